@@ -1,0 +1,3 @@
+from zoudu.cli import main
+
+main()

@@ -1,0 +1,309 @@
+"""The append-only ledger: ``ledgers/YYYY-MM.yaml``, one entry per line.
+
+Each line is ``- `` followed by a JSON object with sorted keys. JSON is YAML's flow
+style, so the whole file is a YAML list that ``yaml.safe_load`` reads, while the
+fast path reads each line with ``json.loads``. Characters that YAML 1.1 reads
+differently from JSON are escaped, so both readers return the same entry.
+
+Each entry carries ``hash`` = sha256(previous hash + canonical JSON of the entry
+without its hash); a file's first entry chains to a genesis value naming the month.
+Appends take one lock for the whole workspace, read the tail, write, flush, fsync.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from zoudu.errors import DamagedLedger, ZouduError
+from zoudu.i18n import _
+from zoudu.model import Entry, Problem
+
+HEADER = "# zoudu ledger {month}: append-only, one entry per line; correct a mistake with `zoudu void`.\n"
+LEDGER_NAME = re.compile(r"(\d{4}-\d{2})\.yaml")
+# YAML 1.1 reads these differently from JSON inside a double-quoted scalar (line
+# breaks are folded, non-printables are refused), so they are always escaped.
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+_TAIL_CHUNK = 64 * 1024
+
+
+def genesis(month: str) -> str:
+    return hashlib.sha256(f"zoudu genesis {month}".encode()).hexdigest()
+
+
+def chain_hash(prev: str, fields: dict[str, Any]) -> str:
+    """The hash of an entry: its fields without ``hash``, chained to ``prev``."""
+    body = {k: v for k, v in fields.items() if k != "hash"}
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    return hashlib.sha256(f"{prev}\n{canonical}".encode()).hexdigest()
+
+
+def encode_line(fields: dict[str, Any]) -> str:
+    """One entry as one line: ``- {json}\\n`` that JSON and YAML read alike."""
+    text = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
+    text = _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return f"- {text}\n"
+
+
+def decode_line(line: str, where: str) -> dict[str, Any]:
+    """One line back to its fields: JSON fast path, checked YAML for hand edits."""
+    if line.startswith("- {"):
+        try:
+            value = json.loads(line[2:])
+            if isinstance(value, dict):
+                return value
+        except ValueError:
+            pass
+    from zoudu.yamlsafe import compose  # a person edited this line: read it as YAML
+    import yaml
+
+    node = compose(line, where)
+    if not (isinstance(node, yaml.SequenceNode) and len(node.value) == 1
+            and isinstance(node.value[0], yaml.MappingNode)):
+        raise ZouduError(_("not a ledger entry (expected '- {...}' on one line)"), where)
+    value = yaml.safe_load(line)[0]
+    return {k: _plain(v) for k, v in value.items()}
+
+
+def _plain(value: Any) -> Any:
+    """YAML 1.1 turns hand-typed dates into objects; entries store text."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+@dataclass(slots=True)
+class Scan:
+    """What reading one ledger file gave: entries, problems, and its chain head."""
+
+    entries: list[Entry]
+    problems: list[Problem]
+    head: str
+    torn: bool = False
+
+
+def month_of_file(path: Path) -> str:
+    m = LEDGER_NAME.fullmatch(path.name)
+    if not m:
+        raise ZouduError(_("not a ledger file name (expected YYYY-MM.yaml)"), str(path))
+    return m.group(1)
+
+
+def iter_lines(path: Path) -> Iterator[tuple[int, str | None, bool]]:
+    """(line number, text or None if not UTF-8, ends with newline)."""
+    with open(path, "rb") as fh:
+        for number, raw in enumerate(fh, 1):
+            complete = raw.endswith(b"\n")
+            try:
+                yield number, raw.decode("utf-8"), complete
+            except UnicodeDecodeError:
+                yield number, None, complete
+
+
+def to_entry(fields: dict[str, Any], file: str, line: int) -> Entry:
+    """Fields of a line to an Entry; KeyError/ValueError/TypeError on a bad shape."""
+    return Entry(
+        id=fields["id"],
+        kind=fields["kind"],
+        at=dt.datetime.fromisoformat(fields["at"]),
+        recorded=dt.datetime.fromisoformat(fields["recorded"]),
+        by=fields["by"],
+        cadre=fields.get("cadre"),
+        data=fields,
+        hash=fields["hash"],
+        file=file,
+        line=line,
+    )
+
+
+def read_ledger(path: Path, shown_as: str, check_chain: bool = False) -> Scan:
+    """Every entry of one file; damage becomes Problems with ``file:line``, never exceptions."""
+    month = month_of_file(path)
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    prev = genesis(month)
+    torn = False
+    loads = json.loads
+    for number, text, complete in iter_lines(path):
+        where = f"{shown_as}:{number}"
+        if text is None:
+            problems.append(Problem(shown_as, number, _("not valid UTF-8 text")))
+            continue
+        if not complete:
+            torn = True
+            problems.append(Problem(shown_as, number, _(
+                "incomplete last line (a write was cut off); run 'zoudu verify --repair'"), "torn"))
+            break
+        if not text.strip() or text.startswith("#"):
+            continue
+        try:
+            fields = None
+            if text.startswith("- {"):
+                try:
+                    fields = loads(text[2:])
+                except ValueError:
+                    fields = None
+            if not isinstance(fields, dict):
+                fields = decode_line(text, where)
+            entry = to_entry(fields, shown_as, number)
+        except ZouduError as e:
+            problems.append(Problem(shown_as, number, e.message))
+            continue
+        except (KeyError, ValueError, TypeError) as e:
+            problems.append(Problem(shown_as, number, _("entry lacks or mangles a field: {field}").format(field=e)))
+            continue
+        if check_chain:
+            expected = chain_hash(prev, fields)
+            if fields.get("hash") != expected:
+                problems.append(Problem(shown_as, number, _(
+                    "hash chain broken: this line was edited, or a line before it was removed, added or moved"),
+                    "chain"))
+            prev = fields.get("hash", "")
+        entries.append(entry)
+    return Scan(entries, problems, prev if check_chain else (entries[-1].hash if entries else genesis(month)), torn)
+
+
+# ----------------------------------------------------------------------------- appending
+
+
+def _lock(ledgers: Path):
+    from filelock import FileLock  # only commands that record pay for it
+
+    return FileLock(str(ledgers / ".lock"), timeout=60)
+
+
+def workspace_lock(ledgers: Path):
+    """The one exclusive lock that every writer of the workspace takes."""
+    return _lock(ledgers)
+
+
+def _tail(fh, size: int) -> tuple[bytes, bool]:
+    """The last line (without its newline) and whether the file ends with a newline.
+
+    Reads backwards from the end only, so the cost does not grow with the ledger.
+    """
+    fh.seek(size - 1)
+    clean = fh.read(1) == b"\n"
+    end = size - 1 if clean else size
+    pos, buf = end, b""
+    while pos > 0:
+        step = min(_TAIL_CHUNK, pos)
+        pos -= step
+        fh.seek(pos)
+        buf = fh.read(step) + buf
+        cut = buf.rfind(b"\n")
+        if cut != -1:
+            return buf[cut + 1:], clean
+    return buf, clean
+
+
+def _line_number(fh, offset_end: int) -> int:
+    fh.seek(0)
+    return fh.read(offset_end).count(b"\n") + 1
+
+
+def _last_entry(path: Path, shown_as: str, month: str) -> tuple[str, int]:
+    """(hash, sequence number) of the last entry, refusing a torn or garbled tail."""
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size == 0:
+            return genesis(month), 0
+        last, clean = _tail(fh, size)
+        if not clean:
+            line = _line_number(fh, size)
+            raise DamagedLedger(_(
+                "the last line is incomplete (a write was cut off); nothing was recorded. "
+                "Run 'zoudu verify --repair' to set it aside"), f"{shown_as}:{line}")
+        text = last.decode("utf-8", errors="replace")
+        if not text.strip() or text.startswith("#"):
+            # A comment or blank line at the end (a header, or a hand edit):
+            # the rare slow path reads the whole file to find the last entry.
+            scan = read_ledger(path, shown_as)
+            if scan.problems:
+                first = scan.problems[0]
+                raise DamagedLedger(first.message, first.where)
+            if not scan.entries:
+                return genesis(month), 0
+            last_entry = scan.entries[-1]
+            return last_entry.hash, int(last_entry.id.rsplit("-", 1)[1])
+        try:
+            fields = decode_line(text, shown_as)
+            return fields["hash"], int(str(fields["id"]).rsplit("-", 1)[1])
+        except (ZouduError, KeyError, ValueError, IndexError, TypeError):
+            line = _line_number(fh, size) - 1
+            raise DamagedLedger(_(
+                "the last entry cannot be read, so nothing can be chained to it; run 'zoudu verify'"),
+                f"{shown_as}:{line}") from None
+
+
+def append(path: Path, shown_as: str, new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Append entries (without id/hash) under the workspace lock; returns them complete.
+
+    The caller holds ``workspace_lock``. One write, flush and fsync per call;
+    a new file gets a header line and its folder is fsynced too.
+    """
+    month = month_of_file(path)
+    created = not path.exists()
+    prev, seq = (genesis(month), 0) if created else _last_entry(path, shown_as, month)
+    chunks: list[str] = [HEADER.format(month=month)] if created else []
+    done: list[dict[str, Any]] = []
+    for fields in new:
+        seq += 1
+        fields = dict(fields, id=f"{month}-{seq:04d}")
+        fields["hash"] = chain_hash(prev, fields)
+        prev = fields["hash"]
+        chunks.append(encode_line(fields))
+        done.append(fields)
+    data = "".join(chunks).encode("utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    if created:
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    return done
+
+
+def repair(path: Path, shown_as: str) -> str | None:
+    """Move an incomplete last line to a side file; returns the side file's name.
+
+    Only bytes after the last newline are moved: every complete line stays.
+    The caller holds ``workspace_lock``.
+    """
+    with open(path, "rb+") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size == 0:
+            return None
+        fh.seek(0)
+        data = fh.read()
+        if data.endswith(b"\n"):
+            return None
+        cut = data.rfind(b"\n") + 1
+        stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+        side = path.with_name(f"{path.name}.torn-{stamp}")
+        with open(side, "wb") as out:
+            out.write(data[cut:])
+            out.flush()
+            os.fsync(out.fileno())
+        fh.truncate(cut)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return side.name

@@ -1,0 +1,127 @@
+"""The records zoudu keeps: ledger entries, their kinds, and the rule ids (SPEC §5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+# Entry kinds, as stored in the "kind" field of a ledger line.
+CHECKIN = "checkin"            # office sign-in (签到)
+VILLAGE = "village"            # field-diary visit or stay (民情日记: 下村 / 住村)
+LEAVE = "leave"                # leave or official trip (请假 / 公出)
+LEAVE_CANCEL = "leave_cancel"  # ends an open leave early (销假)
+INSPECTION = "inspection"      # spot check by the discipline group (督查 抽查/暗访)
+REPORT = "report"              # reported breach of village-stay discipline (五不准)
+EVALUATION = "evaluation"      # three evaluations (三点评)
+VOID = "void"                  # cancels an earlier entry (作废)
+KINDS = (CHECKIN, VILLAGE, LEAVE, LEAVE_CANCEL, INSPECTION, REPORT, EVALUATION, VOID)
+
+SLOTS = ("morning", "afternoon", "evening")
+GRADES = ("优", "良", "中", "差")
+SEVERITIES = ("error", "warning", "off")
+TRIP_KIND = "公出"
+LEAVE_KINDS = ("事假", "病假", "年休假", "婚假", "产假", "丧假", "探亲假", TRIP_KIND)
+
+CONDUCT_RULES = (
+    "conduct.drinking",
+    "conduct.cards",
+    "conduct.hospitality",
+    "conduct.left_village",
+    "conduct.reception",
+)
+RULE_IDS = (
+    "signin.missing",
+    "signin.outside_window",
+    "signin.wrong_place",
+    "signin.backfilled",
+    "village.no_witness",
+    "village.not_assigned",
+    "study.missed",
+    "week.township_days",
+    "week.nights",
+    "week.village_days",
+    "inspection.absent",
+    "inspection.too_few",
+) + CONDUCT_RULES
+DEFAULT_LIABILITY = ("signin.missing", "week.nights", "week.township_days", "inspection.absent")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One ledger line, parsed. ``data`` holds the kind's own fields.
+
+    ``file`` and ``line`` say where it came from, so every finding can cite it.
+    """
+
+    id: str
+    kind: str
+    at: dt.datetime
+    recorded: dt.datetime
+    by: str
+    cadre: str | None
+    data: dict[str, Any]
+    hash: str
+    file: str
+    line: int
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong in a file, found while reading or verifying it."""
+
+    file: str
+    line: int | None
+    message: str
+    code: str = "damaged"
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+@dataclass(frozen=True, slots=True)
+class Cadre:
+    """A cadre (乡干部) on the roster. ``until`` is the last day of service, inclusive."""
+
+    id: str
+    name: str
+    post: str = ""
+    team: bool = False  # leadership team member (班子成员)
+    supervisor: str | None = None
+    village: str | None = None  # assigned village (所包村)
+    since: dt.date | None = None
+    until: dt.date | None = None
+    line: int = 0
+
+    def serving_on(self, day: dt.date) -> bool:
+        return (self.since is None or self.since <= day) and (self.until is None or day <= self.until)
+
+    def as_record(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "name": self.name, "post": self.post, "team": self.team,
+            "supervisor": self.supervisor, "village": self.village,
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Roster:
+    cadres: tuple[Cadre, ...] = ()
+    path: str = "ledgers/roster.yaml"
+    by_id: dict[str, Cadre] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def of(cls, cadres: list[Cadre] | tuple[Cadre, ...], path: str = "ledgers/roster.yaml") -> "Roster":
+        return cls(tuple(cadres), path, {c.id: c for c in cadres})
+
+    def get(self, cadre_id: str) -> Cadre | None:
+        return self.by_id.get(cadre_id)
+
+    def subordinates(self, supervisor_id: str) -> list[Cadre]:
+        return [c for c in self.cadres if c.supervisor == supervisor_id]

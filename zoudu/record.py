@@ -1,0 +1,305 @@
+"""Every command that records something: checks its input, then appends.
+
+Each function validates everything before taking the lock, re-checks what
+depends on the ledger under the lock, appends, and returns the new entry ids.
+Bad input raises ZouduError and writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from dataclasses import replace
+from typing import Any, Iterable
+
+from zoudu import model
+from zoudu.errors import ZouduError
+from zoudu.i18n import _
+from zoudu.ledger import append, read_ledger
+from zoudu.model import Cadre, Entry
+from zoudu.roster import check_id, find_cadre, save_roster, supervision_problem
+from zoudu.timeparse import iso, month_of, parse_date, parse_month, parse_time, shift_month
+from zoudu.workspace import ROSTER, Workspace
+
+MAX_TEXT = 2000
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+LEAVE_LOOKBACK_MONTHS = 12
+
+
+def now(ws: Workspace) -> dt.datetime:
+    return dt.datetime.now(ws.settings.tz).replace(microsecond=0)
+
+
+def text(value: str | None, what: str, required: bool = True) -> str | None:
+    """Free text from the command line, kept exactly; refuses what no file could hold."""
+    if value is None or value == "":
+        if required:
+            raise ZouduError(_("{what} must not be empty").format(what=what))
+        return None
+    if any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise ZouduError(_("{what} is not valid UTF-8 text").format(what=what))
+    if len(value) > MAX_TEXT:
+        raise ZouduError(_("{what} is too long (more than {n} characters)").format(what=what, n=MAX_TEXT))
+    if not value.strip():
+        raise ZouduError(_("{what} must not be empty").format(what=what))
+    return value
+
+
+def when(ws: Workspace, value: str | None, allow_future: bool = False) -> dt.datetime:
+    at = now(ws) if value is None else parse_time(value, ws.settings.tz)
+    if not allow_future and at > now(ws) + FUTURE_TOLERANCE:
+        raise ZouduError(_("the time {at} is in the future").format(at=iso(at)))
+    return at
+
+
+def serving(cadre: Cadre, at: dt.datetime) -> Cadre:
+    if not cadre.serving_on(at.date()):
+        raise ZouduError(_("{name} ({id}) is not on the roster on {day} (serving {since} to {until})").format(
+            name=cadre.name, id=cadre.id, day=at.date(), since=cadre.since or "…", until=cadre.until or "…"))
+    return cadre
+
+
+def recorder(ws: Workspace, by: str | None) -> str:
+    """Who records: a cadre named with --by, else the operating-system user."""
+    if by:
+        return find_cadre(ws.roster, by).id
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def base(ws: Workspace, kind: str, at: dt.datetime, by: str | None, cadre: str | None) -> dict[str, Any]:
+    fields: dict[str, Any] = {"kind": kind, "at": iso(at), "recorded": iso(now(ws)), "by": recorder(ws, by)}
+    if cadre is not None:
+        fields["cadre"] = cadre
+    return fields
+
+
+def write(ws: Workspace, month: str, entries: list[dict[str, Any]]) -> list[str]:
+    path = ws.ledger_path(month)
+    with ws.lock():
+        done = append(path, ws.shown(path), entries)
+    return [f["id"] for f in done]
+
+
+def cadres_of(ws: Workspace, tokens: Iterable[str], at: dt.datetime) -> list[Cadre]:
+    found: list[Cadre] = []
+    for token in tokens:
+        cadre = serving(find_cadre(ws.roster, token), at)
+        if cadre in found:
+            raise ZouduError(_("{name} ({id}) is named twice").format(name=cadre.name, id=cadre.id))
+        found.append(cadre)
+    if not found:
+        raise ZouduError(_("name at least one cadre"))
+    return found
+
+
+# ----------------------------------------------------------------------------- roster
+
+
+def roster_add(ws: Workspace, cadre_id: str, name: str, post: str | None, team: bool,
+               supervisor: str | None, village: str | None, since: str | None) -> str:
+    check_id(cadre_id)
+    cadre = Cadre(
+        id=cadre_id, name=text(name, _("name")), post=text(post, _("post"), required=False) or "",
+        team=team, supervisor=supervisor or None, village=text(village, _("village"), required=False),
+        since=parse_date(since) if since else now(ws).date(),
+    )
+    with ws.lock():
+        roster = ws.roster
+        if roster.get(cadre_id):
+            raise ZouduError(_("cadre id '{id}' is already on the roster").format(id=cadre_id))
+        grown = model.Roster.of(roster.cadres + (cadre,), roster.path)
+        problem = supervision_problem(grown, cadre)
+        if problem:
+            raise ZouduError(problem)
+        save_roster(ws.root / ROSTER, grown)
+    return cadre_id
+
+
+def roster_leave(ws: Workspace, cadre_id: str, on: str) -> str:
+    day = parse_date(on)
+    with ws.lock():
+        roster = ws.roster
+        cadre = roster.get(cadre_id)
+        if cadre is None:
+            raise ZouduError(_("unknown cadre: '{cadre}' (not an id or name on the roster)").format(cadre=cadre_id))
+        if cadre.until is not None:
+            raise ZouduError(_("{name} ({id}) already left on {day}").format(name=cadre.name, id=cadre.id,
+                                                                             day=cadre.until))
+        if cadre.since and day < cadre.since:
+            raise ZouduError(_("{name} ({id}) joined on {day}: cannot leave before").format(
+                name=cadre.name, id=cadre.id, day=cadre.since))
+        left = replace(cadre, until=day)
+        save_roster(ws.root / ROSTER, model.Roster.of(
+            [left if c.id == cadre_id else c for c in roster.cadres], roster.path))
+    return cadre_id
+
+
+# ----------------------------------------------------------------------------- entries
+
+
+def checkin(ws: Workspace, tokens: list[str], at: str | None, place: str | None,
+            approver: str | None, reason: str | None, by: str | None) -> list[str]:
+    """Office sign-in (签到) for one or more cadres at the same time."""
+    moment = when(ws, at)
+    cadres = cadres_of(ws, tokens, moment)
+    extra: dict[str, Any] = {"place": text(place, _("place")) if place is not None else ws.settings.place}
+    if (approver is None) != (reason is None):
+        raise ZouduError(_("a backfilled sign-in needs both --approver and --reason"))
+    if approver is not None:
+        extra["approver"] = find_cadre(ws.roster, approver).id
+        extra["reason"] = text(reason, _("reason"))
+    entries = [dict(base(ws, model.CHECKIN, moment, by, c.id), **extra) for c in cadres]
+    return write(ws, month_of(moment), entries)
+
+
+def village(ws: Workspace, token: str, village_name: str, witness: str | None, stay: bool,
+            at: str | None, note: str | None, by: str | None) -> list[str]:
+    """A village visit (下村) or overnight stay (住村) copied from the field diary (民情日记)."""
+    moment = when(ws, at)
+    cadre = serving(find_cadre(ws.roster, token), moment)
+    fields = base(ws, model.VILLAGE, moment, by, cadre.id)
+    fields["village"] = text(village_name, _("village"))
+    fields["stay"] = bool(stay)
+    if witness is not None:
+        fields["witness"] = text(witness, _("witness"))
+    if note is not None:
+        fields["note"] = text(note, _("note"))
+    return write(ws, month_of(moment), [fields])
+
+
+def _bound(ws: Workspace, value: str, end: bool) -> dt.datetime:
+    """A leave bound: a full time, or a date meaning the start or end of that day."""
+    stripped = value.strip()
+    if len(stripped) == 10:
+        day = parse_date(stripped)
+        clock = dt.time(23, 59, 59) if end else dt.time(0, 0)
+        return dt.datetime.combine(day, clock, ws.settings.tz)
+    return parse_time(value, ws.settings.tz)
+
+
+def leave(ws: Workspace, token: str, start: str, end: str, kind: str | None, approver: str,
+          by: str | None) -> list[str]:
+    """Approved leave (请假) or an official trip (公出)."""
+    begin, finish = _bound(ws, start, False), _bound(ws, end, True)
+    if finish <= begin:
+        raise ZouduError(_("the leave ends ({end}) before it starts ({start})").format(
+            end=iso(finish), start=iso(begin)))
+    cadre = serving(find_cadre(ws.roster, token), begin)
+    kind = kind or "事假"
+    if kind not in model.LEAVE_KINDS:
+        raise ZouduError(_("unknown kind of leave '{kind}' (one of {kinds})").format(
+            kind=kind, kinds="/".join(model.LEAVE_KINDS)))
+    approving = find_cadre(ws.roster, text(approver, _("approver")))
+    if approving.id == cadre.id:
+        raise ZouduError(_("a cadre cannot approve their own leave"))
+    fields = base(ws, model.LEAVE, begin, by, cadre.id)
+    fields.update({"until": iso(finish), "leave_kind": kind, "approver": approving.id})
+    return write(ws, month_of(begin), [fields])
+
+
+def _live(entries: list[Entry]) -> list[Entry]:
+    voided = {e.data.get("target") for e in entries if e.kind == model.VOID}
+    return [e for e in entries if e.id not in voided]
+
+
+def leave_cancel(ws: Workspace, token: str, at: str | None, by: str | None) -> list[str]:
+    """销假: ends the cadre's leave that is open at ``at``; written beside the leave."""
+    moment = when(ws, at)
+    cadre = find_cadre(ws.roster, token)
+    with ws.lock():
+        for back in range(LEAVE_LOOKBACK_MONTHS):
+            month = shift_month(month_of(moment), -back)
+            path = ws.ledger_path(month)
+            if not path.exists():
+                continue
+            entries = _live(read_ledger(path, ws.shown(path)).entries)
+            cancelled = {e.data.get("leave") for e in entries if e.kind == model.LEAVE_CANCEL}
+            for e in reversed(entries):
+                if (e.kind == model.LEAVE and e.cadre == cadre.id and e.id not in cancelled
+                        and e.at <= moment < dt.datetime.fromisoformat(e.data["until"])):
+                    fields = base(ws, model.LEAVE_CANCEL, moment, by, cadre.id)
+                    fields["leave"] = e.id
+                    return [f["id"] for f in append(path, ws.shown(path), [fields])]
+    raise ZouduError(_("{name} ({id}) has no open leave at {at}").format(name=cadre.name, id=cadre.id, at=iso(moment)))
+
+
+def inspect(ws: Workspace, inspector: str, at: str | None, present: list[str], absent: list[str],
+            method: str, by: str | None) -> list[str]:
+    """A spot check (抽查/暗访) by the discipline group and what it found."""
+    moment = when(ws, at)
+    leader = find_cadre(ws.roster, inspector)
+    if method not in ("visit", "phone"):
+        raise ZouduError(_("--method must be visit or phone, not '{m}'").format(m=method))
+    found = cadres_of(ws, list(present) + list(absent), moment)
+    fields = base(ws, model.INSPECTION, moment, by, None)
+    fields.update({
+        "inspector": leader.id,
+        "method": method,
+        "present": [c.id for c in found[: len(present)]],
+        "absent": [c.id for c in found[len(present):]],
+    })
+    return write(ws, month_of(moment), [fields])
+
+
+def report(ws: Workspace, token: str, rule: str, at: str | None, source: str, note: str | None,
+           by: str | None) -> list[str]:
+    """A reported breach of village-stay discipline (五不准)."""
+    if rule not in model.CONDUCT_RULES:
+        raise ZouduError(_("--rule must be one of {rules}, not '{rule}'").format(
+            rules=", ".join(model.CONDUCT_RULES), rule=rule))
+    moment = when(ws, at)
+    cadre = serving(find_cadre(ws.roster, token), moment)
+    fields = base(ws, model.REPORT, moment, by, cadre.id)
+    fields.update({"rule": rule, "source": text(source, _("source"))})
+    if note is not None:
+        fields["note"] = text(note, _("note"))
+    return write(ws, month_of(moment), [fields])
+
+
+def evaluate(ws: Workspace, token: str, month: str, grades: dict[str, str | None], by: str | None) -> list[str]:
+    """The three evaluations (三点评: 自评/互评/群众评) of one cadre's month."""
+    month = parse_month(month)
+    given = {k: v for k, v in grades.items() if v is not None}
+    if not given:
+        raise ZouduError(_("give at least one of --self, --peer, --public"))
+    for key, grade in given.items():
+        if grade not in model.GRADES:
+            raise ZouduError(_("--{key} must be one of 优/良/中/差, not '{grade}'").format(key=key, grade=grade))
+    cadre = find_cadre(ws.roster, token)
+    first = dt.date(int(month[:4]), int(month[5:7]), 1)
+    last = dt.date(int(shift_month(month, 1)[:4]), int(shift_month(month, 1)[5:7]), 1) - dt.timedelta(days=1)
+    if not any(cadre.serving_on(first + dt.timedelta(days=i)) for i in range((last - first).days + 1)):
+        raise ZouduError(_("{name} ({id}) is not on the roster in {month}").format(
+            name=cadre.name, id=cadre.id, month=month))
+    fields = base(ws, model.EVALUATION, now(ws), by, cadre.id)
+    fields.update({"month": month, **given})
+    return write(ws, month, [fields])
+
+
+def void(ws: Workspace, entry_id: str, reason: str, by: str | None) -> list[str]:
+    """Cancels an earlier entry (作废); written to the file of the entry it cancels."""
+    reason = text(reason, _("reason"))
+    month = entry_id[:7]
+    try:
+        parse_month(month)
+    except ZouduError:
+        raise ZouduError(_("no such entry: '{id}'").format(id=entry_id)) from None
+    path = ws.ledger_path(month)
+    with ws.lock():
+        if not path.exists():
+            raise ZouduError(_("no such entry: '{id}'").format(id=entry_id))
+        entries = read_ledger(path, ws.shown(path)).entries
+        target = next((e for e in entries if e.id == entry_id), None)
+        if target is None:
+            raise ZouduError(_("no such entry: '{id}'").format(id=entry_id))
+        if target.kind == model.VOID:
+            raise ZouduError(_("{id} is itself a void; it cannot be voided").format(id=entry_id))
+        earlier = next((e for e in entries if e.kind == model.VOID and e.data.get("target") == entry_id), None)
+        if earlier is not None:
+            raise ZouduError(_("{id} is already void (by {void})").format(id=entry_id, void=earlier.id))
+        fields = base(ws, model.VOID, now(ws), by, target.cadre)
+        fields.update({"target": entry_id, "reason": reason})
+        return [f["id"] for f in append(path, ws.shown(path), [fields])]

@@ -1,0 +1,27 @@
+"""Rich rendering of plain results. Only this module (and the CLI) import Rich."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from zoudu.i18n import _
+from zoudu.model import Roster
+
+
+def console() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def roster_table(roster: Roster, out: Console | None = None) -> None:
+    out = out or console()
+    if not roster.cadres:
+        out.print(_("The roster is empty; add cadres with 'zoudu roster add'."))
+        return
+    table = Table(title=_("Roster"), show_lines=False)
+    for header in (_("id"), _("name"), _("post"), _("team"), _("supervisor"), _("village"), _("since"), _("until")):
+        table.add_column(header)
+    for c in roster.cadres:
+        table.add_row(c.id, c.name, c.post, "✓" if c.team else "", c.supervisor or "", c.village or "",
+                      str(c.since or ""), str(c.until or ""))
+    out.print(table)

@@ -1,0 +1,327 @@
+"""``rules.yaml``: the township's policy, read once into typed, frozen settings.
+
+Every key is checked: an unknown or misspelled key, a wrong type or broken YAML
+is an error naming the file, the line and the key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from zoudu import model
+from zoudu.errors import ZouduError
+from zoudu.i18n import _
+from zoudu.timeparse import parse_clock, parse_date
+from zoudu.yamlsafe import Nodes, compose, read_text
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """A sign-in slot: the fixed time (定时间) and the window a sign-in must fall in."""
+
+    name: str
+    time: dt.time
+    start: dt.time
+    end: dt.time
+
+    def contains(self, clock: dt.time) -> bool:
+        return self.start <= clock <= self.end
+
+
+@dataclass(frozen=True, slots=True)
+class Quota:
+    """The "543" weekly quota."""
+
+    township_days: int = 5
+    nights: int = 4
+    village_days: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class YearArrangement:
+    """One year's holiday arrangement as the State Council announced it."""
+
+    year: int
+    source: str
+    holidays: frozenset[dt.date]
+    workdays: frozenset[dt.date]
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarSettings:
+    holidays: frozenset[dt.date] = frozenset()
+    workdays: frozenset[dt.date] = frozenset()
+    years: dict[int, YearArrangement] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeSettings:
+    period_days: int = 7
+    compiled_by: str = "党政办公室"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    township: str
+    county: str
+    timezone: str
+    locale: str
+    place: str
+    supervision_phone: str
+    slots: dict[str, Slot]
+    quota: Quota
+    study_session: bool
+    inspections_per_month: int
+    backfill_grace_minutes: int
+    liability_rules: tuple[str, ...]
+    severity: dict[str, str]
+    calendar: CalendarSettings
+    notice: NoticeSettings
+    path: str = "rules.yaml"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def severity_of(self, rule: str) -> str:
+        return self.severity.get(rule, "error")
+
+    def slot_of(self, clock: dt.time) -> Slot | None:
+        for slot in self.slots.values():
+            if slot.contains(clock):
+                return slot
+        return None
+
+
+DEFAULT_SEVERITY = {"signin.outside_window": "warning", "signin.backfilled": "warning"}
+
+DEFAULT_RULES_YAML = """\
+# zoudu 规则 (rules.yaml): 本乡防止干部"走读"的制度。每个键都会被检查，拼错会报错并指出行号。
+# zoudu rules: the township's policy against cadre commuting. Every key is checked.
+
+township: 石庄乡            # 乡镇名称，用于公示标题
+county: 崇仁县              # 县名
+timezone: Asia/Shanghai     # 不带时区的时间按此时区理解
+locale: zh_CN               # 界面语言: zh_CN 或 en (--lang en / ZOUDU_LANG=en 可临时改)
+place: 党政办公室           # 三定点: 定地点，签到地点
+supervision_phone: "0794-0000000"   # 公示栏上的群众监督电话
+
+# 三定点: 定时间、定次数。每天三次签到, 签到须在窗口内 (含两端)。
+slots:
+  morning:   {time: "08:00", window: ["07:30", "08:30"]}
+  afternoon: {time: "14:30", window: ["14:00", "15:00"]}
+  evening:   {time: "19:30", window: ["19:00", "20:30"]}
+
+# "543"工作制: 每周在乡工作不少于5天, 住宿不少于4晚, 入村不少于3天。
+quota:
+  township_days: 5
+  nights: 4
+  village_days: 3
+
+study_session: true          # 星期五下午在乡集中学习, 只能在办公室签到
+inspections_per_month: 2     # 督查组每月专项检查不少于两次
+backfill_grace_minutes: 30   # 签到录入时间晚于签到时间超过此分钟数即为补签, 须有批准人
+
+# 计入"走读"、由分管班子成员负连带责任的规则
+liability_rules: [signin.missing, week.nights, week.township_days, inspection.absent]
+
+# 各规则的级别: error (错误), warning (提醒), off (关闭); 未列出的为 error
+severity:
+  signin.outside_window: warning
+  signin.backfilled: warning
+
+# 工作日历: 默认取自 chinesecalendar 库 (国务院节假日安排)。
+# 可在此补充假日和调休上班日; 库不认识的年份须在 years 下写全年安排并注明出处。
+calendar:
+  holidays: []
+  workdays: []
+  years: {}
+  # years:
+  #   2027:
+  #     source: "国务院办公厅关于2027年部分节假日安排的通知"
+  #     holidays: ["2027-01-01", ...]
+  #     workdays: ["2027-02-07", ...]
+
+notice:
+  period_days: 7             # 公示期 (天)
+  compiled_by: 党政办公室     # 公示制表单位
+"""
+
+_TOP = {
+    "township", "county", "timezone", "locale", "place", "supervision_phone", "slots", "quota",
+    "study_session", "inspections_per_month", "backfill_grace_minutes", "liability_rules",
+    "severity", "calendar", "notice",
+}
+
+
+def load_settings(path: Path, shown_as: str = "rules.yaml") -> Settings:
+    """Read and check ``rules.yaml``; any problem is a ZouduError naming file and line."""
+    text = read_text(path)
+    root = compose(text, shown_as)
+    if root is None:
+        raise ZouduError(_("the file is empty"), shown_as)
+    n = Nodes(shown_as)
+    top = n.mapping(root, "rules.yaml", _TOP)
+    default = _defaults()
+
+    def text_of(key: str, fallback: str) -> str:
+        return n.text(top[key], key) if key in top else fallback
+
+    timezone = text_of("timezone", default.timezone)
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise n.fail(top["timezone"], _("'timezone': unknown time zone '{tz}'").format(tz=timezone)) from None
+    locale = text_of("locale", default.locale)
+    if locale not in ("zh_CN", "en"):
+        raise n.fail(top["locale"], _("'locale' must be zh_CN or en, not '{value}'").format(value=locale))
+
+    return Settings(
+        township=text_of("township", default.township),
+        county=text_of("county", default.county),
+        timezone=timezone,
+        locale=locale,
+        place=text_of("place", default.place),
+        supervision_phone=text_of("supervision_phone", default.supervision_phone),
+        slots=_slots(n, top["slots"]) if "slots" in top else default.slots,
+        quota=_quota(n, top["quota"]) if "quota" in top else default.quota,
+        study_session=n.boolean(top["study_session"], "study_session") if "study_session" in top else True,
+        inspections_per_month=n.integer(top["inspections_per_month"], "inspections_per_month")
+        if "inspections_per_month" in top else default.inspections_per_month,
+        backfill_grace_minutes=n.integer(top["backfill_grace_minutes"], "backfill_grace_minutes")
+        if "backfill_grace_minutes" in top else default.backfill_grace_minutes,
+        liability_rules=_rule_list(n, top["liability_rules"]) if "liability_rules" in top
+        else default.liability_rules,
+        severity=_severity(n, top["severity"]) if "severity" in top else default.severity,
+        calendar=_calendar(n, top["calendar"]) if "calendar" in top else CalendarSettings(),
+        notice=_notice(n, top["notice"]) if "notice" in top else NoticeSettings(),
+        path=shown_as,
+    )
+
+
+def _defaults() -> Settings:
+    def slot(name: str, t: str, a: str, b: str) -> Slot:
+        return Slot(name, parse_clock(t), parse_clock(a), parse_clock(b))
+
+    return Settings(
+        township="石庄乡", county="崇仁县", timezone="Asia/Shanghai", locale="zh_CN",
+        place="党政办公室", supervision_phone="",
+        slots={
+            "morning": slot("morning", "08:00", "07:30", "08:30"),
+            "afternoon": slot("afternoon", "14:30", "14:00", "15:00"),
+            "evening": slot("evening", "19:30", "19:00", "20:30"),
+        },
+        quota=Quota(), study_session=True, inspections_per_month=2, backfill_grace_minutes=30,
+        liability_rules=model.DEFAULT_LIABILITY, severity=dict(DEFAULT_SEVERITY),
+        calendar=CalendarSettings(), notice=NoticeSettings(),
+    )
+
+
+def default_settings() -> Settings:
+    """The seed's policy, as ``zoudu init`` writes it."""
+    return _defaults()
+
+
+def _slots(n: Nodes, node: yaml.Node) -> dict[str, Slot]:
+    raw = n.mapping(node, "slots", set(model.SLOTS))
+    missing = [s for s in model.SLOTS if s not in raw]
+    if missing:
+        raise n.fail(node, _("'slots' must define {missing}").format(missing=", ".join(missing)))
+    slots: dict[str, Slot] = {}
+    for name in model.SLOTS:
+        spec = n.mapping(raw[name], f"slots.{name}", {"time", "window"})
+        for need in ("time", "window"):
+            if need not in spec:
+                raise n.fail(raw[name], _("'slots.{name}' needs '{key}'").format(name=name, key=need))
+        time = n.parsed(spec["time"], f"slots.{name}.time", parse_clock)
+        window = n.sequence(spec["window"], f"slots.{name}.window")
+        if len(window) != 2:
+            raise n.fail(spec["window"], _("'slots.{name}.window' must be [start, end]").format(name=name))
+        start, end = (n.parsed(w, f"slots.{name}.window", parse_clock) for w in window)
+        if not start <= time <= end:
+            raise n.fail(spec["window"], _("'slots.{name}': the time {time} must lie inside its window").format(
+                name=name, time=time.strftime("%H:%M")))
+        slots[name] = Slot(name, time, start, end)
+    ordered = [slots[s] for s in model.SLOTS]
+    for a, b in zip(ordered, ordered[1:]):
+        if a.end >= b.start:
+            raise n.fail(node, _("slot windows must not overlap ({a} and {b})").format(a=a.name, b=b.name))
+    return slots
+
+
+def _quota(n: Nodes, node: yaml.Node) -> Quota:
+    raw = n.mapping(node, "quota", {"township_days", "nights", "village_days"})
+    values = {k: n.integer(v, f"quota.{k}") for k, v in raw.items()}
+    for key, limit in (("township_days", 7), ("nights", 7), ("village_days", 7)):
+        if values.get(key, 0) > limit:
+            raise n.fail(raw[key], _("'quota.{key}' cannot exceed {limit}").format(key=key, limit=limit))
+    return Quota(**values)
+
+
+def _rule_id(n: Nodes, node: yaml.Node, key: str) -> str:
+    rule = n.text(node, key)
+    if rule not in model.RULE_IDS:
+        raise n.fail(node, _("'{key}': unknown rule id '{rule}'").format(key=key, rule=rule))
+    return rule
+
+
+def _rule_list(n: Nodes, node: yaml.Node) -> tuple[str, ...]:
+    return tuple(_rule_id(n, item, "liability_rules") for item in n.sequence(node, "liability_rules"))
+
+
+def _severity(n: Nodes, node: yaml.Node) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if not isinstance(node, yaml.MappingNode):
+        raise n.fail(node, _("'{key}' must be a mapping of key: value").format(key="severity"))
+    for k, v in node.value:
+        rule = _rule_id(n, k, "severity")
+        level = n.text(v, f"severity.{rule}")
+        if level not in model.SEVERITIES:
+            raise n.fail(v, _("'severity.{rule}' must be error, warning or off, not '{value}'").format(
+                rule=rule, value=level))
+        out[rule] = level
+    return out
+
+
+def _dates(n: Nodes, node: yaml.Node | None, key: str) -> frozenset[dt.date]:
+    if node is None:
+        return frozenset()
+    return frozenset(n.parsed(item, key, parse_date) for item in n.sequence(node, key))
+
+
+def _calendar(n: Nodes, node: yaml.Node) -> CalendarSettings:
+    raw = n.mapping(node, "calendar", {"holidays", "workdays", "years"})
+    holidays = _dates(n, raw.get("holidays"), "calendar.holidays")
+    workdays = _dates(n, raw.get("workdays"), "calendar.workdays")
+    both = holidays & workdays
+    if both:
+        raise n.fail(node, _("'calendar': {day} is listed both as holiday and as workday").format(day=min(both)))
+    years: dict[int, YearArrangement] = {}
+    if "years" in raw:
+        for k, v in n.mapping(raw["years"], "calendar.years").items():
+            if not (k.isdigit() and len(k) == 4):
+                raise n.fail(v, _("'calendar.years': '{year}' is not a year").format(year=k))
+            year = int(k)
+            spec = n.mapping(v, f"calendar.years.{k}", {"source", "holidays", "workdays"})
+            if "source" not in spec:
+                raise n.fail(v, _("'calendar.years.{year}' must name its 'source' (the announcement)").format(year=k))
+            hol = _dates(n, spec.get("holidays"), f"calendar.years.{k}.holidays")
+            work = _dates(n, spec.get("workdays"), f"calendar.years.{k}.workdays")
+            stray = sorted(d for d in hol | work if d.year != year)
+            if stray:
+                raise n.fail(v, _("'calendar.years.{year}': {day} is not in that year").format(year=k, day=stray[0]))
+            years[year] = YearArrangement(year, n.text(spec["source"], "source"), hol, work)
+    return CalendarSettings(holidays, workdays, years)
+
+
+def _notice(n: Nodes, node: yaml.Node) -> NoticeSettings:
+    raw = n.mapping(node, "notice", {"period_days", "compiled_by"})
+    return NoticeSettings(
+        period_days=n.integer(raw["period_days"], "notice.period_days", 1) if "period_days" in raw else 7,
+        compiled_by=n.text(raw["compiled_by"], "notice.compiled_by") if "compiled_by" in raw else "党政办公室",
+    )

@@ -1,0 +1,91 @@
+"""``zoudu verify``: every ledger parsed, ids, hash chains, voids and cadres checked."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from zoudu import model
+from zoudu.i18n import _
+from zoudu.ledger import read_ledger, repair
+from zoudu.model import Entry, Problem
+from zoudu.workspace import Workspace
+
+_ID = re.compile(r"(\d{4}-\d{2})-(\d+)")
+
+
+@dataclass
+class Report:
+    files: int = 0
+    entries: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    repaired: list[tuple[str, str]] = field(default_factory=list)  # (ledger, side file)
+    heads: dict[str, tuple[int, str]] = field(default_factory=dict)  # month -> (entries, chain head)
+
+    @property
+    def clean(self) -> bool:
+        return not self.problems
+
+
+def check_entries(month: str, entries: list[Entry], roster: model.Roster) -> list[Problem]:
+    """What the chain cannot see: ids, kinds, cadres, and what voids and cancellations name."""
+    problems: list[Problem] = []
+    seen: dict[str, Entry] = {}
+    voided: dict[str, Entry] = {}
+    for e in entries:
+        def bad(message: str) -> None:
+            problems.append(Problem(e.file, e.line, message))
+
+        m = _ID.fullmatch(str(e.id))
+        if not m or m.group(1) != month:
+            bad(_("entry id '{id}' does not belong to this month's file").format(id=e.id))
+        if e.id in seen:
+            bad(_("entry id '{id}' appears twice (first on line {line})").format(id=e.id, line=seen[e.id].line))
+        seen[e.id] = e
+        if e.kind not in model.KINDS:
+            bad(_("unknown kind of entry '{kind}'").format(kind=e.kind))
+        named = [e.cadre] if e.cadre else []
+        if e.kind == model.INSPECTION:
+            named += list(e.data.get("present", [])) + list(e.data.get("absent", []))
+        for cadre in named:
+            if roster.get(cadre) is None:
+                bad(_("cadre '{cadre}' is not on the roster").format(cadre=cadre))
+        if e.kind == model.VOID:
+            target = e.data.get("target")
+            if target not in seen:
+                bad(_("void names entry '{id}', which is not earlier in this file").format(id=target))
+            elif seen[target].kind == model.VOID:
+                bad(_("void names entry '{id}', which is itself a void").format(id=target))
+            elif target in voided:
+                bad(_("entry '{id}' is voided twice (first on line {line})").format(id=target, line=voided[target].line))
+            else:
+                voided[target] = e
+        if e.kind == model.LEAVE_CANCEL:
+            leave = seen.get(e.data.get("leave"))
+            if leave is None or leave.kind != model.LEAVE:
+                bad(_("cancellation names leave '{id}', which is not earlier in this file").format(
+                    id=e.data.get("leave")))
+    return problems
+
+
+def verify(ws: Workspace, do_repair: bool = False) -> Report:
+    report = Report()
+    roster = ws.roster
+    if do_repair:
+        with ws.lock():
+            for month in ws.months():
+                path = ws.ledger_path(month)
+                side = repair(path, ws.shown(path))
+                if side:
+                    report.repaired.append((ws.shown(path), side))
+    for month in ws.months():
+        path = ws.ledger_path(month)
+        shown = ws.shown(path)
+        scan = read_ledger(path, shown, check_chain=True)
+        report.files += 1
+        report.entries += len(scan.entries)
+        report.problems += scan.problems
+        report.problems += check_entries(month, scan.entries, roster)
+        report.heads[month] = (len(scan.entries), scan.head)
+    report.problems.sort(key=lambda p: (p.file, p.line or 0))
+    return report

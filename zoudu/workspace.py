@@ -1,0 +1,70 @@
+"""A workspace: a folder holding ``rules.yaml`` and ``ledgers/`` (SPEC §3)."""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+
+from zoudu import i18n
+from zoudu.errors import ZouduError
+from zoudu.i18n import _
+from zoudu.model import Roster
+from zoudu.settings import Settings, load_settings
+
+RULES = "rules.yaml"
+LEDGERS = "ledgers"
+ROSTER = "ledgers/roster.yaml"
+
+
+def locate(root: str | None) -> Path:
+    """``--root DIR``, else ``$ZOUDU_ROOT``, else the current folder."""
+    return Path(root or os.environ.get("ZOUDU_ROOT") or ".")
+
+
+class Workspace:
+    def __init__(self, root: Path):
+        self.root = root
+        if not root.is_dir():
+            raise ZouduError(_("workspace folder does not exist"), str(root))
+        if not (root / RULES).is_file():
+            raise ZouduError(_("not a zoudu workspace (no rules.yaml here); create one with 'zoudu init'"), str(root))
+        if not (root / LEDGERS).is_dir():
+            raise ZouduError(_("the workspace has no ledgers/ folder"), str(root))
+
+    @cached_property
+    def settings(self) -> Settings:
+        settings = load_settings(self.root / RULES, RULES)
+        i18n.set_workspace_default(settings.locale)
+        return settings
+
+    @cached_property
+    def roster(self) -> Roster:
+        from zoudu.roster import load_roster
+
+        return load_roster(self.root / ROSTER, ROSTER)
+
+    @property
+    def ledgers(self) -> Path:
+        return self.root / LEDGERS
+
+    def ledger_path(self, month: str) -> Path:
+        return self.ledgers / f"{month}.yaml"
+
+    def shown(self, path: Path) -> str:
+        """A path as evidence cites it: relative to the workspace, with '/'."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def months(self) -> list[str]:
+        """Months that have a ledger file, oldest first."""
+        from zoudu.ledger import LEDGER_NAME
+
+        return sorted(m.group(1) for p in self.ledgers.iterdir() if (m := LEDGER_NAME.fullmatch(p.name)))
+
+    def lock(self):
+        from zoudu.ledger import workspace_lock
+
+        return workspace_lock(self.ledgers)
