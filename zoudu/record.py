@@ -27,7 +27,8 @@ LEAVE_LOOKBACK_MONTHS = 12
 
 
 def now(ws: Workspace) -> dt.datetime:
-    return dt.datetime.now(ws.settings.tz).replace(microsecond=0)
+    moment = ws.clock() if ws.clock else dt.datetime.now(ws.settings.tz)
+    return moment.astimezone(ws.settings.tz).replace(microsecond=0)
 
 
 def text(value: str | None, what: str, required: bool = True) -> str | None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from functools import cached_property
 from pathlib import Path
+from typing import Callable
 
 from zoudu import i18n
 from zoudu.errors import ZouduError
@@ -23,8 +25,10 @@ def locate(root: str | None) -> Path:
 
 
 class Workspace:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, clock: Callable[[], dt.datetime] | None = None):
         self.root = root
+        # What "now" is when recording: the wall clock, or a fixed one for the demo generator.
+        self.clock = clock
         if not root.is_dir():
             raise ZouduError(_("workspace folder does not exist"), str(root))
         if not (root / RULES).is_file():
