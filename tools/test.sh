@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs everything the tests need on a fresh machine, then runs the whole suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# Headless Chromium prints the notice sheet to PDF in the browser tests.
+if ! command -v chromium >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+fi
+python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+.venv/bin/python -m pip install -q -e ".[test]"
+exec .venv/bin/python -m pytest -q "$@"
