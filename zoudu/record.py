@@ -108,7 +108,7 @@ def roster_add(ws: Workspace, cadre_id: str, name: str, post: str | None, team: 
         since=parse_date(since) if since else now(ws).date(),
     )
     with ws.lock():
-        roster = ws.roster
+        roster = ws.fresh_roster()
         if roster.get(cadre_id):
             raise ZouduError(_("cadre id '{id}' is already on the roster").format(id=cadre_id))
         grown = model.Roster.of(roster.cadres + (cadre,), roster.path)
@@ -116,13 +116,14 @@ def roster_add(ws: Workspace, cadre_id: str, name: str, post: str | None, team: 
         if problem:
             raise ZouduError(problem)
         save_roster(ws.root / ROSTER, grown)
+        ws.__dict__["roster"] = grown
     return cadre_id
 
 
 def roster_leave(ws: Workspace, cadre_id: str, on: str) -> str:
     day = parse_date(on)
     with ws.lock():
-        roster = ws.roster
+        roster = ws.fresh_roster()
         cadre = roster.get(cadre_id)
         if cadre is None:
             raise ZouduError(_("unknown cadre: '{cadre}' (not an id or name on the roster)").format(cadre=cadre_id))
@@ -133,8 +134,9 @@ def roster_leave(ws: Workspace, cadre_id: str, on: str) -> str:
             raise ZouduError(_("{name} ({id}) joined on {day}: cannot leave before").format(
                 name=cadre.name, id=cadre.id, day=cadre.since))
         left = replace(cadre, until=day)
-        save_roster(ws.root / ROSTER, model.Roster.of(
-            [left if c.id == cadre_id else c for c in roster.cadres], roster.path))
+        shrunk = model.Roster.of([left if c.id == cadre_id else c for c in roster.cadres], roster.path)
+        save_roster(ws.root / ROSTER, shrunk)
+        ws.__dict__["roster"] = shrunk
     return cadre_id
 
 

@@ -48,6 +48,11 @@ class Workspace:
 
         return load_roster(self.root / ROSTER, ROSTER)
 
+    def fresh_roster(self) -> Roster:
+        """The roster as on disk now (writers call this under the lock)."""
+        self.__dict__.pop("roster", None)
+        return self.roster
+
     @property
     def ledgers(self) -> Path:
         return self.root / LEDGERS

@@ -1,0 +1,86 @@
+"""The line format: JSON that YAML reads the same way, hash chain, hand edits."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+from hypothesis import given, settings, strategies as st
+
+from zoudu import record
+from zoudu.ledger import decode_line, encode_line, read_ledger
+
+# Any text a person could type or paste: every plane, controls, YAML syntax, no lone surrogates.
+any_text = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=60)
+yaml_syntax = st.sampled_from([": ", " #", "- ", "{", "[", "&a", "*a", "!!str", "'", '"', "\n", "\r\n", "yes", "no",
+                               "on", "~", "null", "2026-11-03", "😀", "\u2028", "\u0085", "\ufeff", "\x7f", "\t"])
+hostile = st.lists(st.one_of(any_text, yaml_syntax), max_size=6).map("".join)
+
+
+@settings(max_examples=400)
+@given(st.dictionaries(st.sampled_from(["name", "note", "witness", "village", "reason"]), hostile, max_size=5))
+def test_json_and_yaml_read_every_line_alike(fields):
+    line = encode_line(fields)
+    assert line.count("\n") == 1 and line.endswith("\n")
+    assert json.loads(line[2:]) == fields
+    assert yaml.load(line, Loader=yaml.CSafeLoader) == [fields]
+    assert yaml.safe_load(line) == [fields]
+
+
+@settings(max_examples=60, deadline=None)
+@given(witness=hostile.filter(lambda s: s.strip()), note=hostile.filter(lambda s: s.strip()))
+def test_hostile_text_round_trips_through_append_and_load(tmp_path_factory, witness, note):
+    from tests.conftest import make_workspace
+
+    ws = make_workspace(tmp_path_factory.mktemp("t") / "w")
+    (entry_id,) = record.village(ws, "c003", "石庄村", witness, True, "2026-11-03T10:00", note, None)
+    scan = read_ledger(ws.ledger_path("2026-11"), "ledgers/2026-11.yaml", check_chain=True)
+    assert not scan.problems
+    (entry,) = [e for e in scan.entries if e.id == entry_id]
+    assert entry.data["witness"] == witness and entry.data["note"] == note
+    whole = yaml.safe_load(ws.ledger_path("2026-11").read_text(encoding="utf-8"))
+    assert whole[-1]["witness"] == witness and whole[-1]["note"] == note
+
+
+def test_the_whole_file_is_a_yaml_list(ws):
+    record.checkin(ws, ["c003", "c004"], "2026-11-03T08:00", None, None, None, None)
+    record.void(ws, "2026-11-0001", "wrong cadre", None)
+    text = ws.ledger_path("2026-11").read_text(encoding="utf-8")
+    items = yaml.safe_load(text)
+    assert [i["id"] for i in items] == ["2026-11-0001", "2026-11-0002", "2026-11-0003"]
+    assert items[2]["kind"] == "void" and items[2]["target"] == "2026-11-0001"
+    for item in items:
+        assert {"at", "recorded", "by", "hash", "id", "kind"} <= set(item)
+
+
+def test_a_line_reformatted_by_hand_is_still_read_and_still_verifies(ws):
+    record.checkin(ws, ["c003"], "2026-11-03T08:00", None, None, None, None)
+    path = ws.ledger_path("2026-11")
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    fields = json.loads(lines[-1][2:])
+    # Same values, written the way a person would in YAML flow style: no JSON fast path.
+    lines[-1] = "- {" + ", ".join(f"{k}: '{v}'" if isinstance(v, str) else f"{k}: {v}" for k, v in fields.items()) + "}\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    scan = read_ledger(path, "ledgers/2026-11.yaml", check_chain=True)
+    assert not scan.problems
+    assert scan.entries[0].data == fields
+
+
+def test_anchors_aliases_and_tags_in_a_hand_edited_line_are_refused(ws):
+    record.checkin(ws, ["c003"], "2026-11-03T08:00", None, None, None, None)
+    path = ws.ledger_path("2026-11")
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write("- {a: &x [1, 2], b: *x}\n- !!python/object:os.system {}\n")
+    scan = read_ledger(path, "ledgers/2026-11.yaml")
+    messages = [(p.line, p.message) for p in scan.problems]
+    assert messages[0][0] == 3 and "anchors" in messages[0][1]
+    assert messages[1][0] == 4 and "tags" in messages[1][1]
+
+
+def test_decode_line_rejects_what_is_not_an_entry():
+    import pytest
+
+    from zoudu.errors import ZouduError
+
+    with pytest.raises(ZouduError, match="x.yaml:7"):
+        decode_line("just: text\n", "x.yaml:7")
