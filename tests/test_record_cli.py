@@ -1,0 +1,236 @@
+"""Every recording command through the real CLI, and every bad input: exit 2, one line, nothing written."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import make_workspace
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file() and p.name != ".lock"}
+
+
+@pytest.fixture
+def root(tmp_path):
+    return make_workspace(tmp_path / "w").root
+
+
+def entries(root: Path, month: str = "2026-11") -> list[dict]:
+    return yaml.safe_load((root / "ledgers" / f"{month}.yaml").read_text(encoding="utf-8"))
+
+
+def test_init_creates_a_workspace_and_refuses_to_overwrite(tmp_path, cli):
+    r = cli("init", str(tmp_path / "new"))
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "new" / "rules.yaml").is_file()
+    assert (tmp_path / "new" / "ledgers" / "roster.yaml").is_file()
+    before = snapshot(tmp_path / "new")
+    r = cli("init", str(tmp_path / "new"))
+    assert r.returncode == 2 and "already exists" in r.stderr and r.stderr.count("\n") == 1
+    assert snapshot(tmp_path / "new") == before
+
+
+def test_root_from_environment_and_missing_workspace(tmp_path, cli, root):
+    r = cli("roster", "list", env={"ZOUDU_ROOT": str(root)})
+    assert r.returncode == 0 and "c003" in r.stdout
+    r = cli("--root", str(tmp_path / "nowhere"), "verify")
+    assert r.returncode == 2 and "does not exist" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_every_recording_command_prints_the_new_ids(cli, root):
+    steps = [
+        (["checkin", "c003", "c004", "--at", "2026-11-03T08:02"], 2),
+        (["checkin", "李四", "--at", "2026-11-03 14:31"], 1),
+        (["village", "c003", "--village", "石庄村", "--witness", "村民王大爷", "--stay", "--at", "2026-11-04T20:00",
+          "--note", "调解土地纠纷"], 1),
+        (["leave", "c004", "--from", "2026-11-10", "--to", "2026-11-12", "--kind", "病假", "--approver", "c002"], 1),
+        (["leave", "cancel", "c004", "--at", "2026-11-11T12:00"], 1),
+        (["inspect", "--by", "c002", "--at", "2026-11-05T19:40", "--present", "c003", "--absent", "c004",
+          "--method", "phone"], 1),
+        (["report", "c005", "--rule", "conduct.drinking", "--at", "2026-11-06T12:00", "--source", "监督电话"], 1),
+        (["evaluate", "c003", "--month", "2026-11", "--self", "优", "--peer", "良", "--public", "优"], 1),
+        (["checkin", "c005", "--at", "2026-11-02T08:00", "--approver", "c001", "--reason", "停电未能签到"], 1),
+        (["void", "2026-11-0002", "--reason", "录错人"], 1),
+    ]
+    ids = []
+    for args, count in steps:
+        r = cli(*args, root=root)
+        assert r.returncode == 0, (args, r.stderr)
+        printed = r.stdout.split()
+        assert len(printed) == count and all(p.startswith("2026-11-") for p in printed), r.stdout
+        ids += printed
+    assert len(set(ids)) == len(ids)
+    items = {e["id"]: e for e in entries(root)}
+    assert set(ids) == set(items)
+    leave = next(e for e in items.values() if e["kind"] == "leave")
+    assert leave["at"] == "2026-11-10T00:00:00+08:00" and leave["until"] == "2026-11-12T23:59:59+08:00"
+    cancel = next(e for e in items.values() if e["kind"] == "leave_cancel")
+    assert cancel["leave"] == leave["id"]
+    inspection = next(e for e in items.values() if e["kind"] == "inspection")
+    assert inspection["present"] == ["c003"] and inspection["absent"] == ["c004"]
+    assert inspection["method"] == "phone" and inspection["inspector"] == "c002"
+    backfill = [e for e in items.values() if e.get("approver") == "c001"]
+    assert backfill and backfill[0]["reason"] == "停电未能签到"
+    for e in items.values():
+        assert e["by"] and e["recorded"] and e["at"]
+    r = cli("verify", root=root)
+    assert r.returncode == 0, r.stdout
+
+
+def test_by_names_the_recording_cadre(cli, root):
+    r = cli("checkin", "c003", "--at", "2026-11-03T08:02", "--by", "c002", root=root)
+    assert r.returncode == 0
+    assert entries(root)[-1]["by"] == "c002"
+
+
+def test_the_default_time_is_now(cli, root):
+    r = cli("checkin", "c003", root=root)
+    assert r.returncode == 0, r.stderr
+    import datetime as dt
+
+    (entry,) = [e for p in (root / "ledgers").glob("20*.yaml") for e in yaml.safe_load(p.read_text())]
+    at = dt.datetime.fromisoformat(entry["at"])
+    assert abs((dt.datetime.now(dt.timezone.utc) - at).total_seconds()) < 120
+
+
+HOSTILE = ["a: b", "x #comment", "- item", "{a: 1}", "[1, 2]", "&anchor", "*alias", "!!python/object", "'single'",
+           '"double"', "line1\nline2", "😀🏮", "yes", "no", "on", "~", "null", "2026-11-03", "\t tab", "\\u2028"]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_yaml_syntax_in_names_witnesses_and_notes_round_trips_exactly(cli, root, text):
+    r = cli("roster", "add", "x1", "--name", text, "--village", text, "--since", "2026-01-01", root=root)
+    assert r.returncode == 0, r.stderr
+    r = cli("village", "x1", "--village", text, "--witness", text, "--note", text, "--at", "2026-11-03T10:00",
+            root=root)
+    assert r.returncode == 0, r.stderr
+    entry = entries(root)[-1]
+    assert entry["witness"] == text and entry["note"] == text and entry["village"] == text
+    roster = yaml.safe_load((root / "ledgers" / "roster.yaml").read_text(encoding="utf-8"))
+    assert roster[-1]["name"] == text
+    assert cli("verify", root=root).returncode == 0
+
+
+BAD = [
+    (["checkin", "nobody", "--at", "2026-11-03T08:00"], "unknown cadre"),
+    (["checkin", "张伟", "--at", "2026-11-03T08:00"], "c005, c006"),
+    (["checkin", "c003", "--at", "2026-13-45T08:00"], "not a valid time"),
+    (["checkin", "c003", "--at", "2026-11-03T25:61"], "not a valid time"),
+    (["checkin", "c003", "--at", "25:61"], "not a valid time"),
+    (["checkin", "c003", "--at", "2099-11-03T08:00"], "future"),
+    (["checkin", "c003", "c003", "--at", "2026-11-03T08:00"], "twice"),
+    (["checkin", "c003", "--at", "2026-11-03T08:00", "--approver", "c001"], "--reason"),
+    (["checkin", "c003", "--at", "2025-11-03T08:00"], "not on the roster"),
+    (["leave", "c003", "--from", "2026-11-12", "--to", "2026-11-10", "--approver", "c001"], "before it starts"),
+    (["leave", "c003", "--from", "2026-11-12", "--to", "2026-11-13", "--approver", "c001", "--kind", "旅游"],
+     "unknown kind"),
+    (["leave", "c003", "--from", "2026-11-12", "--to", "2026-11-13"], "--approver"),
+    (["leave", "cancel", "c003", "--at", "2026-11-12T10:00"], "no open leave"),
+    (["void", "2026-11-9999", "--reason", "x"], "no such entry"),
+    (["void", "garbage", "--reason", "x"], "no such entry"),
+    (["evaluate", "c003", "--month", "2026-11", "--self", "好"], "优/良/中/差"),
+    (["evaluate", "c003", "--month", "2026-13", "--self", "优"], "not a valid month"),
+    (["report", "c003", "--rule", "conduct.smoking", "--source", "x", "--at", "2026-11-03T10:00"], "--rule"),
+    (["inspect", "--by", "c002", "--at", "2026-11-03T19:40", "--method", "radio", "--present", "c003"], "visit or phone"),
+    (["inspect", "--by", "c002", "--at", "2026-11-03T19:40"], "at least one cadre"),
+    (["village", "c003", "--village", "  ", "--at", "2026-11-03T10:00"], "must not be empty"),
+    (["roster", "add", "c003", "--name", "重复"], "already on the roster"),
+    (["roster", "add", "c100", "--name", "新人", "--supervisor", "c999"], "not on the roster"),
+    (["roster", "add", "bad id!", "--name", "新人"], "not a valid cadre id"),
+    (["roster", "leave", "c003", "--on", "2025-12-31"], "cannot leave before"),
+    (["--lang", "fr", "verify"], "--lang"),
+]
+
+
+@pytest.mark.parametrize("args,message", BAD, ids=[" ".join(a) for a, _m in BAD])
+def test_bad_input_is_one_clear_line_and_writes_nothing(cli, root, args, message):
+    cli("checkin", "c003", "--at", "2026-11-02T08:00", root=root)
+    before = snapshot(root)
+    r = cli(*args, root=root)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert message in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+    assert r.stdout == ""
+    assert snapshot(root) == before
+
+
+def test_void_twice_is_refused(cli, root):
+    cli("checkin", "c003", "--at", "2026-11-02T08:00", root=root)
+    assert cli("void", "2026-11-0001", "--reason", "错", root=root).returncode == 0
+    before = snapshot(root)
+    r = cli("void", "2026-11-0001", "--reason", "错", root=root)
+    assert r.returncode == 2 and "already void" in r.stderr
+    r = cli("void", "2026-11-0002", "--reason", "错", root=root)
+    assert r.returncode == 2 and "itself a void" in r.stderr
+    assert snapshot(root) == before
+
+
+def test_a_cadre_who_left_cannot_sign_in_after(cli, root):
+    assert cli("roster", "leave", "c003", "--on", "2026-11-10", root=root).returncode == 0
+    assert cli("checkin", "c003", "--at", "2026-11-10T08:00", root=root).returncode == 0
+    r = cli("checkin", "c003", "--at", "2026-11-11T08:00", root=root)
+    assert r.returncode == 2 and "not on the roster on 2026-11-11" in r.stderr
+
+
+def test_supervision_cycles_are_refused_when_the_roster_is_read(tmp_path, cli, root):
+    path = root / "ledgers" / "roster.yaml"
+    text = path.read_text(encoding="utf-8").replace('"supervisor": null', '"supervisor": "c003"', 1)
+    path.write_text(text, encoding="utf-8")
+    r = cli("roster", "list", root=root)
+    assert r.returncode == 2 and "circle" in r.stderr and "roster.yaml:2" in r.stderr
+
+
+@pytest.mark.parametrize("content,where", [
+    (b"\xff\xfe garbage", "rules.yaml:1"),
+    (b"township: [unclosed\n", "rules.yaml:"),
+    (b"townshp: x\n", "rules.yaml:1"),
+    (b"quota:\n  nights: four\n", "rules.yaml:2"),
+    (b"severity:\n  signin.mising: off\n", "rules.yaml:2"),
+    (b"a: &x [1]\nb: *x\n", "rules.yaml:1"),
+    (b"slots:\n  morning: {time: '08:00', window: ['08:30', '07:30']}\n", "rules.yaml:2"),
+])
+def test_broken_rules_yaml_names_file_and_line(cli, root, content, where):
+    (root / "rules.yaml").write_bytes(content)
+    before = snapshot(root)
+    r = cli("checkin", "c003", "--at", "2026-11-03T08:00", root=root)
+    assert r.returncode == 2 and where in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert snapshot(root) == before
+
+
+@pytest.mark.parametrize("content,where", [
+    (b"- {id: c1, name: \xe5\xbc}\n", "roster.yaml:1"),
+    (b"- {id: c1}\n", "roster.yaml:1"),
+    (b"- {id: c1, name: a}\n- {id: c1, name: b}\n", "roster.yaml:2"),
+    (b"- {id: c1, name: a, team: maybe}\n", "roster.yaml:1"),
+    (b"- {id: c1, name: a, since: 2026-02-30}\n", "roster.yaml:1"),
+    (b"- {id: c1, name: a, colour: red}\n", "roster.yaml:1"),
+])
+def test_broken_roster_names_file_and_line(cli, root, content, where):
+    (root / "ledgers" / "roster.yaml").write_bytes(content)
+    r = cli("checkin", "c1", "--at", "2026-11-03T08:00", root=root)
+    assert r.returncode == 2 and where in r.stderr, r.stderr
+
+
+def test_a_hand_written_block_style_roster_is_read_with_yaml_1_1_pitfalls_avoided(cli, root):
+    (root / "ledgers" / "roster.yaml").write_text(
+        "- id: c1\n  name: no\n  team: yes\n  since: 2026-01-01\n  village: on\n", encoding="utf-8")
+    r = cli("roster", "list", root=root)
+    assert r.returncode == 0, r.stderr
+    assert "no" in r.stdout and "on" in r.stdout
+
+
+def test_chinese_by_default_english_on_request(cli, root):
+    r = cli("checkin", "nobody", root=root, lang="")
+    assert r.returncode == 2 and "nobody" in r.stderr
+    assert "unknown cadre" not in r.stderr  # Chinese, per rules.yaml's locale
+    r = cli("--lang", "en", "checkin", "nobody", root=root, lang="")
+    assert "unknown cadre" in r.stderr
+    r = cli("checkin", "nobody", root=root, lang="", env={"ZOUDU_LANG": "en"})
+    assert "unknown cadre" in r.stderr
