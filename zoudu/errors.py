@@ -23,4 +23,6 @@ class ZouduError(Exception):
 
 
 class DamagedLedger(ZouduError):
-    """A ledger that must be repaired before anything is appended to it."""
+    """A ledger that must be repaired before anything is appended to it (exit 1, like verify)."""
+
+    exit_code = 1
