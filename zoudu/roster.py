@@ -16,7 +16,6 @@ from zoudu.errors import ZouduError
 from zoudu.i18n import _
 from zoudu.model import Cadre, Roster
 from zoudu.timeparse import parse_date
-from zoudu.yamlsafe import Nodes, compose, read_text
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}")
 HEADER = "# zoudu roster (花名册): one cadre per line. Change it with 'zoudu roster add/leave'.\n"
@@ -31,9 +30,19 @@ def check_id(cadre_id: str) -> str:
 
 
 def load_roster(path: Path, shown_as: str) -> Roster:
+    from zoudu.cache import cached
+    from zoudu.files import read_bytes
+
     if not path.exists():
         raise ZouduError(_("roster file not found"), shown_as)
-    root = compose(read_text(path), shown_as)
+    data = read_bytes(path)
+    return cached("roster", data, shown_as, lambda: _parse(data, shown_as))
+
+
+def _parse(data: bytes, shown_as: str) -> Roster:
+    from zoudu.yamlsafe import Nodes, compose, decode
+
+    root = compose(decode(data, shown_as), shown_as)
     if root is None:
         return Roster.of([], shown_as)
     n = Nodes(shown_as)

@@ -11,13 +11,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
+from typing import TYPE_CHECKING
 
 from zoudu import model
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
 from zoudu.timeparse import parse_clock, parse_date
-from zoudu.yamlsafe import Nodes, compose, read_text
+
+if TYPE_CHECKING:
+    import yaml
+
+    from zoudu.yamlsafe import Nodes
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,8 +165,17 @@ _TOP = {
 
 def load_settings(path: Path, shown_as: str = "rules.yaml") -> Settings:
     """Read and check ``rules.yaml``; any problem is a ZouduError naming file and line."""
-    text = read_text(path)
-    root = compose(text, shown_as)
+    from zoudu.cache import cached
+    from zoudu.files import read_bytes
+
+    data = read_bytes(path)
+    return cached("rules", data, shown_as, lambda: _parse(data, shown_as))
+
+
+def _parse(data: bytes, shown_as: str) -> Settings:
+    from zoudu.yamlsafe import Nodes, compose, decode
+
+    root = compose(decode(data, shown_as), shown_as)
     if root is None:
         raise ZouduError(_("the file is empty"), shown_as)
     n = Nodes(shown_as)
@@ -275,6 +288,8 @@ def _rule_list(n: Nodes, node: yaml.Node) -> tuple[str, ...]:
 
 
 def _severity(n: Nodes, node: yaml.Node) -> dict[str, str]:
+    import yaml
+
     out: dict[str, str] = {}
     if not isinstance(node, yaml.MappingNode):
         raise n.fail(node, _("'{key}' must be a mapping of key: value").format(key="severity"))

@@ -15,30 +15,10 @@ from typing import Any, Callable
 import yaml
 
 from zoudu.errors import ZouduError
+from zoudu.files import decode, read_bytes, read_text  # noqa: F401 - re-exported
 from zoudu.i18n import _
 
-MAX_BYTES = 8 * 1024 * 1024
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
-    """The file's text as UTF-8, or a one-line error naming the file."""
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ZouduError(_("file is too large ({size} bytes)").format(size=size), str(path))
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ZouduError(_("file not found"), str(path)) from None
-    except IsADirectoryError:
-        raise ZouduError(_("is a folder, not a file"), str(path)) from None
-    except OSError as e:
-        raise ZouduError(_("cannot read file: {error}").format(error=e.strerror), str(path)) from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise ZouduError(_("not valid UTF-8 text"), f"{path}:{line}") from None
 
 
 def where(path: Path | str, node: yaml.Node) -> str:
