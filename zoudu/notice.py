@@ -1,0 +1,304 @@
+"""The monthly attendance notice (出勤情况公示) as plain data, computed from the audit.
+
+``notice_sheet`` refuses a month whose ledger does not verify, audits it, and
+seals what it publishes (see ``zoudu.seal``). ``build_sheet`` is the pure part:
+settings + audit result + seal -> ``NoticeSheet``, which every renderer
+(terminal, HTML, Markdown, CSV in ``zoudu.notice_render``) draws without
+computing anything of its own, so all formats show the same figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from zoudu import i18n
+from zoudu.errors import DamagedLedger, ZouduError
+from zoudu.i18n import N_, _
+from zoudu.seal import Seal
+from zoudu.timeparse import parse_month
+from zoudu.workspace import Workspace
+
+# What a day of the calendar grid shows (one mark per day, plus the night).
+PRESENT, VILLAGE, LEAVE, TRIP, REST, ABSENT, OFF = "present", "village", "leave", "trip", "rest", "absent", "off"
+MARKS = (PRESENT, VILLAGE, LEAVE, TRIP, REST, ABSENT, OFF)
+NIGHT = "night"
+
+# Symbols per language: a villager reads one character faster than a figure.
+_SYMBOLS = {
+    "zh_CN": {PRESENT: "到", VILLAGE: "村", NIGHT: "宿", LEAVE: "假", TRIP: "公", REST: "休", ABSENT: "缺", OFF: "—"},
+    "en": {PRESENT: "P", VILLAGE: "V", NIGHT: "N", LEAVE: "L", TRIP: "T", REST: "R", ABSENT: "A", OFF: "—"},
+}
+_SLOT_LETTERS = {
+    "zh_CN": {"morning": "早", "afternoon": "午", "evening": "晚"},
+    "en": {"morning": "m", "afternoon": "a", "evening": "e"},
+}
+_WEEKDAYS = {
+    "zh_CN": ("一", "二", "三", "四", "五", "六", "日"),
+    "en": ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"),
+}
+
+REMARK_ITEMS = 3  # kinds of violation named in the remark; the rest are counted
+# Short remarks, one per rule, counted: what the public reads in the last column.
+_REMARKS = {
+    "signin.missing": N_("missed sign-in ×{n}"),
+    "signin.outside_window": N_("sign-in at the wrong time ×{n}"),
+    "signin.wrong_place": N_("sign-in at the wrong place ×{n}"),
+    "signin.backfilled": N_("late sign-in without approval ×{n}"),
+    "village.no_witness": N_("village visit without witness ×{n}"),
+    "village.not_assigned": N_("village work outside own village ×{n}"),
+    "study.missed": N_("missed Friday study ×{n}"),
+    "week.township_days": N_("too few days in township, {n} week(s)"),
+    "week.nights": N_("too few nights, {n} week(s)"),
+    "week.village_days": N_("too few village days, {n} week(s)"),
+    "inspection.absent": N_("absent at spot check ×{n}"),
+    "conduct.drinking": N_("drinking reported ×{n}"),
+    "conduct.cards": N_("card games reported ×{n}"),
+    "conduct.hospitality": N_("special hospitality reported ×{n}"),
+    "conduct.left_village": N_("left the village without cause ×{n}"),
+    "conduct.reception": N_("attended a reception ×{n}"),
+}
+
+
+def symbols() -> dict[str, str]:
+    return _SYMBOLS["en" if i18n.current() == "en" else "zh_CN"]
+
+
+def slot_letters() -> dict[str, str]:
+    return _SLOT_LETTERS["en" if i18n.current() == "en" else "zh_CN"]
+
+
+def weekday_names() -> tuple[str, ...]:
+    return _WEEKDAYS["en" if i18n.current() == "en" else "zh_CN"]
+
+
+def legend() -> list[tuple[str, str]]:
+    """(mark, explanation) in the order the legend shows them."""
+    letters = " ".join(slot_letters().values())
+    return [
+        (PRESENT, _("signed in at the office")),
+        (VILLAGE, _("village work, signed by a villager")),
+        (NIGHT, _("night stayed in the township")),
+        (LEAVE, _("approved leave")),
+        (TRIP, _("official trip")),
+        (REST, _("rest day or holiday")),
+        (ABSENT, _("required sign-in missing (small letters say which: {slots})").format(slots=letters)),
+        (OFF, _("not on the roster")),
+    ]
+
+
+def remark_text(rule: str, n: int) -> str:
+    template = _REMARKS.get(rule)
+    if template is None:
+        return f"{rule} ×{n}"
+    return _(template).format(n=n)
+
+
+def long_date(day: dt.date) -> str:
+    return _("{year}-{month:02d}-{day:02d}").format(year=day.year, month=day.month, day=day.day)
+
+
+def month_title(month: str) -> str:
+    year, mon = int(month[:4]), int(month[5:7])
+    return _("{year}-{month:02d}").format(year=year, month=mon)
+
+
+# ----------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True, slots=True)
+class DayMark:
+    """One cell of a cadre's calendar grid."""
+
+    date: dt.date
+    mark: str  # one of MARKS
+    night: bool
+    missing: tuple[str, ...]  # slots left uncovered that day
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeRow:
+    """One cadre's line on the notice, with the figures exactly as the audit gives them."""
+
+    cadre: str
+    name: str
+    post: str
+    signins_required: int
+    signins_made: int
+    signins_valid: int
+    nights: int
+    township_days: int
+    village_days: int
+    leave_days: int
+    trip_days: int
+    absences: int
+    checks_present: int
+    checks_absent: int
+    evaluations: dict[str, str]
+    errors: int
+    warnings: int
+    violations: tuple[tuple[str, int], ...]  # (rule, count), most frequent first
+    remark: str
+    days: tuple[DayMark, ...]
+
+
+# The figures every format shows, in order: (field of NoticeRow, column header).
+FIGURES: tuple[tuple[str, str], ...] = (
+    ("signins_required", N_("Sign-ins due")),
+    ("signins_made", N_("Sign-ins made")),
+    ("signins_valid", N_("Valid sign-ins")),
+    ("nights", N_("Nights stayed")),
+    ("township_days", N_("Days in township")),
+    ("village_days", N_("Days in villages")),
+    ("leave_days", N_("Leave days")),
+    ("trip_days", N_("Trip days")),
+    ("absences", N_("Absences")),
+    ("checks_present", N_("Spot checks: present")),
+    ("checks_absent", N_("Spot checks: absent")),
+)
+EVALUATIONS: tuple[tuple[str, str], ...] = (
+    ("self", N_("Self evaluation")),
+    ("peer", N_("Peer evaluation")),
+    ("public", N_("Public evaluation")),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeSheet:
+    """The whole notice: header, one row per cadre, footer and seal."""
+
+    month: str
+    township: str
+    county: str
+    title: str
+    published: dt.date
+    period_days: int
+    compiled_by: str
+    supervision_phone: str
+    seal: Seal
+    inspections: int  # spot checks held in the month
+    rows: tuple[NoticeRow, ...]
+    place: str = ""
+    slot_times: tuple[str, ...] = ()
+    quota: tuple[int, int, int] = (5, 4, 3)  # "543": days in township, nights, village days a week
+
+    @property
+    def period_end(self) -> dt.date:
+        return self.published + dt.timedelta(days=self.period_days - 1)
+
+    @property
+    def subtitle(self) -> str:
+        return _("{county} {township}, attendance of {month}").format(
+            county=self.county, township=self.township, month=month_title(self.month))
+
+    def footer_lines(self, full_hash: bool = False) -> list[str]:
+        """The footer as lines of text, for the formats that have no layout of their own."""
+        lines = [
+            _("Supervision phone: {phone}").format(phone=self.supervision_phone or "—"),
+            _("Published {date}; on display for {days} days, until {end}").format(
+                date=long_date(self.published), days=self.period_days, end=long_date(self.period_end)),
+            _("Compiled by: {who}").format(who=self.compiled_by),
+            _("Spot checks this month: {n}").format(n=self.inspections),
+            _("Seal: {seal} (the {month} ledger, {n} entries; check with: {command})").format(
+                seal=self.seal.token, month=self.month, n=self.seal.entries, command=self.seal.command()),
+        ]
+        if full_hash:
+            lines.append(_("Chain head: {hash}").format(hash=self.seal.head))
+        return lines
+
+
+def sheet_title(township: str, month: str) -> str:
+    return _("{township} cadre attendance notice, {year}-{month}").format(
+        township=township, year=month[:4], month=month[5:7], month_n=int(month[5:7]))
+
+
+def day_mark(day) -> DayMark:
+    """One audit ``Day`` -> the mark the calendar shows."""
+    missing = tuple(slot for slot, state in day.slots.items() if state == "missing")
+    states = set(day.slots.values())
+    if not day.serving:
+        mark = OFF
+    elif missing:
+        mark = ABSENT
+    elif day.village:
+        mark = VILLAGE
+    elif "office" in states:
+        mark = PRESENT
+    elif "trip" in states or (day.leave_kind == "公出"):
+        mark = TRIP
+    elif "leave" in states or day.leave_kind:
+        mark = LEAVE
+    elif day.night:
+        mark = PRESENT
+    else:
+        mark = REST
+    return DayMark(day.date, mark, bool(day.night and day.serving), missing)
+
+
+def build_row(cadre, violations) -> NoticeRow:
+    """One audit ``CadreResult`` and the cadre's violations -> a notice row."""
+    counts = Counter(v.rule for v in violations)
+    severity = {v.rule: v.severity for v in violations}
+    ordered = sorted(counts.items(), key=lambda kv: (severity[kv[0]] != "error", -kv[1], kv[0]))
+    separator = _("; ")
+    remark = separator.join(remark_text(rule, n) for rule, n in ordered[:REMARK_ITEMS]) or _("no violations")
+    if len(ordered) > REMARK_ITEMS:
+        remark += separator + _("{n} more kind(s)").format(n=len(ordered) - REMARK_ITEMS)
+    present = sum(1 for _where, found in cadre.inspections if found)
+    return NoticeRow(
+        cadre=cadre.cadre, name=cadre.name, post=cadre.post,
+        signins_required=cadre.signins_required, signins_made=cadre.signins_made,
+        signins_valid=cadre.signins_valid, nights=cadre.nights, township_days=cadre.township_days,
+        village_days=cadre.village_days, leave_days=cadre.leave_days, trip_days=cadre.trip_days,
+        absences=cadre.absences, checks_present=present, checks_absent=len(cadre.inspections) - present,
+        evaluations=dict(cadre.evaluations), errors=cadre.errors, warnings=cadre.warnings,
+        violations=tuple(ordered), remark=remark, days=tuple(day_mark(d) for d in cadre.days),
+    )
+
+
+def build_sheet(settings, result, seal: Seal, published: dt.date) -> NoticeSheet:
+    """Pure: the settings, one month's audit result and the seal -> the sheet."""
+    by_cadre: dict[str, list] = {}
+    for v in result.violations:
+        if v.cadre is not None:
+            by_cadre.setdefault(v.cadre, []).append(v)
+    rows = tuple(build_row(c, by_cadre.get(c.cadre, [])) for c in result.cadres)
+    return NoticeSheet(
+        month=result.month, township=settings.township, county=settings.county,
+        title=sheet_title(settings.township, result.month), published=published,
+        period_days=settings.notice.period_days, compiled_by=settings.notice.compiled_by,
+        supervision_phone=settings.supervision_phone, seal=seal, inspections=result.inspections, rows=rows,
+        place=settings.place, slot_times=tuple(s.time.strftime("%H:%M") for s in settings.slots.values()),
+        quota=(settings.quota.township_days, settings.quota.nights, settings.quota.village_days),
+    )
+
+
+def today(ws: Workspace) -> dt.date:
+    moment = ws.clock() if ws.clock else dt.datetime.now(ws.settings.tz)
+    return moment.astimezone(ws.settings.tz).date()
+
+
+def notice_sheet(ws: Workspace, month: str, published: dt.date | None = None) -> NoticeSheet:
+    """The month's notice, sealed; refuses a month without a ledger or whose ledger is damaged."""
+    from zoudu.audit import audit_month
+    from zoudu.verify import verify
+
+    month = parse_month(month)
+    path = ws.ledger_path(month)
+    if not path.exists():
+        raise ZouduError(_("no ledger for {month}: nothing to publish").format(month=month), ws.shown(path))
+    # Under the writers' lock, so that the seal and the figures describe the same entries.
+    with ws.lock():
+        report = verify(ws)
+        shown = ws.shown(path)
+        damage = [p for p in report.problems if p.file in (shown, ws.roster.path)]
+        if damage:
+            first = damage[0]
+            raise DamagedLedger(_(
+                "the {month} ledger does not verify, so it cannot be published: {n} problem(s), the first at "
+                "{where}: {problem}; run 'zoudu verify'").format(
+                month=month, n=len(damage), where=first.where, problem=first.message))
+        entries, head = report.heads[month]
+        result = audit_month(ws, month)
+    return build_sheet(ws.settings, result, Seal(month, entries, head), published or today(ws))

@@ -1,0 +1,333 @@
+"""Draws a ``NoticeSheet``: terminal (Rich), HTML for the notice board, Markdown, CSV.
+
+Every format shows the same figures from the same sheet; none computes its own.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+from typing import Iterable
+
+from zoudu import i18n
+from zoudu.i18n import _
+from zoudu.notice import (
+    ABSENT, EVALUATIONS, FIGURES, NIGHT, OFF, NoticeRow, NoticeSheet, legend, long_date, slot_letters, symbols,
+    weekday_names,
+)
+
+# ----------------------------------------------------------------------------- shared
+
+
+def evaluation_cell(row: NoticeRow) -> str:
+    return "/".join(row.evaluations.get(key) or "—" for key, _label in EVALUATIONS)
+
+
+def headers() -> list[str]:
+    return [_("Name"), _("Post")] + [_(label) for _key, label in FIGURES] + [
+        _(label) for _key, label in EVALUATIONS] + [_("Remarks")]
+
+
+def cells(row: NoticeRow) -> list[str]:
+    return [row.name, row.post] + [str(getattr(row, key)) for key, _label in FIGURES] + [
+        row.evaluations.get(key, "") for key, _label in EVALUATIONS] + [row.remark]
+
+
+# ----------------------------------------------------------------------------- terminal
+
+
+def terminal(sheet: NoticeSheet, out=None) -> None:
+    """A Rich table that fits 120 columns; Rich measures Chinese as two cells, so columns align."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    out = out or Console(highlight=False, soft_wrap=False, width=120)
+    # Names and remarks are data: Text keeps '[b]' or ':phone:' in them from being read as markup.
+    table = Table(title=Text(sheet.title, style="bold"), caption=Text(sheet.subtitle), box=box.SQUARE, padding=(0, 0),
+                  title_style="bold", header_style="bold", show_lines=False)
+    table.add_column(_("Name"), no_wrap=True, max_width=10)
+    table.add_column(_("Post"), max_width=10, overflow="fold")
+    short = (
+        ("signins_required", _("Due")), ("signins_made", _("Made")), ("signins_valid", _("Valid")),
+        ("nights", _("Nights")), ("township_days", _("In twp")), ("village_days", _("Village")),
+        ("leave_days", _("Leave")), ("trip_days", _("Trip")), ("absences", _("Absent")),
+    )
+    for _key, label in short:
+        table.add_column(label, justify="right", no_wrap=True)
+    table.add_column(_("Checks"), justify="center", no_wrap=True)
+    table.add_column(_("Evaluations"), justify="center", no_wrap=True)
+    table.add_column(_("Remarks"), overflow="fold", ratio=1)
+    for row in sheet.rows:
+        style = "red" if row.errors else None
+        values = [row.name, row.post, *(str(getattr(row, key)) for key, _label in short),
+                  f"{row.checks_present}/{row.checks_absent}", evaluation_cell(row), row.remark]
+        table.add_row(*(Text(v) for v in values), style=style)
+    out.print(table)
+    out.print(Text(_("Columns: sign-ins due/made/valid; nights; days in township; days in villages; leave and trip "
+                "days; absences (uncovered slots); spot checks present/absent; evaluations self/peer/public."),
+                   style="dim"))
+    for line in sheet.footer_lines():
+        out.print(Text(line))
+
+
+# ----------------------------------------------------------------------------- markdown
+
+
+def _md(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def markdown(sheet: NoticeSheet) -> str:
+    head = [_("Id")] + headers()
+    lines = [f"# {_md(sheet.title)}", "", _md(sheet.subtitle), "",
+             "| " + " | ".join(_md(h) for h in head) + " |",
+             "|" + "|".join("---:" if 3 <= i < 3 + len(FIGURES) else "---" for i in range(len(head))) + "|"]
+    for row in sheet.rows:
+        lines.append("| " + " | ".join(_md(c) for c in [row.cadre] + cells(row)) + " |")
+    lines.append("")
+    lines += [f"- {_md(line)}" for line in sheet.footer_lines(full_hash=True)]
+    return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------------------- csv
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(text: str) -> str:
+    """A spreadsheet must not run a name as a formula: such text gets a leading apostrophe."""
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def csv_bytes(sheet: NoticeSheet) -> bytes:
+    """UTF-8 with a BOM, so that Excel opens the Chinese text correctly.
+
+    The table comes first (one header row, one row per cadre); after an empty row,
+    the footer as (label, value) pairs with the full chain head.
+    """
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow([_("Id")] + headers())
+    for row in sheet.rows:
+        values = cells(row)
+        w.writerow([row.cadre] + [_safe(values[0]), _safe(values[1])] + [getattr(row, k) for k, _l in FIGURES]
+                   + [row.evaluations.get(k, "") for k, _l in EVALUATIONS] + [_safe(row.remark)])
+    w.writerow([])
+    for label, value in footer_pairs(sheet):
+        w.writerow([label, _safe(str(value))])
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def footer_pairs(sheet: NoticeSheet) -> list[tuple[str, object]]:
+    return [
+        (_("Notice"), sheet.title),
+        (_("Month"), sheet.month),
+        (_("Supervision phone"), sheet.supervision_phone),
+        (_("Published"), sheet.published.isoformat()),
+        (_("Display until"), sheet.period_end.isoformat()),
+        (_("Compiled by"), sheet.compiled_by),
+        (_("Spot checks"), sheet.inspections),
+        (_("Seal"), sheet.seal.token),
+        (_("Sealed entries"), sheet.seal.entries),
+        (_("Chain head"), sheet.seal.head),
+    ]
+
+
+# ----------------------------------------------------------------------------- html
+
+ROWS_PER_PAGE = 10  # summary rows on one A4 landscape page
+CALENDARS_PER_PAGE = 8  # calendar grids on one page: 4 across, 2 down
+
+# Chinese fonts on Debian/Ubuntu (Noto CJK, WenQuanYi), Windows (YaHei, SimHei, SimSun)
+# and macOS (PingFang); the browser takes the first it has.
+FONTS = ('"Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "Noto Sans SC", '
+         '"WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Microsoft YaHei", "微软雅黑", "SimHei", "黑体", '
+         '"PingFang SC", "Hiragino Sans GB", "SimSun", "宋体", "Droid Sans Fallback", sans-serif')
+
+CSS = """
+@page { size: A4 landscape; margin: 8mm 10mm; }
+* { box-sizing: border-box; }
+html { font-family: %(fonts)s; color: #111; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+body { margin: 0; background: #e8e8e8; }
+.page { background: #fff; width: 277mm; height: 193mm; margin: 6mm auto; padding: 0; position: relative;
+        display: flex; flex-direction: column; overflow: hidden; break-after: page; page-break-after: always; }
+.page:last-of-type { break-after: auto; page-break-after: auto; }
+@media print { body { background: #fff; } .page { margin: 0; } }
+header { text-align: center; border-bottom: 0.6mm solid #b71c1c; padding-bottom: 1.5mm; margin-bottom: 2.5mm; }
+h1 { font-size: 20pt; margin: 0; letter-spacing: 0.08em; color: #b71c1c; }
+header .sub { font-size: 10.5pt; margin-top: 1mm; color: #333; }
+header .pageno { position: absolute; right: 0; top: 0; font-size: 8.5pt; color: #666; }
+main { flex: 1 1 auto; min-height: 0; }
+table.figures { width: 100%%; border-collapse: collapse; font-size: 10.5pt; table-layout: fixed; }
+table.figures th, table.figures td { border: 0.3mm solid #555; padding: 0.8mm 1mm; text-align: center;
+        vertical-align: middle; overflow-wrap: anywhere; line-height: 1.15; }
+table.figures th { background: #f3e5e5; font-size: 9pt; font-weight: bold; line-height: 1.2; }
+table.figures td.name { font-size: 12pt; font-weight: bold; white-space: nowrap; }
+table.figures td.name small { display: block; font-size: 7pt; font-weight: normal; color: #777; }
+table.figures td.post { font-size: 8.5pt; }
+table.figures td.num { font-size: 12pt; font-variant-numeric: tabular-nums; }
+table.figures td.bad { color: #b71c1c; font-weight: bold; }
+table.figures td.remark { text-align: left; font-size: 8.5pt; line-height: 1.25; }
+table.figures td.remark.ok { color: #1b5e20; }
+table.figures tr:nth-child(even) td { background: #fafafa; }
+col.c-name { width: 20mm; } col.c-post { width: 27mm; } col.c-num { width: 12mm; } col.c-eval { width: 11mm; }
+footer { border-top: 0.4mm solid #999; padding-top: 1.5mm; font-size: 9pt; line-height: 1.45;
+         display: flex; justify-content: space-between; gap: 6mm; }
+footer .phone { font-size: 13pt; font-weight: bold; color: #b71c1c; }
+footer .seal { font-family: "DejaVu Sans Mono", Consolas, "Courier New", monospace; font-size: 7.5pt;
+               color: #333; text-align: right; max-width: 120mm; overflow-wrap: anywhere; }
+footer .seal b { font-size: 10pt; color: #111; }
+.explain { font-size: 8.5pt; color: #444; margin-top: 2mm; line-height: 1.4; }
+.cals { display: grid; grid-template-columns: repeat(4, 1fr); grid-auto-rows: 66mm; gap: 3mm 3mm; }
+.cal { border: 0.3mm solid #888; padding: 1.2mm; display: flex; flex-direction: column; }
+.cal .who { font-size: 11pt; font-weight: bold; display: flex; justify-content: space-between;
+            align-items: baseline; margin-bottom: 0.8mm; white-space: nowrap; overflow: hidden; }
+.cal .who span { font-size: 8pt; font-weight: normal; color: #555; }
+.cal .who .tally { color: #b71c1c; font-weight: bold; }
+.cal .who .tally.ok { color: #1b5e20; }
+.cal table { width: 100%%; border-collapse: collapse; table-layout: fixed; flex: 1 1 auto; }
+.cal th { font-size: 7.5pt; color: #555; font-weight: normal; height: 4mm; }
+.cal td { border: 0.2mm solid #bbb; height: 8.4mm; position: relative; text-align: center; padding: 0;
+          vertical-align: middle; }
+.cal td .d { position: absolute; left: 0.5mm; top: 0.2mm; font-size: 6pt; color: #666; }
+.cal td .s { font-size: 12pt; font-weight: bold; line-height: 1; }
+.cal td .n { position: absolute; right: 0.4mm; bottom: 0.2mm; font-size: 6.5pt; color: #fff;
+             background: #283593; border-radius: 0.8mm; padding: 0 0.4mm; line-height: 1.15; }
+.cal td .x { position: absolute; right: 0.5mm; top: 0.1mm; font-size: 6pt; color: #b71c1c;
+             font-weight: bold; line-height: 1.1; }
+.m-present { background: #e8f5e9; color: #1b5e20; }
+.m-village { background: #e0f2f1; color: #00695c; }
+.m-leave { background: #fff8e1; color: #8d6e00; }
+.m-trip { background: #f3e5f5; color: #6a1b9a; }
+.m-rest { background: #f1f1f1; color: #888; }
+.m-absent { background: #ffcdd2; color: #b71c1c; }
+.m-off { background: #fafafa; color: #bbb; }
+.m-blank { border: none !important; background: transparent; }
+.legend { display: flex; flex-wrap: wrap; gap: 1.5mm 5mm; font-size: 9pt; margin: 2.5mm 0 1.5mm; align-items: center; }
+.legend .k { display: inline-block; min-width: 6mm; height: 6mm; line-height: 6mm; text-align: center;
+             font-weight: bold; border: 0.2mm solid #bbb; margin-right: 1mm; }
+.legend .k.n { background: #283593; color: #fff; border-radius: 0.8mm; }
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _chunks(items: tuple, size: int) -> list[tuple]:
+    return [items[i:i + size] for i in range(0, len(items), size)] or [()]
+
+
+def html_pages(rows: int) -> int:
+    """How many A4 pages the HTML prints to for this many cadres."""
+    return len(_chunks(tuple(range(rows)), ROWS_PER_PAGE)) + len(_chunks(tuple(range(rows)), CALENDARS_PER_PAGE))
+
+
+def _header(sheet: NoticeSheet, page: int, pages: int, heading: str | None = None) -> str:
+    sub = sheet.subtitle if heading is None else f"{sheet.subtitle} · {heading}"
+    pageno = _("page {page} of {pages}").format(page=page, pages=pages)
+    return (f'<header><div class="pageno">{_e(pageno)}</div><h1>{_e(sheet.title)}</h1>'
+            f'<div class="sub">{_e(sub)}</div></header>')
+
+
+def _footer(sheet: NoticeSheet) -> str:
+    phone = _("Supervision phone: {phone}").format(phone=sheet.supervision_phone or "—")
+    published = _("Published {date}; on display for {days} days, until {end}").format(
+        date=long_date(sheet.published), days=sheet.period_days, end=long_date(sheet.period_end))
+    compiled = _("Compiled by: {who}").format(who=sheet.compiled_by)
+    seal = _("Seal: {seal}").format(seal=sheet.seal.token)
+    sealed = _("The {month} ledger, {n} entries, chain head:").format(month=sheet.month, n=sheet.seal.entries)
+    check = _("Check with: {command}").format(command=sheet.seal.command())
+    return (f'<footer><div><div class="phone">{_e(phone)}</div><div>{_e(published)}</div>'
+            f'<div>{_e(compiled)}</div></div>'
+            f'<div class="seal"><b>{_e(seal)}</b><br>{_e(sealed)}<br>{_e(sheet.seal.head)}<br>{_e(check)}</div>'
+            f'</footer>')
+
+
+def _summary_table(rows: Iterable[NoticeRow]) -> str:
+    numeric = [key for key, _label in FIGURES]
+    out = ['<table class="figures"><colgroup><col class="c-name"><col class="c-post">']
+    out += ['<col class="c-num">'] * len(numeric) + ['<col class="c-eval">'] * len(EVALUATIONS) + [
+        '<col class="c-remark"></colgroup>']
+    out.append("<thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in headers()) + "</tr></thead><tbody>")
+    for row in rows:
+        tds = [f'<td class="name">{_e(row.name)}<small>{_e(row.cadre)}</small></td>',
+               f'<td class="post">{_e(row.post)}</td>']
+        for key in numeric:
+            value = getattr(row, key)
+            bad = value and key in ("absences", "checks_absent")
+            tds.append(f'<td class="num{" bad" if bad else ""}">{_e(value)}</td>')
+        tds += [f'<td class="num">{_e(row.evaluations.get(key) or "—")}</td>' for key, _l in EVALUATIONS]
+        ok = " ok" if not row.violations else ""
+        tds.append(f'<td class="remark{ok}">{_e(row.remark)}</td>')
+        out.append("<tr>" + "".join(tds) + "</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def _calendar(row: NoticeRow) -> str:
+    sym = symbols()
+    letters = slot_letters()
+    tally = _("absences: {n}").format(n=row.absences)
+    cls = "tally ok" if not row.absences else "tally"
+    out = [f'<div class="cal"><div class="who">{_e(row.name)} <span>{_e(row.post)}</span>'
+           f'<span class="{cls}">{_e(tally)}</span></div><table><thead><tr>']
+    out += [f"<th>{_e(d)}</th>" for d in weekday_names()]
+    out.append("</tr></thead><tbody><tr>")
+    first = row.days[0].date.weekday() if row.days else 0
+    out += ['<td class="m-blank"></td>'] * first
+    column = first
+    for day in row.days:
+        if column == 7:
+            out.append("</tr><tr>")
+            column = 0
+        night = f'<span class="n">{_e(sym[NIGHT])}</span>' if day.night else ""
+        which = ""
+        if day.mark == ABSENT:
+            which = f'<span class="x">{_e("".join(letters.get(s, s) for s in day.missing))}</span>'
+        out.append(f'<td class="m-{day.mark}"><span class="d">{day.date.day}</span>'
+                   f'<span class="s">{_e(sym[day.mark])}</span>{night}{which}</td>')
+        column += 1
+    out += ['<td class="m-blank"></td>'] * (7 - column)
+    out.append("</tr></tbody></table></div>")
+    return "".join(out)
+
+
+def _legend() -> str:
+    sym = symbols()
+    items = []
+    for mark, text in legend():
+        cls = "k n" if mark == NIGHT else f"k m-{mark}"
+        items.append(f'<span><span class="{cls}">{_e(sym[mark])}</span>{_e(text)}</span>')
+    return f'<div class="legend">{"".join(items)}</div>'
+
+
+def html_page(sheet: NoticeSheet) -> str:
+    """One self-contained HTML file: no scripts, no network, fonts from the system."""
+    tables = _chunks(sheet.rows, ROWS_PER_PAGE)
+    grids = _chunks(sheet.rows, CALENDARS_PER_PAGE)
+    pages = len(tables) + len(grids)
+    lang = "en" if i18n.current() == "en" else "zh-CN"
+    explain = _("Sign-ins are due three times a workday ({times}) at {place}, or replaced by village work "
+                "signed by a villager. Every week at least {days} days in the township, {nights} nights, "
+                "{village} days in villages. Absences count required sign-ins that nobody covered.").format(
+        times=", ".join(sheet.slot_times), place=sheet.place, days=sheet.quota[0], nights=sheet.quota[1],
+        village=sheet.quota[2])
+    body = []
+    for i, chunk in enumerate(tables, 1):
+        body.append(f'<section class="page">{_header(sheet, i, pages)}<main>{_summary_table(chunk)}'
+                    f'<div class="explain">{_e(explain)}</div></main>{_footer(sheet)}</section>')
+    for j, chunk in enumerate(grids, len(tables) + 1):
+        cards = "".join(_calendar(row) for row in chunk)
+        body.append(f'<section class="page">{_header(sheet, j, pages, _("daily attendance"))}'
+                    f'<main><div class="cals">{cards}</div></main>{_legend()}{_footer(sheet)}</section>')
+    return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<title>{_e(sheet.title)}</title><style>{CSS % {"fonts": FONTS}}</style></head>'
+            f'<body>{"".join(body)}</body></html>\n')
+
+
+__all__ = ["terminal", "markdown", "csv_bytes", "html_page", "html_pages", "footer_pairs", "OFF"]
