@@ -252,3 +252,4 @@ def void(
     from zoudu import record
 
     recorded(record.void(workspace(), entry_id, reason, by))
+import zoudu.commands_audit  # noqa: E402,F401

@@ -1,0 +1,122 @@
+"""What an audit finds: plain, frozen data (no Rich), shared with ``publish`` and ``dossier``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from zoudu.model import Problem
+
+# What covers a slot, as Day.slots says it.
+OFFICE = "office"
+VILLAGE = "village"
+LEAVE = "leave"
+TRIP = "trip"
+MISSING = "missing"
+NOT_REQUIRED = "not_required"
+SLOT_STATES = (OFFICE, VILLAGE, LEAVE, TRIP, MISSING, NOT_REQUIRED)
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One broken rule (违规). ``evidence`` cites ``file:line`` of the entries it rests on,
+    or, for something absent, says which window was searched."""
+
+    rule: str
+    severity: str  # "error" | "warning"
+    cadre: str | None
+    date: dt.date | None
+    slot: str | None
+    week: str | None  # "2026-W45"
+    required: int | None
+    actual: int | None
+    message: str
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    """One cadre's day. ``slots``: slot -> office | village | leave | trip | missing | not_required."""
+
+    date: dt.date
+    workday: bool
+    holiday: bool
+    serving: bool
+    slots: dict[str, str]
+    village: bool  # a witnessed village entry that day (下村/住村, 民情日记)
+    night: bool  # the evening covered by presence (夜宿)
+    leave_kind: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Week:
+    """The "543" quota of one ISO week: (required, actual) for days, nights, village days."""
+
+    week: str
+    available: int
+    township_days: tuple[int, int]
+    nights: tuple[int, int]
+    village_days: tuple[int, int]
+    start: dt.date | None = None  # Monday
+    checked: bool = True  # False while the week is not over yet
+
+
+@dataclass(frozen=True, slots=True)
+class CadreResult:
+    cadre: str
+    name: str
+    post: str
+    supervisor: str | None
+    team: bool
+    errors: int
+    warnings: int
+    days: tuple[Day, ...]
+    weeks: tuple[Week, ...]
+    signins_required: int  # office sign-ins the rules asked for (slots due, not excused)
+    signins_made: int  # office sign-in entries, valid or not (not voided)
+    signins_valid: int  # those inside a window at the configured place
+    nights: int
+    township_days: int
+    village_days: int
+    leave_days: int  # workdays touched by leave (请假)
+    trip_days: int  # workdays touched by an official trip (公出)
+    absences: int  # required slots left uncovered
+    inspections: tuple[tuple[str, bool], ...]  # (evidence where, found present?)
+    evaluations: dict[str, str]  # "self" / "peer" / "public" -> 优/良/中/差
+    backfills: tuple[tuple[str, str | None, str | None, str], ...]  # (entry id, approver, reason, where)
+    voided: tuple[tuple[str, str, str], ...]  # (voided entry id, reason, where of the voided entry)
+    village: str | None = None  # assigned village (所包村)
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Liability:
+    """Joint liability (连带责任) of one leadership team member for the cadres they supervise."""
+
+    supervisor: str
+    name: str
+    subordinates: dict[str, int]  # cadre id -> commuting violations
+    violations: int  # total over subordinates
+    own: int  # the supervisor's own commuting violations, shown apart
+
+
+@dataclass(frozen=True, slots=True)
+class AuditResult:
+    month: str
+    violations: tuple[Violation, ...]
+    cadres: tuple[CadreResult, ...]
+    liability: tuple[Liability, ...]
+    notices: tuple[str, ...]
+    entries: int  # ledger entries read
+    inspections: int  # spot checks in the month (not voided)
+    problems: tuple[Problem, ...]
+    township: str = ""
+    errors: int = 0
+    warnings: int = 0
+    calendar_sources: dict[int, str | None] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when no violation is at error level, else 1."""
+        return 1 if self.errors else 0

@@ -1,0 +1,69 @@
+"""``zoudu audit --month YYYY-MM [--format table/json/csv] [--cadre ID]``.
+
+Opens the workspace, makes one library call, renders. Exit status: 0 when no
+violation is at error level, 1 when some is, 2 for bad usage (via ZouduError).
+Rich is imported only for the table.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from typing import Optional
+
+import typer
+
+from zoudu.commands import app, workspace
+from zoudu.errors import ZouduError
+from zoudu.i18n import _
+
+FORMATS = ("table", "json", "csv")
+CSV_COLUMNS = ("month", "cadre", "name", "rule", "severity", "date", "slot", "week", "required", "actual",
+               "message", "evidence")
+
+
+@app.command()
+def audit(
+    month: str = typer.Option(..., "--month", help=_("The month to audit, YYYY-MM.")),
+    fmt: str = typer.Option("table", "--format", help=_("table, json or csv.")),
+    cadre: Optional[str] = typer.Option(None, "--cadre", help=_("Only this cadre (id or unique name).")),
+) -> None:
+    """Check a month against every rule; violations, per-cadre summary and supervisor liability."""
+    if fmt not in FORMATS:
+        raise ZouduError(_("--format must be table, json or csv, not '{value}'").format(value=fmt))
+    from zoudu.audit import audit_month
+
+    ws = workspace()
+    result = audit_month(ws, month, cadre)
+    if fmt == "json":
+        from zoudu.audit import to_json
+
+        sys.stdout.write(json.dumps(to_json(result), ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        write_csv(result, sys.stdout)
+    else:
+        from zoudu.render_audit import render_audit
+
+        render_audit(result, ws.roster)
+    if fmt != "table":
+        for notice in result.notices:
+            print(f"zoudu: {_('warning')}: {notice}", file=sys.stderr)
+    raise typer.Exit(result.exit_code)
+
+
+def write_csv(result, out) -> None:
+    """One row per violation; each notice (unknown calendar year, missing file) is a row too,
+    with rule ``notice``, so that no warning is lost when the CSV travels alone."""
+    names = {c.cadre: c.name for c in result.cadres}
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for notice in result.notices:
+        writer.writerow((result.month, "", "", "notice", "warning", "", "", "", "", "", notice, ""))
+    for v in result.violations:
+        writer.writerow((
+            result.month, v.cadre or "", names.get(v.cadre, "") if v.cadre else "", v.rule, v.severity,
+            v.date.isoformat() if v.date else "", v.slot or "", v.week or "",
+            "" if v.required is None else v.required, "" if v.actual is None else v.actual,
+            v.message, " ".join(v.evidence),
+        ))

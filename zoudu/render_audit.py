@@ -1,0 +1,130 @@
+"""The audit as Rich tables a clerk reads at a glance.
+
+Notices first (an unknown calendar year, a missing ledger), then the violations
+grouped by cadre, the per-cadre summary with each week's "543" against its quota,
+the township-wide findings, and supervisor liability (连带责任).
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from zoudu.audit import AuditResult, label
+from zoudu.audit.rules import slot_name
+from zoudu.i18n import _
+from zoudu.model import Roster
+
+
+def console() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def _severity(severity: str) -> Text:
+    if severity == "error":
+        return Text(_("error"), style="bold red")
+    return Text(_("warning"), style="yellow")
+
+
+def _when(v) -> str:
+    if v.week:
+        return v.week
+    if v.date:
+        return v.date.isoformat() + (" " + slot_name(v.slot) if v.slot else "")
+    return ""
+
+
+def _figure(pair: tuple[int, int]) -> Text:
+    required, actual = pair
+    return Text(f"{actual}/{required}", style="red" if actual < required else "")
+
+
+def render_audit(result: AuditResult, roster: Roster | None = None, out: Console | None = None) -> None:
+    out = out or console()
+    out.print(Text(_("Audit of {township}, {month}").format(township=result.township, month=result.month),
+                   style="bold"))
+    for notice in result.notices:
+        out.print(Text(_("Warning: ") + notice, style="bold yellow"))
+    out.print(_("{entries} ledger entries read; {inspections} spot check(s); {errors} error(s), {warnings} warning(s)"
+                ).format(entries=result.entries, inspections=result.inspections, errors=result.errors,
+                         warnings=result.warnings))
+
+    names = {c.cadre: c.name for c in result.cadres}
+    grouped: dict[str | None, list] = {}
+    for v in result.violations:
+        grouped.setdefault(v.cadre, []).append(v)
+
+    if not result.violations:
+        out.print(Text(_("No violations."), style="green"))
+    for cadre, found in grouped.items():
+        if cadre is None:
+            continue
+        c = next((c for c in result.cadres if c.cadre == cadre), None)
+        title = _("{name} ({id}): {errors} error(s), {warnings} warning(s)").format(
+            name=names.get(cadre, cadre), id=cadre, errors=c.errors if c else 0, warnings=c.warnings if c else 0)
+        out.print(_violations_table(title, found))
+    if None in grouped:
+        out.print(_violations_table(_("Township-wide"), grouped[None]))
+
+    out.print(_summary_table(result))
+    out.print(_liability_table(result))
+
+
+def _violations_table(title: str, found: list) -> Table:
+    table = Table(title=title, title_justify="left", show_lines=False, expand=False)
+    table.add_column(_("when"), no_wrap=True)
+    table.add_column(_("rule"))
+    table.add_column(_("level"), no_wrap=True)
+    table.add_column(_("what was found"))
+    table.add_column(_("evidence"))
+    for v in found:
+        table.add_row(_when(v), f"{label(v.rule)}\n{v.rule}", _severity(v.severity), v.message,
+                      "\n".join(v.evidence))
+    return table
+
+
+def _summary_table(result: AuditResult) -> Table:
+    table = Table(title=_("Per cadre: days in the township / nights / days in villages, actual/required"),
+                  title_justify="left")
+    table.add_column(_("cadre"), no_wrap=True)
+    table.add_column(_("name"), no_wrap=True)
+    weeks = result.cadres[0].weeks if result.cadres else ()
+    for w in weeks:
+        table.add_column(w.week + ("" if w.checked else " *"), no_wrap=True)
+    table.add_column(_("sign-ins"), no_wrap=True)
+    table.add_column(_("absences"), justify="right")
+    table.add_column(_("leave/trip days"), justify="right")
+    table.add_column(_("errors"), justify="right")
+    table.add_column(_("warnings"), justify="right")
+    for c in result.cadres:
+        cells: list = [c.cadre, c.name]
+        for w in c.weeks:
+            cell = Text()
+            for part, pair in ((_("d"), w.township_days), (_("n"), w.nights), (_("v"), w.village_days)):
+                if len(cell):
+                    cell.append(" ")
+                cell.append(part)
+                cell.append_text(_figure(pair))
+            cells.append(cell)
+        cells += [f"{c.signins_valid}/{c.signins_made}", str(c.absences), f"{c.leave_days}/{c.trip_days}",
+                  Text(str(c.errors), style="red" if c.errors else ""), str(c.warnings)]
+        table.add_row(*cells)
+    return table
+
+
+def _liability_table(result: AuditResult) -> Table:
+    table = Table(title=_("Supervisor liability (连带责任): commuting violations of the cadres each one supervises"),
+                  title_justify="left")
+    table.add_column(_("supervisor"), no_wrap=True)
+    table.add_column(_("name"), no_wrap=True)
+    table.add_column(_("answers for"))
+    table.add_column(_("total"), justify="right")
+    table.add_column(_("own violations"), justify="right")
+    names = {c.cadre: c.name for c in result.cadres}
+    for row in result.liability:
+        subs = ", ".join(f"{names.get(cid, cid)} ({cid}) ×{n}" for cid, n in row.subordinates.items())
+        table.add_row(row.supervisor, row.name, subs, str(row.violations), str(row.own))
+    if not result.liability:
+        table.add_row("—", "", _("no commuting violations"), "0", "0")
+    return table
