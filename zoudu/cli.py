@@ -21,6 +21,49 @@ def _lang_from_argv(argv: list[str]) -> str | None:
     return None
 
 
+_GLOBAL_WITH_VALUE = ("--root", "--lang")
+
+
+def _command_name(argv: list[str]) -> str | None:
+    """The subcommand a clerk asked for, skipping the global options before it."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg in _GLOBAL_WITH_VALUE:
+            skip = True
+            continue
+        if arg.startswith("-"):
+            if arg.split("=", 1)[0] in _GLOBAL_WITH_VALUE:
+                continue
+            return None  # --help and the like: the whole app
+        return arg
+    return None
+
+
+def _app_for(argv: list[str]):
+    """The Typer app, trimmed to the one command asked for.
+
+    Typer inspects the signature of every registered command before it runs
+    any, which costs about a millisecond a command on each start-up; a clerk
+    signing in pays only for ``checkin``. Help and mistakes get the whole app.
+    """
+    import copy
+
+    from zoudu.commands import app
+
+    name = _command_name(argv)
+    commands = [c for c in app.registered_commands if (c.name or c.callback.__name__.replace("_", "-")) == name]
+    groups = [g for g in app.registered_groups if g.name == name]
+    if not commands and not groups:
+        return app
+    trimmed = copy.copy(app)
+    trimmed.registered_commands = commands
+    trimmed.registered_groups = groups
+    return trimmed
+
+
 def main(argv: list[str] | None = None) -> None:
     from zoudu import i18n
     from zoudu.errors import ZouduError
@@ -28,9 +71,7 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     i18n.set_explicit(_lang_from_argv(args))
     try:
-        from zoudu.commands import app
-
-        app(args=args, prog_name="zoudu")
+        _app_for(args)(args=args, prog_name="zoudu")
     except ZouduError as e:
         print(f"zoudu: {i18n._('error')}: {e.one_line()}", file=sys.stderr)
         sys.exit(e.exit_code)
