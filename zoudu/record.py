@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-from dataclasses import replace
 from typing import Any, Iterable
 
 from zoudu import model
@@ -133,7 +132,7 @@ def roster_leave(ws: Workspace, cadre_id: str, on: str) -> str:
         if cadre.since and day < cadre.since:
             raise ZouduError(_("{name} ({id}) joined on {day}: cannot leave before").format(
                 name=cadre.name, id=cadre.id, day=cadre.since))
-        left = replace(cadre, until=day)
+        left = cadre._replace(until=day)
         shrunk = model.Roster.of([left if c.id == cadre_id else c for c in roster.cadres], roster.path)
         save_roster(ws.root / ROSTER, shrunk)
         ws.__dict__["roster"] = shrunk

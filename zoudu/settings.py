@@ -1,4 +1,4 @@
-"""``rules.yaml``: the township's policy, read once into typed, frozen settings.
+"""``rules.yaml``: the township's policy, read once into typed, immutable settings (NamedTuples).
 
 Every key is checked: an unknown or misspelled key, a wrong type or broken YAML
 is an error naming the file, the line and the key.
@@ -7,11 +7,10 @@ is an error naming the file, the line and the key.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from zoudu import model
 from zoudu.errors import ZouduError
@@ -24,8 +23,7 @@ if TYPE_CHECKING:
     from zoudu.yamlsafe import Nodes
 
 
-@dataclass(frozen=True, slots=True)
-class Slot:
+class Slot(NamedTuple):
     """A sign-in slot: the fixed time (定时间) and the window a sign-in must fall in."""
 
     name: str
@@ -37,8 +35,7 @@ class Slot:
         return self.start <= clock <= self.end
 
 
-@dataclass(frozen=True, slots=True)
-class Quota:
+class Quota(NamedTuple):
     """The "543" weekly quota."""
 
     township_days: int = 5
@@ -46,8 +43,7 @@ class Quota:
     village_days: int = 3
 
 
-@dataclass(frozen=True, slots=True)
-class YearArrangement:
+class YearArrangement(NamedTuple):
     """One year's holiday arrangement as the State Council announced it."""
 
     year: int
@@ -56,21 +52,18 @@ class YearArrangement:
     workdays: frozenset[dt.date]
 
 
-@dataclass(frozen=True, slots=True)
-class CalendarSettings:
+class CalendarSettings(NamedTuple):
     holidays: frozenset[dt.date] = frozenset()
     workdays: frozenset[dt.date] = frozenset()
-    years: dict[int, YearArrangement] = field(default_factory=dict)
+    years: dict[int, YearArrangement] = {}  # never mutated: settings are read-only
 
 
-@dataclass(frozen=True, slots=True)
-class NoticeSettings:
+class NoticeSettings(NamedTuple):
     period_days: int = 7
     compiled_by: str = "党政办公室"
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(NamedTuple):
     township: str
     county: str
     timezone: str
