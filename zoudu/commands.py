@@ -253,3 +253,4 @@ def void(
 
     recorded(record.void(workspace(), entry_id, reason, by))
 import zoudu.commands_audit  # noqa: E402,F401
+import zoudu.commands_publish  # noqa: E402,F401

@@ -1,0 +1,142 @@
+"""A cadre's archive (干部住乡工作情况档案) across months, from the monthly audits.
+
+Per month: the notice figures, violations by rule, the three evaluations, the
+joint liability (连带责任) the cadre bears as a supervisor, voided entries with
+their reasons and backfilled sign-ins with their approvers. Plain data; the
+terminal rendering is in ``zoudu.dossier_render``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from zoudu.errors import ZouduError
+from zoudu.i18n import _
+from zoudu.notice import FIGURES, build_row
+from zoudu.roster import find_cadre
+from zoudu.timeparse import month_days, parse_month
+from zoudu.workspace import Workspace
+
+FIGURE_KEYS = tuple(key for key, _label in FIGURES)
+
+
+@dataclass(frozen=True, slots=True)
+class MonthRecord:
+    """One month of one cadre's archive."""
+
+    month: str
+    figures: dict[str, int]  # FIGURE_KEYS -> value, as on the notice
+    errors: int
+    warnings: int
+    violations: dict[str, int]  # rule -> count
+    evaluations: dict[str, str]
+    liability: dict[str, int]  # subordinate id -> commuting violations they answer for (连带责任)
+    liable: int  # the total of ``liability``
+    voided: tuple[tuple[str, str, str], ...]  # (entry id, reason, where)
+    backfills: tuple[tuple[str, str | None, str | None, str], ...]  # (entry id, approver, reason, where)
+
+
+@dataclass(frozen=True, slots=True)
+class Dossier:
+    cadre: str
+    name: str
+    post: str
+    team: bool
+    supervisor: str | None
+    village: str | None
+    start: str
+    end: str
+    months: tuple[MonthRecord, ...]
+    subordinates: dict[str, str]  # id -> name, of everyone named in ``liability``
+    supervisor_name: str = ""
+
+    @property
+    def totals(self) -> dict[str, Any]:
+        figures = {key: sum(m.figures[key] for m in self.months) for key in FIGURE_KEYS}
+        rules: Counter[str] = Counter()
+        for m in self.months:
+            rules.update(m.violations)
+        return {
+            **figures,
+            "errors": sum(m.errors for m in self.months),
+            "warnings": sum(m.warnings for m in self.months),
+            "violations": dict(sorted(rules.items())),
+            "liable": sum(m.liable for m in self.months),
+            "voided": sum(len(m.voided) for m in self.months),
+            "backfills": sum(len(m.backfills) for m in self.months),
+        }
+
+
+def _serves_in(cadre, month: str) -> bool:
+    days = month_days(month)
+    return (cadre.since is None or cadre.since <= days[-1]) and (cadre.until is None or days[0] <= cadre.until)
+
+
+def dossier(ws: Workspace, token: str, start: str | None = None, end: str | None = None) -> Dossier:
+    """The archive of one cadre (id or unique name) over the months from ``start`` to ``end``.
+
+    Without bounds, every month that has a ledger. Bad months, an unknown cadre
+    and a range in which the cadre has no record raise ZouduError.
+    """
+    from zoudu.audit import audit_month
+
+    start = parse_month(start) if start else None
+    end = parse_month(end) if end else None
+    if start and end and start > end:
+        raise ZouduError(_("--from {start} is after --to {end}").format(start=start, end=end))
+    cadre = find_cadre(ws.roster, token)
+    now = ws.clock() if ws.clock else dt.datetime.now(ws.settings.tz)
+    this_month = now.astimezone(ws.settings.tz).strftime("%Y-%m")
+    months = [m for m in ws.months()
+              if (start is None or m >= start) and (end is None or m <= end) and m <= this_month]
+    first, last = start or (months[0] if months else "…"), end or (months[-1] if months else "…")
+    if not months:
+        raise ZouduError(_("no ledger between {start} and {end}: nothing to put in the archive").format(
+            start=first, end=last))
+    records = []
+    names: dict[str, str] = {}
+    for month in months:
+        if not _serves_in(cadre, month):
+            continue
+        result = audit_month(ws, month)
+        mine = next((c for c in result.cadres if c.cadre == cadre.id), None)
+        if mine is None:
+            continue
+        own = [v for v in result.violations if v.cadre == cadre.id]
+        row = build_row(mine, own)
+        liability = next((row_ for row_ in result.liability if row_.supervisor == cadre.id), None)
+        subs = dict(liability.subordinates) if liability else {}
+        for sub in subs:
+            found = ws.roster.get(sub)
+            names[sub] = found.name if found else sub
+        records.append(MonthRecord(
+            month=month, figures={key: getattr(row, key) for key in FIGURE_KEYS},
+            errors=mine.errors, warnings=mine.warnings, violations=dict(sorted(Counter(v.rule for v in own).items())),
+            evaluations=dict(mine.evaluations), liability=subs, liable=liability.violations if liability else 0,
+            voided=tuple(mine.voided), backfills=tuple(mine.backfills),
+        ))
+    if not records:
+        raise ZouduError(_("{name} ({id}) has no record between {start} and {end}: not on the roster in "
+                           "any month that has a ledger").format(name=cadre.name, id=cadre.id, start=first, end=last))
+    boss = ws.roster.get(cadre.supervisor) if cadre.supervisor else None
+    return Dossier(cadre.id, cadre.name, cadre.post, cadre.team, cadre.supervisor, cadre.village,
+                   records[0].month, records[-1].month, tuple(records), names, boss.name if boss else "")
+
+
+def to_json(d: Dossier) -> dict[str, Any]:
+    return {
+        "cadre": d.cadre, "name": d.name, "post": d.post, "team": d.team, "supervisor": d.supervisor,
+        "supervisor_name": d.supervisor_name or None,
+        "village": d.village, "from": d.start, "to": d.end,
+        "months": [{
+            "month": m.month, **m.figures, "errors": m.errors, "warnings": m.warnings,
+            "violations": m.violations, "evaluations": m.evaluations,
+            "liability": {"subordinates": m.liability, "violations": m.liable} if m.liability else None,
+            "voided": [{"id": i, "reason": r, "where": w} for i, r, w in m.voided],
+            "backfills": [{"id": i, "approver": a, "reason": r, "where": w} for i, a, r, w in m.backfills],
+        } for m in d.months],
+        "totals": d.totals,
+    }
