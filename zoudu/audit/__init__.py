@@ -43,9 +43,11 @@ def now_of(ws: Workspace) -> dt.datetime:
     return moment.astimezone(tz)
 
 
-def audit_month(ws: Workspace, month: str, cadre: str | None = None) -> AuditResult:
+def audit_month(ws: Workspace, month: str, cadre: str | None = None, *,
+                registry: tuple = REGISTRY) -> AuditResult:
     """Audit ``month`` (``YYYY-MM``); ``cadre`` (an id or unique name) narrows the result to one cadre.
 
+    ``registry`` is the rules to run (default: every rule of SPEC §5).
     Raises ZouduError for a malformed month, a month that has not begun, an unknown cadre.
     Problems in the data (damaged lines, a missing file, an unknown year) are notices, not errors.
     """
@@ -73,7 +75,7 @@ def audit_month(ws: Workspace, month: str, cadre: str | None = None) -> AuditRes
     ctx = Context(settings, calendar, roster, month, ledger_file(ws, month), infos, month_infos, weeks, now, serving)
     classify(ctx, loaded)
     cover_days(ctx)
-    violations = run_rules(ctx)
+    violations = run_rules(ctx, registry)
 
     notices = list(loaded.notices) + calendar.notices() + ctx.notices
     if loaded.problems:
