@@ -6,7 +6,8 @@ Three sources, most specific first:
    township adds (a local holiday, an extra working Saturday);
 2. ``rules.yaml`` ``calendar.years``: a whole year's arrangement copied from the
    State Council's announcement, with its source. It is what a year the library
-   does not know yet is audited with, and it wins over the library when both exist;
+   does not know yet is audited with; where the library knows the year too, the
+   days listed in rules.yaml win and the other days are the library's;
 3. the ``chinesecalendar`` library: statutory holidays and make-up working days
    (调休) as published, 2004 to the last year the installed version knows.
 
@@ -59,11 +60,11 @@ class Calendar:
                 return False, True
             if day in arrangement.workdays:
                 return True, False
-            return day.weekday() < 5, False
         known = _library_day(day)
         if known is not None:
             return known
-        self._unknown_years.add(day.year)
+        if arrangement is None:
+            self._unknown_years.add(day.year)
         return day.weekday() < 5, False
 
     def _day(self, day: dt.date) -> tuple[bool, bool]:
