@@ -1,0 +1,171 @@
+"""The shipped demo workspace (Shizhuang township at the repo root) and its generator."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import json
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, TZ, run_cli
+
+VILLAGES = {"石庄村", "富溪村", "官山村", "尧家村", "水库村", "七里亭村", "曾家村"}
+SHIPPED = ["rules.yaml", "ledgers/roster.yaml", "ledgers/2026-10.yaml", "ledgers/2026-11.yaml"]
+
+
+def load_generator():
+    spec = importlib.util.spec_from_file_location("make_demo", REPO / "tools" / "make_demo.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return load_generator()
+
+
+@pytest.fixture(scope="module")
+def roster():
+    lines = (REPO / "ledgers" / "roster.yaml").read_text(encoding="utf-8").splitlines()
+    return {c["id"]: c for c in (json.loads(line[2:]) for line in lines if line.startswith("- "))}
+
+
+def entries(month: str) -> list[dict]:
+    lines = (REPO / "ledgers" / f"{month}.yaml").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line[2:]) for line in lines if line.startswith("- ")]
+
+
+def test_shipped_demo_verifies_clean():
+    done = run_cli("verify", root=REPO)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "all intact" in done.stdout
+
+
+def test_roster_list_shows_the_township():
+    done = run_cli("roster", "list", root=REPO, lang="zh")
+    assert done.returncode == 0, done.stderr
+    assert "陈建华" in done.stdout and "纪委书记" in done.stdout
+
+
+def test_generator_reproduces_the_shipped_files_byte_for_byte(tmp_path: Path):
+    target = tmp_path / "again"
+    target.mkdir()
+    done = subprocess.run([sys.executable, str(REPO / "tools" / "make_demo.py"), str(target)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    for name in SHIPPED:
+        assert (target / name).read_bytes() == (REPO / name).read_bytes(), f"{name} differs: rerun tools/make_demo.py"
+    assert sorted(p.name for p in (target / "ledgers").iterdir()) == sorted(
+        p.name for p in (REPO / "ledgers").iterdir() if not p.name.startswith("."))
+
+
+def test_rules_are_the_default_policy_with_a_supervision_phone(demo):
+    from zoudu.settings import DEFAULT_RULES_YAML
+
+    text = (REPO / "rules.yaml").read_text(encoding="utf-8")
+    assert f'supervision_phone: "{demo.PHONE}"' in text
+    assert text.replace(demo.PHONE, "0794-0000000") == DEFAULT_RULES_YAML
+
+
+def test_roster_has_the_posts_and_villages(roster):
+    assert 18 <= len(roster) <= 24
+    posts = [c["post"] for c in roster.values()]
+    assert "党委书记" in posts and "纪委书记" in posts and any("乡长" == p.split("、")[-1] for p in posts)
+    team = [c for c in roster.values() if c["team"]]
+    ordinary = [c for c in roster.values() if not c["team"]]
+    assert 5 <= len(team) <= 10
+    # every ordinary cadre has a village named in the seed and a supervisor on the team
+    assert all(c["village"] in VILLAGES for c in roster.values())
+    assert {c["village"] for c in ordinary} == VILLAGES
+    team_ids = {c["id"] for c in team}
+    assert all(c["supervisor"] in team_ids for c in ordinary)
+    # team members other than the secretary each supervise a few cadres
+    for c in team:
+        if c["post"] not in ("党委书记",) and c["id"] not in ("c002",):
+            assert sum(1 for o in ordinary if o["supervisor"] == c["id"]) >= 2, c["id"]
+    # names are not unique: two 刘伟
+    assert sorted(c["id"] for c in roster.values() if c["name"] == "刘伟") == ["c012", "c017"]
+
+
+def test_every_intent_cadre_is_on_the_roster(demo, roster):
+    ids: set[str] = set()
+    for key, value in demo.INTENT.items():
+        if key in ("township", "county", "months", "late_days", "no_witness_days", "inspections"):
+            continue
+        if isinstance(value, str):
+            ids.add(value)
+        elif isinstance(value, dict):
+            ids.update(value)
+        else:
+            ids.update(value)
+    assert ids and ids <= set(roster), ids - set(roster)
+    assert roster[demo.INTENT["inspector"]]["post"] == "纪委书记"
+    assert roster[demo.INTENT["clerk"]]["post"].startswith("党政办")
+
+
+def test_ledgers_hold_what_the_intent_says(demo):
+    intent = demo.INTENT
+    october, november = entries("2026-10"), entries("2026-11")
+    both = october + november
+    kinds = defaultdict(list)
+    for e in both:
+        kinds[e["kind"]].append(e)
+    # nothing before the ledger starts, nothing after the study session of 2026-11-27
+    assert min(e["at"] for e in both) >= "2026-10-01"
+    assert max(e["recorded"] for e in both) <= "2026-11-27T15:00:00+08:00"
+    assert all(e["by"] in (intent["clerk"], intent["inspector"]) for e in both)
+    # no sign-in on the National Day holiday
+    assert not [e for e in kinds["checkin"] if "2026-10-01" <= e["at"][:10] <= "2026-10-07"]
+    # the make-up working Saturday is worked
+    assert [e for e in kinds["checkin"] if e["at"].startswith("2026-10-10")]
+    for month, data in (("2026-10", october), ("2026-11", november)):
+        checks = [e for e in data if e["kind"] == "inspection"]
+        assert len(checks) == intent["inspections"][month]
+        assert {e["method"] for e in checks} == {"visit", "phone"}
+        assert all(e["inspector"] == intent["inspector"] for e in checks)
+        assert {c for e in checks for c in e["absent"]} == set(intent["commuters"])
+        evaluated = {e["cadre"] for e in data if e["kind"] == "evaluation"}
+        assert len(evaluated) >= 20
+    leaves = {e["cadre"]: e for e in kinds["leave"]}
+    assert {c for c, e in leaves.items() if e["leave_kind"] == "公出"} == set(intent["on_trip"])
+    assert {c for c, e in leaves.items() if e["leave_kind"] != "公出"} == set(intent["on_leave"])
+    assert {e["cadre"] for e in kinds["leave_cancel"]} == set(intent["leave_cancelled"])
+    assert {e["cadre"] for e in kinds["checkin"] if e.get("approver")} == set(intent["backfilled_approved"])
+    assert {e["cadre"] for e in kinds["void"]} == set(intent["voided_for"])
+    assert {e["cadre"]: e["rule"] for e in kinds["report"]} == intent["reported"]
+    assert {e["cadre"] for e in kinds["village"] if not e.get("witness")} == set(intent["no_witness"])
+    stays = [e for e in kinds["village"] if e["stay"]]
+    assert not {e["cadre"] for e in stays} & set(intent["commuters"])
+    assert len({e["cadre"] for e in stays}) >= 12
+
+
+def test_audit_finds_exactly_the_intended_cadres(demo):
+    """The audit, run as if on the morning of 2026-11-30 (every week of November ended)."""
+    audit = pytest.importorskip("zoudu.audit")
+    from zoudu.workspace import Workspace
+
+    intent = demo.INTENT
+    moment = dt.datetime(2026, 11, 30, 7, 0, tzinfo=TZ)
+    for month in intent["months"]:
+        result = audit.audit_month(Workspace(REPO, clock=lambda: moment), month)
+        errors: dict[str, set[str]] = defaultdict(set)
+        warnings: dict[str, set[str]] = defaultdict(set)
+        for v in result.violations:
+            (errors if v.severity == "error" else warnings)[v.cadre].add(v.rule)
+        assert None not in errors, errors.get(None)  # enough spot checks, nothing township-wide
+        for cadre, rules in errors.items():
+            assert rules <= set(intent["expected_errors"].get(cadre, ())), (month, cadre, rules)
+        nights = {c for c, rules in errors.items() if "week.nights" in rules}
+        assert nights == set(intent["commuters"]), month
+        assert {c for c, rules in errors.items() if "inspection.absent" in rules} <= set(intent["commuters"])
+        missing = {c for c, rules in errors.items() if "signin.missing" in rules}
+        assert missing == set(intent["commuters"]) | set(intent["late"]) | set(intent["no_witness"]), month
+        for cadre, rules in warnings.items():
+            assert rules <= set(intent["expected_warnings"].get(cadre, ())), (month, cadre, rules)
