@@ -236,11 +236,22 @@ def day_mark(day) -> DayMark:
     return DayMark(day.date, mark, bool(day.night and day.serving), missing)
 
 
+def _weight(rule: str) -> int:
+    """What the public should read first: reported misconduct and spot-check findings, then absence."""
+    if rule.startswith("conduct."):
+        return 0
+    if rule == "inspection.absent":
+        return 1
+    if rule in ("signin.missing", "week.nights", "week.township_days"):
+        return 2
+    return 3
+
+
 def build_row(cadre, violations) -> NoticeRow:
     """One audit ``CadreResult`` and the cadre's violations -> a notice row."""
     counts = Counter(v.rule for v in violations)
     severity = {v.rule: v.severity for v in violations}
-    ordered = sorted(counts.items(), key=lambda kv: (severity[kv[0]] != "error", -kv[1], kv[0]))
+    ordered = sorted(counts.items(), key=lambda kv: (severity[kv[0]] != "error", _weight(kv[0]), -kv[1], kv[0]))
     separator = _("; ")
     remark = separator.join(remark_text(rule, n) for rule, n in ordered[:REMARK_ITEMS]) or _("no violations")
     if len(ordered) > REMARK_ITEMS:

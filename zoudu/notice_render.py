@@ -48,7 +48,7 @@ def terminal(sheet: NoticeSheet, out=None) -> None:
     # Names and remarks are data: Text keeps '[b]' or ':phone:' in them from being read as markup.
     table = Table(title=Text(sheet.title, style="bold"), caption=Text(sheet.subtitle), box=box.SQUARE, padding=(0, 0),
                   title_style="bold", header_style="bold", show_lines=False)
-    table.add_column(_("Name"), no_wrap=True, max_width=10)
+    table.add_column(_("Name"), max_width=10, overflow="fold")
     table.add_column(_("Post"), max_width=10, overflow="fold")
     short = (
         ("signins_required", _("Due")), ("signins_made", _("Made")), ("signins_valid", _("Valid")),

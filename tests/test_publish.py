@@ -1,0 +1,292 @@
+"""zoudu publish: the sheet's figures are the audit's, every format says the same, damage is refused."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+from rich.console import Console
+
+from tests.conftest import make_workspace
+from zoudu import i18n, record
+from zoudu.audit import audit_month, to_json
+from zoudu.errors import ZouduError
+from zoudu.notice import EVALUATIONS, FIGURES, notice_sheet
+from zoudu.notice_render import csv_bytes, markdown, terminal
+from zoudu.timeparse import month_days
+from zoudu.workdays import Calendar
+
+PUBLISHED = dt.date(2026, 11, 1)
+SLOT_TIMES = ("08:02", "14:33", "19:35")
+
+
+def busy_month(ws, clock, month: str = "2026-10") -> dict[str, list[str]]:
+    """A month as a clerk records it, each entry at the time it happens.
+
+    c001, c002 and c003 sign in every slot of every workday, c003 goes to the village
+    three days a week; c004 takes two days of leave and a two-day official trip; c005
+    misses every third evening; c006 does nothing but get caught absent and reported
+    for drinking. Returns the ids of a few entries for the tests to refer to.
+    """
+    workdays = [d for d in month_days(month) if Calendar().is_workday(d)]
+    leave, trip = workdays[6:8], workdays[12:14]
+    ids: dict[str, list[str]] = {"void": [], "backfill": []}
+    for day in workdays:
+        for i, time in enumerate(SLOT_TIMES):
+            at = f"{day}T{time}"
+            clock.set(at)
+            who = ["c001", "c002", "c003"]
+            if day not in leave + trip:
+                who.append("c004")
+            if not (i == 2 and day.day % 3 == 0):
+                who.append("c005")
+            record.checkin(ws, who, at, None, None, None, None)
+        if day.weekday() in (0, 2, 3):
+            clock.set(f"{day}T21:00")
+            record.village(ws, "c003", "石庄村", "赵大爷", day.weekday() == 3, f"{day}T10:00", "走访农户", None)
+    clock.set(f"{workdays[5]}T09:00")
+    record.leave(ws, "c004", str(leave[0]), str(leave[1]), "事假", "c002", None)
+    record.leave(ws, "c004", str(trip[0]), str(trip[1]), "公出", "c001", None)
+    for day, present in ((workdays[5], ["c003", "c005"]), (workdays[10], ["c004"])):
+        clock.set(f"{day}T20:05")
+        record.inspect(ws, "c002", f"{day}T20:00", present, ["c006"], "visit", None)
+    clock.set(f"{workdays[8]}T22:00")
+    record.report(ws, "c006", "conduct.drinking", f"{workdays[8]}T20:00", "监督电话", "在村民家饮酒", None)
+    # A sign-in typed in a day late, approved; and a mistaken one, voided.
+    clock.set(f"{workdays[15]}T09:00")
+    ids["backfill"] += record.checkin(ws, ["c006"], f"{workdays[14]}T08:05", None, "c002", "终端故障", None)
+    clock.set(f"{workdays[15]}T09:05")
+    wrong = record.checkin(ws, ["c006"], f"{workdays[15]}T09:05", None, None, None, None)
+    ids["void"] += record.void(ws, wrong[0], "录错了人", None)
+    clock.set(f"{workdays[-1]}T10:00")
+    record.evaluate(ws, "c003", month, {"self": "优", "peer": "良", "public": "良"}, None)
+    record.evaluate(ws, "c006", month, {"self": "良", "peer": "差", "public": "差"}, None)
+    return ids
+
+
+@pytest.fixture
+def ws(tmp_path, clock):
+    ws = make_workspace(tmp_path / "w", clock)
+    busy_month(ws, clock)
+    clock.set("2026-11-10T09:00")  # the month and its last audited week are over
+    return ws
+
+
+def sheet_figures(row) -> dict[str, int]:
+    return {key: getattr(row, key) for key, _label in FIGURES}
+
+
+def test_the_sheet_agrees_with_the_audit_json_for_every_cadre(ws, cli):
+    sheet = notice_sheet(ws, "2026-10", PUBLISHED)
+    r = cli("audit", "--month", "2026-10", "--format", "json", root=ws.root)
+    assert r.returncode in (0, 1), r.stderr
+    audited = {c["cadre"]: c for c in json.loads(r.stdout)["cadres"]}
+    assert [row.cadre for row in sheet.rows] == list(audited) == ["c001", "c002", "c003", "c004", "c005", "c006"]
+    shared = [key for key, _label in FIGURES if key in audited["c001"]] + ["errors", "warnings"]
+    assert len(shared) >= 11
+    for row in sheet.rows:
+        for key in shared:
+            assert getattr(row, key) == audited[row.cadre][key], (row.cadre, key)
+    # The spot-check figures come from the audit's evidence list.
+    result = audit_month(ws, "2026-10")
+    for row, cadre in zip(sheet.rows, result.cadres):
+        assert row.checks_present == sum(1 for _w, found in cadre.inspections if found)
+        assert row.checks_absent == sum(1 for _w, found in cadre.inspections if not found)
+    c006 = sheet.rows[-1]
+    assert (c006.checks_present, c006.checks_absent) == (0, 2)
+    assert "drinking reported ×1" in c006.remark and "absent at spot check ×2" in c006.remark
+    assert c006.evaluations == {"self": "良", "peer": "差", "public": "差"}
+    c004 = sheet.rows[3]
+    assert (c004.leave_days, c004.trip_days) == (2, 2)
+    assert sheet.rows[0].remark  # never blank: "no violations" when there are none
+
+
+def test_the_sheet_counts_and_seal(ws):
+    sheet = notice_sheet(ws, "2026-10", PUBLISHED)
+    assert sheet.inspections == 2 == audit_month(ws, "2026-10").inspections
+    text = ws.ledger_path("2026-10").read_text(encoding="utf-8")
+    entries = [line for line in text.splitlines() if line.startswith("- ")]
+    assert sheet.seal.entries == len(entries)
+    assert sheet.seal.head == json.loads(entries[-1][2:])["hash"]
+    assert sheet.seal.token == f"2026-10:{len(entries)}:{sheet.seal.head[:12]}"
+    assert sheet.period_end == dt.date(2026, 11, 7)
+
+
+def test_the_title_and_footer_in_chinese(ws):
+    i18n.set_explicit("zh")
+    sheet = notice_sheet(ws, "2026-10", PUBLISHED)
+    assert sheet.title == "石庄乡干部2026年10月出勤情况公示"
+    footer = "\n".join(sheet.footer_lines(full_hash=True))
+    assert "群众监督电话：0794-0000000" in footer
+    assert "2026年11月1日" in footer and "7天" in footer and "党政办公室" in footer
+    assert sheet.seal.head in footer
+    assert "缺勤" not in sheet.rows[0].remark  # c001 signed in everywhere
+
+
+def test_terminal_fits_120_columns_with_chinese_aligned(ws):
+    i18n.set_explicit("zh")
+    sheet = notice_sheet(ws, "2026-10", PUBLISHED)
+    out = Console(width=120, record=True, file=io.StringIO(), color_system=None)
+    terminal(sheet, out)
+    text = out.export_text()
+    lines = text.splitlines()
+    assert max(cell_len(line) for line in lines) <= 120
+    table = [line for line in lines if line.startswith("│")]
+    assert len(table) >= len(sheet.rows) + 1
+    # Every body line has its column rules at the same cell positions as the header.
+    def rules(line: str) -> list[int]:
+        return [cell_len(line[:i]) for i, ch in enumerate(line) if ch == "│"]
+    assert len({tuple(rules(line)) for line in table}) == 1
+    for row in sheet.rows:
+        assert row.name in text
+    assert "石庄乡干部2026年10月出勤情况公示" in text and sheet.seal.token in text
+
+
+def _md_cells(line: str) -> list[str]:
+    cells = re.split(r"(?<!\\)\|", line.strip())[1:-1]
+    return [c.strip().replace("\\|", "|").replace("\\\\", "\\") for c in cells]
+
+
+def test_markdown_parses_back_to_the_same_numbers(ws):
+    sheet = notice_sheet(ws, "2026-10", PUBLISHED)
+    text = markdown(sheet)
+    lines = [line for line in text.splitlines() if line.startswith("|")]
+    header, _rule, *body = lines
+    head = _md_cells(header)
+    assert len(body) == len(sheet.rows)
+    for line, row in zip(body, sheet.rows):
+        cells = dict(zip(head, _md_cells(line)))
+        assert cells["Id"] == row.cadre and cells["Name"] == row.name
+        for key, label in FIGURES:
+            assert int(cells[label]) == getattr(row, key)
+        for key, label in EVALUATIONS:
+            assert cells[label] == row.evaluations.get(key, "")
+    assert text.startswith(f"# {sheet.title}\n") and sheet.seal.head in text
+
+
+def test_csv_opens_with_a_bom_and_parses_back(ws):
+    sheet = notice_sheet(ws, "2026-10", PUBLISHED)
+    data = csv_bytes(sheet)
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    blank = rows.index([])
+    table, footer = rows[:blank], dict(rows[blank + 1:])
+    head = table[0]
+    assert len(table) - 1 == len(sheet.rows)
+    for values, row in zip(table[1:], sheet.rows):
+        cells = dict(zip(head, values))
+        assert cells["Id"] == row.cadre and cells["Name"] == row.name
+        for key, label in FIGURES:
+            assert int(cells[label]) == getattr(row, key)
+    assert footer["Chain head"] == sheet.seal.head and len(sheet.seal.head) == 64
+    assert footer["Seal"] == sheet.seal.token and int(footer["Sealed entries"]) == sheet.seal.entries
+
+
+def test_hostile_names_stay_text_in_every_format(tmp_path, clock):
+    ws = make_workspace(tmp_path / "h", clock)
+    clock.set("2026-10-12T08:00")
+    record.roster_add(ws, "c007", "=1+2|x", "a|b", False, "c001", None, "2026-10-01")
+    record.roster_add(ws, "c008", "[b]王", ":phone:x", False, "c001", None, "2026-10-01")
+    record.checkin(ws, ["c007", "c008"], "2026-10-12T08:00", None, None, None, None)
+    clock.set("2026-11-10T09:00")
+    sheet = notice_sheet(ws, "2026-10", PUBLISHED)
+    rows = list(csv.reader(io.StringIO(csv_bytes(sheet).decode("utf-8-sig"))))
+    assert rows[7][:3] == ["c007", "'=1+2|x", "a|b"]  # a spreadsheet does not run a name as a formula
+    md = markdown(sheet)
+    body = [line for line in md.splitlines() if line.startswith("| c007")]
+    assert _md_cells(body[0])[1:3] == ["=1+2|x", "a|b"]
+    out = Console(width=120, record=True, file=io.StringIO(), color_system=None)
+    terminal(sheet, out)
+    text = out.export_text()
+    assert "[b]王" in text and ":phone:x" in text  # neither markup nor an emoji code
+
+
+# ----------------------------------------------------------------------------- the command line
+
+
+def test_publish_formats_and_output_file(ws, cli, tmp_path):
+    r = cli("publish", "--month", "2026-10", "--date", "2026-11-01", root=ws.root, lang="zh")
+    assert r.returncode == 0, r.stderr
+    assert "石庄乡干部2026年10月出勤情况公示" in r.stdout and "群众监督电话" in r.stdout
+    target = tmp_path / "notice.csv"
+    r = cli("publish", "--month", "2026-10", "--format", "csv", "-o", str(target), root=ws.root)
+    assert r.returncode == 0 and r.stdout == "" and str(target) in r.stderr
+    assert target.read_bytes().startswith(b"\xef\xbb\xbf")
+    r = cli("publish", "--month", "2026-10", "--format", "md", root=ws.root)
+    assert r.returncode == 0 and r.stdout.startswith("# ")
+    r = cli("publish", "--month", "2026-10", "--format", "html", "-o", str(tmp_path / "n.html"), root=ws.root)
+    assert r.returncode == 0
+    page = (tmp_path / "n.html").read_text(encoding="utf-8")
+    assert "<script" not in page and "http://" not in page and "https://" not in page and "@import" not in page
+    r = cli("publish", "--month", "2026-10", "-o", str(tmp_path / "n.txt"), root=ws.root)
+    assert r.returncode == 0 and "Supervision phone" in (tmp_path / "n.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--month", "2026-13"), "not a valid month"),
+    (("--month", "2026-09"), "no ledger for 2026-09"),
+    (("--month", "2026-10", "--format", "pdf"), "--format must be terminal, html, md or csv"),
+    (("--month", "2026-10", "--date", "tomorrow"), "not a valid date"),
+])
+def test_publish_bad_input_is_one_line_exit_2(ws, cli, args, message):
+    r = cli("publish", *args, root=ws.root)
+    assert r.returncode == 2 and r.stdout == ""
+    assert message in r.stderr and r.stderr.count("\n") == 1
+
+
+def test_publishing_a_damaged_ledger_is_refused_naming_the_damage(ws, cli, tmp_path):
+    path = ws.ledger_path("2026-10")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("赵大爷", "钱大爷", 1), encoding="utf-8")
+    line = next(i for i, l in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "钱大爷" in l)
+    with pytest.raises(ZouduError, match="cannot be published"):
+        notice_sheet(ws, "2026-10", PUBLISHED)
+    target = tmp_path / "n.html"
+    r = cli("publish", "--month", "2026-10", "--format", "html", "-o", str(target), root=ws.root)
+    assert r.returncode == 1 and r.stdout == "" and r.stderr.count("\n") == 1  # damage, like verify
+    assert f"ledgers/2026-10.yaml:{line}" in r.stderr and "hash chain broken" in r.stderr
+    assert not target.exists()
+
+
+def test_published_then_truncated_then_late(ws, cli, tmp_path, clock):
+    """The seal on a published CSV: a cut ledger fails naming the month; a late entry is only late."""
+    target = tmp_path / "notice.csv"
+    assert cli("publish", "--month", "2026-10", "--format", "csv", "-o", str(target), root=ws.root).returncode == 0
+    rows = list(csv.reader(io.StringIO(target.read_bytes().decode("utf-8-sig"))))
+    footer = dict(rows[rows.index([]) + 1:])
+    seal, head = footer["Seal"], footer["Chain head"]
+
+    r = cli("verify", "--sealed", seal, root=ws.root)
+    assert r.returncode == 0 and "holds" in r.stdout
+
+    # Late: an evaluation typed in after the sheet went up.
+    clock.set("2026-11-03T10:00")
+    late = record.evaluate(ws, "c005", "2026-10", {"self": "中", "peer": None, "public": None}, None)
+    r = cli("verify", "--sealed", seal, root=ws.root)
+    assert r.returncode == 0, r.stdout
+    assert "late entry" in r.stdout and late[0] in r.stdout and "not damage" in r.stdout
+
+    # Truncated: the late line and one published line cut from the end.
+    path = ws.ledger_path("2026-10")
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join(lines[:-2]))
+    assert cli("verify", root=ws.root).returncode == 0  # the chain alone sees nothing wrong
+    for args in (("--sealed", seal), ("--sealed", head, "--month", "2026-10")):
+        r = cli("verify", *args, root=ws.root)
+        assert r.returncode == 1
+        assert "2026-10" in r.stdout and "no longer holds" in r.stdout
+
+
+def test_chinese_is_the_default_language_of_the_sheet(ws, cli):
+    r = cli("publish", "--month", "2026-10", "--format", "md", root=ws.root, lang="")
+    assert r.returncode == 0
+    assert r.stdout.startswith("# 石庄乡干部2026年10月出勤情况公示\n")
+    assert "姓名" in r.stdout and "群众监督电话" in r.stdout
+    r = cli("--lang", "en", "publish", "--month", "2026-10", "--format", "md", root=ws.root, lang="")
+    assert r.stdout.startswith("# 石庄乡 cadre attendance notice, 2026-10\n")
