@@ -120,7 +120,7 @@ def test_ledgers_hold_what_the_intent_says(demo):
     # nothing before the ledger starts, nothing after the study session of 2026-11-27
     assert min(e["at"] for e in both) >= "2026-10-01"
     assert max(e["recorded"] for e in both) <= "2026-11-27T15:00:00+08:00"
-    assert all(e["by"] in (intent["clerk"], intent["inspector"]) for e in both)
+    assert {e["by"] for e in both} == {intent["clerk"], intent["office_head"], intent["inspector"]}
     # no sign-in on the National Day holiday
     assert not [e for e in kinds["checkin"] if "2026-10-01" <= e["at"][:10] <= "2026-10-07"]
     # the make-up working Saturday is worked

@@ -112,6 +112,7 @@ INTENT: dict = {
     "head": "c002",
     "inspector": INSPECTOR,
     "clerk": CLERK,
+    "office_head": OFFICE_HEAD,  # records sign-ins when the clerk is away; approves backfills
     "team": [r[0] for r in ROSTER if r[3]],
     # miss evening sign-ins most weeks; found absent at evening spot checks
     "commuters": list(COMMUTERS),
@@ -351,6 +352,7 @@ class Generator:
         self.now = dt.datetime(2026, 9, 30, 15, 0, tzinfo=TZ)
         self.events: list[Event] = []
         self.memo: dict[str, str] = {}  # entry ids that later voids name
+        self.plan = Plan()
         self.ws: Workspace | None = None
 
     # -- helpers
@@ -364,8 +366,17 @@ class Generator:
 
     def checkin(self, cadre: str, when: dt.datetime, delay: int | None = None, **extra) -> None:
         recorded = when + dt.timedelta(minutes=self.rng.randint(1, 4) if delay is None else delay)
+        by = self.recorder(recorded)
         self.add(recorded, lambda: record.checkin(self.ws, [cadre], iso(when), None,
-                                                  extra.get("approver"), extra.get("reason"), CLERK))
+                                                  extra.get("approver"), extra.get("reason"), by))
+
+    def recorder(self, moment: dt.datetime) -> str:
+        """The clerk keeps the sign-in book; when she is in her village or on leave, the office head does."""
+        day = self.plan.days.get((CLERK, moment.date()))
+        if day is None:
+            return OFFICE_HEAD
+        slot = "morning" if moment.hour < 12 else ("afternoon" if moment.hour < 18 else "evening")
+        return CLERK if getattr(day, slot) in ("office", "late", "special", "backfill") else OFFICE_HEAD
 
     def village(self, cadre: str, village: str, when: dt.datetime, recorded: dt.datetime, witness: str | None,
                 stay: bool, note: str) -> None:
@@ -380,7 +391,7 @@ class Generator:
 
     def build(self) -> None:
         rng = self.rng
-        plan = make_plan(rng)
+        plan = self.plan = make_plan(rng)
         village_of = {r[0]: r[5] for r in ROSTER}
         evening_at: dict[tuple[str, dt.date], dt.datetime] = {}
         visited: dict[dt.date, list[str]] = {}
@@ -487,7 +498,8 @@ class Generator:
                 for c in COMMUTERS:
                     assert c in absent or c in present, (c, day)
             else:
-                present = sorted(c for c in visited.get(day, []) if c != INSPECTOR)[:6]
+                reached = sorted(c for c in visited.get(day, []) if c != INSPECTOR)
+                present = sorted(rng.sample(reached, min(len(reached), rng.randint(4, 6))))
             self.add(moment + dt.timedelta(minutes=rng.randint(15, 35)),
                      lambda a=(iso(moment), present, list(absent), method):
                      record.inspect(self.ws, INSPECTOR, a[0], a[1], a[2], a[3], INSPECTOR))
