@@ -160,7 +160,7 @@ def test_the_tables_group_by_cadre_and_show_weeks_and_liability(tmp_path):
     text = out.export_text()
     assert "王五 (c004)" in text and "signin.wrong_place" in text and "ledgers/2026-10.yaml:2" in text
     assert "2026-W41" in text and "2026-W44" in text  # per-week days / nights / village days against the quota
-    assert "d0/5 n0/4 v0/3" in text
+    assert "0/5 0/4 0/3" in text
     whole = audit(ws, "2026-10")
     out = Console(record=True, width=200, color_system=None)
     render_audit(whole, out=out)

@@ -85,30 +85,30 @@ def _violations_table(title: str, found: list) -> Table:
 
 
 def _summary_table(result: AuditResult) -> Table:
-    table = Table(title=_("Per cadre: days in the township / nights / days in villages, actual/required"),
-                  title_justify="left")
+    table = Table(title=_("Per cadre, each week (543): days in the township, nights, days in villages — "
+                          "actual/required"), title_justify="left")
     table.add_column(_("cadre"), no_wrap=True)
     table.add_column(_("name"), no_wrap=True)
+    table.add_column(_("errors"), justify="right", min_width=4, overflow="fold")
+    table.add_column(_("warnings"), justify="right", min_width=4, overflow="fold")
     weeks = result.cadres[0].weeks if result.cadres else ()
+    if any(not w.checked for w in weeks):
+        table.caption = _("* the week has not ended yet: shown, not checked")
+        table.caption_justify = "left"
     for w in weeks:
         table.add_column(w.week + ("" if w.checked else " *"), no_wrap=True)
-    table.add_column(_("sign-ins"), no_wrap=True)
-    table.add_column(_("absences"), justify="right")
-    table.add_column(_("leave/trip days"), justify="right")
-    table.add_column(_("errors"), justify="right")
-    table.add_column(_("warnings"), justify="right")
+    for header in (_("valid sign-ins"), _("missed"), _("leave/trip days")):
+        table.add_column(header, justify="right", min_width=5, overflow="fold")
     for c in result.cadres:
-        cells: list = [c.cadre, c.name]
+        cells: list = [c.cadre, c.name, Text(str(c.errors), style="red" if c.errors else ""), str(c.warnings)]
         for w in c.weeks:
             cell = Text()
-            for part, pair in ((_("d"), w.township_days), (_("n"), w.nights), (_("v"), w.village_days)):
+            for pair in (w.township_days, w.nights, w.village_days):
                 if len(cell):
                     cell.append(" ")
-                cell.append(part)
                 cell.append_text(_figure(pair))
             cells.append(cell)
-        cells += [f"{c.signins_valid}/{c.signins_made}", str(c.absences), f"{c.leave_days}/{c.trip_days}",
-                  Text(str(c.errors), style="red" if c.errors else ""), str(c.warnings)]
+        cells += [f"{c.signins_valid}/{c.signins_made}", str(c.absences), f"{c.leave_days}/{c.trip_days}"]
         table.add_row(*cells)
     return table
 

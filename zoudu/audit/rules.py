@@ -228,8 +228,10 @@ def inspection_absent(ctx: Context) -> list[Violation]:
             if cid not in ctx.roster.by_id or _on_leave(ctx, cid, e.at):
                 continue
             method = _("by phone") if e.data.get("method") == "phone" else _("in person")
+            inspector = ctx.roster.get(str(e.data.get("inspector")))
             message = _("a spot check {method} by {inspector} on {day} at {time} found the cadre absent").format(
-                method=method, inspector=e.data.get("inspector"), day=local.date().isoformat(), time=hm(local))
+                method=method, inspector=f"{inspector.name} ({inspector.id})" if inspector else e.data.get("inspector"),
+                day=local.date().isoformat(), time=hm(local))
             slot = ctx.settings.slot_of(local.time())
             out.append(_violation(ctx, "inspection.absent", cid, message, (e.where,), local.date(),
                                   slot.name if slot else None))
