@@ -17,18 +17,21 @@ from zoudu import i18n
 from zoudu.errors import DamagedLedger, ZouduError
 from zoudu.i18n import N_, _
 from zoudu.seal import Seal
-from zoudu.timeparse import parse_month
+from zoudu.timeparse import month_days, parse_month
 from zoudu.workspace import Workspace
 
 # What a day of the calendar grid shows (one mark per day, plus the night).
-PRESENT, VILLAGE, LEAVE, TRIP, REST, ABSENT, OFF = "present", "village", "leave", "trip", "rest", "absent", "off"
-MARKS = (PRESENT, VILLAGE, LEAVE, TRIP, REST, ABSENT, OFF)
+PRESENT, VILLAGE, LEAVE, TRIP, REST, HOLIDAY = "present", "village", "leave", "trip", "rest", "holiday"
+ABSENT, OFF, FUTURE = "absent", "off", "future"
+MARKS = (PRESENT, VILLAGE, LEAVE, TRIP, REST, HOLIDAY, ABSENT, OFF, FUTURE)
 NIGHT = "night"
 
 # Symbols per language: a villager reads one character faster than a figure.
 _SYMBOLS = {
-    "zh_CN": {PRESENT: "到", VILLAGE: "村", NIGHT: "宿", LEAVE: "假", TRIP: "公", REST: "休", ABSENT: "缺", OFF: "—"},
-    "en": {PRESENT: "P", VILLAGE: "V", NIGHT: "N", LEAVE: "L", TRIP: "T", REST: "R", ABSENT: "A", OFF: "—"},
+    "zh_CN": {PRESENT: "到", VILLAGE: "村", NIGHT: "宿", LEAVE: "假", TRIP: "公", REST: "休", HOLIDAY: "节",
+              ABSENT: "缺", OFF: "—", FUTURE: "·"},
+    "en": {PRESENT: "P", VILLAGE: "V", NIGHT: "N", LEAVE: "L", TRIP: "T", REST: "R", HOLIDAY: "H",
+           ABSENT: "A", OFF: "—", FUTURE: "·"},
 }
 _SLOT_LETTERS = {
     "zh_CN": {"morning": "早", "afternoon": "午", "evening": "晚"},
@@ -82,9 +85,11 @@ def legend() -> list[tuple[str, str]]:
         (NIGHT, _("night stayed in the township")),
         (LEAVE, _("approved leave")),
         (TRIP, _("official trip")),
-        (REST, _("rest day or holiday")),
+        (REST, _("rest day")),
+        (HOLIDAY, _("public holiday")),
         (ABSENT, _("required sign-in missing (small letters say which: {slots})").format(slots=letters)),
         (OFF, _("not on the roster")),
+        (FUTURE, _("not yet due")),
     ]
 
 
@@ -182,6 +187,7 @@ class NoticeSheet:
     place: str = ""
     slot_times: tuple[str, ...] = ()
     quota: tuple[int, int, int] = (5, 4, 3)  # "543": days in township, nights, village days a week
+    as_of: dt.date | None = None  # set when the month was not over: the figures run to this day
 
     @property
     def period_end(self) -> dt.date:
@@ -189,8 +195,11 @@ class NoticeSheet:
 
     @property
     def subtitle(self) -> str:
-        return _("{county} {township}, attendance of {month}").format(
+        text = _("{county} {township}, attendance of {month}").format(
             county=self.county, township=self.township, month=month_title(self.month))
+        if self.as_of is not None:
+            text += _(" (the month is not over: figures up to {date})").format(date=long_date(self.as_of))
+        return text
 
     def footer_lines(self, full_hash: bool = False) -> list[str]:
         """The footer as lines of text, for the formats that have no layout of their own."""
@@ -213,12 +222,14 @@ def sheet_title(township: str, month: str) -> str:
         township=township, year=month[:4], month=month[5:7], month_n=int(month[5:7]))
 
 
-def day_mark(day) -> DayMark:
-    """One audit ``Day`` -> the mark the calendar shows."""
+def day_mark(day, as_of: dt.date | None = None) -> DayMark:
+    """One audit ``Day`` -> the mark the calendar shows (``as_of``: the last day audited)."""
     missing = tuple(slot for slot, state in day.slots.items() if state == "missing")
     states = set(day.slots.values())
     if not day.serving:
         mark = OFF
+    elif as_of is not None and day.date > as_of:
+        mark = FUTURE
     elif missing:
         mark = ABSENT
     elif day.village:
@@ -231,6 +242,8 @@ def day_mark(day) -> DayMark:
         mark = LEAVE
     elif day.night:
         mark = PRESENT
+    elif day.holiday:
+        mark = HOLIDAY
     else:
         mark = REST
     return DayMark(day.date, mark, bool(day.night and day.serving), missing)
@@ -247,7 +260,7 @@ def _weight(rule: str) -> int:
     return 3
 
 
-def build_row(cadre, violations) -> NoticeRow:
+def build_row(cadre, violations, as_of: dt.date | None = None) -> NoticeRow:
     """One audit ``CadreResult`` and the cadre's violations -> a notice row."""
     counts = Counter(v.rule for v in violations)
     severity = {v.rule: v.severity for v in violations}
@@ -264,24 +277,31 @@ def build_row(cadre, violations) -> NoticeRow:
         village_days=cadre.village_days, leave_days=cadre.leave_days, trip_days=cadre.trip_days,
         absences=cadre.absences, checks_present=present, checks_absent=len(cadre.inspections) - present,
         evaluations=dict(cadre.evaluations), errors=cadre.errors, warnings=cadre.warnings,
-        violations=tuple(ordered), remark=remark, days=tuple(day_mark(d) for d in cadre.days),
+        violations=tuple(ordered), remark=remark, days=tuple(day_mark(d, as_of) for d in cadre.days),
     )
 
 
-def build_sheet(settings, result, seal: Seal, published: dt.date) -> NoticeSheet:
-    """Pure: the settings, one month's audit result and the seal -> the sheet."""
+def build_sheet(settings, result, seal: Seal, published: dt.date, as_of: dt.date | None = None) -> NoticeSheet:
+    """Pure: the settings, one month's audit result and the seal -> the sheet.
+
+    ``as_of`` is the day the audit ran when that lies inside the month (the month
+    is not over): later days are shown as not yet due, and the sheet says so.
+    """
+    days = month_days(result.month)
+    if as_of is not None and as_of >= days[-1]:
+        as_of = None
     by_cadre: dict[str, list] = {}
     for v in result.violations:
         if v.cadre is not None:
             by_cadre.setdefault(v.cadre, []).append(v)
-    rows = tuple(build_row(c, by_cadre.get(c.cadre, [])) for c in result.cadres)
+    rows = tuple(build_row(c, by_cadre.get(c.cadre, []), as_of) for c in result.cadres)
     return NoticeSheet(
         month=result.month, township=settings.township, county=settings.county,
         title=sheet_title(settings.township, result.month), published=published,
         period_days=settings.notice.period_days, compiled_by=settings.notice.compiled_by,
         supervision_phone=settings.supervision_phone, seal=seal, inspections=result.inspections, rows=rows,
         place=settings.place, slot_times=tuple(s.time.strftime("%H:%M") for s in settings.slots.values()),
-        quota=(settings.quota.township_days, settings.quota.nights, settings.quota.village_days),
+        quota=(settings.quota.township_days, settings.quota.nights, settings.quota.village_days), as_of=as_of,
     )
 
 
@@ -312,4 +332,4 @@ def notice_sheet(ws: Workspace, month: str, published: dt.date | None = None) ->
                 month=month, n=len(damage), where=first.where, problem=first.message))
         entries, head = report.heads[month]
         result = audit_month(ws, month)
-    return build_sheet(ws.settings, result, Seal(month, entries, head), published or today(ws))
+    return build_sheet(ws.settings, result, Seal(month, entries, head), published or today(ws), today(ws))

@@ -13,7 +13,7 @@ from typing import Iterable
 from zoudu import i18n
 from zoudu.i18n import _
 from zoudu.notice import (
-    ABSENT, EVALUATIONS, FIGURES, NIGHT, OFF, NoticeRow, NoticeSheet, legend, long_date, slot_letters, symbols,
+    ABSENT, EVALUATIONS, FIGURES, NIGHT, OFF, PRESENT, REST, VILLAGE, NoticeRow, NoticeSheet, legend, long_date, slot_letters, symbols,
     weekday_names,
 )
 
@@ -138,14 +138,16 @@ def footer_pairs(sheet: NoticeSheet) -> list[tuple[str, object]]:
 
 # ----------------------------------------------------------------------------- html
 
-ROWS_PER_PAGE = 10  # summary rows on one A4 landscape page
+ROWS_PER_PAGE = 11  # at most this many summary rows on one A4 landscape page
 CALENDARS_PER_PAGE = 8  # calendar grids on one page: 4 across, 2 down
 
-# Chinese fonts on Debian/Ubuntu (Noto CJK, WenQuanYi), Windows (YaHei, SimHei, SimSun)
-# and macOS (PingFang); the browser takes the first it has.
-FONTS = ('"Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "Noto Sans SC", '
-         '"WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Microsoft YaHei", "微软雅黑", "SimHei", "黑体", '
-         '"PingFang SC", "Hiragino Sans GB", "SimSun", "宋体", "Droid Sans Fallback", sans-serif')
+# Chinese fonts on Linux (WenQuanYi, Noto CJK / Source Han), Windows (YaHei, SimHei, SimSun)
+# and macOS (PingFang); the browser takes the first it has. WenQuanYi comes before Noto CJK
+# because Noto also draws the CJK radicals (U+2E80-2FDF) with the glyphs of common characters,
+# and Chromium's PDF then gives 黄 back as the radical ⻩ when text is copied or searched.
+FONTS = ('"WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Microsoft YaHei", "微软雅黑", '
+         '"PingFang SC", "Hiragino Sans GB", "Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", '
+         '"Noto Sans SC", "SimHei", "黑体", "SimSun", "宋体", "Droid Sans Fallback", sans-serif')
 
 CSS = """
 @page { size: A4 landscape; margin: 8mm 10mm; }
@@ -203,6 +205,8 @@ footer .seal b { font-size: 10pt; color: #111; }
 .m-leave { background: #fff8e1; color: #8d6e00; }
 .m-trip { background: #f3e5f5; color: #6a1b9a; }
 .m-rest { background: #f1f1f1; color: #888; }
+.m-holiday { background: #fde9d9; color: #c0392b; }
+.m-future { background: #fff; color: #bbb; }
 .m-absent { background: #ffcdd2; color: #b71c1c; }
 .m-off { background: #fafafa; color: #bbb; }
 .m-blank { border: none !important; background: transparent; }
@@ -218,7 +222,15 @@ def _e(text: object) -> str:
 
 
 def _chunks(items: tuple, size: int) -> list[tuple]:
-    return [items[i:i + size] for i in range(0, len(items), size)] or [()]
+    """``items`` in as few pages of at most ``size`` as possible, spread evenly over them."""
+    pages = max(1, -(-len(items) // size))
+    base, extra = divmod(len(items), pages)
+    out, start = [], 0
+    for i in range(pages):
+        end = start + base + (1 if i < extra else 0)
+        out.append(items[start:end])
+        start = end
+    return out
 
 
 def html_pages(rows: int) -> int:
@@ -296,10 +308,17 @@ def _calendar(row: NoticeRow) -> str:
     return "".join(out)
 
 
-def _legend() -> str:
+# Always explained, whether or not this month shows them; the others only when they occur.
+_CORE_MARKS = (PRESENT, VILLAGE, NIGHT, REST, ABSENT)
+
+
+def _legend(sheet: NoticeSheet) -> str:
     sym = symbols()
+    shown = set(_CORE_MARKS) | {day.mark for row in sheet.rows for day in row.days}
     items = []
     for mark, text in legend():
+        if mark not in shown:
+            continue
         cls = "k n" if mark == NIGHT else f"k m-{mark}"
         items.append(f'<span><span class="{cls}">{_e(sym[mark])}</span>{_e(text)}</span>')
     return f'<div class="legend">{"".join(items)}</div>'
@@ -323,7 +342,7 @@ def html_page(sheet: NoticeSheet) -> str:
     for j, chunk in enumerate(grids, len(tables) + 1):
         cards = "".join(_calendar(row) for row in chunk)
         body.append(f'<section class="page">{_header(sheet, j, pages, _("daily attendance"))}'
-                    f'<main><div class="cals">{cards}</div></main>{_legend()}{_footer(sheet)}</section>')
+                    f'<main><div class="cals">{cards}</div></main>{_legend(sheet)}{_footer(sheet)}</section>')
     return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<title>{_e(sheet.title)}</title><style>{CSS % {"fonts": FONTS}}</style></head>'
