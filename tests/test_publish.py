@@ -7,13 +7,14 @@ import datetime as dt
 import io
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
-from tests.conftest import make_workspace
+from tests.conftest import REPO, make_workspace
 from zoudu import i18n, record
 from zoudu.audit import audit_month, to_json
 from zoudu.errors import ZouduError
@@ -68,6 +69,14 @@ def busy_month(ws, clock, month: str = "2026-10") -> dict[str, list[str]]:
     record.evaluate(ws, "c003", month, {"self": "优", "peer": "良", "public": "良"}, None)
     record.evaluate(ws, "c006", month, {"self": "良", "peer": "差", "public": "差"}, None)
     return ids
+
+
+def copy_demo(target: Path) -> Path:
+    """A copy of the demo workspace (tests never touch the repository's own ledgers)."""
+    target.mkdir(parents=True)
+    shutil.copy(REPO / "rules.yaml", target / "rules.yaml")
+    shutil.copytree(REPO / "ledgers", target / "ledgers", ignore=shutil.ignore_patterns(".lock", "*.torn-*"))
+    return target
 
 
 @pytest.fixture
@@ -290,3 +299,31 @@ def test_chinese_is_the_default_language_of_the_sheet(ws, cli):
     assert "姓名" in r.stdout and "群众监督电话" in r.stdout
     r = cli("--lang", "en", "publish", "--month", "2026-10", "--format", "md", root=ws.root, lang="")
     assert r.stdout.startswith("# 石庄乡 cadre attendance notice, 2026-10\n")
+
+
+@pytest.mark.parametrize("month", ["2026-10", "2026-11"])
+def test_the_demo_sheet_agrees_with_zoudu_audit_json_for_every_cadre(tmp_path, cli, month):
+    """Both through the command line, so that both see the same clock and the same files."""
+    demo = copy_demo(tmp_path / "demo")
+    r = cli("publish", "--month", month, "--format", "csv", root=demo)
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.reader(io.StringIO(r.stdout.lstrip("\ufeff"))))
+    table = rows[:rows.index([])]
+    sheet = {values[0]: dict(zip(table[0], values)) for values in table[1:]}
+    r = cli("audit", "--month", month, "--format", "json", root=demo)
+    assert r.returncode in (0, 1), r.stderr
+    audited = json.loads(r.stdout)
+    assert list(sheet) == [c["cadre"] for c in audited["cadres"]] and len(sheet) >= 20
+    absent_at_checks: dict[str, int] = {}
+    for v in audited["violations"]:
+        if v["rule"] == "inspection.absent":
+            absent_at_checks[v["cadre"]] = absent_at_checks.get(v["cadre"], 0) + 1
+    for cadre in audited["cadres"]:
+        row = sheet[cadre["cadre"]]
+        assert row["Name"] == cadre["name"]
+        for key, label in FIGURES:
+            if key in cadre:
+                assert int(row[label]) == cadre[key], (cadre["cadre"], key)
+        assert int(row["Spot checks: absent"]) == absent_at_checks.get(cadre["cadre"], 0)
+        has_errors = cadre["errors"] > 0
+        assert (row["Remarks"] != "no violations") == (has_errors or cadre["warnings"] > 0)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import shutil
 import unicodedata
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.conftest import REPO, make_workspace
-from tests.test_publish import busy_month
+from tests.test_publish import busy_month, copy_demo
 from zoudu.notice_render import html_pages
 
 A4_LANDSCAPE = (842, 595)  # points
@@ -38,12 +37,7 @@ def assert_a4_landscape(reader: PdfReader) -> None:
 
 @pytest.fixture
 def demo(tmp_path) -> Path:
-    """A copy of the demo workspace (the tests never touch the repository's ledgers)."""
-    root = tmp_path / "demo"
-    root.mkdir()
-    shutil.copy(REPO / "rules.yaml", root / "rules.yaml")
-    shutil.copytree(REPO / "ledgers", root / "ledgers", ignore=shutil.ignore_patterns(".lock", "*.torn-*"))
-    return root
+    return copy_demo(tmp_path / "demo")
 
 
 def test_the_demo_month_prints_on_a4_landscape_with_every_name(demo, cli, tmp_path):

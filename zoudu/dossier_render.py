@@ -49,7 +49,7 @@ def render_dossier(d: Dossier, out=None) -> None:
     if rules:
         table = Table(title=Text(_("Violations by rule")), box=box.SIMPLE_HEAD, header_style="bold")
         table.add_column(_("Rule"), no_wrap=True)
-        table.add_column(_("What"))
+        table.add_column(_("What"), overflow="fold")
         for m in d.months:
             table.add_column(m.month, justify="right")
         table.add_column(_("Total"), justify="right")
@@ -80,13 +80,13 @@ def render_dossier(d: Dossier, out=None) -> None:
     # Voided entries and backfilled sign-ins: the corrections made to the ledger.
     if any(m.voided or m.backfills for m in d.months):
         table = Table(title=Text(_("Corrections: voided entries and backfilled sign-ins")), box=box.SIMPLE_HEAD,
-                      header_style="bold")
+                      header_style="bold", expand=True)
         table.add_column(_("Month"), no_wrap=True)
         table.add_column(_("Entry"), no_wrap=True)
         table.add_column(_("Correction"), no_wrap=True)
-        table.add_column(_("Approver"))
-        table.add_column(_("Reason"))
-        table.add_column(_("Where"), no_wrap=True)
+        table.add_column(_("Approver"), no_wrap=True)
+        table.add_column(_("Reason"), overflow="fold", ratio=1)
+        table.add_column(_("Where"), overflow="fold", max_width=24)
         for m in d.months:
             for entry_id, reason, where in m.voided:
                 table.add_row(m.month, entry_id, _("voided"), "", Text(reason), where)
