@@ -100,13 +100,18 @@ def remark_text(rule: str, n: int) -> str:
     return _(template).format(n=n)
 
 
+def _chinese() -> bool:
+    return i18n.current() != "en"
+
+
 def long_date(day: dt.date) -> str:
-    return _("{year}-{month:02d}-{day:02d}").format(year=day.year, month=day.month, day=day.day)
+    """2026年11月1日 in Chinese, 2026-11-01 in English."""
+    return f"{day.year}年{day.month}月{day.day}日" if _chinese() else day.isoformat()
 
 
 def month_title(month: str) -> str:
-    year, mon = int(month[:4]), int(month[5:7])
-    return _("{year}-{month:02d}").format(year=year, month=mon)
+    """2026年11月 in Chinese, 2026-11 in English."""
+    return f"{int(month[:4])}年{int(month[5:7])}月" if _chinese() else month
 
 
 # ----------------------------------------------------------------------------- data
@@ -218,8 +223,8 @@ class NoticeSheet:
 
 
 def sheet_title(township: str, month: str) -> str:
-    return _("{township} cadre attendance notice, {year}-{month}").format(
-        township=township, year=month[:4], month=month[5:7], month_n=int(month[5:7]))
+    """石庄乡干部2026年11月出勤情况公示."""
+    return _("{township} cadre attendance notice, {month}").format(township=township, month=month_title(month))
 
 
 def day_mark(day, as_of: dt.date | None = None) -> DayMark:
