@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -327,3 +328,31 @@ def test_the_demo_sheet_agrees_with_zoudu_audit_json_for_every_cadre(tmp_path, c
         assert int(row["Spot checks: absent"]) == absent_at_checks.get(cadre["cadre"], 0)
         has_errors = cadre["errors"] > 0
         assert (row["Remarks"] != "no violations") == (has_errors or cadre["warnings"] > 0)
+
+
+def test_a_month_not_over_says_so_and_leaves_later_days_blank(tmp_path, clock):
+    ws = make_workspace(tmp_path / "w", clock)
+    for day in ("2026-11-02", "2026-11-03"):
+        for time in SLOT_TIMES:
+            clock.set(f"{day}T{time}")
+            record.checkin(ws, ["c003"], f"{day}T{time}", None, None, None, None)
+    clock.set("2026-11-03T21:00")
+    sheet = notice_sheet(ws, "2026-11")
+    assert sheet.as_of == dt.date(2026, 11, 3) and sheet.published == dt.date(2026, 11, 3)
+    assert "the month is not over: figures up to 2026-11-03" in sheet.subtitle
+    marks = {day.date.day: day.mark for day in sheet.rows[2].days}
+    assert marks[2] == marks[3] == "present" and marks[1] == "rest"
+    assert {marks[d] for d in range(4, 31)} == {"future"}
+
+
+def test_a_read_only_workspace_can_still_be_published(ws, tmp_path):
+    ledgers = ws.ledgers
+    (ledgers / ".lock").unlink(missing_ok=True)
+    ledgers.chmod(0o555)
+    try:
+        if os.access(ledgers, os.W_OK):  # root can write anyway: make the lock file unopenable instead
+            (ledgers / ".lock").mkdir()
+        sheet = notice_sheet(ws, "2026-10", PUBLISHED)
+        assert len(sheet.rows) == 6
+    finally:
+        ledgers.chmod(0o755)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Iterator
 
 from zoudu import i18n
 from zoudu.errors import DamagedLedger, ZouduError
@@ -315,6 +317,25 @@ def today(ws: Workspace) -> dt.date:
     return moment.astimezone(ws.settings.tz).date()
 
 
+@contextmanager
+def _steady(ws: Workspace) -> Iterator[None]:
+    """The writers' lock, so that the seal and the figures describe the same entries.
+
+    A read-only copy of a workspace (the county reading a township's ledgers) has no
+    writers and cannot take the lock: it is read as it is.
+    """
+    lock = ws.lock()
+    try:
+        lock.__enter__()
+    except ZouduError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        lock.__exit__(None, None, None)
+
+
 def notice_sheet(ws: Workspace, month: str, published: dt.date | None = None) -> NoticeSheet:
     """The month's notice, sealed; refuses a month without a ledger or whose ledger is damaged."""
     from zoudu.audit import audit_month
@@ -324,8 +345,7 @@ def notice_sheet(ws: Workspace, month: str, published: dt.date | None = None) ->
     path = ws.ledger_path(month)
     if not path.exists():
         raise ZouduError(_("no ledger for {month}: nothing to publish").format(month=month), ws.shown(path))
-    # Under the writers' lock, so that the seal and the figures describe the same entries.
-    with ws.lock():
+    with _steady(ws):
         report = verify(ws)
         shown = ws.shown(path)
         damage = [p for p in report.problems if p.file in (shown, ws.roster.path)]

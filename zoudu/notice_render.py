@@ -44,7 +44,10 @@ def terminal(sheet: NoticeSheet, out=None) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    out = out or Console(highlight=False, soft_wrap=False, width=120)
+    if out is None:
+        out = Console(highlight=False, soft_wrap=False)
+        # At most 120 columns; a pipe or a file gets all 120.
+        out.width = min(out.width, 120) if out.is_terminal else 120
     # Names and remarks are data: Text keeps '[b]' or ':phone:' in them from being read as markup.
     table = Table(title=Text(sheet.title, style="bold"), caption=Text(sheet.subtitle), box=box.SQUARE, padding=(0, 0),
                   title_style="bold", header_style="bold", show_lines=False)
