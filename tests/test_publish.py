@@ -17,7 +17,7 @@ from rich.console import Console
 
 from tests.conftest import REPO, make_workspace
 from zoudu import i18n, record
-from zoudu.audit import audit_month, to_json
+from zoudu.audit import audit_month
 from zoudu.errors import ZouduError
 from zoudu.notice import EVALUATIONS, FIGURES, notice_sheet
 from zoudu.notice_render import csv_bytes, markdown, terminal

@@ -13,8 +13,8 @@ from typing import Iterable
 from zoudu import i18n
 from zoudu.i18n import _
 from zoudu.notice import (
-    ABSENT, EVALUATIONS, FIGURES, NIGHT, OFF, PRESENT, REST, VILLAGE, NoticeRow, NoticeSheet, legend, long_date, slot_letters, symbols,
-    weekday_names,
+    ABSENT, EVALUATIONS, FIGURES, NIGHT, PRESENT, REST, VILLAGE, NoticeRow, NoticeSheet, legend, long_date,
+    slot_letters, symbols, weekday_names,
 )
 
 # ----------------------------------------------------------------------------- shared
@@ -351,5 +351,3 @@ def html_page(sheet: NoticeSheet) -> str:
             f'<title>{_e(sheet.title)}</title><style>{CSS % {"fonts": FONTS}}</style></head>'
             f'<body>{"".join(body)}</body></html>\n')
 
-
-__all__ = ["terminal", "markdown", "csv_bytes", "html_page", "html_pages", "footer_pairs", "OFF"]
