@@ -238,6 +238,23 @@ def test_publish_formats_and_output_file(ws, cli, tmp_path):
     assert r.returncode == 0 and "Supervision phone" in (tmp_path / "n.txt").read_text(encoding="utf-8")
 
 
+def test_an_unwritable_output_file_is_one_line_exit_2(ws, cli, tmp_path):
+    r = cli("publish", "--month", "2026-10", "--format", "html", "-o", str(tmp_path / "no" / "such" / "n.html"),
+            root=ws.root)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "cannot write the file" in r.stderr
+
+
+def test_the_audits_warnings_go_to_stderr(tmp_path, clock, cli):
+    """2003 is older than the holiday library: the audit says so, and so does publish."""
+    ws = make_workspace(tmp_path / "w", clock)
+    record.roster_add(ws, "c009", "老干部", "干部", False, "c001", None, "2003-01-01")
+    clock.set("2003-03-03T08:00")
+    record.checkin(ws, ["c009"], "2003-03-03T08:00", None, None, None, None)
+    r = cli("publish", "--month", "2003-03", "--format", "md", root=ws.root)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("# ") and "zoudu: warning: " in r.stderr and "2003" in r.stderr
+
+
 @pytest.mark.parametrize("args, message", [
     (("--month", "2026-13"), "not a valid month"),
     (("--month", "2026-09"), "no ledger for 2026-09"),

@@ -53,6 +53,8 @@ def publish(
     published = parse_date(on) if on else None
     ws = workspace()
     sheet = notice_sheet(ws, month, published)
+    for notice in sheet.notices:
+        print(f"zoudu: {_('warning')}: {notice}", file=sys.stderr)
     if fmt == "html":
         data = notice_render.html_page(sheet).encode("utf-8")
     elif fmt == "md":

@@ -195,6 +195,7 @@ class NoticeSheet:
     slot_times: tuple[str, ...] = ()
     quota: tuple[int, int, int] = (5, 4, 3)  # "543": days in township, nights, village days a week
     as_of: dt.date | None = None  # set when the month was not over: the figures run to this day
+    notices: tuple[str, ...] = ()  # the audit's warnings (unknown calendar year, skipped lines ...)
 
     @property
     def period_end(self) -> dt.date:
@@ -309,6 +310,7 @@ def build_sheet(settings, result, seal: Seal, published: dt.date, as_of: dt.date
         supervision_phone=settings.supervision_phone, seal=seal, inspections=result.inspections, rows=rows,
         place=settings.place, slot_times=tuple(s.time.strftime("%H:%M") for s in settings.slots.values()),
         quota=(settings.quota.township_days, settings.quota.nights, settings.quota.village_days), as_of=as_of,
+        notices=tuple(result.notices),
     )
 
 
