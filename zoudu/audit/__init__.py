@@ -14,11 +14,14 @@ Public API (``publish`` and ``dossier`` build on it)::
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from typing import Any
 
 from zoudu import model
-from zoudu.audit.engine import Context, audited_span, classify, cover_days, day_infos, weeks_of
-from zoudu.audit.load import ledger_file, load
+from zoudu.audit.engine import Context, audited_span, cover_days, day_infos, weeks_of
+from zoudu.audit.entries import classify
+from zoudu.audit.load import ledger_file
+from zoudu.audit.load import load as load_ledgers
 from zoudu.audit.result import (
     LEAVE, MISSING, NOT_REQUIRED, OFFICE, SLOT_STATES, TRIP, VILLAGE,
     AuditResult, CadreResult, Day, Liability, Violation, Week,
@@ -51,6 +54,18 @@ def audit_month(ws: Workspace, month: str, cadre: str | None = None, *,
     Raises ZouduError for a malformed month, a month that has not begun, an unknown cadre.
     Problems in the data (damaged lines, a missing file, an unknown year) are notices, not errors.
     """
+    # The audit makes a few hundred thousand small objects and no reference cycles:
+    # the cyclic collector would only walk them again and again (a quarter of the time).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _audit_month(ws, month, cadre, registry)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _audit_month(ws: Workspace, month: str, cadre: str | None, registry: tuple) -> AuditResult:
     month = parse_month(month)
     settings, roster = ws.settings, ws.roster
     now = now_of(ws)
@@ -68,7 +83,7 @@ def audit_month(ws: Workspace, month: str, cadre: str | None = None, *,
     start, end = audited_span(days)
     infos = day_infos(settings, calendar, days, start, end, now)
     weeks = weeks_of(infos, days, now)
-    loaded = load(ws, month, start, end)
+    loaded = load_ledgers(ws, month, start, end)
     serving = [c for c in roster.cadres
                if (c.since is None or c.since <= end) and (c.until is None or start <= c.until)]
     month_infos = [info for info in infos if info.in_month]
@@ -96,7 +111,7 @@ def audit_month(ws: Workspace, month: str, cadre: str | None = None, *,
 
     violations.sort(key=sort_key)
     liability = _liability(ctx, violations)
-    cadres = [_cadre_result(ctx, c, violations) for c in serving]
+    cadres = _cadre_results(ctx, serving, violations)
 
     if only is not None:
         violations = [v for v in violations if v.cadre == only]
@@ -146,44 +161,41 @@ def _liability(ctx: Context, violations: list[Violation]) -> list[Liability]:
     return rows
 
 
-def _cadre_result(ctx: Context, cadre: model.Cadre, violations: list[Violation]) -> CadreResult:
+def _cadre_results(ctx: Context, serving: list[model.Cadre], violations: list[Violation]) -> list[CadreResult]:
+    """Each cadre's month; what belongs to a cadre is grouped once, not searched per cadre."""
+    counts: dict[str, list[int]] = {}
+    for v in violations:
+        if v.cadre is not None:
+            pair = counts.setdefault(v.cadre, [0, 0])
+            pair[v.severity != "error"] += 1
+    inspections: dict[str, list[tuple[str, bool]]] = {}
+    for e in ctx.inspections:
+        for cid in e.data.get("present") or ():
+            inspections.setdefault(cid, []).append((e.where, True))
+        for cid in e.data.get("absent") or ():
+            inspections.setdefault(cid, []).append((e.where, False))
+    backfills: dict[str, list[tuple[str, str | None, str | None, str]]] = {}
+    for e in ctx.backfills:
+        backfills.setdefault(e.cadre, []).append((e.id, e.data.get("approver"), e.data.get("reason"), e.where))
+    voided: dict[str | None, list[tuple[str, str, str]]] = {}
+    for e, void in ctx.voided:
+        voided.setdefault(e.cadre, []).append((e.id, str(void.data.get("reason", "")), e.where))
+    return [_cadre_result(ctx, c, counts.get(c.id, (0, 0)), inspections.get(c.id, ()), backfills.get(c.id, ()),
+                          voided.get(c.id, ())) for c in serving]
+
+
+def _cadre_result(ctx: Context, cadre: model.Cadre, counts, inspections, backfills, voided) -> CadreResult:
     cid = cadre.id
     found = ctx.by_cadre[cid]
-    days: list[Day] = []
-    township = nights = village = leave_days = trip_days = 0
-    for info in ctx.month_days:
-        d = info.date
-        states = found.states[d]
-        serving = found.serving[d]
-        kind = found.leave_kind.get(d)
-        days.append(Day(d, info.workday, info.holiday, serving,
-                        {"morning": states[0], "afternoon": states[1], "evening": states[2]},
-                        d in found.village, d in found.nights, kind))
-        if not serving:
-            continue
-        township += d in found.township
-        nights += d in found.nights
-        village += d in found.village
-        if kind and info.workday:
-            if kind == model.TRIP_KIND:
-                trip_days += 1
-            else:
-                leave_days += 1
+    township, nights, village, leave_days, trip_days = found.month
+    days = found.days
     weeks = []
     for week in ctx.weeks:
         available, t, n, v = ctx.figures[cid, week.label]
         weeks.append(Week(week.label, available, t, n, v, week.monday, week.over))
-    mine = [v for v in violations if v.cadre == cid]
-    errors = sum(1 for v in mine if v.severity == "error")
-    inspections = []
-    for e in ctx.inspections:
-        if cid in (e.data.get("present") or ()):
-            inspections.append((e.where, True))
-        elif cid in (e.data.get("absent") or ()):
-            inspections.append((e.where, False))
     return CadreResult(
         cadre=cid, name=cadre.name, post=cadre.post, supervisor=cadre.supervisor, team=cadre.team,
-        errors=errors, warnings=len(mine) - errors,
+        errors=counts[0], warnings=counts[1],
         days=tuple(days), weeks=tuple(weeks),
         signins_required=found.required_slots,
         signins_made=ctx.checkins_made.get(cid, 0),
@@ -193,10 +205,8 @@ def _cadre_result(ctx: Context, cadre: model.Cadre, violations: list[Violation])
         absences=len(found.missing) + len(found.study_missed),
         inspections=tuple(inspections),
         evaluations=dict(ctx.evaluations.get(cid, {})),
-        backfills=tuple((e.id, e.data.get("approver"), e.data.get("reason"), e.where)
-                        for e in ctx.backfills if e.cadre == cid),
-        voided=tuple((e.id, str(void.data.get("reason", "")), e.where)
-                     for e, void in ctx.voided if e.cadre == cid),
+        backfills=tuple(backfills),
+        voided=tuple(voided),
         village=cadre.village, since=cadre.since, until=cadre.until,
     )
 

@@ -16,14 +16,13 @@ import math
 from dataclasses import dataclass, field
 
 from zoudu import model
-from zoudu.audit.load import Loaded
 from zoudu.audit.result import LEAVE, MISSING, NOT_REQUIRED, OFFICE, TRIP, VILLAGE
-from zoudu.i18n import _
 from zoudu.model import Cadre, Entry, Roster
 from zoudu.settings import Settings
 from zoudu.workdays import Calendar
 
 MORNING, AFTERNOON, EVENING = 0, 1, 2
+NONE_REQUIRED = (NOT_REQUIRED, NOT_REQUIRED, NOT_REQUIRED)
 
 
 @dataclass(slots=True)
@@ -62,9 +61,9 @@ class CadreDays:
     village: set[dt.date] = field(default_factory=set)
     nights: set[dt.date] = field(default_factory=set)
     township: set[dt.date] = field(default_factory=set)
-    available: set[dt.date] = field(default_factory=set)  # workdays serving, day slots not excused
-    evenings: set[dt.date] = field(default_factory=set)  # evenings required and not excused
     required_slots: int = 0
+    days: list = field(default_factory=list)  # the month's Day records
+    month: list[int] = field(default_factory=lambda: [0, 0, 0, 0, 0])  # township, nights, village, leave, trip
 
 
 @dataclass(slots=True)
@@ -171,159 +170,29 @@ def weeks_of(days: list[DayInfo], month_days: list[dt.date], now: dt.datetime) -
     return weeks
 
 
-# ----------------------------------------------------------------------------- the entry pass
-
-
-def classify(ctx: Context, loaded: Loaded) -> None:
-    """The one loop over entries: each lands where the rules will look for it."""
-    settings = ctx.settings
-    tz = settings.tz
-    place = settings.place
-    grace = dt.timedelta(minutes=settings.backfill_grace_minutes)
-    windows = [(i, settings.slots[name].start, settings.slots[name].end) for i, name in enumerate(model.SLOTS)]
-    roster = ctx.roster.by_id
-    span_first, span_last = ctx.days[0].date, ctx.days[-1].date
-    month_first, month_last = ctx.month_first, ctx.month_last
-    office, village_day, village_night, rejected = ctx.office, ctx.village_day, ctx.village_night, ctx.rejected
-    made, valid = ctx.checkins_made, ctx.checkins_valid
-    strangers: dict[str, str] = {}
-
-    everything = loaded.history + loaded.neighbours + loaded.entries
-    voids = {e.data.get("target"): e for e in everything if e.kind == model.VOID}
-    cancels: dict[str, Entry] = {}
-    leave_entries: list[Entry] = []
-
-    for e in loaded.entries + loaded.neighbours:
-        kind = e.kind
-        void = voids.get(e.id) if voids else None
-        if void is not None:
-            if month_first <= e.at.astimezone(tz).date() <= month_last or e.file == ctx.file:
-                ctx.voided.append((e, void))
-            continue
-        if kind == model.CHECKIN:
-            local = e.at.astimezone(tz)
-            day = local.date()
-            if day < span_first or day > span_last:
-                continue
-            cadre = e.cadre
-            if cadre not in roster:
-                strangers.setdefault(cadre, e.where)
-                continue
-            clock = local.time()
-            slot = None
-            for i, start, end in windows:
-                if start <= clock <= end:
-                    slot = i
-                    break
-            data = e.data
-            here = data.get("place", place) == place
-            mine = month_first <= day <= month_last
-            if here and slot is not None:
-                per_day = office.get(cadre)
-                if per_day is None:
-                    per_day = office[cadre] = {}
-                cover = per_day.get(day)
-                if cover is None:
-                    cover = per_day[day] = [None, None, None]
-                if cover[slot] is None:
-                    cover[slot] = e.where
-                if mine:
-                    valid[cadre] = valid.get(cadre, 0) + 1
-            elif mine:
-                rejected.setdefault(cadre, {}).setdefault(day, []).append(e.where)
-            if mine:
-                made[cadre] = made.get(cadre, 0) + 1
-                if slot is None:
-                    ctx.outside_window.append(e)
-                if not here:
-                    ctx.wrong_place.append((e, slot))
-                late = e.recorded - e.at > grace
-                if late or data.get("approver"):
-                    ctx.backfills.append(e)
-                    if late and not data.get("approver"):
-                        ctx.backfilled.append(e)
-        elif kind == model.VILLAGE:
-            day = e.at.astimezone(tz).date()
-            if day < span_first or day > span_last:
-                continue
-            cadre = e.cadre
-            if cadre not in roster:
-                strangers.setdefault(cadre, e.where)
-                continue
-            data = e.data
-            mine = month_first <= day <= month_last
-            if data.get("witness"):
-                village_day.setdefault(cadre, {}).setdefault(day, e.where)
-                if data.get("stay"):
-                    village_night.setdefault(cadre, {}).setdefault(day, e.where)
-                if mine:
-                    assigned = roster[cadre].village
-                    if assigned and data.get("village") != assigned:
-                        ctx.not_assigned.append(e)
-            elif mine:
-                ctx.no_witness.append(e)
-                rejected.setdefault(cadre, {}).setdefault(day, []).append(e.where)
-        elif kind == model.LEAVE:
-            leave_entries.append(e)
-        elif kind == model.LEAVE_CANCEL:
-            target = e.data.get("leave")
-            if target not in cancels or e.at < cancels[target].at:
-                cancels[target] = e
-        elif kind == model.INSPECTION:
-            if month_first <= e.at.astimezone(tz).date() <= month_last:
-                ctx.inspections.append(e)
-        elif kind == model.REPORT:
-            if month_first <= e.at.astimezone(tz).date() <= month_last:
-                ctx.reports.append(e)
-        elif kind == model.EVALUATION:
-            if e.data.get("month") == ctx.month and e.cadre:
-                grades = ctx.evaluations.setdefault(e.cadre, {})
-                for key in ("self", "peer", "public"):
-                    if e.data.get(key):
-                        grades[key] = e.data[key]
-
-    for e in loaded.history:
-        if e.id in voids:
-            continue
-        if e.kind == model.LEAVE:
-            leave_entries.append(e)
-        elif e.kind == model.LEAVE_CANCEL:
-            target = e.data.get("leave")
-            if target not in cancels or e.at < cancels[target].at:
-                cancels[target] = e
-
-    seen: set[str] = set()
-    span_start = dt.datetime.combine(span_first, dt.time(0), tz)
-    span_end = dt.datetime.combine(span_last + dt.timedelta(days=1), dt.time(0), tz)
-    for e in leave_entries:
-        if e.id in seen or e.cadre is None:
-            continue
-        seen.add(e.id)
-        try:
-            end = dt.datetime.fromisoformat(e.data["until"])
-        except (KeyError, TypeError, ValueError):
-            ctx.notices.append(_("{where}: a leave without a readable end ('until'); it was not counted").format(
-                where=e.where))
-            continue
-        cancel = cancels.get(e.id)
-        if cancel is not None and cancel.at < end:
-            end = cancel.at
-        if end < span_start or e.at >= span_end:
-            continue
-        kind = e.data.get("leave_kind") or "事假"
-        ctx.leaves.setdefault(e.cadre, []).append(LeaveSpan(e.at, end, kind, e, cancel))
-
-    for cadre, where in strangers.items():
-        ctx.notices.append(_("{where}: '{cadre}' is not on the roster; their entries were not counted").format(
-            where=where, cadre=cadre))
-
-
 # ----------------------------------------------------------------------------- the day pass
 
 
 def cover_days(ctx: Context) -> None:
-    """For every cadre and every day looked at: what covered each slot, and what was missing."""
+    """For every cadre and every day looked at: what covered each slot, and what was missing.
+
+    One loop over cadres × days; it also counts each audited week's days, nights and village
+    days, and builds the month's ``Day`` records. Identical slot maps are shared (read-only).
+    """
+    from zoudu.audit.result import Day
+
     empty: dict = {}
+    present = (OFFICE, VILLAGE)
+    shared: dict[tuple[str, str, str], dict[str, str]] = {}
+    week_of_day: dict[dt.date, int] = {}
+    for index, week in enumerate(ctx.weeks):
+        for info in week.days:
+            week_of_day[info.date] = index
+    plan = [(info, info.date, info.in_month, info.study, info.workday,
+             info.required[0] and info.due[0], info.required[1] and info.due[1],
+             info.required[2] and info.due[2], info.required[2], week_of_day.get(info.date))
+            for info in ctx.days]
+    quota = ctx.settings.quota
     for cadre in ctx.cadres:
         cid = cadre.id
         office = ctx.office.get(cid, empty)
@@ -332,64 +201,118 @@ def cover_days(ctx: Context) -> None:
         leaves = ctx.leaves.get(cid)
         since, until = cadre.since, cadre.until
         found = CadreDays(cadre)
-        states, serving_map = found.states, found.serving
-        for info in ctx.days:
-            d = info.date
+        states, serving_map, leave_kind = found.states, found.serving, found.leave_kind
+        days = found.days
+        counts = [[0, 0, 0, 0, 0] for _week in ctx.weeks]  # available, evenings, township, nights, village
+        month = found.month  # township, nights, village, leave days, trip days
+        required_slots = 0
+        for info, d, in_month, study, workday, need0, need1, need2, evening_rule, week in plan:
             serving = (since is None or since <= d) and (until is None or d <= until)
             serving_map[d] = serving
             if not serving:
-                states[d] = (NOT_REQUIRED, NOT_REQUIRED, NOT_REQUIRED)
+                states[d] = NONE_REQUIRED
+                if in_month:
+                    days.append(Day(d, workday, info.holiday, False, shared.setdefault(NONE_REQUIRED, dict(
+                        zip(model.SLOTS, NONE_REQUIRED))), False, False, None))
                 continue
             covered = office.get(d)
-            seen_village = d in vday
-            excuse: list[str | None] = [None, None, None]
+            in_village = d in vday
+            e0 = e1 = e2 = None
+            kind = None
             if leaves:
-                for i, t in enumerate(info.slot_at):
-                    for span in leaves:
-                        if span.start <= t <= span.end:
-                            excuse[i] = TRIP if span.kind == model.TRIP_KIND else LEAVE
-                            found.leave_kind[d] = span.kind
-                            break
-            slots: list[str] = []
-            for i in (MORNING, AFTERNOON, EVENING):
-                if covered is not None and covered[i] is not None:
-                    state = OFFICE
-                elif i == EVENING:
-                    state = VILLAGE if d in stay else None
-                elif seen_village and not (i == AFTERNOON and info.study):
-                    state = VILLAGE
-                else:
-                    state = None
-                if state is None:
-                    if excuse[i] is not None:
-                        state = excuse[i]
-                    elif info.required[i] and info.due[i]:
-                        state = MISSING
-                        if info.in_month:
-                            if i == AFTERNOON and info.study:
-                                found.study_missed.append(info)
-                            else:
-                                found.missing.append((info, i))
+                t0, t1, t2 = info.slot_at
+                for span in leaves:
+                    start, end = span.start, span.end
+                    if start <= t2 and end >= t0:
+                        state = TRIP if span.kind == model.TRIP_KIND else LEAVE
+                        if e0 is None and start <= t0 <= end:
+                            e0, kind = state, span.kind
+                        if e1 is None and start <= t1 <= end:
+                            e1, kind = state, span.kind
+                        if e2 is None and start <= t2 <= end:
+                            e2, kind = state, span.kind
+                if kind is not None:
+                    leave_kind[d] = kind
+            # morning
+            if covered is not None and covered[0] is not None:
+                s0 = OFFICE
+            elif in_village:
+                s0 = VILLAGE
+            elif e0 is not None:
+                s0 = e0
+            elif need0:
+                s0 = MISSING
+                if in_month:
+                    found.missing.append((info, 0))
+            else:
+                s0 = NOT_REQUIRED
+            # afternoon: Friday's study session only at the office
+            if covered is not None and covered[1] is not None:
+                s1 = OFFICE
+            elif in_village and not study:
+                s1 = VILLAGE
+            elif e1 is not None:
+                s1 = e1
+            elif need1:
+                s1 = MISSING
+                if in_month:
+                    if study:
+                        found.study_missed.append(info)
                     else:
-                        state = NOT_REQUIRED
-                slots.append(state)
-                if info.required[i] and info.due[i] and excuse[i] is None and info.in_month:
-                    found.required_slots += 1
-            states[d] = (slots[0], slots[1], slots[2])
-            present = (OFFICE, VILLAGE)
-            if slots[0] in present and slots[1] in present:
+                        found.missing.append((info, 1))
+            else:
+                s1 = NOT_REQUIRED
+            # evening (夜宿)
+            if covered is not None and covered[2] is not None:
+                s2 = OFFICE
+            elif d in stay:
+                s2 = VILLAGE
+            elif e2 is not None:
+                s2 = e2
+            elif need2:
+                s2 = MISSING
+                if in_month:
+                    found.missing.append((info, 2))
+            else:
+                s2 = NOT_REQUIRED
+            triple = (s0, s1, s2)
+            states[d] = triple
+            township = s0 in present and s1 in present
+            night = s2 in present
+            available = workday and e0 is None and e1 is None
+            if week is not None:
+                c = counts[week]
+                c[0] += available
+                c[1] += evening_rule and e2 is None
+                c[2] += township
+                c[3] += night
+                c[4] += in_village
+            if township:
                 found.township.add(d)
-            if slots[2] in present:
+            if night:
                 found.nights.add(d)
-            if seen_village:
+            if in_village:
                 found.village.add(d)
-            if info.workday and excuse[MORNING] is None and excuse[AFTERNOON] is None:
-                found.available.add(d)
-            if info.required[EVENING] and excuse[EVENING] is None:
-                found.evenings.add(d)
+            if in_month:
+                required_slots += (need0 and e0 is None) + (need1 and e1 is None) + (need2 and e2 is None)
+                slots = shared.get(triple)
+                if slots is None:
+                    slots = shared[triple] = {"morning": s0, "afternoon": s1, "evening": s2}
+                days.append(Day(d, workday, info.holiday, True, slots, in_village, night, kind))
+                month[0] += township
+                month[1] += night
+                month[2] += in_village
+                if kind is not None and workday:
+                    month[4 if kind == model.TRIP_KIND else 3] += 1
+        found.required_slots = required_slots
         ctx.by_cadre[cid] = found
-        for week in ctx.weeks:
-            ctx.figures[cid, week.label] = week_figures(ctx, found, week)
+        for week, (available, evenings, township, nights, village) in zip(ctx.weeks, counts):
+            ctx.figures[cid, week.label] = (
+                available,
+                (prorate(quota.township_days, available, available), township),
+                (prorate(quota.nights, available, evenings), nights),
+                (prorate(quota.village_days, available, available), village),
+            )
 
 
 def prorate(quota: int, available: int, cap: int) -> int:
@@ -397,22 +320,3 @@ def prorate(quota: int, available: int, cap: int) -> int:
     never more than ``cap``, the days (or evenings) the rules make available that week."""
     required = quota if available >= 5 else math.ceil(quota * available / 5)
     return min(required, cap)
-
-
-def week_figures(ctx: Context, found: CadreDays, week: WeekInfo) -> tuple[int, tuple[int, int], tuple[int, int],
-                                                                         tuple[int, int]]:
-    """(available, (required, actual) township days, nights, village days) of one cadre's week."""
-    dates = [info.date for info in week.days]
-    available = sum(1 for d in dates if d in found.available)
-    evenings = sum(1 for d in dates if d in found.evenings)
-    quota = ctx.settings.quota
-    serving = found.serving
-    township = sum(1 for d in dates if d in found.township and serving.get(d))
-    nights = sum(1 for d in dates if d in found.nights and serving.get(d))
-    village = sum(1 for d in dates if d in found.village and serving.get(d))
-    return (
-        available,
-        (prorate(quota.township_days, available, available), township),
-        (prorate(quota.nights, available, evenings), nights),
-        (prorate(quota.village_days, available, available), village),
-    )

@@ -1,27 +1,32 @@
 """Reading what a month's audit needs, and nothing more.
 
-* the month's own ledger, whole (``read_ledger``);
+* the month's own ledger, every line;
 * the neighbouring month's ledger where an audited ISO week crosses the boundary:
-  only lines dated inside the crossing days, plus voids and leaves, are parsed;
-* earlier months, for leave that began before the month and still runs: only
-  lines whose kind is ``leave``, ``leave_cancel`` or ``void`` are parsed, found by
-  a byte-level regular expression before any JSON is decoded (a void and a
-  cancellation sit in the file of the leave they name, so they are found with it).
+  only the lines dated on the crossing days (a day of slack for time zones), plus
+  its void and leave lines;
+* earlier months, for leave that began before the month and still runs: only the
+  lines that mention ``leave`` or ``void`` (a void and a cancellation sit in the
+  file of the leave they name, so they are found with it).
 
-Memory grows with one month's entries, not with the number of months kept.
+Other months' lines are picked out with ``bytes.find`` over the file before any
+JSON is decoded, so a year of history costs a scan, not a parse. Memory grows
+with one month's entries, not with the number of months kept.
+
+A source yields ``(line number, text or None if not UTF-8, complete)`` like
+``zoudu.ledger.iter_lines``; the engine parses each line once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
+from itertools import repeat
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
 
-from zoudu.errors import ZouduError
 from zoudu.i18n import _
-from zoudu.ledger import decode_line, read_ledger, to_entry
-from zoudu.model import Entry, Problem
+from zoudu.model import Problem
 from zoudu.timeparse import shift_month
 from zoudu.workspace import Workspace
 
@@ -29,37 +34,120 @@ from zoudu.workspace import Workspace
 # (the same reach as ``zoudu leave cancel``).
 LEAVE_LOOKBACK_MONTHS = 12
 
-_STANDARD = b'- {"at": "'
-_LEAVE_OR_VOID = re.compile(rb'^- \{.*"kind": "(?:leave|leave_cancel|void)".*$', re.M)
-_KEEP_ALWAYS = (b'"kind": "void"', b'"kind": "leave')
+MONTH, NEIGHBOUR, HISTORY = "month", "neighbour", "history"
+_ALWAYS = (b"leave", b"void")  # leave, leave_cancel, void: needed whatever their date
+
+
+@dataclass
+class Source:
+    """Lines of one ledger file to read, and why they are read."""
+
+    shown: str  # the file as evidence cites it
+    role: str  # MONTH, NEIGHBOUR or HISTORY
+    lines: Iterable[tuple[int, str | None, bool]]
+    voids: list[tuple[int, str | None, bool]]  # every line that may be a void, read before the others
 
 
 @dataclass
 class Loaded:
-    entries: list[Entry] = field(default_factory=list)  # the month's own, in file order
-    neighbours: list[Entry] = field(default_factory=list)  # dated near the month, from other files
-    history: list[Entry] = field(default_factory=list)  # leave / cancel / void lines of earlier months
+    sources: list[Source] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
-    read: int = 0  # entries parsed, all files together
+    read: int = 0  # entries parsed, all files together (the engine counts them)
 
 
-def _parse(text: str, shown: str, number: int, problems: list[Problem]) -> Entry | None:
+def _lines_at(data: bytes, starts: list[int]) -> list[tuple[int, str | None, bool]]:
+    """The whole lines beginning at ``starts`` (sorted), with their line numbers."""
+    out: list[tuple[int, str | None, bool]] = []
+    line, pos = 1, 0
+    for start in starts:
+        line += data.count(b"\n", pos, start)
+        pos = start
+        end = data.find(b"\n", start)
+        raw = data[start:] if end < 0 else data[start:end]
+        try:
+            text: str | None = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        out.append((line, text, end >= 0))
+    return out
+
+
+def _line_starts(data: bytes, needle: bytes, anywhere: bool) -> set[int]:
+    """Start offsets of lines that begin with ``needle`` (or contain it, if ``anywhere``)."""
+    starts: set[int] = set()
+    if not anywhere and data.startswith(needle):
+        starts.add(0)
+    pos = 0
+    probe = needle if anywhere else b"\n" + needle
+    while True:
+        hit = data.find(probe, pos)
+        if hit < 0:
+            return starts
+        if anywhere:
+            start = data.rfind(b"\n", 0, hit) + 1
+            pos = data.find(b"\n", hit)
+            starts.add(start)
+            if pos < 0:
+                return starts
+        else:
+            starts.add(hit + 1)
+            pos = hit + 1
+
+
+_OTHER_START = re.compile(rb'\n(?!- \{"at": "|#|\n|$)')
+
+
+def pick_days(data: bytes, days: set[bytes]) -> list[tuple[int, str | None, bool]]:
+    """Lines dated on one of ``days`` (``b"2026-09-28"``), lines mentioning leave or void, and
+    every line that does not start with its time the way the tool writes it (spot checks,
+    approved entries, hand edits), which are parsed to find out. Found by scanning the bytes."""
+    dated = re.compile(b'\n- \\{"at": "(?:' + b"|".join(sorted(days)) + b")")
+    starts = {m.start() + 1 for m in dated.finditer(data)}
+    starts |= {m.start() + 1 for m in _OTHER_START.finditer(data)}
+    if data and not data.startswith((b"#", b'- {"at": "')) or data[10:20] in days:
+        starts.add(0)
+    for needle in _ALWAYS:
+        starts |= _line_starts(data, needle, anywhere=True)
+    return _lines_at(data, sorted(starts))
+
+
+def pick_mentions(data: bytes, needles: Iterable[bytes]) -> list[tuple[int, str | None, bool]]:
+    """Lines that contain one of ``needles``, found by ``bytes.find`` without splitting the file."""
+    starts: set[int] = set()
+    for needle in needles:
+        starts |= _line_starts(data, needle, anywhere=True)
+    return _lines_at(data, sorted(starts))
+
+
+def _split(data: bytes) -> list[tuple[int, str | None, bool]]:
+    parts = data.split(b"\n")
+    out = []
+    for i, raw in enumerate(parts):
+        if i == len(parts) - 1 and not raw:
+            break
+        try:
+            text: str | None = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        out.append((i + 1, text, i < len(parts) - 1))
+    return out
+
+
+def _mentioning_void(lines: list[tuple[int, str | None, bool]]) -> list[tuple[int, str | None, bool]]:
+    return [item for item in lines if item[1] is not None and "void" in item[1]]
+
+
+def _numbered(data: bytes) -> Iterable[tuple[int, str | None, bool]]:
+    """Every line of a file: decoded at once, line by line only if it has bad bytes."""
     try:
-        fields = None
-        if text.startswith("- {"):
-            try:
-                fields = json.loads(text[2:])
-            except ValueError:
-                fields = None
-        if not isinstance(fields, dict):
-            fields = decode_line(text, f"{shown}:{number}")
-        return to_entry(fields, shown, number)
-    except ZouduError as e:
-        problems.append(Problem(shown, number, e.message))
-    except (KeyError, ValueError, TypeError) as e:
-        problems.append(Problem(shown, number, _("entry lacks or mangles a field: {field}").format(field=e)))
-    return None
+        parts = data.decode("utf-8").split("\n")
+    except UnicodeDecodeError:
+        return _split(data)
+    last = len(parts) - 1
+    if parts[last]:
+        return [(i + 1, part, i < last) for i, part in enumerate(parts)]
+    return zip(range(1, last + 1), parts[:last], repeat(True))
 
 
 def read_month(ws: Workspace, month: str, loaded: Loaded) -> None:
@@ -70,82 +158,49 @@ def read_month(ws: Workspace, month: str, loaded: Loaded) -> None:
             "no ledger file for {month} ({path}): nothing was recorded that month, "
             "so every required sign-in is counted as missing").format(month=month, path=shown))
         return
-    scan = read_ledger(path, shown)
-    loaded.entries = scan.entries
-    loaded.problems.extend(scan.problems)
-    loaded.read += len(scan.entries)
+    data = path.read_bytes()
+    voids = _lines_at(data, sorted(_line_starts(data, b"void", anywhere=True)))
+    loaded.sources.append(Source(shown, MONTH, _numbered(data), voids))
 
 
 def read_days(ws: Workspace, month: str, first: dt.date, last: dt.date, loaded: Loaded) -> None:
-    """Entries of another month's file dated ``first``..``last`` (a day of slack each side
-    for time zones), plus every void and leave line of that file."""
+    """Lines of another month's file dated ``first``..``last`` (a day of slack each side), plus
+    its leave and void lines."""
     path = ws.ledger_path(month)
     if not path.exists():
         return
-    shown = ws.shown(path)
-    low = (first - dt.timedelta(days=1)).isoformat().encode()
-    high = (last + dt.timedelta(days=1)).isoformat().encode()
-    with open(path, "rb") as fh:
-        for number, raw in enumerate(fh, 1):
-            if raw.startswith(_STANDARD):
-                day = raw[10:20]
-                if not (low <= day <= high) and not any(k in raw for k in _KEEP_ALWAYS):
-                    continue
-            elif not raw.strip() or raw.startswith(b"#"):
-                continue
-            if not raw.endswith(b"\n"):
-                break  # a torn last line: verify reports it; the audit reads what is whole
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                loaded.problems.append(Problem(shown, number, _("not valid UTF-8 text")))
-                continue
-            entry = _parse(text, shown, number, loaded.problems)
-            if entry is not None:
-                loaded.neighbours.append(entry)
-                loaded.read += 1
+    days = {(first + dt.timedelta(days=i)).isoformat().encode() for i in range(-1, (last - first).days + 2)}
+    lines = pick_days(path.read_bytes(), days)
+    loaded.sources.append(Source(ws.shown(path), NEIGHBOUR, lines, _mentioning_void(lines)))
 
 
 def read_history(ws: Workspace, month: str, months_back: int, loaded: Loaded) -> None:
     """Leave, cancellation and void lines of the ``months_back`` months before ``month``."""
     for back in range(1, months_back + 1):
-        path = ws.ledger_path(shift_month(month, -back))
-        if not path.exists():
-            continue
-        shown = ws.shown(path)
-        data = path.read_bytes()
-        line, pos = 1, 0
-        for m in _LEAVE_OR_VOID.finditer(data):
-            line += data.count(b"\n", pos, m.start())
-            pos = m.start()
-            raw = m.group()
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                continue
-            entry = _parse(text, shown, line, loaded.problems)
-            if entry is not None:
-                loaded.history.append(entry)
-                loaded.read += 1
+        path: Path = ws.ledger_path(shift_month(month, -back))
+        if path.exists():
+            lines = pick_mentions(path.read_bytes(), _ALWAYS)
+            loaded.sources.append(Source(ws.shown(path), HISTORY, lines, _mentioning_void(lines)))
 
 
 def load(ws: Workspace, month: str, first: dt.date, last: dt.date) -> Loaded:
     """Everything the audit of ``month`` needs, for the days ``first``..``last`` it looks at."""
     loaded = Loaded()
-    read_month(ws, month, loaded)
     before, after = shift_month(month, -1), shift_month(month, 1)
     month_first = dt.date(int(month[:4]), int(month[5:7]), 1)
-    if first < month_first:
-        read_days(ws, before, first, month_first - dt.timedelta(days=1), loaded)
     next_first = dt.date(int(after[:4]), int(after[5:7]), 1)
+    # History first, then the month before, the month, the month after: a leave
+    # is met before the days it excuses (the engine does not depend on it).
+    if first < month_first:
+        read_history(ws, before, LEAVE_LOOKBACK_MONTHS - 1, loaded)
+        read_days(ws, before, first, month_first - dt.timedelta(days=1), loaded)
+    else:
+        read_history(ws, month, LEAVE_LOOKBACK_MONTHS, loaded)
+    read_month(ws, month, loaded)
     if last >= next_first:
         read_days(ws, after, next_first, last, loaded)
-    # A leave of the month before is found by read_days when that file was read already.
-    read_history(ws, before if first < month_first else month, LEAVE_LOOKBACK_MONTHS - (first < month_first),
-                 loaded)
     return loaded
 
 
 def ledger_file(ws: Workspace, month: str) -> str:
     return ws.shown(ws.ledger_path(month))
-

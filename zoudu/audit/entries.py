@@ -1,0 +1,300 @@
+"""The one pass over the ledger lines: each entry lands where the rules will look for it.
+
+Office sign-ins and village entries are nine lines in ten. The tool writes them
+with sorted keys in one fixed shape, so a compiled pattern takes the few fields
+the audit needs straight from the line; the full entry (``zoudu.ledger.to_entry``)
+is built only for what a rule will cite. Any other line — another kind, an
+approved backfill, a line a person edited — takes the general path: JSON, or
+checked YAML when JSON fails, exactly as ``zoudu.ledger.read_ledger`` reads it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+from zoudu import model
+from zoudu.audit.engine import Context, LeaveSpan
+from zoudu.audit.load import HISTORY, MONTH, Loaded
+from zoudu.errors import ZouduError
+from zoudu.i18n import _
+from zoudu.ledger import decode_line, to_entry
+from zoudu.model import Entry, Problem
+
+_TEXT = r'"([^"\\]*(?:\\.[^"\\]*)*)"'  # a JSON string's body, escapes kept
+_SKIP = r'"[^"\\]*(?:\\.[^"\\]*)*"'
+# An office sign-in or a village entry exactly as the tool writes it (keys sorted):
+# groups at, cadre, id, then place and recorded (sign-in) or stay, village, witness (village).
+FAST_LINE = re.compile(
+    r'- \{"at": "([^"\\]*)", "by": ' + _SKIP + r', "cadre": "([^"\\]*)", "hash": "[^"]*", '
+    r'"id": "([^"\\]*)", "kind": "(?:'
+    r'checkin", "place": ' + _TEXT + r', "recorded": "([^"\\]*)"'
+    r'|village", (?:"note": ' + _SKIP + r', )?"recorded": "[^"\\]*", '
+    r'"stay": (true|false), "village": ' + _TEXT + r'(?:, "witness": ' + _TEXT + r')?'
+    r')\}')
+
+
+def _unescape(value: str) -> str:
+    return json.loads(f'"{value}"') if "\\" in value else value
+
+
+def parse(text: str, shown: str, number: int, problems: list[Problem]) -> Entry | None:
+    """One line to an Entry, as read_ledger reads it; damage becomes a Problem."""
+    try:
+        fields = None
+        if text.startswith("- {"):
+            try:
+                fields = json.loads(text[2:])
+            except ValueError:
+                fields = None
+        if not isinstance(fields, dict):
+            fields = decode_line(text, f"{shown}:{number}")
+        return to_entry(fields, shown, number)
+    except ZouduError as e:
+        problems.append(Problem(shown, number, e.message))
+    except (KeyError, ValueError, TypeError) as e:
+        problems.append(Problem(shown, number, _("entry lacks or mangles a field: {field}").format(field=e)))
+    return None
+
+
+def _fixed_offset(ctx: Context) -> str | None:
+    """'+08:00' when the time zone keeps one offset over the days looked at, so that a stored
+    time with that suffix can be read as local time without conversion."""
+    tz = ctx.settings.tz
+    offsets = {dt.datetime.combine(info.date, dt.time(h), tz).utcoffset() for info in ctx.days for h in (0, 12)}
+    if len(offsets) != 1:
+        return None
+    seconds = int(offsets.pop().total_seconds())
+    sign = "+" if seconds >= 0 else "-"
+    return f"{sign}{abs(seconds) // 3600:02d}:{abs(seconds) % 3600 // 60:02d}"
+
+
+def classify(ctx: Context, loaded: Loaded) -> None:
+    """Read every source once; fill the Context's coverage and the rules' lists."""
+    settings = ctx.settings
+    tz = settings.tz
+    place = settings.place
+    grace = dt.timedelta(minutes=settings.backfill_grace_minutes)
+    same_minute_is_on_time = settings.backfill_grace_minutes >= 1
+    windows = [(i, settings.slots[name].start.isoformat(), settings.slots[name].end.isoformat())
+               for i, name in enumerate(model.SLOTS)]
+    roster = ctx.roster.by_id
+    span_day = {info.date.isoformat(): info.date for info in ctx.days}
+    in_month = {info.date for info in ctx.month_days}
+    office, village_day, village_night, rejected = ctx.office, ctx.village_day, ctx.village_night, ctx.rejected
+    made, valid = ctx.checkins_made, ctx.checkins_valid
+    suffix = _fixed_offset(ctx)
+    fromiso = dt.datetime.fromisoformat
+    problems = loaded.problems
+    strangers: dict[str, str] = {}
+    cancels: dict[str, Entry] = {}
+    leave_entries: list[Entry] = []
+
+    voids: dict[str, Entry] = {}
+    for src in loaded.sources:
+        ignored: list[Problem] = []  # the main pass reports them
+        for number, text, _complete in src.voids:
+            entry = parse(text, src.shown, number, ignored) if text else None
+            if entry is not None and entry.kind == model.VOID:
+                voids.setdefault(str(entry.data.get("target")), entry)
+
+    def local_day(at: str) -> tuple[dt.date | None, str]:
+        if suffix is not None and len(at) == 25 and at.endswith(suffix):
+            return span_day.get(at[:10]), at[11:19]
+        local = fromiso(at).astimezone(tz)
+        return span_day.get(local.date().isoformat()), local.strftime("%H:%M:%S")
+
+    def on_checkin(shown: str, number: int, text: str, cadre: str, day: dt.date, clock: str, where_place: str,
+                   approver: str | None, late: bool, entry: Entry | None) -> None:
+        if cadre not in roster:
+            strangers.setdefault(cadre, f"{shown}:{number}")
+            return
+        slot = None
+        for i, start, end in windows:
+            if start <= clock <= end:
+                slot = i
+                break
+        here = where_place == place
+        mine = day in in_month
+        if here and slot is not None:
+            per_day = office.get(cadre)
+            if per_day is None:
+                per_day = office[cadre] = {}
+            cover = per_day.get(day)
+            if cover is None:
+                cover = per_day[day] = [None, None, None]
+            if cover[slot] is None:
+                cover[slot] = number
+            if mine:
+                valid[cadre] = valid.get(cadre, 0) + 1
+        elif mine:
+            rejected.setdefault(cadre, {}).setdefault(day, []).append(f"{shown}:{number}")
+        if not mine:
+            return
+        made[cadre] = made.get(cadre, 0) + 1
+        if slot is None or not here or late or approver:
+            e = entry or parse(text, shown, number, problems)
+            if e is None:
+                return
+            if slot is None:
+                ctx.outside_window.append(e)
+            if not here:
+                ctx.wrong_place.append((e, slot))
+            if late or approver:
+                ctx.backfills.append(e)
+                if late and not approver:
+                    ctx.backfilled.append(e)
+
+    def on_village(shown: str, number: int, text: str, cadre: str, day: dt.date, stay: bool, village: str,
+                   witness: str | None, entry: Entry | None) -> None:
+        if cadre not in roster:
+            strangers.setdefault(cadre, f"{shown}:{number}")
+            return
+        mine = day in in_month
+        if witness:
+            where = f"{shown}:{number}"
+            village_day.setdefault(cadre, {}).setdefault(day, where)
+            if stay:
+                village_night.setdefault(cadre, {}).setdefault(day, where)
+            if mine:
+                assigned = roster[cadre].village
+                if assigned and village != assigned:
+                    e = entry or parse(text, shown, number, problems)
+                    if e is not None:
+                        ctx.not_assigned.append(e)
+        elif mine:
+            e = entry or parse(text, shown, number, problems)
+            if e is not None:
+                ctx.no_witness.append(e)
+            rejected.setdefault(cadre, {}).setdefault(day, []).append(f"{shown}:{number}")
+
+    def on_voided(shown: str, number: int, text: str, target: str, role: str, entry: Entry | None) -> None:
+        if role == MONTH:
+            e = entry or parse(text, shown, number, problems)
+            if e is not None:
+                ctx.voided.append((e, voids[target]))
+
+    fast_line = FAST_LINE.fullmatch
+    count = 0
+    for src in loaded.sources:
+        shown, role = src.shown, src.role
+        history = role == HISTORY
+        month = role == MONTH
+        for number, text, complete in src.lines:
+            if text is None:
+                problems.append(Problem(shown, number, _("not valid UTF-8 text")))
+                continue
+            if not complete:
+                if text.strip():
+                    problems.append(Problem(shown, number, _(
+                        "incomplete last line (a write was cut off); run 'zoudu verify --repair'"), "torn"))
+                break
+            if not text or text[0] == "#" or text.isspace():
+                continue
+            count += 1
+            if not history:
+                m = fast_line(text)
+                if m is not None:
+                    at, cadre, eid, where_place, recorded, stay, village, witness = m.groups()
+                    if eid in voids:
+                        on_voided(shown, number, text, eid, role, None)
+                        continue
+                    day, clock = local_day(at)
+                    if day is None:
+                        continue
+                    if recorded is not None:
+                        late = not (same_minute_is_on_time and recorded[:16] == at[:16]) and (
+                            fromiso(recorded) - fromiso(at) > grace)
+                        if not late and where_place == place and cadre in roster:
+                            # the common case, inline: on time, at the place
+                            for i, start, end in windows:
+                                if start <= clock <= end:
+                                    per_day = office.get(cadre)
+                                    if per_day is None:
+                                        per_day = office[cadre] = {}
+                                    cover = per_day.get(day)
+                                    if cover is None:
+                                        per_day[day] = cover = [None, None, None]
+                                    if cover[i] is None:
+                                        cover[i] = number
+                                    if day in in_month:
+                                        valid[cadre] = valid.get(cadre, 0) + 1
+                                        made[cadre] = made.get(cadre, 0) + 1
+                                    break
+                            else:
+                                on_checkin(shown, number, text, cadre, day, clock, place, None, False, None)
+                            continue
+                        on_checkin(shown, number, text, cadre, day, clock, _unescape(where_place), None, late, None)
+                    else:
+                        on_village(shown, number, text, cadre, day, stay == "true", _unescape(village),
+                                   witness and _unescape(witness), None)
+                    continue
+            e = parse(text, shown, number, problems)
+            if e is None:
+                continue
+            kind = e.kind
+            if e.id in voids:
+                if kind != model.VOID:
+                    on_voided(shown, number, text, e.id, role, e)
+                continue
+            if kind == model.LEAVE:
+                leave_entries.append(e)
+            elif kind == model.LEAVE_CANCEL:
+                target = str(e.data.get("leave"))
+                if target not in cancels or e.at < cancels[target].at:
+                    cancels[target] = e
+            elif history or kind == model.VOID:
+                continue
+            elif kind == model.CHECKIN:
+                day, clock = local_day(e.data["at"])
+                if day is not None:
+                    data = e.data
+                    on_checkin(shown, number, text, str(e.cadre), day, clock,
+                               str(data.get("place", place)), data.get("approver"), e.recorded - e.at > grace, e)
+            elif kind == model.VILLAGE:
+                day, _clock = local_day(e.data["at"])
+                if day is not None:
+                    data = e.data
+                    on_village(shown, number, text, str(e.cadre), day, bool(data.get("stay")),
+                               str(data.get("village")), data.get("witness") or None, e)
+            elif not month:
+                continue
+            elif kind == model.INSPECTION:
+                if e.at.astimezone(tz).date() in in_month:
+                    ctx.inspections.append(e)
+            elif kind == model.REPORT:
+                if e.at.astimezone(tz).date() in in_month:
+                    ctx.reports.append(e)
+            elif kind == model.EVALUATION:
+                if e.data.get("month") == ctx.month and e.cadre:
+                    grades = ctx.evaluations.setdefault(e.cadre, {})
+                    for key in ("self", "peer", "public"):
+                        if e.data.get(key):
+                            grades[key] = e.data[key]
+    loaded.read = count
+
+    seen: set[str] = set()
+    span_start = dt.datetime.combine(ctx.days[0].date, dt.time(0), tz)
+    span_end = dt.datetime.combine(ctx.days[-1].date + dt.timedelta(days=1), dt.time(0), tz)
+    for e in leave_entries:
+        if e.id in seen or e.cadre is None:
+            continue
+        seen.add(e.id)
+        try:
+            end = dt.datetime.fromisoformat(e.data["until"])
+        except (KeyError, TypeError, ValueError):
+            ctx.notices.append(_("{where}: a leave without a readable end ('until'); it was not counted").format(
+                where=e.where))
+            continue
+        cancel = cancels.get(e.id)
+        if cancel is not None and cancel.at < end:
+            end = cancel.at
+        if end < span_start or e.at >= span_end:
+            continue
+        kind = e.data.get("leave_kind") or "事假"
+        ctx.leaves.setdefault(e.cadre, []).append(LeaveSpan(e.at, end, kind, e, cancel))
+
+    for cadre, where in strangers.items():
+        ctx.notices.append(_("{where}: '{cadre}' is not on the roster; their entries were not counted").format(
+            where=where, cadre=cadre))
