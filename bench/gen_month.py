@@ -1,6 +1,6 @@
 """A township's months for the audit benchmark: 60 cadres × SCALE, a realistic mix.
 
-    python bench/gen_month.py DIR [--scale 1] [--month 2026-10] [--seed 7]
+    python bench/gen_month.py DIR [--scale 1] [--month 2026-10] [--seed 7] [--history 0]
 
 Writes a workspace in DIR: the roster (one leadership-team member for every
 7 cadres), and the ledgers of the month and its two neighbours (the audit reads
@@ -178,15 +178,17 @@ def write_ledger(path: Path, month: str, entries: list[dict], rng: random.Random
     return seq
 
 
-def generate(root: Path, scale: int, month: str = "2026-10", seed: int = 7) -> dict[str, int]:
-    """A workspace in ``root``; returns entries written per ledger month."""
+def generate(root: Path, scale: int, month: str = "2026-10", seed: int = 7, history: int = 0) -> dict[str, int]:
+    """A workspace in ``root``; returns entries written per ledger month.
+
+    ``history`` earlier months are written too (before the month's neighbour)."""
     init_workspace(root)
     cadres = roster(scale)
     save_roster(root / "ledgers" / "roster.yaml", Roster.of(cadres))
     calendar = Calendar()
     rng = random.Random(seed)
     written = {}
-    for m in (shift_month(month, -1), month, shift_month(month, 1)):
+    for m in [shift_month(month, -back) for back in range(history + 1, 0, -1)] + [month, shift_month(month, 1)]:
         written[m] = write_ledger(root / "ledgers" / f"{m}.yaml", m, month_entries(cadres, m, rng, calendar), rng)
     return written
 
@@ -197,8 +199,9 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--month", default="2026-10")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--history", type=int, default=0, help="earlier months to write as well")
     args = parser.parse_args()
-    for month, count in generate(args.root, args.scale, args.month, args.seed).items():
+    for month, count in generate(args.root, args.scale, args.month, args.seed, args.history).items():
         print(f"{month}: {count} entries")
 
 

@@ -32,8 +32,11 @@ def audit(
     """Check a month against every rule; violations, per-cadre summary and supervisor liability."""
     if fmt not in FORMATS:
         raise ZouduError(_("--format must be table, json or csv, not '{value}'").format(value=fmt))
+    import gc
+
     from zoudu.audit import audit_month
 
+    gc.disable()  # many small objects, no cycles, and the process ends here (see audit_month)
     ws = workspace()
     result = audit_month(ws, month, cadre)
     if fmt == "json":

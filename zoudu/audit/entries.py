@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections import defaultdict
 
 from zoudu import model
 from zoudu.audit.engine import Context, LeaveSpan
@@ -25,9 +26,10 @@ from zoudu.model import Entry, Problem
 _TEXT = r'"([^"\\]*(?:\\.[^"\\]*)*)"'  # a JSON string's body, escapes kept
 _SKIP = r'"[^"\\]*(?:\\.[^"\\]*)*"'
 # An office sign-in or a village entry exactly as the tool writes it (keys sorted):
-# groups at, cadre, id, then place and recorded (sign-in) or stay, village, witness (village).
+# groups at (and its date, clock, offset), cadre, id, then place and recorded (sign-in)
+# or stay, village, witness (village).
 FAST_LINE = re.compile(
-    r'- \{"at": "([^"\\]*)", "by": ' + _SKIP + r', "cadre": "([^"\\]*)", "hash": "[^"]*", '
+    r'- \{"at": "(([0-9-]*)T([0-9:]*)([^"\\]*))", "by": ' + _SKIP + r', "cadre": "([^"\\]*)", "hash": "[^"]*", '
     r'"id": "([^"\\]*)", "kind": "(?:'
     r'checkin", "place": ' + _TEXT + r', "recorded": "([^"\\]*)"'
     r'|village", (?:"note": ' + _SKIP + r', )?"recorded": "[^"\\]*", '
@@ -80,10 +82,13 @@ def classify(ctx: Context, loaded: Loaded) -> None:
     windows = [(i, settings.slots[name].start.isoformat(), settings.slots[name].end.isoformat())
                for i, name in enumerate(model.SLOTS)]
     roster = ctx.roster.by_id
+    assigned_village = {c.id: c.village for c in ctx.roster.cadres}
     span_day = {info.date.isoformat(): info.date for info in ctx.days}
     in_month = {info.date for info in ctx.month_days}
     office, village_day, village_night, rejected = ctx.office, ctx.village_day, ctx.village_night, ctx.rejected
-    made, valid = ctx.checkins_made, ctx.checkins_valid
+    made: defaultdict[str, int] = defaultdict(int)
+    valid: defaultdict[str, int] = defaultdict(int)
+    ctx.checkins_made, ctx.checkins_valid = made, valid
     suffix = _fixed_offset(ctx)
     fromiso = dt.datetime.fromisoformat
     problems = loaded.problems
@@ -127,12 +132,12 @@ def classify(ctx: Context, loaded: Loaded) -> None:
             if cover[slot] is None:
                 cover[slot] = number
             if mine:
-                valid[cadre] = valid.get(cadre, 0) + 1
+                valid[cadre] += 1
         elif mine:
             rejected.setdefault(cadre, {}).setdefault(day, []).append(f"{shown}:{number}")
         if not mine:
             return
-        made[cadre] = made.get(cadre, 0) + 1
+        made[cadre] += 1
         if slot is None or not here or late or approver:
             e = entry or parse(text, shown, number, problems)
             if e is None:
@@ -190,17 +195,20 @@ def classify(ctx: Context, loaded: Loaded) -> None:
                     problems.append(Problem(shown, number, _(
                         "incomplete last line (a write was cut off); run 'zoudu verify --repair'"), "torn"))
                 break
-            if not text or text[0] == "#" or text.isspace():
+            if text[:1] != "-" and (not text or text[0] == "#" or text.isspace()):
                 continue
             count += 1
             if not history:
                 m = fast_line(text)
                 if m is not None:
-                    at, cadre, eid, where_place, recorded, stay, village, witness = m.groups()
+                    at, date, clock, offset, cadre, eid, where_place, recorded, stay, village, witness = m.groups()
                     if eid in voids:
                         on_voided(shown, number, text, eid, role, None)
                         continue
-                    day, clock = local_day(at)
+                    if offset == suffix and len(clock) == 8:
+                        day = span_day.get(date)
+                    else:
+                        day, clock = local_day(at)
                     if day is None:
                         continue
                     if recorded is not None:
@@ -219,13 +227,32 @@ def classify(ctx: Context, loaded: Loaded) -> None:
                                     if cover[i] is None:
                                         cover[i] = number
                                     if day in in_month:
-                                        valid[cadre] = valid.get(cadre, 0) + 1
-                                        made[cadre] = made.get(cadre, 0) + 1
+                                        valid[cadre] += 1
+                                        made[cadre] += 1
                                     break
                             else:
                                 on_checkin(shown, number, text, cadre, day, clock, place, None, False, None)
                             continue
                         on_checkin(shown, number, text, cadre, day, clock, _unescape(where_place), None, late, None)
+                    elif witness and cadre in roster and "\\" not in village:
+                        # the common case, inline: a witnessed visit or stay
+                        per_cadre = village_day.get(cadre)
+                        if per_cadre is None:
+                            per_cadre = village_day[cadre] = {}
+                        if day not in per_cadre:
+                            per_cadre[day] = f"{shown}:{number}"
+                        if stay == "true":
+                            nights = village_night.get(cadre)
+                            if nights is None:
+                                nights = village_night[cadre] = {}
+                            if day not in nights:
+                                nights[day] = f"{shown}:{number}"
+                        if day in in_month:
+                            assigned = assigned_village[cadre]
+                            if assigned and village != assigned:
+                                e = parse(text, shown, number, problems)
+                                if e is not None:
+                                    ctx.not_assigned.append(e)
                     else:
                         on_village(shown, number, text, cadre, day, stay == "true", _unescape(village),
                                    witness and _unescape(witness), None)

@@ -1,0 +1,142 @@
+"""Audit benchmark (issue 4): ``zoudu audit --format json`` end to end at 1×, 4×, 16×, 64×
+a 60-cadre township month, beside the bare loads of the same file.
+
+    python bench/bench_audit.py [--scales 1 4 16 64] [--runs 3] [--no-yaml] [--history 0]
+
+For each scale it generates a workspace (bench/gen_month.py: October 2026 and its two
+neighbouring months), then runs the real console script in a subprocess, best of
+``--runs``, and measures its peak RSS. Columns:
+
+* entries: lines of the audited month's ledger; read: entries the audit parsed
+  (the month, the days of the weeks crossing into September and November, leave/void lines);
+* audit s / entries/s / read/s: wall time of the whole command (start-up, reading, rules,
+  JSON output), and the month's entries and the entries read divided by it;
+* RSS MB: peak resident memory of that process;
+* json.loads s: ``json.loads`` of every line of the same month file (the floor of any reader);
+* CSafeLoader s: ``yaml.load(..., CSafeLoader)`` of the same file (what a YAML reader costs);
+* hledger s: ``hledger -f FILE bal`` of the same sign-ins as a timeclock file, where installed.
+
+``--history N`` also generates N earlier months, to show that months kept cost a scan, not memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from gen_month import generate  # noqa: E402
+
+MONTH = "2026-10"
+
+
+def zoudu_command() -> list[str]:
+    script = Path(sys.executable).with_name("zoudu")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "zoudu"]
+
+
+def run_audit(root: Path) -> tuple[float, float, dict]:
+    """(wall seconds, peak RSS in MB, the JSON) of one ``zoudu audit --format json``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZOUDU_")}
+    env["ZOUDU_LANG"] = "en"
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(zoudu_command() + ["--root", str(root), "audit", "--month", MONTH, "--format", "json"],
+                                stdout=out, stderr=subprocess.DEVNULL, env=env)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        code = os.waitstatus_to_exitcode(status)
+        if code not in (0, 1):
+            raise SystemExit(f"zoudu audit failed with status {code} in {root}")
+        out.seek(0)
+        result = json.loads(out.read())
+    return wall, usage.ru_maxrss / 1024, result
+
+
+def bare_json(path: Path) -> float:
+    start = time.perf_counter()
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("- "):
+                json.loads(line[2:])
+    return time.perf_counter() - start
+
+
+def bare_yaml(path: Path) -> float:
+    start = time.perf_counter()
+    with open(path, encoding="utf-8") as fh:
+        yaml.load(fh, Loader=yaml.CSafeLoader)
+    return time.perf_counter() - start
+
+
+def timeclock(path: Path, out: Path) -> None:
+    """Each office sign-in as a one-minute clock-in/clock-out, per cadre."""
+    with open(path, encoding="utf-8") as fh, open(out, "w", encoding="utf-8") as tc:
+        for line in fh:
+            if '"kind": "checkin"' not in line:
+                continue
+            entry = json.loads(line[2:])
+            at = entry["at"][:19].replace("T", " ")
+            tc.write(f"i {at} {entry['cadre']}\no {at[:17]}59\n\n")
+
+
+def bare_hledger(path: Path, work: Path) -> float | None:
+    if not shutil.which("hledger"):
+        return None
+    clock = work / "month.timeclock"
+    timeclock(path, clock)
+    start = time.perf_counter()
+    subprocess.run(["hledger", "-f", str(clock), "bal"], capture_output=True, check=False)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", type=int, nargs="+", default=[1, 4, 16, 64])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-yaml", action="store_true", help="skip the (slow) CSafeLoader column")
+    parser.add_argument("--history", type=int, default=0, help="earlier months to generate as well")
+    args = parser.parse_args()
+
+    print(f"zoudu audit --month {MONTH} --format json, best of {args.runs}; "
+          f"python {sys.version.split()[0]}, {os.cpu_count()} CPU(s)")
+    print("| scale | cadres | entries | read | violations | audit s | entries/s | read/s | RSS MB | json.loads s | "
+          "CSafeLoader s | hledger s |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for scale in args.scales:
+        with tempfile.TemporaryDirectory(prefix=f"zoudu-bench-{scale}x-") as tmp:
+            root = Path(tmp) / "township"
+            written = generate(root, scale, MONTH, history=args.history)
+            month_file = root / "ledgers" / f"{MONTH}.yaml"
+            runs = [run_audit(root) for _ in range(args.runs)]
+            wall = min(r[0] for r in runs)
+            rss = max(r[1] for r in runs)
+            result = runs[0][2]
+            loads = bare_json(month_file)
+            csafe = None if args.no_yaml else bare_yaml(month_file)
+            hl = bare_hledger(month_file, Path(tmp))
+            entries = written[MONTH]
+
+            def cell(value: float | None) -> str:
+                return "—" if value is None else f"{value:.2f}"
+
+            print(f"| {scale}× | {60 * scale} | {entries:,} | {result['entries']:,} | {len(result['violations']):,} "
+                  f"| {wall:.2f} | {entries / wall:,.0f} | {result['entries'] / wall:,.0f} | {rss:.0f} | {cell(loads)} | {cell(csafe)} | {cell(hl)} |",
+                  flush=True)
+    if not shutil.which("hledger"):
+        print("hledger is not installed here: its column is empty.")
+
+
+if __name__ == "__main__":
+    main()
