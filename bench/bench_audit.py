@@ -33,11 +33,6 @@ from pathlib import Path
 
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from gen_month import generate  # noqa: E402
-
 MONTH = "2026-10"
 
 
@@ -62,6 +57,15 @@ def run_audit(root: Path) -> tuple[float, float, dict]:
         out.seek(0)
         result = json.loads(out.read())
     return wall, usage.ru_maxrss / 1024, result
+
+
+def generate_apart(root: Path, scale: int, history: int) -> dict[str, int]:
+    """Run the generator in its own process: a forked child's peak RSS would otherwise
+    start from this process's (Linux counts the memory a child had before exec)."""
+    done = subprocess.run([sys.executable, str(Path(__file__).with_name("gen_month.py")), str(root),
+                           "--scale", str(scale), "--month", MONTH, "--history", str(history)],
+                          capture_output=True, text=True, check=True)
+    return {line.split(":")[0]: int(line.split()[1]) for line in done.stdout.splitlines()}
 
 
 def bare_json(path: Path) -> float:
@@ -117,7 +121,7 @@ def main() -> None:
     for scale in args.scales:
         with tempfile.TemporaryDirectory(prefix=f"zoudu-bench-{scale}x-") as tmp:
             root = Path(tmp) / "township"
-            written = generate(root, scale, MONTH, history=args.history)
+            written = generate_apart(root, scale, args.history)
             month_file = root / "ledgers" / f"{MONTH}.yaml"
             runs = [run_audit(root) for _ in range(args.runs)]
             wall = min(r[0] for r in runs)

@@ -1,6 +1,7 @@
-"""One pass over the entries, then one over the days: what covered each slot of each cadre.
+"""The audit's working state (``Context``), its calendar of days and weeks, and the pass over
+the days: what covered each slot of each cadre (the pass over the lines is ``audit.entries``).
 
-The result (``Context``) is what every rule reads; rules never walk the ledger again.
+The Context is what every rule reads; rules never walk the ledger again.
 SPEC §4: a morning or afternoon is covered by an office sign-in inside its window at
 the configured place, or by a witnessed village entry that day; an evening (only
 required on a workday followed by a workday) by an office sign-in inside its window
@@ -102,8 +103,9 @@ class Context:
     evaluations: dict[str, dict[str, str]] = field(default_factory=dict)
     voided: list[tuple[Entry, Entry]] = field(default_factory=list)  # (voided entry, the void)
     leaves: dict[str, list[LeaveSpan]] = field(default_factory=dict)
-    # coverage: cadre -> day -> evidence
-    office: dict[str, dict[dt.date, list[str | None]]] = field(default_factory=dict)
+    # coverage: cadre -> day -> line of the first valid morning/afternoon/evening sign-in (or None)
+    office: dict[str, dict[dt.date, list[int | None]]] = field(default_factory=dict)
+    # cadre -> day -> "file:line" of the first witnessed village entry / stay
     village_day: dict[str, dict[dt.date, str]] = field(default_factory=dict)
     village_night: dict[str, dict[dt.date, str]] = field(default_factory=dict)
     rejected: dict[str, dict[dt.date, list[str]]] = field(default_factory=dict)  # entries that covered nothing
