@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from typing import Optional
 
@@ -52,6 +53,12 @@ def audit(
     if fmt != "table":
         for notice in result.notices:
             print(f"zoudu: {_('warning')}: {notice}", file=sys.stderr)
+    if sys.stdout is sys.__stdout__ and sys.stderr is sys.__stderr__:
+        # The real command line, all said: leave without freeing the audit's million small
+        # objects one by one (a tenth of a second at 64× a township month).
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(result.exit_code)
     raise typer.Exit(result.exit_code)
 
 

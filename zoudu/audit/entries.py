@@ -78,7 +78,7 @@ def classify(ctx: Context, loaded: Loaded) -> None:
     tz = settings.tz
     place = settings.place
     grace = dt.timedelta(minutes=settings.backfill_grace_minutes)
-    same_minute_is_on_time = settings.backfill_grace_minutes >= 1
+    grace_minutes = settings.backfill_grace_minutes
     windows = [(i, settings.slots[name].start.isoformat(), settings.slots[name].end.isoformat())
                for i, name in enumerate(model.SLOTS)]
     roster = ctx.roster.by_id
@@ -212,7 +212,11 @@ def classify(ctx: Context, loaded: Loaded) -> None:
                     if day is None:
                         continue
                     if recorded is not None:
-                        late = not (same_minute_is_on_time and recorded[:16] == at[:16]) and (
+                        # Entered the same minute, or within the hour fewer whole minutes later than
+                        # the grace: on time, without parsing two times (most are typed as they happen).
+                        late = not (recorded[19:] == offset and (
+                            recorded[:16] == at[:16] or recorded[:13] == at[:13]
+                            and int(recorded[14:16]) - int(at[14:16]) < grace_minutes)) and (
                             fromiso(recorded) - fromiso(at) > grace)
                         if not late and where_place == place and cadre in roster:
                             # the common case, inline: on time, at the place

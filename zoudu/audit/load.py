@@ -100,14 +100,25 @@ def _line_starts(data: bytes, needle: bytes, anywhere: bool) -> set[int]:
 _OTHER_START = re.compile(rb'\n(?!- \{"at": "|#|\n|$)')
 
 
-def pick_days(data: bytes, days: set[bytes]) -> list[tuple[int, str | None, bool]]:
+def pick_days(data: bytes, days: set[bytes], offset: bytes | None = None,
+              slack: set[bytes] = frozenset()) -> list[tuple[int, str | None, bool]]:
     """Lines dated on one of ``days`` (``b"2026-09-28"``), lines mentioning leave or void, and
     every line that does not start with its time the way the tool writes it (spot checks,
-    approved entries, hand edits), which are parsed to find out. Found by scanning the bytes."""
-    dated = re.compile(b'\n- \\{"at": "(?:' + b"|".join(sorted(days)) + b")")
-    starts = {m.start() + 1 for m in dated.finditer(data)}
+    approved entries, hand edits), which are parsed to find out. Found by scanning the bytes.
+
+    With ``offset`` (the workspace's, like ``b"+08:00"``), a line dated on a ``slack`` day is
+    picked only if its time carries another offset (its local day may then be one of ``days``)."""
+    dates = b"|".join(sorted(days))
+    pattern = b'\n- \\{"at": "(?:' + dates + b")"
+    if slack:
+        others = b"|".join(sorted(slack))
+        if offset is None:
+            pattern += b'|\n- \\{"at": "(?:' + others + b")"
+        else:
+            pattern += b'|\n- \\{"at": "(?:' + others + b')T[0-9:]{8}(?!' + re.escape(offset) + b'")'
+    starts = {m.start() + 1 for m in re.finditer(pattern, data)}
     starts |= {m.start() + 1 for m in _OTHER_START.finditer(data)}
-    if data and not data.startswith((b"#", b'- {"at": "')) or data[10:20] in days:
+    if data and not data.startswith((b"#", b'- {"at": "')) or data[10:20] in days | slack:
         starts.add(0)
     for needle in _KINDS:
         starts |= _line_starts(data, needle, anywhere=True)
@@ -165,14 +176,26 @@ def read_month(ws: Workspace, month: str, loaded: Loaded) -> None:
     loaded.sources.append(Source(shown, MONTH, _numbered(data), voids))
 
 
+def _offset(ws: Workspace, day: dt.date) -> bytes | None:
+    """The workspace's UTC offset as stored times write it (``b"+08:00"``), if it has one offset
+    all year round; None for a zone with daylight saving time."""
+    tz = ws.settings.tz
+    offsets = {dt.datetime(day.year, month, 1, 12, tzinfo=tz).utcoffset() for month in (1, 4, 7, 10)}
+    if len(offsets) != 1:
+        return None
+    seconds = int(offsets.pop().total_seconds())
+    return f"{'+' if seconds >= 0 else '-'}{abs(seconds) // 3600:02d}:{abs(seconds) % 3600 // 60:02d}".encode()
+
+
 def read_days(ws: Workspace, month: str, first: dt.date, last: dt.date, loaded: Loaded) -> None:
     """Lines of another month's file dated ``first``..``last`` (a day of slack each side), plus
     its leave and void lines."""
     path = ws.ledger_path(month)
     if not path.exists():
         return
-    days = {(first + dt.timedelta(days=i)).isoformat().encode() for i in range(-1, (last - first).days + 2)}
-    lines = pick_days(path.read_bytes(), days)
+    days = {(first + dt.timedelta(days=i)).isoformat().encode() for i in range((last - first).days + 1)}
+    slack = {(first - dt.timedelta(days=1)).isoformat().encode(), (last + dt.timedelta(days=1)).isoformat().encode()}
+    lines = pick_days(path.read_bytes(), days, _offset(ws, first), slack)
     loaded.sources.append(Source(ws.shown(path), NEIGHBOUR, lines, _mentioning_void(lines)))
 
 
