@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from tests.test_audit_support import Book, audit, found, workspace_at
+from tests.test_audit_support import Book, audit, workspace_at
 from zoudu import record
 from zoudu.audit.load import pick_days, pick_mentions
 

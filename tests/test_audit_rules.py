@@ -359,6 +359,17 @@ def test_quota_from_rules_yaml(ws):
     assert not [v for v in found(audit(ws, MONTH), "week.village_days", "c003") if v.week == "2026-W45"]
 
 
+def test_spot_check_minimum_and_backfill_grace_come_from_rules_yaml(ws):
+    _rules(ws, "inspections_per_month: 2", "inspections_per_month: 1")
+    _rules(ws, "backfill_grace_minutes: 30", "backfill_grace_minutes: 120")
+    record.inspect(ws, "c002", "2026-11-05T19:40", ["c003"], [], "phone", None)
+    Book(ws).checkin("c003", "2026-11-03T08:00", recorded="2026-11-03T09:59").checkin(
+        "c004", "2026-11-03T08:00", recorded="2026-11-03T10:01").write()
+    result = audit(ws, MONTH)
+    assert not found(result, "inspection.too_few")
+    assert [v.cadre for v in found(result, "signin.backfilled")] == ["c004"]
+
+
 def test_a_misspelled_rule_id_is_an_error_naming_the_line(ws):
     from zoudu.errors import ZouduError
 

@@ -36,7 +36,9 @@ class Violation:
 
 @dataclass(frozen=True, slots=True)
 class Day:
-    """One cadre's day. ``slots``: slot -> office | village | leave | trip | missing | not_required."""
+    """One cadre's day. ``slots``: slot -> office | village | leave | trip | missing | not_required.
+
+    ``slots`` is read-only: days with the same three states share one dict."""
 
     date: dt.date
     workday: bool
