@@ -24,6 +24,9 @@ from zoudu.workdays import Calendar
 
 MORNING, AFTERNOON, EVENING = 0, 1, 2
 NONE_REQUIRED = (NOT_REQUIRED, NOT_REQUIRED, NOT_REQUIRED)
+# What one day of one cadre's ledger shows, as bits of one int (Context.marks).
+MORNING_OFFICE, AFTERNOON_OFFICE, EVENING_OFFICE = 1, 2, 4  # a valid office sign-in in that window
+VILLAGE_ENTRY, VILLAGE_STAY = 8, 16  # a witnessed village entry that day; a witnessed stay that night
 
 
 @dataclass(slots=True)
@@ -103,11 +106,10 @@ class Context:
     evaluations: dict[str, dict[str, str]] = field(default_factory=dict)
     voided: list[tuple[Entry, Entry]] = field(default_factory=list)  # (voided entry, the void)
     leaves: dict[str, list[LeaveSpan]] = field(default_factory=dict)
-    # coverage: cadre -> day -> line of the first valid morning/afternoon/evening sign-in (or None)
-    office: dict[str, dict[dt.date, list[int | None]]] = field(default_factory=dict)
-    # cadre -> day -> "file:line" of the first witnessed village entry / stay
+    # coverage: cadre -> day -> what was found that day, as bits (MORNING_OFFICE ... VILLAGE_STAY)
+    marks: dict[str, dict[dt.date, int]] = field(default_factory=dict)
+    # cadre -> day -> "file:line" of the first witnessed village entry (evidence)
     village_day: dict[str, dict[dt.date, str]] = field(default_factory=dict)
-    village_night: dict[str, dict[dt.date, str]] = field(default_factory=dict)
     rejected: dict[str, dict[dt.date, list[str]]] = field(default_factory=dict)  # entries that covered nothing
     by_cadre: dict[str, CadreDays] = field(default_factory=dict)
     # (cadre, week label) -> (available, township days, nights, village days), each (required, actual)
@@ -175,137 +177,150 @@ def weeks_of(days: list[DayInfo], month_days: list[dt.date], now: dt.datetime) -
 # ----------------------------------------------------------------------------- the day pass
 
 
+def _states(mark: int, study: bool, need: tuple[bool, bool, bool],
+            excuse: tuple[str | None, str | None, str | None]) -> tuple:
+    """SPEC §4 for one day of one cadre: (morning, afternoon, evening) states, township day?,
+    night?, missing slot indexes, required slots (due and not excused)."""
+    states = []
+    missing = []
+    for i, office in enumerate((MORNING_OFFICE, AFTERNOON_OFFICE, EVENING_OFFICE)):
+        if mark & office:
+            state = OFFICE
+        elif i == EVENING:
+            state = VILLAGE if mark & VILLAGE_STAY else None
+        elif mark & VILLAGE_ENTRY and not (i == AFTERNOON and study):  # Friday study: the office only
+            state = VILLAGE
+        else:
+            state = None
+        if state is None:
+            if excuse[i] is not None:
+                state = excuse[i]
+            elif need[i]:
+                state = MISSING
+                missing.append(i)
+            else:
+                state = NOT_REQUIRED
+        states.append(state)
+    present = (OFFICE, VILLAGE)
+    required = sum(1 for i in range(3) if need[i] and excuse[i] is None)
+    return (tuple(states), states[0] in present and states[1] in present, states[2] in present, tuple(missing),
+            required)
+
+
+def _table() -> list[tuple]:
+    """``_states`` of every day without leave, by mark (5 bits) and day kind (study, 3 needs)."""
+    table = []
+    for kind in range(16):
+        study, need = bool(kind & 1), (bool(kind & 2), bool(kind & 4), bool(kind & 8))
+        table.extend(_states(mark, study, need, (None, None, None)) for mark in range(32))
+    return table
+
+
+_TABLE = _table()
+
+
 def cover_days(ctx: Context) -> None:
     """For every cadre and every day looked at: what covered each slot, and what was missing.
 
-    One loop over cadres × days; it also counts each audited week's days, nights and village
-    days, and builds the month's ``Day`` records. Identical slot maps are shared (read-only).
+    One loop over cadres × days; a day without leave is looked up in a table of every case
+    (``_TABLE``), a day with leave is worked out (``_states``). The loop also counts each
+    audited week's days, nights and village days, and builds the month's ``Day`` records.
+    Identical slot maps are shared (read-only).
     """
     from zoudu.audit.result import Day
 
     empty: dict = {}
-    present = (OFFICE, VILLAGE)
     shared: dict[tuple[str, str, str], dict[str, str]] = {}
     week_of_day: dict[dt.date, int] = {}
     for index, week in enumerate(ctx.weeks):
         for info in week.days:
             week_of_day[info.date] = index
-    plan = [(info, info.date, info.in_month, info.study, info.workday,
-             info.required[0] and info.due[0], info.required[1] and info.due[1],
-             info.required[2] and info.due[2], info.required[2], week_of_day.get(info.date))
-            for info in ctx.days]
+    plan = []
+    for info in ctx.days:
+        need = (info.required[0] and info.due[0], info.required[1] and info.due[1], info.required[2] and info.due[2])
+        kind = info.study + 2 * need[0] + 4 * need[1] + 8 * need[2]
+        plan.append((info, info.date, info.in_month, info.workday, info.holiday, info.required[2],
+                     week_of_day.get(info.date), 32 * kind, need))
+    table = _TABLE
     quota = ctx.settings.quota
+    not_serving = dict(zip(model.SLOTS, NONE_REQUIRED))
     for cadre in ctx.cadres:
         cid = cadre.id
-        office = ctx.office.get(cid, empty)
-        vday = ctx.village_day.get(cid, empty)
-        stay = ctx.village_night.get(cid, empty)
+        marks = ctx.marks.get(cid, empty)
         leaves = ctx.leaves.get(cid)
         since, until = cadre.since, cadre.until
         found = CadreDays(cadre)
         states, serving_map, leave_kind = found.states, found.serving, found.leave_kind
+        missing_list, study_missed = found.missing, found.study_missed
+        township_days, night_days, village_days = found.township, found.nights, found.village
         days = found.days
         counts = [[0, 0, 0, 0, 0] for _week in ctx.weeks]  # available, evenings, township, nights, village
         month = found.month  # township, nights, village, leave days, trip days
         required_slots = 0
-        for info, d, in_month, study, workday, need0, need1, need2, evening_rule, week in plan:
-            serving = (since is None or since <= d) and (until is None or d <= until)
-            serving_map[d] = serving
-            if not serving:
+        for info, d, in_month, workday, holiday, evening_rule, week, kind, need in plan:
+            if (since is not None and d < since) or (until is not None and d > until):
+                serving_map[d] = False
                 states[d] = NONE_REQUIRED
                 if in_month:
-                    days.append(Day(d, workday, info.holiday, False, shared.setdefault(NONE_REQUIRED, dict(
-                        zip(model.SLOTS, NONE_REQUIRED))), False, False, None))
+                    days.append(Day(d, workday, holiday, False, not_serving, False, False, None))
                 continue
-            covered = office.get(d)
-            in_village = d in vday
-            e0 = e1 = e2 = None
-            kind = None
-            if leaves:
+            serving_map[d] = True
+            mark = marks.get(d, 0)
+            leave = None
+            if leaves is None:
+                triple, township, night, missing, required = table[kind + mark]
+                available, evening = workday, evening_rule
+            else:
+                e0 = e1 = e2 = None
                 t0, t1, t2 = info.slot_at
                 for span in leaves:
                     start, end = span.start, span.end
                     if start <= t2 and end >= t0:
                         state = TRIP if span.kind == model.TRIP_KIND else LEAVE
                         if e0 is None and start <= t0 <= end:
-                            e0, kind = state, span.kind
+                            e0, leave = state, span.kind
                         if e1 is None and start <= t1 <= end:
-                            e1, kind = state, span.kind
+                            e1, leave = state, span.kind
                         if e2 is None and start <= t2 <= end:
-                            e2, kind = state, span.kind
-                if kind is not None:
-                    leave_kind[d] = kind
-            # morning
-            if covered is not None and covered[0] is not None:
-                s0 = OFFICE
-            elif in_village:
-                s0 = VILLAGE
-            elif e0 is not None:
-                s0 = e0
-            elif need0:
-                s0 = MISSING
-                if in_month:
-                    found.missing.append((info, 0))
-            else:
-                s0 = NOT_REQUIRED
-            # afternoon: Friday's study session only at the office
-            if covered is not None and covered[1] is not None:
-                s1 = OFFICE
-            elif in_village and not study:
-                s1 = VILLAGE
-            elif e1 is not None:
-                s1 = e1
-            elif need1:
-                s1 = MISSING
-                if in_month:
-                    if study:
-                        found.study_missed.append(info)
-                    else:
-                        found.missing.append((info, 1))
-            else:
-                s1 = NOT_REQUIRED
-            # evening (夜宿)
-            if covered is not None and covered[2] is not None:
-                s2 = OFFICE
-            elif d in stay:
-                s2 = VILLAGE
-            elif e2 is not None:
-                s2 = e2
-            elif need2:
-                s2 = MISSING
-                if in_month:
-                    found.missing.append((info, 2))
-            else:
-                s2 = NOT_REQUIRED
-            triple = (s0, s1, s2)
+                            e2, leave = state, span.kind
+                if leave is None:
+                    triple, township, night, missing, required = table[kind + mark]
+                    available, evening = workday, evening_rule
+                else:
+                    leave_kind[d] = leave
+                    triple, township, night, missing, required = _states(mark, info.study, need, (e0, e1, e2))
+                    available, evening = workday and e0 is None and e1 is None, evening_rule and e2 is None
             states[d] = triple
-            township = s0 in present and s1 in present
-            night = s2 in present
-            available = workday and e0 is None and e1 is None
+            in_village = mark & VILLAGE_ENTRY != 0
             if week is not None:
                 c = counts[week]
                 c[0] += available
-                c[1] += evening_rule and e2 is None
+                c[1] += evening
                 c[2] += township
                 c[3] += night
                 c[4] += in_village
             if township:
-                found.township.add(d)
+                township_days.add(d)
             if night:
-                found.nights.add(d)
+                night_days.add(d)
             if in_village:
-                found.village.add(d)
+                village_days.add(d)
             if in_month:
-                required_slots += (need0 and e0 is None) + (need1 and e1 is None) + (need2 and e2 is None)
+                for i in missing:
+                    if i == AFTERNOON and info.study:
+                        study_missed.append(info)
+                    else:
+                        missing_list.append((info, i))
+                required_slots += required
                 slots = shared.get(triple)
                 if slots is None:
-                    slots = shared[triple] = {"morning": s0, "afternoon": s1, "evening": s2}
-                days.append(Day(d, workday, info.holiday, True, slots, in_village, night, kind))
+                    slots = shared[triple] = dict(zip(model.SLOTS, triple))
+                days.append(Day(d, workday, holiday, True, slots, in_village, night, leave))
                 month[0] += township
                 month[1] += night
                 month[2] += in_village
-                if kind is not None and workday:
-                    month[4 if kind == model.TRIP_KIND else 3] += 1
+                if leave is not None and workday:
+                    month[4 if leave == model.TRIP_KIND else 3] += 1
         found.required_slots = required_slots
         ctx.by_cadre[cid] = found
         for week, (available, evenings, township, nights, village) in zip(ctx.weeks, counts):

@@ -16,7 +16,9 @@ import re
 from collections import defaultdict
 
 from zoudu import model
-from zoudu.audit.engine import Context, LeaveSpan
+from zoudu.audit.engine import (
+    AFTERNOON_OFFICE, EVENING_OFFICE, MORNING_OFFICE, VILLAGE_ENTRY, VILLAGE_STAY, Context, LeaveSpan,
+)
 from zoudu.audit.load import HISTORY, MONTH, Loaded
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
@@ -85,7 +87,8 @@ def classify(ctx: Context, loaded: Loaded) -> None:
     assigned_village = {c.id: c.village for c in ctx.roster.cadres}
     span_day = {info.date.isoformat(): info.date for info in ctx.days}
     in_month = {info.date for info in ctx.month_days}
-    office, village_day, village_night, rejected = ctx.office, ctx.village_day, ctx.village_night, ctx.rejected
+    marks, village_day, rejected = ctx.marks, ctx.village_day, ctx.rejected
+    bits = (MORNING_OFFICE, AFTERNOON_OFFICE, EVENING_OFFICE)
     made: defaultdict[str, int] = defaultdict(int)
     valid: defaultdict[str, int] = defaultdict(int)
     ctx.checkins_made, ctx.checkins_valid = made, valid
@@ -123,14 +126,10 @@ def classify(ctx: Context, loaded: Loaded) -> None:
         here = where_place == place
         mine = day in in_month
         if here and slot is not None:
-            per_day = office.get(cadre)
+            per_day = marks.get(cadre)
             if per_day is None:
-                per_day = office[cadre] = {}
-            cover = per_day.get(day)
-            if cover is None:
-                cover = per_day[day] = [None, None, None]
-            if cover[slot] is None:
-                cover[slot] = number
+                per_day = marks[cadre] = {}
+            per_day[day] = per_day.get(day, 0) | bits[slot]
             if mine:
                 valid[cadre] += 1
         elif mine:
@@ -158,10 +157,9 @@ def classify(ctx: Context, loaded: Loaded) -> None:
             return
         mine = day in in_month
         if witness:
-            where = f"{shown}:{number}"
-            village_day.setdefault(cadre, {}).setdefault(day, where)
-            if stay:
-                village_night.setdefault(cadre, {}).setdefault(day, where)
+            village_day.setdefault(cadre, {}).setdefault(day, f"{shown}:{number}")
+            per_day = marks.setdefault(cadre, {})
+            per_day[day] = per_day.get(day, 0) | (VILLAGE_ENTRY | VILLAGE_STAY if stay else VILLAGE_ENTRY)
             if mine:
                 assigned = roster[cadre].village
                 if assigned and village != assigned:
@@ -222,14 +220,10 @@ def classify(ctx: Context, loaded: Loaded) -> None:
                             # the common case, inline: on time, at the place
                             for i, start, end in windows:
                                 if start <= clock <= end:
-                                    per_day = office.get(cadre)
+                                    per_day = marks.get(cadre)
                                     if per_day is None:
-                                        per_day = office[cadre] = {}
-                                    cover = per_day.get(day)
-                                    if cover is None:
-                                        per_day[day] = cover = [None, None, None]
-                                    if cover[i] is None:
-                                        cover[i] = number
+                                        per_day = marks[cadre] = {}
+                                    per_day[day] = per_day.get(day, 0) | bits[i]
                                     if day in in_month:
                                         valid[cadre] += 1
                                         made[cadre] += 1
@@ -245,12 +239,11 @@ def classify(ctx: Context, loaded: Loaded) -> None:
                             per_cadre = village_day[cadre] = {}
                         if day not in per_cadre:
                             per_cadre[day] = f"{shown}:{number}"
-                        if stay == "true":
-                            nights = village_night.get(cadre)
-                            if nights is None:
-                                nights = village_night[cadre] = {}
-                            if day not in nights:
-                                nights[day] = f"{shown}:{number}"
+                        per_day = marks.get(cadre)
+                        if per_day is None:
+                            per_day = marks[cadre] = {}
+                        per_day[day] = per_day.get(day, 0) | (
+                            VILLAGE_ENTRY | VILLAGE_STAY if stay == "true" else VILLAGE_ENTRY)
                         if day in in_month:
                             assigned = assigned_village[cadre]
                             if assigned and village != assigned:
