@@ -12,7 +12,7 @@ from functools import partial
 from typing import Callable
 
 from zoudu import model
-from zoudu.audit.engine import EVENING, Context
+from zoudu.audit.engine import Context
 from zoudu.audit.result import Violation
 from zoudu.i18n import N_, _
 
@@ -69,23 +69,24 @@ def _local(ctx: Context, moment: dt.datetime) -> dt.datetime:
 
 def signin_missing(ctx: Context) -> list[Violation]:
     out: list[Violation] = []
-    slots = [ctx.settings.slots[name] for name in model.SLOTS]
+    severity = ctx.settings.severity_of("signin.missing")
+    day_template = _("{slot}: no office sign-in between {start} and {end} and no witnessed village entry on {day}")
+    night_template = _("{slot}: no office sign-in between {start} and {end} and no witnessed village stay "
+                       "on the night of {day}")
+    searched_template = _("{file}: no sign-in between {start} and {end} on {day}")
+    # (name, template, start, end) of each slot, translated once
+    slots = [(slot.name, night_template if slot.name == "evening" else day_template, hm(slot.start), hm(slot.end))
+             for slot in (ctx.settings.slots[name] for name in model.SLOTS)]
+    names = [slot_name(name) for name in model.SLOTS]
     for cid, found in ctx.by_cadre.items():
         rejected = ctx.rejected.get(cid, {})
         for info, i in found.missing:
-            slot = slots[i]
+            name, template, start, end = slots[i]
             day = info.date.isoformat()
-            if i == EVENING:
-                message = _("{slot}: no office sign-in between {start} and {end} and no witnessed village stay "
-                            "on the night of {day}")
-            else:
-                message = _("{slot}: no office sign-in between {start} and {end} and no witnessed village entry "
-                            "on {day}")
-            message = message.format(slot=slot_name(slot.name), start=hm(slot.start), end=hm(slot.end), day=day)
-            searched = _("{file}: no sign-in between {start} and {end} on {day}").format(
-                file=ctx.file, start=hm(slot.start), end=hm(slot.end), day=day)
-            out.append(_violation(ctx, "signin.missing", cid, message,
-                                  (searched, *rejected.get(info.date, ())), info.date, slot.name))
+            message = template.format(slot=names[i], start=start, end=end, day=day)
+            searched = searched_template.format(file=ctx.file, start=start, end=end, day=day)
+            out.append(Violation("signin.missing", severity, cid, info.date, name, None, None, None, message,
+                                 (searched, *rejected.get(info.date, ()))))
     return out
 
 
