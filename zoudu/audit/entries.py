@@ -83,6 +83,18 @@ def classify(ctx: Context, loaded: Loaded) -> None:
     grace_minutes = settings.backfill_grace_minutes
     windows = [(i, settings.slots[name].start.isoformat(), settings.slots[name].end.isoformat())
                for i, name in enumerate(model.SLOTS)]
+    # "HH:MM" -> slot for every minute a window holds whole, and "HH:MM:00" -> slot for its last
+    # minute (a window ends on the minute: 08:30:00 is inside, 08:30:01 is not)
+    window_minutes: dict[str, int] = {}
+    window_ends: dict[str, int] = {}
+    for i, name in enumerate(model.SLOTS):
+        slot = settings.slots[name]
+        minute = dt.datetime.combine(dt.date(2000, 1, 1), slot.start)
+        last = dt.datetime.combine(dt.date(2000, 1, 1), slot.end)
+        while minute < last:
+            window_minutes[minute.strftime("%H:%M")] = i
+            minute += dt.timedelta(minutes=1)
+        window_ends[slot.end.strftime("%H:%M:%S")] = i
     roster = ctx.roster.by_id
     assigned_village = {c.id: c.village for c in ctx.roster.cadres}
     span_day = {info.date.isoformat(): info.date for info in ctx.days}
@@ -185,20 +197,15 @@ def classify(ctx: Context, loaded: Loaded) -> None:
         history = role == HISTORY
         month = role == MONTH
         for number, text, complete in src.lines:
-            if text is None:
-                problems.append(Problem(shown, number, _("not valid UTF-8 text")))
-                continue
             if not complete:
-                if text.strip():
+                if text is None or text.strip():
                     problems.append(Problem(shown, number, _(
                         "incomplete last line (a write was cut off); run 'zoudu verify --repair'"), "torn"))
                 break
-            if text[:1] != "-" and (not text or text[0] == "#" or text.isspace()):
-                continue
-            count += 1
-            if not history:
+            if not history and text is not None:
                 m = fast_line(text)
                 if m is not None:
+                    count += 1
                     at, date, clock, offset, cadre, eid, where_place, recorded, stay, village, witness = m.groups()
                     if eid in voids:
                         on_voided(shown, number, text, eid, role, None)
@@ -217,17 +224,18 @@ def classify(ctx: Context, loaded: Loaded) -> None:
                             and int(recorded[14:16]) - int(at[14:16]) < grace_minutes)) and (
                             fromiso(recorded) - fromiso(at) > grace)
                         if not late and where_place == place and cadre in roster:
-                            # the common case, inline: on time, at the place
-                            for i, start, end in windows:
-                                if start <= clock <= end:
-                                    per_day = marks.get(cadre)
-                                    if per_day is None:
-                                        per_day = marks[cadre] = {}
-                                    per_day[day] = per_day.get(day, 0) | bits[i]
-                                    if day in in_month:
-                                        valid[cadre] += 1
-                                        made[cadre] += 1
-                                    break
+                            # the common case, inline: on time, at the place, in a window
+                            i = window_minutes.get(clock[:5])
+                            if i is None:
+                                i = window_ends.get(clock)
+                            if i is not None:
+                                per_day = marks.get(cadre)
+                                if per_day is None:
+                                    per_day = marks[cadre] = {}
+                                per_day[day] = per_day.get(day, 0) | bits[i]
+                                if day in in_month:
+                                    valid[cadre] += 1
+                                    made[cadre] += 1
                             else:
                                 on_checkin(shown, number, text, cadre, day, clock, place, None, False, None)
                             continue
@@ -254,6 +262,12 @@ def classify(ctx: Context, loaded: Loaded) -> None:
                         on_village(shown, number, text, cadre, day, stay == "true", _unescape(village),
                                    witness and _unescape(witness), None)
                     continue
+            if text is None:
+                problems.append(Problem(shown, number, _("not valid UTF-8 text")))
+                continue
+            if not text or text[0] == "#" or text.isspace():
+                continue
+            count += 1
             e = parse(text, shown, number, problems)
             if e is None:
                 continue
