@@ -11,7 +11,7 @@ neighbouring months), then runs the real console script in a subprocess, best of
   (the month, the days of the weeks crossing into September and November, leave/void lines);
 * audit s / entries/s / read/s: wall time of the whole command (start-up, reading, rules,
   JSON output), and the month's entries and the entries read divided by it;
-* RSS MB: peak resident memory of that process;
+* RSS MB: peak resident memory of that process (started by a small launcher, see LAUNCHER);
 * json.loads s: ``json.loads`` of every line of the same month file (the floor of any reader);
 * CSafeLoader s: ``yaml.load(..., CSafeLoader)`` of the same file (what a YAML reader costs);
 * hledger s: ``hledger -f FILE bal`` of the same sign-ins as a timeclock file, where installed.
@@ -41,25 +41,37 @@ def zoudu_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "zoudu"]
 
 
-def run_audit(root: Path) -> tuple[float, float, int, int]:
-    """(wall seconds, peak RSS in MB, entries read, violations) of one ``zoudu audit --format json``.
+# Linux counts in a child's peak RSS the memory its parent had when it forked (even across
+# exec), so the audit is started by a small launcher process, never by this one.
+LAUNCHER = """
+import json, os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+_pid, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - start
+print(json.dumps({"wall": wall, "rss_kb": usage.ru_maxrss, "code": os.waitstatus_to_exitcode(status)}),
+      file=sys.stderr)
+"""
 
-    Nothing of the output is kept: Linux counts in a child's peak RSS the memory its parent
-    had when it forked, so this process stays small."""
+
+def run_audit(root: Path) -> tuple[float, float, int, int]:
+    """(wall seconds, peak RSS in MB, entries read, violations) of one ``zoudu audit --format json``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ZOUDU_")}
     env["ZOUDU_LANG"] = "en"
+    command = zoudu_command() + ["--root", str(root), "audit", "--month", MONTH, "--format", "json"]
+    if not Path(command[0]).is_absolute():
+        command[0] = shutil.which(command[0]) or command[0]
     with tempfile.TemporaryFile() as out:
-        start = time.perf_counter()
-        proc = subprocess.Popen(zoudu_command() + ["--root", str(root), "audit", "--month", MONTH, "--format", "json"],
-                                stdout=out, stderr=subprocess.DEVNULL, env=env)
-        _pid, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        code = os.waitstatus_to_exitcode(status)
-        if code not in (0, 1):
-            raise SystemExit(f"zoudu audit failed with status {code} in {root}")
+        done = subprocess.run([sys.executable, "-c", LAUNCHER, *command], stdout=out, stderr=subprocess.PIPE,
+                              env=env, check=True)
+        measured = json.loads(done.stderr.decode().strip().splitlines()[-1])
+        if measured["code"] not in (0, 1):
+            raise SystemExit(f"zoudu audit failed with status {measured['code']} in {root}")
         out.seek(0)
         result = json.loads(out.read())
-    return wall, usage.ru_maxrss / 1024, result["entries"], len(result["violations"])
+    return measured["wall"], measured["rss_kb"] / 1024, result["entries"], len(result["violations"])
 
 
 def generate_apart(root: Path, scale: int, history: int) -> dict[str, int]:
