@@ -103,6 +103,7 @@ def _audit_month(ws: Workspace, month: str, cadre: str | None, registry: tuple) 
 
     order = {c.id: i for i, c in enumerate(roster.cadres)}
     slot_order = {name: i for i, name in enumerate(model.SLOTS)}
+
     def sort_key(v: Violation) -> tuple:
         # a week's shortfall follows that week's daily findings
         when = v.date or (_week_sunday(v.week) if v.week else dt.date.max)
