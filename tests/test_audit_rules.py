@@ -438,3 +438,14 @@ def test_the_registry_does_not_grow_across_audits(ws):
     first = audit(ws, MONTH)
     second = audit(ws, MONTH)
     assert len(REGISTRY) == before and len(first.violations) == len(second.violations)
+
+
+def test_without_days_the_result_is_the_same_but_the_calendar(ws):
+    perfect_week(Book(ws), "c003", W45, "石庄村", village_days=2).write()
+    record.leave(ws, "c004", "2026-11-10", "2026-11-12", "病假", "c002", None)
+    full, lean = audit(ws, MONTH), audit(ws, MONTH, days=False)
+    assert all(len(c.days) == 30 for c in full.cadres) and all(c.days == () for c in lean.cadres)
+    assert lean.violations == full.violations and lean.liability == full.liability
+    assert [c.weeks for c in lean.cadres] == [c.weeks for c in full.cadres]
+    assert [(c.leave_days, c.absences, c.township_days) for c in lean.cadres] == [
+        (c.leave_days, c.absences, c.township_days) for c in full.cadres]

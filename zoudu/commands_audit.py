@@ -39,7 +39,7 @@ def audit(
 
     gc.disable()  # many small objects, no cycles, and the process ends here (see audit_month)
     ws = workspace()
-    result = audit_month(ws, month, cadre)
+    result = audit_month(ws, month, cadre, days=False)  # no output here shows the day-by-day calendar
     if fmt == "json":
         from zoudu.audit import to_json
 

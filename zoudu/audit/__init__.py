@@ -47,10 +47,11 @@ def now_of(ws: Workspace) -> dt.datetime:
 
 
 def audit_month(ws: Workspace, month: str, cadre: str | None = None, *,
-                registry: tuple = REGISTRY) -> AuditResult:
+                registry: tuple = REGISTRY, days: bool = True) -> AuditResult:
     """Audit ``month`` (``YYYY-MM``); ``cadre`` (an id or unique name) narrows the result to one cadre.
 
-    ``registry`` is the rules to run (default: every rule of SPEC §5).
+    ``registry`` is the rules to run (default: every rule of SPEC §5). ``days=False`` leaves
+    ``CadreResult.days`` empty, for callers that show no calendar (the audit command).
     Raises ZouduError for a malformed month, a month that has not begun, an unknown cadre.
     Problems in the data (damaged lines, a missing file, an unknown year) are notices, not errors.
     """
@@ -59,13 +60,13 @@ def audit_month(ws: Workspace, month: str, cadre: str | None = None, *,
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _audit_month(ws, month, cadre, registry)
+        return _audit_month(ws, month, cadre, registry, days)
     finally:
         if collecting:
             gc.enable()
 
 
-def _audit_month(ws: Workspace, month: str, cadre: str | None, registry: tuple) -> AuditResult:
+def _audit_month(ws: Workspace, month: str, cadre: str | None, registry: tuple, want_days: bool) -> AuditResult:
     month = parse_month(month)
     settings, roster = ws.settings, ws.roster
     now = now_of(ws)
@@ -89,7 +90,7 @@ def _audit_month(ws: Workspace, month: str, cadre: str | None, registry: tuple) 
     month_infos = [info for info in infos if info.in_month]
     ctx = Context(settings, calendar, roster, month, ledger_file(ws, month), infos, month_infos, weeks, now, serving)
     classify(ctx, loaded)
-    cover_days(ctx)
+    cover_days(ctx, want_days)
     violations = run_rules(ctx, registry)
 
     notices = list(loaded.notices) + calendar.notices() + ctx.notices

@@ -57,8 +57,6 @@ class CadreDays:
     """What the day pass found for one cadre, over every day the audit looks at."""
 
     cadre: Cadre
-    states: dict[dt.date, tuple[str, str, str]] = field(default_factory=dict)
-    serving: dict[dt.date, bool] = field(default_factory=dict)
     leave_kind: dict[dt.date, str] = field(default_factory=dict)
     missing: list[tuple[DayInfo, int]] = field(default_factory=list)  # (day, slot index), in the month
     study_missed: list[DayInfo] = field(default_factory=list)
@@ -219,13 +217,14 @@ def _table() -> list[tuple]:
 _TABLE = _table()
 
 
-def cover_days(ctx: Context) -> None:
+def cover_days(ctx: Context, want_days: bool = True) -> None:
     """For every cadre and every day looked at: what covered each slot, and what was missing.
 
     One loop over cadres × days; a day without leave is looked up in a table of every case
     (``_TABLE``), a day with leave is worked out (``_states``). The loop also counts each
     audited week's days, nights and village days, and builds the month's ``Day`` records.
-    Identical slot maps are shared (read-only).
+    Identical slot maps are shared (read-only). ``want_days=False`` skips the Day records
+    (the command line shows none of them).
     """
     from zoudu.audit.result import Day
 
@@ -250,7 +249,7 @@ def cover_days(ctx: Context) -> None:
         leaves = ctx.leaves.get(cid)
         since, until = cadre.since, cadre.until
         found = CadreDays(cadre)
-        states, serving_map, leave_kind = found.states, found.serving, found.leave_kind
+        leave_kind = found.leave_kind
         missing_list, study_missed = found.missing, found.study_missed
         township_days, night_days, village_days = found.township, found.nights, found.village
         days = found.days
@@ -259,12 +258,9 @@ def cover_days(ctx: Context) -> None:
         required_slots = 0
         for info, d, in_month, workday, holiday, evening_rule, week, kind, need in plan:
             if (since is not None and d < since) or (until is not None and d > until):
-                serving_map[d] = False
-                states[d] = NONE_REQUIRED
-                if in_month:
+                if in_month and want_days:
                     days.append(Day(d, workday, holiday, False, not_serving, False, False, None))
                 continue
-            serving_map[d] = True
             mark = marks.get(d, 0)
             leave = None
             if leaves is None:
@@ -290,7 +286,6 @@ def cover_days(ctx: Context) -> None:
                     leave_kind[d] = leave
                     triple, township, night, missing, required = _states(mark, info.study, need, (e0, e1, e2))
                     available, evening = workday and e0 is None and e1 is None, evening_rule and e2 is None
-            states[d] = triple
             in_village = mark & VILLAGE_ENTRY != 0
             if week is not None:
                 c = counts[week]
@@ -312,10 +307,11 @@ def cover_days(ctx: Context) -> None:
                     else:
                         missing_list.append((info, i))
                 required_slots += required
-                slots = shared.get(triple)
-                if slots is None:
-                    slots = shared[triple] = dict(zip(model.SLOTS, triple))
-                days.append(Day(d, workday, holiday, True, slots, in_village, night, leave))
+                if want_days:
+                    slots = shared.get(triple)
+                    if slots is None:
+                        slots = shared[triple] = dict(zip(model.SLOTS, triple))
+                    days.append(Day(d, workday, holiday, True, slots, in_village, night, leave))
                 month[0] += township
                 month[1] += night
                 month[2] += in_village

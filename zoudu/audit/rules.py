@@ -197,8 +197,7 @@ def _week_rule(ctx: Context, rule: str, index: int, counted: str) -> list[Violat
             required, actual = figures[index]  # type: ignore[misc]
             if actual >= required:
                 continue
-            days = sorted(d for d in (info.date for info in week.days) if d in getattr(found, counted)
-                          and found.serving.get(d))
+            days = sorted(d for d in (info.date for info in week.days) if d in getattr(found, counted))
             message = messages[rule].format(week=week.label, first=first.isoformat(), last=last.isoformat(),
                                             actual=actual, required=required)
             evidence = _("{files}: searched {first} to {last}; counted: {days}").format(
