@@ -191,10 +191,8 @@ def _cadre_result(ctx: Context, cadre: model.Cadre, counts, inspections, backfil
     found = ctx.by_cadre[cid]
     township, nights, village, leave_days, trip_days = found.month
     days = found.days
-    weeks = []
-    for week in ctx.weeks:
-        available, t, n, v = ctx.figures[cid, week.label]
-        weeks.append(Week(week.label, available, t, n, v, week.monday, week.over))
+    weeks = [Week(week.label, available, t, n, v, week.monday, week.over)
+             for week, (available, t, n, v) in zip(ctx.weeks, ctx.figures[cid])]
     return CadreResult(
         cadre=cid, name=cadre.name, post=cadre.post, supervisor=cadre.supervisor, team=cadre.team,
         errors=counts[0], warnings=counts[1],

@@ -110,8 +110,9 @@ class Context:
     village_day: dict[str, dict[dt.date, str]] = field(default_factory=dict)
     rejected: dict[str, dict[dt.date, list[str]]] = field(default_factory=dict)  # entries that covered nothing
     by_cadre: dict[str, CadreDays] = field(default_factory=dict)
-    # (cadre, week label) -> (available, township days, nights, village days), each (required, actual)
-    figures: dict[tuple[str, str], tuple] = field(default_factory=dict)
+    # cadre -> for each audited week: (available, township days, nights, village days),
+    # each of the last three (required, actual)
+    figures: dict[str, list[tuple]] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
 
     def in_month(self, day: dt.date) -> bool:
@@ -319,13 +320,12 @@ def cover_days(ctx: Context, want_days: bool = True) -> None:
                     month[4 if leave == model.TRIP_KIND else 3] += 1
         found.required_slots = required_slots
         ctx.by_cadre[cid] = found
-        for week, (available, evenings, township, nights, village) in zip(ctx.weeks, counts):
-            ctx.figures[cid, week.label] = (
-                available,
-                (prorate(quota.township_days, available, available), township),
-                (prorate(quota.nights, available, evenings), nights),
-                (prorate(quota.village_days, available, available), village),
-            )
+        ctx.figures[cid] = [(
+            available,
+            (prorate(quota.township_days, available, available), township),
+            (prorate(quota.nights, available, evenings), nights),
+            (prorate(quota.village_days, available, available), village),
+        ) for available, evenings, township, nights, village in counts]
 
 
 def prorate(quota: int, available: int, cap: int) -> int:

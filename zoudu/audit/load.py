@@ -107,16 +107,17 @@ def pick_days(data: bytes, days: set[bytes], offset: bytes | None = None,
 
     With ``offset`` (the workspace's, like ``b"+08:00"``), a line dated on a ``slack`` day is
     picked only if its time carries another offset (its local day may then be one of ``days``)."""
-    dates = b"|".join(sorted(days))
-    pattern = b'\n- \\{"at": "(?:' + dates + b")"
+    # one scan: a line dated on one of the days, on a slack day at another offset, or not
+    # starting the way the tool writes a line (nor a comment, nor blank)
+    choices = [b'- \\{"at": "(?:' + b"|".join(sorted(days)) + b")"]
     if slack:
         others = b"|".join(sorted(slack))
         if offset is None:
-            pattern += b'|\n- \\{"at": "(?:' + others + b")"
+            choices.append(b'- \\{"at": "(?:' + others + b")")
         else:
-            pattern += b'|\n- \\{"at": "(?:' + others + b')T[0-9:]{8}(?!' + re.escape(offset) + b'")'
-    starts = {m.start() + 1 for m in re.finditer(pattern, data)}
-    starts |= {m.start() + 1 for m in _OTHER_START.finditer(data)}
+            choices.append(b'- \\{"at": "(?:' + others + b')T[0-9:]{8}(?!' + re.escape(offset) + b'")')
+    choices.append(_OTHER_START.pattern[2:])
+    starts = {m.start() + 1 for m in re.finditer(b"\n(?:" + b"|".join(choices) + b")", data)}
     if data and not data.startswith((b"#", b'- {"at": "')) or data[10:20] in days | slack:
         starts.add(0)
     for needle in _KINDS:

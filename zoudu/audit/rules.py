@@ -188,13 +188,12 @@ def _week_rule(ctx: Context, rule: str, index: int, counted: str) -> list[Violat
         "week.village_days": _("{week} ({first} to {last}): {actual} day(s) in villages, {required} required"),
     }
     out: list[Violation] = []
-    for week in ctx.weeks:
+    for w, week in enumerate(ctx.weeks):
         if not week.over:
             continue
         first, last = week.days[0].date, week.days[-1].date
         for cid, found in ctx.by_cadre.items():
-            figures = ctx.figures[cid, week.label]
-            required, actual = figures[index]  # type: ignore[misc]
+            required, actual = ctx.figures[cid][w][index]
             if actual >= required:
                 continue
             days = sorted(d for d in (info.date for info in week.days) if d in getattr(found, counted))
