@@ -19,7 +19,7 @@ from zoudu import model
 from zoudu.audit.engine import (
     AFTERNOON_OFFICE, EVENING_OFFICE, MORNING_OFFICE, VILLAGE_ENTRY, VILLAGE_STAY, Context, LeaveSpan,
 )
-from zoudu.audit.load import HISTORY, MONTH, Loaded
+from zoudu.audit.load import HISTORY, MONTH, Loaded, fixed_offset
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
 from zoudu.ledger import decode_line, to_entry
@@ -62,18 +62,6 @@ def parse(text: str, shown: str, number: int, problems: list[Problem]) -> Entry 
     return None
 
 
-def _fixed_offset(ctx: Context) -> str | None:
-    """'+08:00' when the time zone keeps one offset over the days looked at, so that a stored
-    time with that suffix can be read as local time without conversion."""
-    tz = ctx.settings.tz
-    offsets = {dt.datetime.combine(info.date, dt.time(h), tz).utcoffset() for info in ctx.days for h in (0, 12)}
-    if len(offsets) != 1:
-        return None
-    seconds = int(offsets.pop().total_seconds())
-    sign = "+" if seconds >= 0 else "-"
-    return f"{sign}{abs(seconds) // 3600:02d}:{abs(seconds) % 3600 // 60:02d}"
-
-
 def classify(ctx: Context, loaded: Loaded) -> None:
     """Read every source once; fill the Context's coverage and the rules' lists."""
     settings = ctx.settings
@@ -104,7 +92,7 @@ def classify(ctx: Context, loaded: Loaded) -> None:
     made: defaultdict[str, int] = defaultdict(int)
     valid: defaultdict[str, int] = defaultdict(int)
     ctx.checkins_made, ctx.checkins_valid = made, valid
-    suffix = _fixed_offset(ctx)
+    suffix = fixed_offset(tz, [info.date for info in ctx.days])
     fromiso = dt.datetime.fromisoformat
     problems = loaded.problems
     strangers: dict[str, str] = {}

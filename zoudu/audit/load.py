@@ -182,15 +182,15 @@ def read_month(ws: Workspace, month: str, loaded: Loaded) -> None:
     loaded.sources.append(Source(shown, MONTH, _numbered(data), voids))
 
 
-def _offset(ws: Workspace, day: dt.date) -> bytes | None:
-    """The workspace's UTC offset as stored times write it (``b"+08:00"``), if it has one offset
-    all year round; None for a zone with daylight saving time."""
-    tz = ws.settings.tz
-    offsets = {dt.datetime(day.year, month, 1, 12, tzinfo=tz).utcoffset() for month in (1, 4, 7, 10)}
+def fixed_offset(tz: dt.tzinfo, days: Iterable[dt.date]) -> str | None:
+    """The UTC offset as stored times write it (``"+08:00"``) when ``tz`` keeps one offset over
+    ``days``; None if daylight saving time changes it. A stored time with that suffix can then be
+    read as local time without conversion."""
+    offsets = {dt.datetime.combine(day, dt.time(hour), tz).utcoffset() for day in days for hour in (0, 12)}
     if len(offsets) != 1:
         return None
-    seconds = int(offsets.pop().total_seconds())
-    return f"{'+' if seconds >= 0 else '-'}{abs(seconds) // 3600:02d}:{abs(seconds) % 3600 // 60:02d}".encode()
+    seconds = int(offsets.pop().total_seconds())  # type: ignore[union-attr]
+    return f"{'+' if seconds >= 0 else '-'}{abs(seconds) // 3600:02d}:{abs(seconds) % 3600 // 60:02d}"
 
 
 def read_days(ws: Workspace, month: str, first: dt.date, last: dt.date, loaded: Loaded) -> None:
@@ -201,7 +201,9 @@ def read_days(ws: Workspace, month: str, first: dt.date, last: dt.date, loaded: 
         return
     days = {(first + dt.timedelta(days=i)).isoformat().encode() for i in range((last - first).days + 1)}
     slack = {(first - dt.timedelta(days=1)).isoformat().encode(), (last + dt.timedelta(days=1)).isoformat().encode()}
-    lines = pick_days(path.read_bytes(), days, _offset(ws, first), slack)
+    offset = fixed_offset(ws.settings.tz, [first - dt.timedelta(days=1) + dt.timedelta(days=i)
+                                           for i in range((last - first).days + 3)])
+    lines = pick_days(path.read_bytes(), days, offset.encode() if offset else None, slack)
     loaded.sources.append(Source(ws.shown(path), NEIGHBOUR, lines, _mentioning_void(lines)))
 
 
