@@ -99,3 +99,20 @@ def test_other_months_lines_are_picked_by_date_kind_and_shape():
     assert [n for n, _text, _complete in picked] == [3, 4, 5, 6, 7]
     mentions = pick_mentions(data, (b"leave", b"void"))
     assert [n for n, _text, _complete in mentions] == [4, 5, 7]
+
+
+def test_a_time_stored_at_another_offset_is_read_in_the_workspace_zone(ws):
+    # 2026-11-03 00:05 UTC is 08:05 in Shanghai; 2026-11-02 23:40 UTC is 07:40 on the 3rd
+    with ws.lock():
+        from zoudu.ledger import append
+
+        path = ws.ledger_path(MONTH)
+        append(path, ws.shown(path), [
+            {"kind": "checkin", "cadre": "c003", "at": "2026-11-03T00:05:00+00:00",
+             "recorded": "2026-11-03T00:05:30+00:00", "by": "clerk", "place": "党政办公室"},
+            {"kind": "checkin", "cadre": "c004", "at": "2026-11-02T23:40:00+00:00",
+             "recorded": "2026-11-02T23:41:00+00:00", "by": "clerk", "place": "党政办公室"},
+        ])
+    result = audit(ws, MONTH)
+    assert morning(result, "c003", "2026-11-03") == "office"
+    assert morning(result, "c004", "2026-11-03") == "office"
