@@ -74,10 +74,10 @@ def render_audit(result: AuditResult, roster: Roster | None = None, out: Console
 def _violations_table(title: str, found: list) -> Table:
     table = Table(title=title, title_justify="left", show_lines=False, expand=False)
     table.add_column(_("when"), no_wrap=True)
-    table.add_column(_("rule"))
+    table.add_column(_("rule"), overflow="fold")
     table.add_column(_("level"), no_wrap=True)
-    table.add_column(_("what was found"))
-    table.add_column(_("evidence"))
+    table.add_column(_("what was found"), overflow="fold")  # fold: never cut evidence with "…"
+    table.add_column(_("evidence"), overflow="fold")
     for v in found:
         table.add_row(_when(v), f"{label(v.rule)}\n{v.rule}", _severity(v.severity), v.message,
                       "\n".join(v.evidence))
