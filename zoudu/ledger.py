@@ -134,6 +134,25 @@ def to_entry(fields: dict[str, Any], file: str, line: int) -> Entry:
                  fields.get("cadre"), fields, fields["hash"], file, line)
 
 
+def parse_line(text: str, shown_as: str, number: int, problems: list[Problem]) -> Entry | None:
+    """One line to an Entry (JSON, or checked YAML for a hand edit); damage becomes a Problem."""
+    try:
+        fields = None
+        if text.startswith("- {"):
+            try:
+                fields = json.loads(text[2:])
+            except ValueError:
+                fields = None
+        if not isinstance(fields, dict):
+            fields = decode_line(text, f"{shown_as}:{number}")
+        return to_entry(fields, shown_as, number)
+    except ZouduError as e:
+        problems.append(Problem(shown_as, number, e.message))
+    except (KeyError, ValueError, TypeError) as e:
+        problems.append(Problem(shown_as, number, _("entry lacks or mangles a field: {field}").format(field=e)))
+    return None
+
+
 def read_ledger(path: Path, shown_as: str, check_chain: bool = False) -> Scan:
     """Every entry of one file; damage becomes Problems with ``file:line``, never exceptions."""
     month = month_of_file(path)
@@ -141,9 +160,7 @@ def read_ledger(path: Path, shown_as: str, check_chain: bool = False) -> Scan:
     problems: list[Problem] = []
     prev = genesis(month)
     torn = False
-    loads = json.loads
     for number, text, complete in iter_lines(path):
-        where = f"{shown_as}:{number}"
         if text is None:
             problems.append(Problem(shown_as, number, _("not valid UTF-8 text")))
             continue
@@ -154,22 +171,10 @@ def read_ledger(path: Path, shown_as: str, check_chain: bool = False) -> Scan:
             break
         if not text.strip() or text.startswith("#"):
             continue
-        try:
-            fields = None
-            if text.startswith("- {"):
-                try:
-                    fields = loads(text[2:])
-                except ValueError:
-                    fields = None
-            if not isinstance(fields, dict):
-                fields = decode_line(text, where)
-            entry = to_entry(fields, shown_as, number)
-        except ZouduError as e:
-            problems.append(Problem(shown_as, number, e.message))
+        entry = parse_line(text, shown_as, number, problems)
+        if entry is None:
             continue
-        except (KeyError, ValueError, TypeError) as e:
-            problems.append(Problem(shown_as, number, _("entry lacks or mangles a field: {field}").format(field=e)))
-            continue
+        fields = entry.data
         if check_chain:
             expected = chain_hash(prev, fields)
             if fields.get("hash") != expected:

@@ -40,7 +40,8 @@ def load_roster(path: Path, shown_as: str) -> Roster:
 
 
 def _parse(data: bytes, shown_as: str) -> Roster:
-    from zoudu.yamlsafe import Nodes, compose, decode
+    from zoudu.files import decode
+    from zoudu.yamlsafe import Nodes, compose
 
     root = compose(decode(data, shown_as), shown_as)
     if root is None:

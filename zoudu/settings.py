@@ -166,7 +166,8 @@ def load_settings(path: Path, shown_as: str = "rules.yaml") -> Settings:
 
 
 def _parse(data: bytes, shown_as: str) -> Settings:
-    from zoudu.yamlsafe import Nodes, compose, decode
+    from zoudu.files import decode
+    from zoudu.yamlsafe import Nodes, compose
 
     root = compose(decode(data, shown_as), shown_as)
     if root is None:

@@ -15,7 +15,6 @@ from typing import Any, Callable
 import yaml
 
 from zoudu.errors import ZouduError
-from zoudu.files import decode, read_bytes, read_text  # noqa: F401 - re-exported
 from zoudu.i18n import _
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -20,9 +20,8 @@ from zoudu.audit.engine import (
     AFTERNOON_OFFICE, EVENING_OFFICE, MORNING_OFFICE, VILLAGE_ENTRY, VILLAGE_STAY, Context, LeaveSpan,
 )
 from zoudu.audit.load import HISTORY, MONTH, Loaded, fixed_offset
-from zoudu.errors import ZouduError
 from zoudu.i18n import _
-from zoudu.ledger import decode_line, to_entry
+from zoudu.ledger import parse_line as parse
 from zoudu.model import Entry, Problem
 
 _TEXT = r'"([^"\\]*(?:\\.[^"\\]*)*)"'  # a JSON string's body, escapes kept
@@ -41,25 +40,6 @@ FAST_LINE = re.compile(
 
 def _unescape(value: str) -> str:
     return json.loads(f'"{value}"') if "\\" in value else value
-
-
-def parse(text: str, shown: str, number: int, problems: list[Problem]) -> Entry | None:
-    """One line to an Entry, as read_ledger reads it; damage becomes a Problem."""
-    try:
-        fields = None
-        if text.startswith("- {"):
-            try:
-                fields = json.loads(text[2:])
-            except ValueError:
-                fields = None
-        if not isinstance(fields, dict):
-            fields = decode_line(text, f"{shown}:{number}")
-        return to_entry(fields, shown, number)
-    except ZouduError as e:
-        problems.append(Problem(shown, number, e.message))
-    except (KeyError, ValueError, TypeError) as e:
-        problems.append(Problem(shown, number, _("entry lacks or mangles a field: {field}").format(field=e)))
-    return None
 
 
 def classify(ctx: Context, loaded: Loaded) -> None:
