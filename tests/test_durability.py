@@ -103,7 +103,7 @@ def test_a_torn_last_line_stops_appends_and_repair_sets_it_aside(tmp_path, cli):
     torn = path.read_bytes()
 
     r = cli("checkin", "c004", "--at", "2026-11-03T08:01", root=ws.root)
-    assert r.returncode == 1 and "ledgers/2026-11.yaml:4" in r.stderr and "verify --repair" in r.stderr
+    assert r.returncode == 2 and "ledgers/2026-11.yaml:4" in r.stderr and "verify --repair" in r.stderr
     assert path.read_bytes() == torn, "nothing may be appended after garbage"
 
     r = cli("verify", root=ws.root)
@@ -181,7 +181,7 @@ def test_append_refuses_after_a_garbled_last_line(tmp_path, cli):
         fh.write("- {broken\n")
     before = path.read_bytes()
     r = cli("checkin", "c006", "--at", "2026-11-03T08:00", root=ws.root)
-    assert r.returncode == 1 and "ledgers/2026-11.yaml:7" in r.stderr
+    assert r.returncode == 2 and "ledgers/2026-11.yaml:7" in r.stderr
     assert path.read_bytes() == before
 
 

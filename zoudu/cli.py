@@ -71,7 +71,21 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     i18n.set_explicit(_lang_from_argv(args))
     try:
-        _app_for(args)(args=args, prog_name="zoudu")
+        from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+
+        try:
+            code = _app_for(args)(args=args, prog_name="zoudu", standalone_mode=False)
+        except NoArgsIsHelpError as e:  # plain "zoudu": help, not an error
+            print(e.ctx.get_help() if e.ctx else "")
+            code = 0
+        except UsageError as e:  # one line, like every other error
+            hint = f"{e.ctx.command_path} --help" if e.ctx else "zoudu --help"
+            print(f"zoudu: {i18n._('error')}: {e.format_message()} ({hint})", file=sys.stderr)
+            code = e.exit_code
+        except ClickException as e:
+            print(f"zoudu: {i18n._('error')}: {e.format_message()}", file=sys.stderr)
+            code = e.exit_code
+        sys.exit(code if isinstance(code, int) else 0)
     except ZouduError as e:
         print(f"zoudu: {i18n._('error')}: {e.one_line()}", file=sys.stderr)
         sys.exit(e.exit_code)

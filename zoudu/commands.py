@@ -188,8 +188,15 @@ def leave(
 
     ws = workspace()
     if args[0] == "cancel" and len(args) == 2:
+        stray = [flag for flag, value in (("--from", start), ("--to", end), ("--kind", kind),
+                                          ("--approver", approver)) if value]
+        if stray:
+            raise ZouduError(_("'leave cancel' takes only --at (and --by), not {options}").format(
+                options=", ".join(stray)))
         recorded(record.leave_cancel(ws, args[1], at, by))
         return
+    if at is not None:
+        raise ZouduError(_("--at belongs to 'zoudu leave cancel'; a leave takes --from and --to"))
     if len(args) != 1:
         raise ZouduError(_("usage: zoudu leave CADRE --from T --to T --approver ID, or zoudu leave cancel CADRE --at T"))
     missing = [flag for flag, value in (("--from", start), ("--to", end), ("--approver", approver)) if not value]

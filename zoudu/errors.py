@@ -23,6 +23,13 @@ class ZouduError(Exception):
 
 
 class DamagedLedger(ZouduError):
-    """A ledger that must be repaired before anything is appended to it (exit 1, like verify)."""
+    """Damage found where a command was asked to check (publish refuses): exit 1, like verify."""
 
     exit_code = 1
+
+
+class UnsafeToAppend(ZouduError):
+    """A ledger whose tail is torn or unreadable: nothing may be chained to it.
+
+    Like a broken rules.yaml, it is bad input to the recording command (exit 2).
+    """

@@ -43,8 +43,10 @@ def _load(lang: str) -> _gettext.NullTranslations:
 def set_explicit(lang: str | None) -> None:
     """Language from the command line or the environment (highest priority)."""
     global _explicit, _translation
-    lang = lang or os.environ.get("ZOUDU_LANG") or None
-    _explicit = normalise(lang) if lang else None
+    # An unknown --lang is refused later, in the language the environment asks for.
+    chosen = normalise(lang) if lang else None
+    env = os.environ.get("ZOUDU_LANG")
+    _explicit = chosen or (normalise(env) if env else None)
     _translation = _load(_explicit) if _explicit else None
 
 

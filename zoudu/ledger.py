@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from zoudu.errors import DamagedLedger, ZouduError
+from zoudu.errors import UnsafeToAppend, ZouduError
 from zoudu.i18n import _
 from zoudu.model import Entry, Problem
 
@@ -265,7 +265,7 @@ def _last_entry(path: Path, shown_as: str, month: str) -> tuple[str, int]:
         last, clean = _tail(fh, size)
         if not clean:
             line = _line_number(fh, size)
-            raise DamagedLedger(_(
+            raise UnsafeToAppend(_(
                 "the last line is incomplete (a write was cut off); nothing was recorded. "
                 "Run 'zoudu verify --repair' to set it aside"), f"{shown_as}:{line}")
         text = last.decode("utf-8", errors="replace")
@@ -275,7 +275,7 @@ def _last_entry(path: Path, shown_as: str, month: str) -> tuple[str, int]:
             scan = read_ledger(path, shown_as)
             if scan.problems:
                 first = scan.problems[0]
-                raise DamagedLedger(first.message, first.where)
+                raise UnsafeToAppend(first.message, first.where)
             if not scan.entries:
                 return genesis(month), 0
             last_entry = scan.entries[-1]
@@ -285,7 +285,7 @@ def _last_entry(path: Path, shown_as: str, month: str) -> tuple[str, int]:
             return fields["hash"], int(str(fields["id"]).rsplit("-", 1)[1])
         except (ZouduError, KeyError, ValueError, IndexError, TypeError):
             line = _line_number(fh, size) - 1
-            raise DamagedLedger(_(
+            raise UnsafeToAppend(_(
                 "the last entry cannot be read, so nothing can be chained to it; run 'zoudu verify'"),
                 f"{shown_as}:{line}") from None
 

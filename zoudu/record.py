@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import re
 from typing import Any, Iterable
 
 from zoudu import model
@@ -21,6 +22,9 @@ from zoudu.timeparse import iso, month_of, parse_date, parse_month, parse_time, 
 from zoudu.workspace import ROSTER, Workspace
 
 MAX_TEXT = 2000
+# Control characters other than tab and line breaks would reach the clerk's
+# terminal as escape sequences (colours, cleared screens, changed titles).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 LEAVE_LOOKBACK_MONTHS = 12
 
@@ -42,7 +46,19 @@ def text(value: str | None, what: str, required: bool = True) -> str | None:
         raise ZouduError(_("{what} is too long (more than {n} characters)").format(what=what, n=MAX_TEXT))
     if not value.strip():
         raise ZouduError(_("{what} must not be empty").format(what=what))
+    if _CONTROL.search(value):
+        raise ZouduError(_("{what} contains a control character (such as an escape code)").format(what=what))
     return value
+
+
+def label(value: str | None, what: str, required: bool = True) -> str | None:
+    """A name that is compared, not just kept (a place, a village): one line, no outer spaces."""
+    value = text(value, what, required)
+    if value is None:
+        return None
+    if "\n" in value or "\r" in value:
+        raise ZouduError(_("{what} must be on one line").format(what=what))
+    return value.strip()
 
 
 def when(ws: Workspace, value: str | None, allow_future: bool = False) -> dt.datetime:
@@ -86,7 +102,7 @@ def write(ws: Workspace, month: str, entries: list[dict[str, Any]]) -> list[str]
 def cadres_of(ws: Workspace, tokens: Iterable[str], at: dt.datetime) -> list[Cadre]:
     found: list[Cadre] = []
     for token in tokens:
-        cadre = serving(find_cadre(ws.roster, token), at)
+        cadre = serving(find_cadre(ws.roster, token, at.date()), at)
         if cadre in found:
             raise ZouduError(_("{name} ({id}) is named twice").format(name=cadre.name, id=cadre.id))
         found.append(cadre)
@@ -103,13 +119,25 @@ def roster_add(ws: Workspace, cadre_id: str, name: str, post: str | None, team: 
     check_id(cadre_id)
     cadre = Cadre(
         id=cadre_id, name=text(name, _("name")), post=text(post, _("post"), required=False) or "",
-        team=team, supervisor=supervisor or None, village=text(village, _("village"), required=False),
+        team=team, supervisor=supervisor or None, village=label(village, _("village"), required=False),
         since=parse_date(since) if since else now(ws).date(),
     )
     with ws.lock():
         roster = ws.fresh_roster()
         if roster.get(cadre_id):
             raise ZouduError(_("cadre id '{id}' is already on the roster").format(id=cadre_id))
+        # An id that is someone's name, or a name that is someone's id, would make
+        # "zoudu checkin X" mean two people.
+        if roster.get(cadre.name) or any(c.name == cadre_id for c in roster.cadres):
+            raise ZouduError(_("'{value}' is both a name and an id on the roster; choose another").format(
+                value=cadre.name if roster.get(cadre.name) else cadre_id))
+        boss = roster.get(cadre.supervisor) if cadre.supervisor else None
+        if boss is not None and not boss.team:
+            raise ZouduError(_("the supervisor {name} ({id}) is not on the leadership team").format(
+                name=boss.name, id=boss.id))
+        if boss is not None and boss.until is not None:
+            raise ZouduError(_("the supervisor {name} ({id}) left on {day}").format(
+                name=boss.name, id=boss.id, day=boss.until))
         grown = model.Roster.of(roster.cadres + (cadre,), roster.path)
         problem = supervision_problem(grown, cadre)
         if problem:
@@ -123,9 +151,8 @@ def roster_leave(ws: Workspace, cadre_id: str, on: str) -> str:
     day = parse_date(on)
     with ws.lock():
         roster = ws.fresh_roster()
-        cadre = roster.get(cadre_id)
-        if cadre is None:
-            raise ZouduError(_("unknown cadre: '{cadre}' (not an id or name on the roster)").format(cadre=cadre_id))
+        cadre = find_cadre(roster, cadre_id)
+        cadre_id = cadre.id
         if cadre.until is not None:
             raise ZouduError(_("{name} ({id}) already left on {day}").format(name=cadre.name, id=cadre.id,
                                                                              day=cadre.until))
@@ -147,11 +174,15 @@ def checkin(ws: Workspace, tokens: list[str], at: str | None, place: str | None,
     """Office sign-in (签到) for one or more cadres at the same time."""
     moment = when(ws, at)
     cadres = cadres_of(ws, tokens, moment)
-    extra: dict[str, Any] = {"place": text(place, _("place")) if place is not None else ws.settings.place}
+    extra: dict[str, Any] = {"place": label(place, _("place")) if place is not None else ws.settings.place}
     if (approver is None) != (reason is None):
         raise ZouduError(_("a backfilled sign-in needs both --approver and --reason"))
     if approver is not None:
-        extra["approver"] = find_cadre(ws.roster, approver).id
+        approving = find_cadre(ws.roster, approver, moment.date())
+        if approving in cadres:
+            raise ZouduError(_("{name} ({id}) cannot approve their own sign-in").format(
+                name=approving.name, id=approving.id))
+        extra["approver"] = approving.id
         extra["reason"] = text(reason, _("reason"))
     entries = [dict(base(ws, model.CHECKIN, moment, by, c.id), **extra) for c in cadres]
     return write(ws, month_of(moment), entries)
@@ -161,9 +192,9 @@ def village(ws: Workspace, token: str, village_name: str, witness: str | None, s
             at: str | None, note: str | None, by: str | None) -> list[str]:
     """A village visit (下村) or overnight stay (住村) copied from the field diary (民情日记)."""
     moment = when(ws, at)
-    cadre = serving(find_cadre(ws.roster, token), moment)
+    cadre = serving(find_cadre(ws.roster, token, moment.date()), moment)
     fields = base(ws, model.VILLAGE, moment, by, cadre.id)
-    fields["village"] = text(village_name, _("village"))
+    fields["village"] = label(village_name, _("village"))
     fields["stay"] = bool(stay)
     if witness is not None:
         fields["witness"] = text(witness, _("witness"))
@@ -189,7 +220,7 @@ def leave(ws: Workspace, token: str, start: str, end: str, kind: str | None, app
     if finish <= begin:
         raise ZouduError(_("the leave ends ({end}) before it starts ({start})").format(
             end=iso(finish), start=iso(begin)))
-    cadre = serving(find_cadre(ws.roster, token), begin)
+    cadre = serving(find_cadre(ws.roster, token, begin.date()), begin)
     kind = kind or "事假"
     if kind not in model.LEAVE_KINDS:
         raise ZouduError(_("unknown kind of leave '{kind}' (one of {kinds})").format(
@@ -236,6 +267,8 @@ def inspect(ws: Workspace, inspector: str, at: str | None, present: list[str], a
     if method not in ("visit", "phone"):
         raise ZouduError(_("--method must be visit or phone, not '{m}'").format(m=method))
     found = cadres_of(ws, list(present) + list(absent), moment)
+    if leader in found:
+        raise ZouduError(_("{name} ({id}) cannot inspect themself").format(name=leader.name, id=leader.id))
     fields = base(ws, model.INSPECTION, moment, by, None)
     fields.update({
         "inspector": leader.id,
@@ -253,7 +286,7 @@ def report(ws: Workspace, token: str, rule: str, at: str | None, source: str, no
         raise ZouduError(_("--rule must be one of {rules}, not '{rule}'").format(
             rules=", ".join(model.CONDUCT_RULES), rule=rule))
     moment = when(ws, at)
-    cadre = serving(find_cadre(ws.roster, token), moment)
+    cadre = serving(find_cadre(ws.roster, token, moment.date()), moment)
     fields = base(ws, model.REPORT, moment, by, cadre.id)
     fields.update({"rule": rule, "source": text(source, _("source"))})
     if note is not None:
@@ -272,6 +305,8 @@ def evaluate(ws: Workspace, token: str, month: str, grades: dict[str, str | None
             raise ZouduError(_("--{key} must be one of 优/良/中/差, not '{grade}'").format(key=key, grade=grade))
     cadre = find_cadre(ws.roster, token)
     first = dt.date(int(month[:4]), int(month[5:7]), 1)
+    if first > now(ws).date():
+        raise ZouduError(_("{month} has not begun: it cannot be evaluated yet").format(month=month))
     last = dt.date(int(shift_month(month, 1)[:4]), int(shift_month(month, 1)[5:7]), 1) - dt.timedelta(days=1)
     if not any(cadre.serving_on(first + dt.timedelta(days=i)) for i in range((last - first).days + 1)):
         raise ZouduError(_("{name} ({id}) is not on the roster in {month}").format(

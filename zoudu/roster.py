@@ -67,7 +67,7 @@ def _parse(data: bytes, shown_as: str) -> Roster:
 
         cadre = Cadre(
             id=cadre_id,
-            name=n.text(raw["name"], "name"),
+            name=n.free_text(raw["name"], "name"),
             post=n.optional_text(raw.get("post"), "post") or "",
             team=n.boolean(raw["team"], "team") if "team" in raw else False,
             supervisor=n.optional_text(raw.get("supervisor"), "supervisor"),
@@ -121,12 +121,14 @@ def save_roster(path: Path, roster: Roster) -> None:
         os.close(dir_fd)
 
 
-def find_cadre(roster: Roster, token: str) -> Cadre:
-    """A cadre by id, or by name when the name is unique."""
+def find_cadre(roster: Roster, token: str, day: dt.date | None = None) -> Cadre:
+    """A cadre by id, or by name when the name is unique (among those serving on ``day``)."""
     cadre = roster.get(token)
     if cadre is not None:
         return cadre
     named = [c for c in roster.cadres if c.name == token]
+    if day is not None and len(named) > 1:
+        named = [c for c in named if c.serving_on(day)] or named
     if len(named) == 1:
         return named[0]
     if named:

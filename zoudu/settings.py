@@ -198,9 +198,9 @@ def _parse(data: bytes, shown_as: str) -> Settings:
         slots=_slots(n, top["slots"]) if "slots" in top else default.slots,
         quota=_quota(n, top["quota"]) if "quota" in top else default.quota,
         study_session=n.boolean(top["study_session"], "study_session") if "study_session" in top else True,
-        inspections_per_month=n.integer(top["inspections_per_month"], "inspections_per_month")
+        inspections_per_month=n.integer(top["inspections_per_month"], "inspections_per_month", maximum=31)
         if "inspections_per_month" in top else default.inspections_per_month,
-        backfill_grace_minutes=n.integer(top["backfill_grace_minutes"], "backfill_grace_minutes")
+        backfill_grace_minutes=n.integer(top["backfill_grace_minutes"], "backfill_grace_minutes", maximum=7 * 24 * 60)
         if "backfill_grace_minutes" in top else default.backfill_grace_minutes,
         liability_rules=_rule_list(n, top["liability_rules"]) if "liability_rules" in top
         else default.liability_rules,
@@ -331,6 +331,6 @@ def _calendar(n: Nodes, node: yaml.Node) -> CalendarSettings:
 def _notice(n: Nodes, node: yaml.Node) -> NoticeSettings:
     raw = n.mapping(node, "notice", {"period_days", "compiled_by"})
     return NoticeSettings(
-        period_days=n.integer(raw["period_days"], "notice.period_days", 1) if "period_days" in raw else 7,
+        period_days=n.integer(raw["period_days"], "notice.period_days", 1, maximum=366) if "period_days" in raw else 7,
         compiled_by=n.text(raw["compiled_by"], "notice.compiled_by") if "compiled_by" in raw else "党政办公室",
     )

@@ -9,6 +9,7 @@ from zoudu import model
 from zoudu.i18n import _
 from zoudu.ledger import read_ledger, repair
 from zoudu.model import Entry, Problem
+from zoudu.timeparse import shift_month
 from zoudu.workspace import Workspace
 
 _ID = re.compile(r"(\d{4}-\d{2})-(\d+)")
@@ -68,6 +69,19 @@ def check_entries(month: str, entries: list[Entry], roster: model.Roster) -> lis
     return problems
 
 
+def missing_months(months: list[str]) -> list[str]:
+    """Months without a file between the first and the last that have one."""
+    if not months:
+        return []
+    gaps, month = [], months[0]
+    present = set(months)
+    while month < months[-1]:
+        if month not in present:
+            gaps.append(month)
+        month = shift_month(month, 1)
+    return gaps
+
+
 def verify(ws: Workspace, do_repair: bool = False) -> Report:
     report = Report()
     roster = ws.roster
@@ -78,7 +92,11 @@ def verify(ws: Workspace, do_repair: bool = False) -> Report:
                 side = repair(path, ws.shown(path))
                 if side:
                     report.repaired.append((ws.shown(path), side))
-    for month in ws.months():
+    months = ws.months()
+    for month in missing_months(months):
+        report.problems.append(Problem(ws.shown(ws.ledger_path(month)), None, _(
+            "this month's ledger is missing, though months before and after it have one (deleted?)")))
+    for month in months:
         path = ws.ledger_path(month)
         shown = ws.shown(path)
         scan = read_ledger(path, shown, check_chain=True)

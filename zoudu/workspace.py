@@ -29,6 +29,8 @@ class Workspace:
         self.root = root
         # What "now" is when recording: the wall clock, or a fixed one for the demo generator.
         self.clock = clock
+        if root.exists() and not root.is_dir():
+            raise ZouduError(_("is a file, not a workspace folder"), str(root))
         if not root.is_dir():
             raise ZouduError(_("workspace folder does not exist"), str(root))
         if not (root / RULES).is_file():
@@ -58,7 +60,10 @@ class Workspace:
         return self.root / LEDGERS
 
     def ledger_path(self, month: str) -> Path:
-        return self.ledgers / f"{month}.yaml"
+        path = self.ledgers / f"{month}.yaml"
+        if path.exists() and not path.is_file():
+            raise ZouduError(_("a ledger must be a file"), self.shown(path))
+        return path
 
     def shown(self, path: Path) -> str:
         """A path as evidence cites it: relative to the workspace, with '/'."""
@@ -71,7 +76,14 @@ class Workspace:
         """Months that have a ledger file, oldest first."""
         from zoudu.ledger import LEDGER_NAME
 
-        return sorted(m.group(1) for p in self.ledgers.iterdir() if (m := LEDGER_NAME.fullmatch(p.name)))
+        found = []
+        for p in self.ledgers.iterdir():
+            m = LEDGER_NAME.fullmatch(p.name)
+            if m:
+                if not p.is_file():
+                    raise ZouduError(_("a ledger must be a file"), self.shown(p))
+                found.append(m.group(1))
+        return sorted(found)
 
     def lock(self):
         from zoudu.ledger import workspace_lock

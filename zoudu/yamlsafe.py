@@ -79,8 +79,18 @@ class Nodes:
         return node.value
 
     def text(self, node: yaml.Node, key: str, allow_empty: bool = False) -> str:
+        """One line of text; surrounding spaces are dropped (a place is compared, not just shown)."""
         value = self.scalar(node, key)
-        if not node.style and value in ("", "~", "null", "Null", "NULL") and not allow_empty:
+        if (not node.style and value in ("~", "null", "Null", "NULL") or not value.strip()) and not allow_empty:
+            raise self.fail(node, _("'{key}' must not be empty").format(key=key))
+        if "\n" in value.strip() or "\r" in value:
+            raise self.fail(node, _("'{key}' must be on one line").format(key=key))
+        return value.strip()
+
+    def free_text(self, node: yaml.Node, key: str) -> str:
+        """Text kept exactly as written (a name may hold any characters, even line breaks)."""
+        value = self.scalar(node, key)
+        if not value.strip() or (not node.style and value in ("~", "null", "Null", "NULL")):
             raise self.fail(node, _("'{key}' must not be empty").format(key=key))
         return value
 
@@ -92,13 +102,15 @@ class Nodes:
             return None
         return value
 
-    def integer(self, node: yaml.Node, key: str, minimum: int = 0) -> int:
+    def integer(self, node: yaml.Node, key: str, minimum: int = 0, maximum: int = 100_000) -> int:
         value = self.scalar(node, key)
         if not re.fullmatch(r"[0-9]+", value.strip()):
             raise self.fail(node, _("'{key}' must be a whole number, not '{value}'").format(key=key, value=value))
         number = int(value)
         if number < minimum:
             raise self.fail(node, _("'{key}' must be at least {minimum}").format(key=key, minimum=minimum))
+        if number > maximum:
+            raise self.fail(node, _("'{key}' must be at most {maximum}").format(key=key, maximum=maximum))
         return number
 
     def boolean(self, node: yaml.Node, key: str) -> bool:

@@ -1,0 +1,139 @@
+"""Holes a hostile review found in the recording commands and the CLI, kept closed."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import make_workspace
+from tests.test_record_cli import snapshot
+
+
+@pytest.fixture
+def root(tmp_path):
+    return make_workspace(tmp_path / "w").root
+
+
+def refused(cli, root, *args, message: str) -> None:
+    before = snapshot(root)
+    r = cli(*args, root=root)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert snapshot(root) == before
+
+
+def test_a_cadre_cannot_approve_their_own_backfill(cli, root):
+    refused(cli, root, "checkin", "c003", "--at", "2026-11-02T08:00", "--approver", "c003", "--reason", "self",
+            message="cannot approve their own sign-in")
+    refused(cli, root, "checkin", "c001", "c003", "--at", "2026-11-02T08:00", "--approver", "c003", "--reason", "x",
+            message="cannot approve their own sign-in")
+
+
+@pytest.mark.parametrize("bad", ["E\x1b[31mRED", "bell\x07", "bs\x08x", "c1\x9bx", "del\x7f"])
+def test_control_characters_that_would_drive_the_terminal_are_refused(cli, root, bad):
+    refused(cli, root, "village", "c003", "--village", "石庄村", "--witness", bad, "--at", "2026-11-03T10:00",
+            message="control character")
+    refused(cli, root, "roster", "add", "x9", "--name", bad, message="control character")
+
+
+def test_tabs_and_line_breaks_in_notes_are_still_kept(cli, root):
+    r = cli("village", "c003", "--village", "石庄村", "--witness", "王\t大爷", "--note", "一\r\n二",
+            "--at", "2026-11-03T10:00", root=root)
+    assert r.returncode == 0, r.stderr
+
+
+def test_places_and_villages_are_compared_without_outer_spaces(cli, root):
+    import yaml
+
+    assert cli("checkin", "c003", "--place", "党政办公室 ", "--at", "2026-11-03T08:00", root=root).returncode == 0
+    assert cli("village", "c003", "--village", " 石庄村", "--witness", "王", "--at", "2026-11-03T10:00",
+               root=root).returncode == 0
+    items = yaml.safe_load((root / "ledgers" / "2026-11.yaml").read_text(encoding="utf-8"))
+    assert items[0]["place"] == "党政办公室" and items[1]["village"] == "石庄村"
+    refused(cli, root, "checkin", "c003", "--place", "a\nb", "--at", "2026-11-03T08:00", message="one line")
+
+
+def test_names_and_ids_cannot_shadow_each_other(cli, root):
+    refused(cli, root, "roster", "add", "c100", "--name", "c003", message="both a name and an id")
+    refused(cli, root, "roster", "add", "李四", "--name", "新人", message="not a valid cadre id")
+    assert cli("roster", "add", "x1", "--name", "wang", root=root).returncode == 0
+    refused(cli, root, "roster", "add", "wang", "--name", "王", message="both a name and an id")
+
+
+def test_a_supervisor_must_be_a_serving_team_member(cli, root):
+    refused(cli, root, "roster", "add", "c100", "--name", "新人", "--supervisor", "c003",
+            message="not on the leadership team")
+    assert cli("roster", "leave", "c002", "--on", "2026-11-01", root=root).returncode == 0
+    refused(cli, root, "roster", "add", "c100", "--name", "新人", "--supervisor", "c002", message="left on 2026-11-01")
+
+
+def test_roster_leave_takes_a_name_and_a_cadre_who_left_no_longer_makes_a_name_ambiguous(cli, root):
+    refused(cli, root, "roster", "leave", "张伟", "--on", "2026-11-10", message="c005, c006")
+    assert cli("roster", "leave", "c006", "--on", "2026-11-10", root=root).returncode == 0
+    r = cli("checkin", "张伟", "--at", "2026-11-12T08:00", root=root)
+    assert r.returncode == 0, r.stderr
+    r = cli("checkin", "张伟", "--at", "2026-11-05T08:00", root=root)
+    assert r.returncode == 2 and "c005, c006" in r.stderr
+
+
+def test_an_inspector_cannot_find_themself_absent(cli, root):
+    refused(cli, root, "inspect", "--by", "c002", "--at", "2026-11-05T19:40", "--absent", "c002",
+            message="cannot inspect themself")
+
+
+def test_a_month_not_begun_cannot_be_evaluated(cli, root):
+    refused(cli, root, "evaluate", "c003", "--month", "2099-01", "--self", "优", message="has not begun")
+
+
+def test_leave_options_that_do_not_apply_are_refused(cli, root):
+    refused(cli, root, "leave", "cancel", "c003", "--at", "2026-11-11T12:00", "--approver", "c001",
+            message="--approver")
+    refused(cli, root, "leave", "c003", "--from", "2026-11-10", "--to", "2026-11-11", "--approver", "c001",
+            "--at", "2026-11-10T08:00", message="--at")
+
+
+@pytest.mark.parametrize("args", [["--bogus"], ["checkin"], ["roster", "list", "--bogus"], ["audit", "--month"]])
+def test_usage_errors_are_one_line(cli, root, args):
+    r = cli(*args, root=root)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert "--help" in r.stderr
+
+
+def test_plain_zoudu_prints_help(cli):
+    r = cli()
+    assert r.returncode == 0 and "checkin" in r.stdout
+
+
+def test_an_unknown_lang_is_refused_in_the_environment_language(cli, root):
+    r = cli("--lang", "fr", "verify", root=root, lang="en")
+    assert r.returncode == 2 and "--lang must be zh or en" in r.stderr
+
+
+@pytest.mark.parametrize("content,where", [
+    (b"backfill_grace_minutes: 99999999999999999999\n", "rules.yaml:1"),
+    (b"notice:\n  period_days: 99999999999999999999999\n", "rules.yaml:2"),
+    (b"place: ''\n", "rules.yaml:1"),
+    (b"township: '  '\n", "rules.yaml:1"),
+    (b"place: \"x\\ny\"\n", "rules.yaml:1"),
+])
+def test_out_of_range_and_empty_settings_are_refused(cli, root, content, where):
+    (root / "rules.yaml").write_bytes(content)
+    r = cli("verify", root=root)
+    assert r.returncode == 2 and where in r.stderr, r.stderr
+
+
+def test_a_folder_where_a_ledger_should_be_and_a_file_as_root(cli, root, tmp_path):
+    (root / "ledgers" / "2026-09.yaml").mkdir()
+    r = cli("verify", root=root)
+    assert r.returncode == 2 and "ledgers/2026-09.yaml" in r.stderr and "Traceback" not in r.stderr
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    r = cli("--root", str(afile), "verify")
+    assert r.returncode == 2 and "is a file" in r.stderr
+
+
+def test_a_deleted_month_between_two_others_is_reported(cli, root):
+    for month in ("2026-09", "2026-10", "2026-11"):
+        assert cli("checkin", "c003", "--at", f"{month}-02T08:00", root=root).returncode == 0
+    (root / "ledgers" / "2026-10.yaml").unlink()
+    r = cli("verify", root=root)
+    assert r.returncode == 1 and "ledgers/2026-10.yaml" in r.stdout and "missing" in r.stdout
