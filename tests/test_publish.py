@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import json
 import os
-import re
 import shutil
+import string
 from pathlib import Path
 
 import pytest
@@ -159,8 +160,19 @@ def test_terminal_fits_120_columns_with_chinese_aligned(ws):
 
 
 def _md_cells(line: str) -> list[str]:
-    cells = re.split(r"(?<!\\)\|", line.strip())[1:-1]
-    return [c.strip().replace("\\|", "|").replace("\\\\", "\\") for c in cells]
+    """A Markdown table row as its cells' text: split at unescaped '|', undo backslash escapes and entities."""
+    cells, cell, chars = [], [], iter(line.strip())
+    for ch in chars:
+        if ch == "\\":
+            nxt = next(chars, "")
+            cell.append(nxt if nxt in string.punctuation else "\\" + nxt)
+        elif ch == "|":
+            cells.append("".join(cell))
+            cell = []
+        else:
+            cell.append(ch)
+    cells.append("".join(cell))
+    return [html.unescape(c.strip()) for c in cells[1:-1]]
 
 
 def test_markdown_parses_back_to_the_same_numbers(ws):

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import secrets
+import stat
 import sys
 from pathlib import Path
 from typing import Optional
@@ -21,18 +24,64 @@ PUBLISH_FORMATS = ("terminal", "html", "md", "csv")
 DOSSIER_FORMATS = ("table", "json")
 
 
-def _write(data: bytes, output: Optional[str]) -> None:
+def _target(ws, output: str) -> Path:
+    """Where ``-o`` really writes (symlinks and '..' resolved); never over the workspace's own files.
+
+    A notice written over a ledger or over rules.yaml would destroy the very records it
+    publishes: anything inside ``ledgers/`` (the roster, the lock, every month) and
+    ``rules.yaml`` itself are refused before anything is computed or written.
+    """
+    from zoudu.workspace import RULES
+
+    try:
+        target = Path(output).expanduser().resolve()
+        ledgers = ws.ledgers.resolve()
+        rules = (ws.root / RULES).resolve()
+    except (OSError, RuntimeError) as e:  # a symlink loop, an unreadable folder
+        raise ZouduError(_("cannot write the file: {reason}").format(reason=getattr(e, "strerror", None) or e),
+                         output) from None
+    if target == rules or target == ledgers or ledgers in target.parents:
+        raise ZouduError(_("refusing to write the notice over the workspace's own files (ledgers/ and "
+                           "rules.yaml); choose a file outside them"), output)
+    return target
+
+
+def _write(data: bytes, output: Optional[str], target: Optional[Path] = None) -> None:
+    """To stdout, or to ``target`` through a temporary file beside it and a rename.
+
+    A full disk or a crash then leaves either the old file or the new one, never half a
+    notice; the temporary file is removed when the write fails.
+    """
     if output is None:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    path = Path(output)
+    target = target or Path(output)
+    temp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
-        path.write_bytes(data)
+        # An existing notice keeps its permissions; a new one gets what the umask allows.
+        mode = stat.S_IMODE(target.stat().st_mode) if target.is_file() else 0o666 & ~_umask()
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(temp, mode)
+            os.replace(temp, target)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
     except OSError as e:
         raise ZouduError(_("cannot write the file: {reason}").format(reason=e.strerror or e), output) from None
     print(_("wrote {path}").format(path=output), file=sys.stderr)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 @app.command()
@@ -52,9 +101,10 @@ def publish(
     month = parse_month(month)
     published = parse_date(on) if on else None
     ws = workspace()
+    target = _target(ws, output) if output is not None else None
     sheet = notice_sheet(ws, month, published)
     for notice in sheet.notices:
-        print(f"zoudu: {_('warning')}: {notice}", file=sys.stderr)
+        print(f"zoudu: {_('warning')}: {notice_render.printable(' '.join(str(notice).splitlines()))}", file=sys.stderr)
     if fmt == "html":
         data = notice_render.html_page(sheet).encode("utf-8")
     elif fmt == "md":
@@ -70,7 +120,7 @@ def publish(
     else:
         notice_render.terminal(sheet)
         return
-    _write(data, output)
+    _write(data, output, target)
 
 
 @app.command()

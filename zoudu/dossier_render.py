@@ -5,6 +5,7 @@ from __future__ import annotations
 from zoudu.dossier import Dossier
 from zoudu.i18n import _
 from zoudu.notice import EVALUATIONS, FIGURES, remark_text
+from zoudu.notice_render import printable
 
 
 def render_dossier(d: Dossier, out=None) -> None:
@@ -14,17 +15,22 @@ def render_dossier(d: Dossier, out=None) -> None:
     from rich.text import Text
 
     out = out or Console(highlight=False, soft_wrap=False)
+
+    def t(value: object, style: str = "") -> Text:
+        """Data as a cell: never Rich markup ('[b]', ':phone:'), never an escape code."""
+        return Text(printable(value), style=style)
+
     role = _("leadership team") if d.team else _("cadre")
     head = _("Archive of {name} ({id}), {post}, {role}; {start} to {end}").format(
         name=d.name, id=d.cadre, post=d.post or "—", role=role, start=d.start, end=d.end)
-    out.print(Text(head, style="bold"))
+    out.print(t(head, style="bold"))
     details = []
     if d.supervisor:
         details.append(_("Supervisor: {name} ({id})").format(name=d.supervisor_name, id=d.supervisor))
     if d.village:
         details.append(_("Assigned village: {village}").format(village=d.village))
     if details:
-        out.print(Text("; ".join(details)))
+        out.print(t("; ".join(details)))
 
     # Figures: one row per figure, one column per month, so that many months still fit.
     totals = d.totals
@@ -41,7 +47,7 @@ def render_dossier(d: Dossier, out=None) -> None:
     figures.add_row(Text(_("Warnings")), *(str(m.warnings) for m in d.months), str(totals["warnings"]))
     figures.add_section()
     for key, label in EVALUATIONS:
-        figures.add_row(Text(_(label)), *(m.evaluations.get(key, "—") for m in d.months), "")
+        figures.add_row(Text(_(label)), *(t(m.evaluations.get(key, "—")) for m in d.months), "")
     out.print(figures)
 
     # Violations by rule, one column per month.
@@ -55,7 +61,7 @@ def render_dossier(d: Dossier, out=None) -> None:
         table.add_column(_("Total"), justify="right")
         for rule in rules:
             counts = [m.violations.get(rule, 0) for m in d.months]
-            table.add_row(rule, Text(remark_text(rule, sum(counts))), *(str(n or "") for n in counts),
+            table.add_row(t(rule), t(remark_text(rule, sum(counts))), *(str(n or "") for n in counts),
                           str(sum(counts)))
         out.print(table)
     else:
@@ -70,7 +76,7 @@ def render_dossier(d: Dossier, out=None) -> None:
         table.add_column(_("Commuting violations"), justify="right")
         for m in d.months:
             for sub, n in sorted(m.liability.items()):
-                table.add_row(m.month, Text(f"{d.subordinates.get(sub, sub)} ({sub})"), str(n))
+                table.add_row(m.month, t(f"{d.subordinates.get(sub, sub)} ({sub})"), str(n))
         table.add_section()
         table.add_row(_("Total"), "", str(totals["liable"]), style="bold")
         out.print(table)
@@ -89,7 +95,8 @@ def render_dossier(d: Dossier, out=None) -> None:
         table.add_column(_("Where"), overflow="fold", max_width=24)
         for m in d.months:
             for entry_id, reason, where in m.voided:
-                table.add_row(m.month, entry_id, _("voided"), "", Text(reason), where)
+                table.add_row(m.month, t(entry_id), _("voided"), "", t(reason), t(where))
             for entry_id, approver, reason, where in m.backfills:
-                table.add_row(m.month, entry_id, _("backfilled"), approver or _("none"), Text(reason or ""), where)
+                table.add_row(m.month, t(entry_id), _("backfilled"), t(approver or _("none")), t(reason or ""),
+                              t(where))
         out.print(table)

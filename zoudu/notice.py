@@ -339,11 +339,21 @@ def _steady(ws: Workspace) -> Iterator[None]:
 
 
 def notice_sheet(ws: Workspace, month: str, published: dt.date | None = None) -> NoticeSheet:
-    """The month's notice, sealed; refuses a month without a ledger or whose ledger is damaged."""
+    """The month's notice, sealed; refuses a month without a ledger or whose ledger is damaged.
+
+    An explicit ``published`` date must not lie before the month's last day. Without one the
+    notice is dated today, and a month not yet over is marked as such (see ``build_sheet``).
+    """
     from zoudu.audit import audit_month
     from zoudu.verify import verify
 
     month = parse_month(month)
+    last = month_days(month)[-1]
+    if published is not None and published < last:
+        # A notice dated before the month is over would claim figures for days that had not happened.
+        raise ZouduError(_("the publication date {date} is before the end of {month}: a month's notice can be "
+                           "dated {last} at the earliest").format(date=published.isoformat(), month=month,
+                                                                  last=last.isoformat()))
     path = ws.ledger_path(month)
     if not path.exists():
         raise ZouduError(_("no ledger for {month}: nothing to publish").format(month=month), ws.shown(path))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 from typing import Iterable
 
 from zoudu import i18n
@@ -18,6 +19,18 @@ from zoudu.notice import (
 )
 
 # ----------------------------------------------------------------------------- shared
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: object) -> str:
+    """Text with control characters (an escape code, a NUL) shown as U+FFFD instead of acted on.
+
+    A name read from a hand-edited roster could otherwise clear a terminal or hide a line;
+    tabs become spaces, and line breaks are kept for the caller to fold.
+    """
+    return _CONTROL.sub("\ufffd", str(text).replace("\t", " "))
 
 
 def evaluation_cell(row: NoticeRow) -> str:
@@ -49,8 +62,8 @@ def terminal(sheet: NoticeSheet, out=None) -> None:
         # At most 120 columns; a pipe or a file gets all 120.
         out.width = min(out.width, 120) if out.is_terminal else 120
     # Names and remarks are data: Text keeps '[b]' or ':phone:' in them from being read as markup.
-    table = Table(title=Text(sheet.title, style="bold"), caption=Text(sheet.subtitle), box=box.SQUARE, padding=(0, 0),
-                  title_style="bold", header_style="bold", show_lines=False)
+    table = Table(title=Text(printable(sheet.title), style="bold"), caption=Text(printable(sheet.subtitle)),
+                  box=box.SQUARE, padding=(0, 0), title_style="bold", header_style="bold", show_lines=False)
     table.add_column(_("Name"), max_width=10, overflow="fold")
     table.add_column(_("Post"), max_width=10, overflow="fold")
     short = (
@@ -67,20 +80,42 @@ def terminal(sheet: NoticeSheet, out=None) -> None:
         style = "red" if row.errors else None
         values = [row.name, row.post, *(str(getattr(row, key)) for key, _label in short),
                   f"{row.checks_present}/{row.checks_absent}", evaluation_cell(row), row.remark]
-        table.add_row(*(Text(v) for v in values), style=style)
+        table.add_row(*(Text(printable(v)) for v in values), style=style)
     out.print(table)
     out.print(Text(_("Columns: sign-ins due/made/valid; nights; days in township; days in villages; leave and trip "
                 "days; absences (uncovered slots); spot checks present/absent; evaluations self/peer/public."),
                    style="dim"))
     for line in sheet.footer_lines():
-        out.print(Text(line))
+        out.print(Text(printable(line)))
 
 
 # ----------------------------------------------------------------------------- markdown
 
 
-def _md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+# Inline Markdown: code spans, emphasis, links and images, strikethrough, table cells, headings'
+# closing '#'s; and what HTML would read as a tag or an entity (raw HTML passes through Markdown).
+_MD_INLINE = str.maketrans({
+    "\\": "\\\\", "`": "\\`", "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]", "|": "\\|", "~": "\\~",
+    "#": "\\#", "&": "&amp;", "<": "&lt;", ">": "&gt;",
+})
+# What makes the start of a line a block: a list item, a setext underline, an ordered list item.
+_MD_BLOCK = re.compile(r"[+\-=]|(\d{1,9})[.)](?=\s|$)")
+
+
+def _md(text: object) -> str:
+    """Text as one line of literal Markdown, safe in a table cell, a heading or a list item.
+
+    Line breaks become spaces and control characters are replaced; Markdown syntax is
+    backslash-escaped and '<', '>', '&' become entities, so a renderer shows the text as
+    typed and never as a tag, a link or a new row.
+    """
+    text = printable(" ".join(str(text).splitlines())).strip().translate(_MD_INLINE)
+    m = _MD_BLOCK.match(text)
+    if m and m.group(1):
+        text = f"{m.group(1)}\\{text[m.end(1):]}"
+    elif m:
+        text = "\\" + text
+    return text
 
 
 def markdown(sheet: NoticeSheet) -> str:
@@ -116,8 +151,8 @@ def csv_bytes(sheet: NoticeSheet) -> bytes:
     w.writerow([_("Id")] + headers())
     for row in sheet.rows:
         values = cells(row)
-        w.writerow([row.cadre] + [_safe(values[0]), _safe(values[1])] + [getattr(row, k) for k, _l in FIGURES]
-                   + [row.evaluations.get(k, "") for k, _l in EVALUATIONS] + [_safe(row.remark)])
+        w.writerow([_safe(row.cadre), _safe(values[0]), _safe(values[1])] + [getattr(row, k) for k, _l in FIGURES]
+                   + [_safe(row.evaluations.get(k, "")) for k, _l in EVALUATIONS] + [_safe(row.remark)])
     w.writerow([])
     for label, value in footer_pairs(sheet):
         w.writerow([label, _safe(str(value))])
@@ -221,7 +256,7 @@ footer .seal b { font-size: 10pt; color: #111; }
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    return html.escape(printable(text), quote=True)
 
 
 def _chunks(items: tuple, size: int) -> list[tuple]:
