@@ -11,6 +11,8 @@ neighbouring months), then runs the real console script in a subprocess, best of
   (the month, the days of the weeks crossing into September and November, leave/void lines);
 * audit s / entries/s / read/s: wall time of the whole command (start-up, reading, rules,
   JSON output), and the month's entries and the entries read divided by it;
+* first s: the first of the runs, which also verifies the month's whole hash chain (the
+  others find the verified prefix in the user's cache folder, see zoudu/chaincheck.py);
 * RSS MB: peak resident memory of that process (started by a small launcher, see LAUNCHER);
 * json.loads s: ``json.loads`` of every line of the same month file (the floor of any reader);
 * CSafeLoader s: ``yaml.load(..., CSafeLoader)`` of the same file (what a YAML reader costs);
@@ -130,9 +132,9 @@ def main() -> None:
 
     print(f"zoudu audit --month {MONTH} --format json, best of {args.runs}; "
           f"python {sys.version.split()[0]}, {os.cpu_count()} CPU(s)")
-    print("| scale | cadres | entries | read | violations | audit s | entries/s | read/s | RSS MB | json.loads s | "
-          "CSafeLoader s | hledger s |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| scale | cadres | entries | read | violations | audit s | entries/s | read/s | first s | RSS MB "
+          "| json.loads s | CSafeLoader s | hledger s |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for scale in args.scales:
         with tempfile.TemporaryDirectory(prefix=f"zoudu-bench-{scale}x-") as tmp:
             root = Path(tmp) / "township"
@@ -151,7 +153,8 @@ def main() -> None:
                 return "—" if value is None else f"{value:.2f}"
 
             print(f"| {scale}× | {60 * scale} | {entries:,} | {read:,} | {violations:,} "
-                  f"| {wall:.2f} | {entries / wall:,.0f} | {read / wall:,.0f} | {rss:.0f} | {cell(loads)} | {cell(csafe)} | {cell(hl)} |",
+                  f"| {wall:.2f} | {entries / wall:,.0f} | {read / wall:,.0f} | {runs[0][0]:.2f} | {rss:.0f} "
+                  f"| {cell(loads)} | {cell(csafe)} | {cell(hl)} |",
                   flush=True)
     if not shutil.which("hledger"):
         print("hledger is not installed here: its column is empty.")

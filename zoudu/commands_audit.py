@@ -1,7 +1,8 @@
 """``zoudu audit --month YYYY-MM [--format table/json/csv] [--cadre ID]``.
 
 Opens the workspace, makes one library call, renders. Exit status: 0 when no
-violation is at error level, 1 when some is, 2 for bad usage (via ZouduError).
+violation is at error level, 1 when some is or when the month's hash chain is broken
+(the result cannot be trusted), 2 for bad usage (via ZouduError).
 Rich is imported only for the table.
 """
 
@@ -50,8 +51,9 @@ def audit(
         from zoudu.render_audit import render_audit
 
         render_audit(result, ws.roster)
-    if fmt != "table":
-        for notice in result.notices:
+    for notice in result.notices:
+        # the table shows its notices; a broken hash chain is said on stderr whatever the format
+        if fmt != "table" or notice == result.untrusted:
             print(f"zoudu: {_('warning')}: {notice}", file=sys.stderr)
     if sys.stdout is sys.__stdout__ and sys.stderr is sys.__stderr__:
         # The real command line, all said: leave without freeing the audit's million small
@@ -69,7 +71,8 @@ def write_csv(result, out) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for notice in result.notices:
-        writer.writerow((result.month, "", "", "notice", "warning", "", "", "", "", "", notice, ""))
+        severity = "error" if notice == result.untrusted else "warning"  # a broken hash chain: exit 1
+        writer.writerow((result.month, "", "", "notice", severity, "", "", "", "", "", notice, ""))
     for v in result.violations:
         writer.writerow((
             result.month, v.cadre or "", names.get(v.cadre, "") if v.cadre else "", v.rule, v.severity,

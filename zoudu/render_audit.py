@@ -45,7 +45,8 @@ def render_audit(result: AuditResult, roster: Roster | None = None, out: Console
     out.print(Text(_("Audit of {township}, {month}").format(township=result.township, month=result.month),
                    style="bold"))
     for notice in result.notices:
-        out.print(Text(_("Warning: ") + notice, style="bold yellow"))
+        loud = notice == result.untrusted
+        out.print(Text(_("Warning: ") + notice, style="bold red" if loud else "bold yellow"))
     out.print(_("{entries} ledger entries read; {inspections} spot check(s); {errors} error(s), {warnings} warning(s)"
                 ).format(entries=result.entries, inspections=result.inspections, errors=result.errors,
                          warnings=result.warnings))

@@ -94,6 +94,16 @@ def _audit_month(ws: Workspace, month: str, cadre: str | None, registry: tuple, 
     violations = run_rules(ctx, registry)
 
     notices = list(loaded.notices) + calendar.notices() + ctx.notices
+    untrusted = None
+    problems = list(loaded.problems)
+    if loaded.chain is not None and loaded.chain.where is not None:
+        # Said first and loudest: the lines the audit read may not be the lines that were recorded.
+        untrusted = _("{where}: the hash chain of the ledger is broken here: this line, or one before it, was "
+                      "edited, added, removed or moved outside zoudu, so this audit cannot be trusted. "
+                      "Run 'zoudu verify'").format(where=loaded.chain.where)
+        notices.insert(0, untrusted)
+        problems.append(model.Problem(loaded.chain.shown, loaded.chain.first_break, _(
+            "hash chain broken: this line was edited, or a line before it was removed, added or moved"), "chain"))
     if loaded.problems:
         notices.append(_("{n} damaged ledger line(s) were skipped (first: {where}: {message}); run 'zoudu verify'"
                          ).format(n=len(loaded.problems), where=loaded.problems[0].where,
@@ -128,11 +138,12 @@ def _audit_month(ws: Workspace, month: str, cadre: str | None, registry: tuple, 
         notices=tuple(notices),
         entries=loaded.read,
         inspections=len(ctx.inspections),
-        problems=tuple(loaded.problems),
+        problems=tuple(problems),
         township=settings.township,
         errors=errors,
         warnings=len(violations) - errors,
         calendar_sources={year: calendar.source(year) for year in sorted({start.year, end.year})},
+        untrusted=untrusted,
     )
 
 
@@ -241,6 +252,7 @@ def to_json(result: AuditResult) -> dict[str, Any]:
         "liability": [{"supervisor": row.supervisor, "name": row.name, "subordinates": dict(row.subordinates),
                        "violations": row.violations, "own": row.own} for row in result.liability],
         "notices": list(result.notices),
+        "untrusted": result.untrusted is not None,  # the ledger's hash chain is broken: see notices
         "entries": result.entries,
         "inspections": result.inspections,
         "errors": result.errors,

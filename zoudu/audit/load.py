@@ -1,6 +1,6 @@
 """Reading what a month's audit needs, and nothing more.
 
-* the month's own ledger, every line;
+* the month's own ledger, every line, and its hash chain (``zoudu.chaincheck``);
 * the neighbouring month's ledger where an audited ISO week crosses the boundary:
   only the lines dated on the crossing days (a day of slack for time zones), plus
   its void and leave lines;
@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from zoudu.chaincheck import ChainCheck, check_chain
 from zoudu.i18n import _
 from zoudu.model import Problem
 from zoudu.timeparse import shift_month
@@ -55,6 +56,7 @@ class Loaded:
     problems: list[Problem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     read: int = 0  # entries parsed, all files together (the engine counts them)
+    chain: ChainCheck | None = None  # the hash chain of the month's own file (None: no file)
 
 
 def _lines_at(data: bytes, starts: list[int]) -> list[tuple[int, str | None, bool]]:
@@ -178,6 +180,7 @@ def read_month(ws: Workspace, month: str, loaded: Loaded) -> None:
             "so every required sign-in is counted as missing").format(month=month, path=shown))
         return
     data = path.read_bytes()
+    loaded.chain = check_chain(path, shown, data)
     voids = _lines_at(data, sorted(_line_starts(data, b"void", anywhere=True)))
     loaded.sources.append(Source(shown, MONTH, _numbered(data), voids))
 

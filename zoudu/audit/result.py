@@ -117,8 +117,11 @@ class AuditResult:
     errors: int = 0
     warnings: int = 0
     calendar_sources: dict[int, str | None] = field(default_factory=dict)
+    # The notice that the month's hash chain is broken (also first in ``notices``): the
+    # ledger was changed outside zoudu, and nothing above can be trusted.
+    untrusted: str | None = None
 
     @property
     def exit_code(self) -> int:
-        """0 when no violation is at error level, else 1."""
-        return 1 if self.errors else 0
+        """0 when no violation is at error level and the ledger's hash chain holds, else 1."""
+        return 1 if self.errors or self.untrusted else 0
