@@ -13,7 +13,6 @@ slot's fixed time excuses it; a cancellation (销假) ends the leave at its time
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, field
 
 from zoudu import model
@@ -108,7 +107,9 @@ class Context:
     marks: dict[str, dict[dt.date, int]] = field(default_factory=dict)
     # cadre -> day -> "file:line" of the first witnessed village entry (evidence)
     village_day: dict[str, dict[dt.date, str]] = field(default_factory=dict)
-    rejected: dict[str, dict[dt.date, list[str]]] = field(default_factory=dict)  # entries that covered nothing
+    # entries that covered nothing: cadre -> day -> ("file:line", the slots it would have covered,
+    # as bits MORNING_OFFICE | AFTERNOON_OFFICE | EVENING_OFFICE): evidence for those slots only
+    rejected: dict[str, dict[dt.date, list[tuple[str, int]]]] = field(default_factory=dict)
     by_cadre: dict[str, CadreDays] = field(default_factory=dict)
     # cadre -> for each audited week: (available, township days, nights, village days),
     # each of the last three (required, actual)
@@ -331,5 +332,5 @@ def cover_days(ctx: Context, want_days: bool = True) -> None:
 def prorate(quota: int, available: int, cap: int) -> int:
     """SPEC §4: below 5 available workdays, required = ceil(quota × available ÷ 5);
     never more than ``cap``, the days (or evenings) the rules make available that week."""
-    required = quota if available >= 5 else math.ceil(quota * available / 5)
+    required = quota if available >= 5 else -(-quota * available // 5)  # whole numbers: no float to overflow
     return min(required, cap)

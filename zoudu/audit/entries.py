@@ -24,6 +24,9 @@ from zoudu.i18n import _
 from zoudu.ledger import parse_line as parse
 from zoudu.model import Entry, Problem
 
+DAY_SLOTS = MORNING_OFFICE | AFTERNOON_OFFICE  # what a witnessed village visit covers
+MAX_GRACE_MINUTES = 100 * 366 * 24 * 60  # a backfill grace beyond a century is "for ever"
+
 _TEXT = r'"([^"\\]*(?:\\.[^"\\]*)*)"'  # a JSON string's body, escapes kept
 _SKIP = r'"[^"\\]*(?:\\.[^"\\]*)*"'
 # An office sign-in or a village entry exactly as the tool writes it (keys sorted):
@@ -47,8 +50,9 @@ def classify(ctx: Context, loaded: Loaded) -> None:
     settings = ctx.settings
     tz = settings.tz
     place = settings.place
-    grace = dt.timedelta(minutes=settings.backfill_grace_minutes)
     grace_minutes = settings.backfill_grace_minutes
+    # clamped: rules.yaml's number may be past what a timedelta holds
+    grace = dt.timedelta(minutes=max(-MAX_GRACE_MINUTES, min(grace_minutes, MAX_GRACE_MINUTES)))
     windows = [(i, settings.slots[name].start.isoformat(), settings.slots[name].end.isoformat())
                for i, name in enumerate(model.SLOTS)]
     # "HH:MM" -> slot for every minute a window holds whole, and "HH:MM:00" -> slot for its last
@@ -113,7 +117,9 @@ def classify(ctx: Context, loaded: Loaded) -> None:
             if mine:
                 valid[cadre] += 1
         elif mine:
-            rejected.setdefault(cadre, {}).setdefault(day, []).append(f"{shown}:{number}")
+            # cited only for the slot whose window it falls in (outside every window: none)
+            rejected.setdefault(cadre, {}).setdefault(day, []).append(
+                (f"{shown}:{number}", 0 if slot is None else bits[slot]))
         if not mine:
             return
         made[cadre] += 1
@@ -150,7 +156,9 @@ def classify(ctx: Context, loaded: Loaded) -> None:
             e = entry or parse(text, shown, number, problems)
             if e is not None:
                 ctx.no_witness.append(e)
-            rejected.setdefault(cadre, {}).setdefault(day, []).append(f"{shown}:{number}")
+            # a witnessed visit would have covered the day's slots, a witnessed stay the evening too
+            rejected.setdefault(cadre, {}).setdefault(day, []).append(
+                (f"{shown}:{number}", DAY_SLOTS | EVENING_OFFICE if stay else DAY_SLOTS))
 
     def on_voided(shown: str, number: int, text: str, target: str, role: str, entry: Entry | None) -> None:
         if role == MONTH:

@@ -12,7 +12,7 @@ from functools import partial
 from typing import Callable
 
 from zoudu import model
-from zoudu.audit.engine import Context
+from zoudu.audit.engine import AFTERNOON_OFFICE, Context
 from zoudu.audit.result import Violation
 from zoudu.i18n import N_, _
 
@@ -50,7 +50,9 @@ def slot_name(slot: str) -> str:
 
 
 def hm(value: dt.time | dt.datetime) -> str:
-    return value.strftime("%H:%M")
+    """``20:30``, or ``20:30:30`` when the seconds are not zero (a window ends on the second:
+    a sign-in at 20:30:30 is outside the window ending 20:30, and must not read as inside it)."""
+    return value.strftime("%H:%M:%S" if value.second else "%H:%M")
 
 
 def _violation(ctx: Context, rule: str, cadre: str | None, message: str, evidence: tuple[str, ...],
@@ -85,8 +87,9 @@ def signin_missing(ctx: Context) -> list[Violation]:
             day = info.date.isoformat()
             message = template.format(slot=names[i], start=start, end=end, day=day)
             searched = searched_template.format(file=ctx.file, start=start, end=end, day=day)
+            bit = 1 << i  # MORNING_OFFICE, AFTERNOON_OFFICE, EVENING_OFFICE
             out.append(Violation("signin.missing", severity, cid, info.date, name, None, None, None, message,
-                                 (searched, *rejected.get(info.date, ()))))
+                                 (searched, *(where for where, slots in rejected.get(info.date, ()) if slots & bit))))
     return out
 
 
@@ -101,7 +104,8 @@ def study_missed(ctx: Context) -> list[Violation]:
                 start=hm(slot.start), end=hm(slot.end), day=day)
             searched = _("{file}: no sign-in between {start} and {end} on {day}").format(
                 file=ctx.file, start=hm(slot.start), end=hm(slot.end), day=day)
-            evidence = (searched, *rejected.get(info.date, ()), *_village_that_day(ctx, cid, info.date))
+            evidence = (searched, *(where for where, slots in rejected.get(info.date, ()) if slots & AFTERNOON_OFFICE),
+                        *_village_that_day(ctx, cid, info.date))
             out.append(_violation(ctx, "study.missed", cid, message, evidence, info.date, "afternoon"))
     return out
 
