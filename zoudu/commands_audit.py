@@ -8,7 +8,6 @@ Rich is imported only for the table.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import sys
@@ -68,6 +67,8 @@ def write_csv(result, out) -> None:
     """One row per violation; each notice (unknown calendar year, missing file) is a row too,
     with rule ``notice``, so that no warning is lost when the CSV travels alone."""
     names = {c.cadre: c.name for c in result.cadres}
+    import csv  # only this format needs it; every command imports this module
+
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for notice in result.notices:

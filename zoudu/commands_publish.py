@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import secrets
 import stat
 import sys
 from pathlib import Path
@@ -58,7 +57,7 @@ def _write(data: bytes, output: Optional[str], target: Optional[Path] = None) ->
         sys.stdout.buffer.flush()
         return
     target = target or Path(output)
-    temp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    temp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     try:
         # An existing notice keeps its permissions; a new one gets what the umask allows.
         mode = stat.S_IMODE(target.stat().st_mode) if target.is_file() else 0o666 & ~_umask()
