@@ -196,6 +196,11 @@ def test_supervision_cycles_are_refused_when_the_roster_is_read(tmp_path, cli, r
     (b"severity:\n  signin.mising: off\n", "rules.yaml:2"),
     (b"a: &x [1]\nb: *x\n", "rules.yaml:1"),
     (b"slots:\n  morning: {time: '08:00', window: ['08:30', '07:30']}\n", "rules.yaml:2"),
+    (b"backfill_grace_minutes: 99999999999999999999\n", "rules.yaml:1"),
+    (b"notice:\n  period_days: 99999999999999999999999\n", "rules.yaml:2"),
+    (b"place: ''\n", "rules.yaml:1"),
+    (b"township: '  '\n", "rules.yaml:1"),
+    (b"place: \"x\\ny\"\n", "rules.yaml:1"),
 ])
 def test_broken_rules_yaml_names_file_and_line(cli, root, content, where):
     (root / "rules.yaml").write_bytes(content)
