@@ -124,3 +124,47 @@ def test_a_deleted_month_between_two_others_is_reported(cli, root):
     (root / "ledgers" / "2026-10.yaml").unlink()
     r = cli("verify", root=root)
     assert r.returncode == 1 and "ledgers/2026-10.yaml" in r.stdout and "missing" in r.stdout
+
+
+def test_overlapping_leave_is_refused_and_cancel_names_the_leave_it_ends(cli, root):
+    assert cli("leave", "c003", "--from", "2026-11-10", "--to", "2026-11-20", "--approver", "c001",
+               root=root).returncode == 0
+    refused(cli, root, "leave", "c003", "--from", "2026-11-16", "--to", "2026-11-18", "--approver", "c001",
+            message="2026-11-0001")
+    r = cli("leave", "cancel", "c003", "--at", "2026-11-12T12:00", root=root)
+    assert r.returncode == 0 and "2026-11-0001" in r.stderr
+    # once ended early, the days after are free for another leave
+    assert cli("leave", "c003", "--from", "2026-11-16", "--to", "2026-11-18", "--approver", "c001",
+               root=root).returncode == 0
+    # a leave that began last month still blocks an overlapping one
+    assert cli("leave", "c004", "--from", "2026-10-28", "--to", "2026-11-05", "--approver", "c002",
+               root=root).returncode == 0
+    refused(cli, root, "leave", "c004", "--from", "2026-11-03", "--to", "2026-11-04", "--approver", "c002",
+            message="2026-10-0001")
+
+
+def test_the_inspection_method_may_be_typed_in_chinese(cli, root):
+    import yaml
+
+    assert cli("inspect", "--by", "c002", "--at", "2026-11-05T19:40", "--present", "c003", "--method", "电话",
+               root=root).returncode == 0
+    (entry,) = yaml.safe_load((root / "ledgers" / "2026-11.yaml").read_text(encoding="utf-8"))
+    assert entry["method"] == "phone"
+
+
+def test_a_dossier_is_not_compiled_from_an_edited_ledger(cli, root):
+    for hour in ("08:00", "14:30", "19:30"):
+        assert cli("checkin", "c003", "--at", f"2026-11-03T{hour}", root=root).returncode == 0
+    path = root / "ledgers" / "2026-11.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("T14:30:00", "T14:31:00"), encoding="utf-8")
+    r = cli("dossier", "c003", root=root)
+    assert r.returncode == 1 and "ledgers/2026-11.yaml:3" in r.stderr and "zoudu verify" in r.stderr
+
+
+def test_a_dossier_says_which_asked_months_have_no_ledger(cli, root):
+    assert cli("checkin", "c003", "--at", "2026-11-03T08:00", root=root).returncode == 0
+    r = cli("dossier", "c003", "--from", "2026-10", "--to", "2026-11", "--format", "json", root=root)
+    assert r.returncode == 0 and "2026-10" in r.stderr
+    import json
+
+    assert json.loads(r.stdout)["missing_months"] == ["2026-10"]

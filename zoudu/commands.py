@@ -193,7 +193,7 @@ def leave(
         if stray:
             raise ZouduError(_("'leave cancel' takes only --at (and --by), not {options}").format(
                 options=", ".join(stray)))
-        recorded(record.leave_cancel(ws, args[1], at, by))
+        recorded(record.leave_cancel(ws, args[1], at, by, tell=lambda line: print(line, file=sys.stderr)))
         return
     if at is not None:
         raise ZouduError(_("--at belongs to 'zoudu leave cancel'; a leave takes --from and --to"))

@@ -135,6 +135,8 @@ def dossier(
     from zoudu.dossier import dossier as build, to_json
 
     record = build(workspace(), cadre, start, end)
+    for month in record.missing:
+        print(_("note: {month} has no ledger file; it is not in the archive").format(month=month), file=sys.stderr)
     if fmt == "json":
         sys.stdout.write(json.dumps(to_json(record), ensure_ascii=False) + "\n")
         return

@@ -13,11 +13,11 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from zoudu.errors import ZouduError
+from zoudu.errors import DamagedLedger, ZouduError
 from zoudu.i18n import _
 from zoudu.notice import FIGURES, build_row
 from zoudu.roster import find_cadre
-from zoudu.timeparse import month_days, parse_month
+from zoudu.timeparse import month_days, parse_month, shift_month
 from zoudu.workspace import Workspace
 
 FIGURE_KEYS = tuple(key for key, _label in FIGURES)
@@ -52,6 +52,7 @@ class Dossier:
     months: tuple[MonthRecord, ...]
     subordinates: dict[str, str]  # id -> name, of everyone named in ``liability``
     supervisor_name: str = ""
+    missing: tuple[str, ...] = ()  # months of the asked range that have no ledger file
 
     @property
     def totals(self) -> dict[str, Any]:
@@ -102,6 +103,10 @@ def dossier(ws: Workspace, token: str, start: str | None = None, end: str | None
         if not _serves_in(cadre, month):
             continue
         result = audit_month(ws, month)
+        if result.untrusted:
+            # The archive is where liability is written down: never from an edited ledger.
+            raise DamagedLedger(_("the archive cannot be compiled from a ledger that does not verify: {problem}").format(
+                problem=result.untrusted))
         mine = next((c for c in result.cadres if c.cadre == cadre.id), None)
         if mine is None:
             continue
@@ -118,12 +123,22 @@ def dossier(ws: Workspace, token: str, start: str | None = None, end: str | None
             evaluations=dict(mine.evaluations), liability=subs, liable=liability.violations if liability else 0,
             voided=tuple(mine.voided), backfills=tuple(mine.backfills),
         ))
+    missing = tuple(m for m in _range(start, end) if m not in months and m <= this_month) if start and end else ()
     if not records:
         raise ZouduError(_("{name} ({id}) has no record between {start} and {end}: not on the roster in "
                            "any month that has a ledger").format(name=cadre.name, id=cadre.id, start=first, end=last))
     boss = ws.roster.get(cadre.supervisor) if cadre.supervisor else None
     return Dossier(cadre.id, cadre.name, cadre.post, cadre.team, cadre.supervisor, cadre.village,
-                   records[0].month, records[-1].month, tuple(records), names, boss.name if boss else "")
+                   records[0].month, records[-1].month, tuple(records), names, boss.name if boss else "",
+                   missing)
+
+
+def _range(start: str, end: str) -> list[str]:
+    months, month = [], start
+    while month <= end:
+        months.append(month)
+        month = shift_month(month, 1)
+    return months
 
 
 def to_json(d: Dossier) -> dict[str, Any]:
@@ -139,4 +154,5 @@ def to_json(d: Dossier) -> dict[str, Any]:
             "backfills": [{"id": i, "approver": a, "reason": r, "where": w} for i, a, r, w in m.backfills],
         } for m in d.months],
         "totals": d.totals,
+        "missing_months": list(d.missing),
     }

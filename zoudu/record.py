@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import re
-from typing import Any, Iterable
+from pathlib import Path
+from typing import Any, Callable, Iterable, NamedTuple
 
 from zoudu import model
 from zoudu.errors import ZouduError
@@ -194,7 +195,7 @@ def village(ws: Workspace, token: str, village_name: str, witness: str | None, s
     moment = when(ws, at)
     cadre = serving(find_cadre(ws.roster, token, moment.date()), moment)
     fields = base(ws, model.VILLAGE, moment, by, cadre.id)
-    fields["village"] = label(village_name, _("village"))
+    fields["village"] = label(village_name, _("village visited"))
     fields["stay"] = bool(stay)
     if witness is not None:
         fields["witness"] = text(witness, _("witness"))
@@ -213,9 +214,39 @@ def _bound(ws: Workspace, value: str, end: bool) -> dt.datetime:
     return parse_time(value, ws.settings.tz)
 
 
+class Leave(NamedTuple):
+    """A cadre's leave as it stands: its entry, where it is kept, and when it now ends."""
+
+    entry: Entry
+    path: Path
+    end: dt.datetime  # ``until``, or the time of its cancellation (销假)
+
+
+def leaves_of(ws: Workspace, cadre_id: str, last_month: str) -> list[Leave]:
+    """The cadre's leaves recorded in ``last_month`` and the months before it (voided ones left out).
+
+    A leave is kept in the month it starts; a void or cancellation in the file of the
+    leave it names, so each file answers for its own leaves.
+    """
+    found: list[Leave] = []
+    for back in range(LEAVE_LOOKBACK_MONTHS):
+        path = ws.ledger_path(shift_month(last_month, -back))
+        if not path.exists():
+            continue
+        entries = read_ledger(path, ws.shown(path)).entries
+        voided = {e.data.get("target") for e in entries if e.kind == model.VOID}
+        ends = {e.data.get("leave"): e.at for e in entries
+                if e.kind == model.LEAVE_CANCEL and e.id not in voided}
+        for e in entries:
+            if e.kind == model.LEAVE and e.cadre == cadre_id and e.id not in voided:
+                until = dt.datetime.fromisoformat(e.data["until"])
+                found.append(Leave(e, path, min(until, ends.get(e.id, until))))
+    return found
+
+
 def leave(ws: Workspace, token: str, start: str, end: str, kind: str | None, approver: str,
           by: str | None) -> list[str]:
-    """Approved leave (请假) or an official trip (公出)."""
+    """Approved leave (请假) or an official trip (公出); refused if it overlaps another."""
     begin, finish = _bound(ws, start, False), _bound(ws, end, True)
     if finish <= begin:
         raise ZouduError(_("the leave ends ({end}) before it starts ({start})").format(
@@ -230,32 +261,34 @@ def leave(ws: Workspace, token: str, start: str, end: str, kind: str | None, app
         raise ZouduError(_("a cadre cannot approve their own leave"))
     fields = base(ws, model.LEAVE, begin, by, cadre.id)
     fields.update({"until": iso(finish), "leave_kind": kind, "approver": approving.id})
-    return write(ws, month_of(begin), [fields])
-
-
-def _live(entries: list[Entry]) -> list[Entry]:
-    voided = {e.data.get("target") for e in entries if e.kind == model.VOID}
-    return [e for e in entries if e.id not in voided]
-
-
-def leave_cancel(ws: Workspace, token: str, at: str | None, by: str | None) -> list[str]:
-    """销假: ends the cadre's leave that is open at ``at``; written beside the leave."""
-    moment = when(ws, at)
-    cadre = find_cadre(ws.roster, token)
+    path = ws.ledger_path(month_of(begin))
     with ws.lock():
-        for back in range(LEAVE_LOOKBACK_MONTHS):
-            month = shift_month(month_of(moment), -back)
-            path = ws.ledger_path(month)
-            if not path.exists():
-                continue
-            entries = _live(read_ledger(path, ws.shown(path)).entries)
-            cancelled = {e.data.get("leave") for e in entries if e.kind == model.LEAVE_CANCEL}
-            for e in reversed(entries):
-                if (e.kind == model.LEAVE and e.cadre == cadre.id and e.id not in cancelled
-                        and e.at <= moment < dt.datetime.fromisoformat(e.data["until"])):
-                    fields = base(ws, model.LEAVE_CANCEL, moment, by, cadre.id)
-                    fields["leave"] = e.id
-                    return [f["id"] for f in append(path, ws.shown(path), [fields])]
+        for other in leaves_of(ws, cadre.id, month_of(finish)):
+            if other.entry.at < finish and begin < other.end:
+                raise ZouduError(_("{name} ({id}) is already on leave then: {leave} ({start} to {end}); "
+                                   "cancel or void it first").format(
+                    name=cadre.name, id=cadre.id, leave=other.entry.id, start=iso(other.entry.at),
+                    end=iso(other.end)))
+        return [f["id"] for f in append(path, ws.shown(path), [fields])]
+
+
+def leave_cancel(ws: Workspace, token: str, at: str | None, by: str | None,
+                 tell: Callable[[str], None] | None = None) -> list[str]:
+    """销假: ends the cadre's leave that is open at ``at``; written beside the leave.
+
+    ``tell`` hears which leave was ended, so the clerk sees it.
+    """
+    moment = when(ws, at)
+    cadre = find_cadre(ws.roster, token, moment.date())
+    with ws.lock():
+        for other in leaves_of(ws, cadre.id, month_of(moment)):
+            if other.entry.at <= moment < other.end:
+                fields = base(ws, model.LEAVE_CANCEL, moment, by, cadre.id)
+                fields["leave"] = other.entry.id
+                if tell:
+                    tell(_("ends leave {leave} ({start} to {end}) at {at}").format(
+                        leave=other.entry.id, start=iso(other.entry.at), end=iso(other.end), at=iso(moment)))
+                return [f["id"] for f in append(other.path, ws.shown(other.path), [fields])]
     raise ZouduError(_("{name} ({id}) has no open leave at {at}").format(name=cadre.name, id=cadre.id, at=iso(moment)))
 
 
@@ -264,6 +297,7 @@ def inspect(ws: Workspace, inspector: str, at: str | None, present: list[str], a
     """A spot check (抽查/暗访) by the discipline group and what it found."""
     moment = when(ws, at)
     leader = find_cadre(ws.roster, inspector)
+    method = {"实地": "visit", "暗访": "visit", "走访": "visit", "电话": "phone"}.get(method, method)
     if method not in ("visit", "phone"):
         raise ZouduError(_("--method must be visit or phone, not '{m}'").format(m=method))
     found = cadres_of(ws, list(present) + list(absent), moment)
