@@ -168,3 +168,24 @@ def test_a_dossier_says_which_asked_months_have_no_ledger(cli, root):
     import json
 
     assert json.loads(r.stdout)["missing_months"] == ["2026-10"]
+
+
+def test_the_audit_table_loses_nothing_at_80_columns_and_piped_output_is_printer_wide(cli):
+    import datetime as dt
+
+    from rich.console import Console
+
+    from tests.conftest import REPO, TZ
+    from zoudu.audit import audit_month
+    from zoudu.render_audit import render_audit
+    from zoudu.workspace import Workspace
+
+    ws = Workspace(REPO, clock=lambda: dt.datetime(2026, 11, 30, 7, 0, tzinfo=TZ))
+    result = audit_month(ws, "2026-10", cadre="c013")
+    out = Console(width=80, record=True, highlight=False, color_system=None)
+    render_audit(result, ws.roster, out)
+    text = out.export_text()
+    assert "…" not in text
+    assert "W42" in text and "3/4" in text
+    r = cli("audit", "--month", "2026-10", "--cadre", "c013", root=REPO, env={"COLUMNS": "80"})
+    assert max(len(line) for line in r.stdout.splitlines()) > 80 and "2026-W42" in r.stdout

@@ -17,8 +17,15 @@ from zoudu.i18n import _
 from zoudu.model import Roster
 
 
+PRINT_WIDTH = 132  # a line printer's width: what piped or saved output is laid out for
+WIDE = 120  # below this, each week's three figures are stacked instead of side by side
+
+
 def console() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    out = Console(highlight=False, soft_wrap=False)
+    if not out.is_terminal:
+        out = Console(highlight=False, soft_wrap=False, width=max(out.width, PRINT_WIDTH))
+    return out
 
 
 def _severity(severity: str) -> Text:
@@ -68,7 +75,7 @@ def render_audit(result: AuditResult, roster: Roster | None = None, out: Console
     if None in grouped:
         out.print(_violations_table(_("Township-wide"), grouped[None]))
 
-    out.print(_summary_table(result))
+    out.print(_summary_table(result, stacked=out.width < WIDE))
     out.print(_liability_table(result))
 
 
@@ -85,11 +92,11 @@ def _violations_table(title: str, found: list) -> Table:
     return table
 
 
-def _summary_table(result: AuditResult) -> Table:
+def _summary_table(result: AuditResult, stacked: bool = False) -> Table:
     table = Table(title=_("Per cadre, each week (543): days in the township, nights, days in villages — "
                           "actual/required"), title_justify="left")
-    table.add_column(_("cadre"), no_wrap=True)
-    table.add_column(_("name"), no_wrap=True)
+    table.add_column(_("cadre"), no_wrap=True, min_width=4)
+    table.add_column(_("name"), no_wrap=True, min_width=4)
     table.add_column(_("errors"), justify="right", min_width=4, overflow="fold")
     table.add_column(_("warnings"), justify="right", min_width=4, overflow="fold")
     weeks = result.cadres[0].weeks if result.cadres else ()
@@ -97,16 +104,16 @@ def _summary_table(result: AuditResult) -> Table:
         table.caption = _("* the week has not ended yet: shown, not checked")
         table.caption_justify = "left"
     for w in weeks:
-        table.add_column(w.week + ("" if w.checked else " *"), no_wrap=True)
+        table.add_column((w.week[5:] if stacked else w.week) + ("" if w.checked else " *"), no_wrap=True)
     for header in (_("valid sign-ins"), _("missed"), _("leave/trip days")):
-        table.add_column(header, justify="right", min_width=5, overflow="fold")
+        table.add_column(header, justify="right", min_width=4, overflow="fold")
     for c in result.cadres:
         cells: list = [c.cadre, c.name, Text(str(c.errors), style="red" if c.errors else ""), str(c.warnings)]
         for w in c.weeks:
             cell = Text()
             for pair in (w.township_days, w.nights, w.village_days):
                 if len(cell):
-                    cell.append(" ")
+                    cell.append("\n" if stacked else " ")
                 cell.append_text(_figure(pair))
             cells.append(cell)
         cells += [f"{c.signins_valid}/{c.signins_made}", str(c.absences), f"{c.leave_days}/{c.trip_days}"]
