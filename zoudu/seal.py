@@ -134,8 +134,9 @@ def _broken(month: str, hexpart: str, count: int | None, entries: list[Entry]) -
                     "now has {now}; {gone} entry(ies) were removed after publication").format(
             month=month, seal=hexpart[:SHORT], published=count, now=now, gone=count - now)
     else:
-        message = _("{month}: the seal {seal} no longer holds: the chain does not pass through it any more; "
-                    "published entries were removed or changed (the ledger now has {now} entries)").format(
+        message = _("{month}: the chain does not pass through the seal {seal}: check that it was copied "
+                    "exactly from the notice; if it was, published entries were removed or changed "
+                    "(the ledger now has {now} entries)").format(
             month=month, seal=hexpart[:SHORT], now=now)
     return SealCheck(False, month, message)
 
