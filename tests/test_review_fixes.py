@@ -189,3 +189,13 @@ def test_the_audit_table_loses_nothing_at_80_columns_and_piped_output_is_printer
     assert "W42" in text and "3/4" in text
     r = cli("audit", "--month", "2026-10", "--cadre", "c013", root=REPO, env={"COLUMNS": "80"})
     assert max(len(line) for line in r.stdout.splitlines()) > 80 and "2026-W42" in r.stdout
+
+
+def test_a_late_entry_is_reported_in_days_and_hours_not_thousands_of_minutes():
+    from zoudu import i18n
+    from zoudu.audit.rules import duration
+
+    assert duration(35069) == "24 day(s) 8 hour(s) 29 minute(s)"
+    assert duration(45) == "45 minute(s)"
+    i18n.set_explicit("zh")
+    assert duration(35069) == "24天8小时29分钟"

@@ -14,7 +14,7 @@ from typing import Callable
 from zoudu import model
 from zoudu.audit.engine import AFTERNOON_OFFICE, Context
 from zoudu.audit.result import Violation
-from zoudu.i18n import N_, _
+from zoudu.i18n import N_, _, current
 
 Rule = Callable[[Context], list[Violation]]
 
@@ -137,14 +137,23 @@ def signin_wrong_place(ctx: Context) -> list[Violation]:
     return out
 
 
+def duration(minutes: int) -> str:
+    """35069 -> "24 day(s) 8 hour(s) 29 minute(s)" (24天8小时29分钟): a clerk reads days, not minutes."""
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [(days, _("{n} day(s)")), (hours, _("{n} hour(s)")), (mins, _("{n} minute(s)"))]
+    shown = [unit.format(n=n) for n, unit in parts if n] or [_("{n} minute(s)").format(n=0)]
+    return ("" if current().startswith("zh") else " ").join(shown)
+
+
 def signin_backfilled(ctx: Context) -> list[Violation]:
     out: list[Violation] = []
     for e in ctx.backfilled:
         local = _local(ctx, e.at)
         late = int((e.recorded - e.at).total_seconds() // 60)
-        message = _("sign-in for {day} {time} was entered {minutes} minutes later ({recorded}) with no approver "
+        message = _("sign-in for {day} {time} was entered {delay} later ({recorded}) with no approver "
                     "(allowed: {grace} minutes)").format(
-            day=local.date().isoformat(), time=hm(local), minutes=late,
+            day=local.date().isoformat(), time=hm(local), delay=duration(late),
             recorded=_local(ctx, e.recorded).strftime("%Y-%m-%d %H:%M"), grace=ctx.settings.backfill_grace_minutes)
         slot = ctx.settings.slot_of(local.time())
         out.append(_violation(ctx, "signin.backfilled", e.cadre, message, (e.where,), local.date(),
