@@ -102,8 +102,6 @@ def publish(
     ws = workspace()
     target = _target(ws, output) if output is not None else None
     sheet = notice_sheet(ws, month, published)
-    for notice in sheet.notices:
-        print(f"zoudu: {_('warning')}: {notice_render.printable(' '.join(str(notice).splitlines()))}", file=sys.stderr)
     if fmt == "html":
         data = notice_render.html_page(sheet).encode("utf-8")
     elif fmt == "md":
@@ -118,8 +116,18 @@ def publish(
         data = buf.getvalue().encode("utf-8")
     else:
         notice_render.terminal(sheet)
+        _warn(sheet)
         return
     _write(data, output, target)
+    _warn(sheet)
+
+
+def _warn(sheet) -> None:
+    """Warnings after the sheet is out, so that a failed write stays one line."""
+    from zoudu import notice_render
+
+    for notice in sheet.notices:
+        print(f"zoudu: {_('warning')}: {notice_render.printable(' '.join(str(notice).splitlines()))}", file=sys.stderr)
 
 
 @app.command()

@@ -310,8 +310,18 @@ def build_sheet(settings, result, seal: Seal, published: dt.date, as_of: dt.date
         supervision_phone=settings.supervision_phone, seal=seal, inspections=result.inspections, rows=rows,
         place=settings.place, slot_times=tuple(s.time.strftime("%H:%M") for s in settings.slots.values()),
         quota=(settings.quota.township_days, settings.quota.nights, settings.quota.village_days), as_of=as_of,
-        notices=tuple(result.notices),
+        notices=tuple(result.notices) + _phone_notice(settings),
     )
+
+
+def _phone_notice(settings) -> tuple[str, ...]:
+    """The public must be able to call: a sheet with the placeholder number gets a warning."""
+    from zoudu.settings import PLACEHOLDER_PHONE
+
+    if settings.supervision_phone.strip() in ("", PLACEHOLDER_PHONE):
+        return (_("the supervision phone in rules.yaml is still the placeholder {phone}: "
+                  "set the real number before posting the notice").format(phone=settings.supervision_phone),)
+    return ()
 
 
 def today(ws: Workspace) -> dt.date:

@@ -95,6 +95,7 @@ class Settings(NamedTuple):
         return None
 
 
+PLACEHOLDER_PHONE = "0794-0000000"  # what `zoudu init` writes; publish warns until it is changed
 DEFAULT_SEVERITY = {"signin.outside_window": "warning", "signin.backfilled": "warning"}
 
 DEFAULT_RULES_YAML = """\
@@ -106,7 +107,7 @@ county: 崇仁县              # 县名
 timezone: Asia/Shanghai     # 不带时区的时间按此时区理解
 locale: zh_CN               # 界面语言: zh_CN 或 en (--lang en / ZOUDU_LANG=en 可临时改)
 place: 党政办公室           # 三定点: 定地点，签到地点
-supervision_phone: "0794-0000000"   # 公示栏上的群众监督电话
+supervision_phone: "0794-0000000"   # 公示栏上的群众监督电话 (占位号码，公示前请改为真实号码)
 
 # 三定点: 定时间、定次数。每天三次签到, 签到须在窗口内 (含两端)。
 slots:
