@@ -558,10 +558,10 @@ def prepare(root: Path) -> None:
     if (root / "rules.yaml").exists():
         (root / "rules.yaml").unlink()
     init_workspace(root)
-    default_phone = 'supervision_phone: "0794-0000000"'
-    assert default_phone in DEFAULT_RULES_YAML
-    (root / "rules.yaml").write_text(DEFAULT_RULES_YAML.replace(default_phone, f'supervision_phone: "{PHONE}"'),
-                                     encoding="utf-8")
+    default_phone = next(line for line in DEFAULT_RULES_YAML.splitlines() if line.startswith("supervision_phone:"))
+    (root / "rules.yaml").write_text(
+        DEFAULT_RULES_YAML.replace(default_phone, f'supervision_phone: "{PHONE}"   # 公示栏上的群众监督电话'),
+        encoding="utf-8")
     lock = ledgers / ".lock"
     if lock.exists():
         lock.unlink()
