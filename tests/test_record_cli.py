@@ -138,6 +138,7 @@ BAD = [
     (["void", "garbage", "--reason", "x"], "no such entry"),
     (["evaluate", "c003", "--month", "2026-11", "--self", "好"], "优/良/中/差"),
     (["evaluate", "c003", "--month", "2026-13", "--self", "优"], "not a valid month"),
+    (["evaluate", "c003", "--month", "2025-12", "--self", "优"], "not on the roster in 2025-12"),
     (["report", "c003", "--rule", "conduct.smoking", "--source", "x", "--at", "2026-11-03T10:00"], "--rule"),
     (["inspect", "--by", "c002", "--at", "2026-11-03T19:40", "--method", "radio", "--present", "c003"], "visit or phone"),
     (["inspect", "--by", "c002", "--at", "2026-11-03T19:40"], "at least one cadre"),

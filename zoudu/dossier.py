@@ -17,7 +17,7 @@ from zoudu.errors import DamagedLedger, ZouduError
 from zoudu.i18n import _
 from zoudu.notice import FIGURES, build_row
 from zoudu.roster import find_cadre
-from zoudu.timeparse import month_days, parse_month, shift_month
+from zoudu.timeparse import month_days, months_between, parse_month
 from zoudu.workspace import Workspace
 
 FIGURE_KEYS = tuple(key for key, _label in FIGURES)
@@ -71,11 +71,6 @@ class Dossier:
         }
 
 
-def _serves_in(cadre, month: str) -> bool:
-    days = month_days(month)
-    return (cadre.since is None or cadre.since <= days[-1]) and (cadre.until is None or days[0] <= cadre.until)
-
-
 def dossier(ws: Workspace, token: str, start: str | None = None, end: str | None = None) -> Dossier:
     """The archive of one cadre (id or unique name) over the months from ``start`` to ``end``.
 
@@ -100,7 +95,8 @@ def dossier(ws: Workspace, token: str, start: str | None = None, end: str | None
     records = []
     names: dict[str, str] = {}
     for month in months:
-        if not _serves_in(cadre, month):
+        days = month_days(month)
+        if not cadre.serving_between(days[0], days[-1]):
             continue
         result = audit_month(ws, month)
         if result.untrusted:
@@ -123,7 +119,8 @@ def dossier(ws: Workspace, token: str, start: str | None = None, end: str | None
             evaluations=dict(mine.evaluations), liability=subs, liable=liability.violations if liability else 0,
             voided=tuple(mine.voided), backfills=tuple(mine.backfills),
         ))
-    missing = tuple(m for m in _range(start, end) if m not in months and m <= this_month) if start and end else ()
+    asked = months_between(start, end) if start and end else []
+    missing = tuple(m for m in asked if m not in months and m <= this_month)
     if not records:
         raise ZouduError(_("{name} ({id}) has no record between {start} and {end}: not on the roster in "
                            "any month that has a ledger").format(name=cadre.name, id=cadre.id, start=first, end=last))
@@ -132,13 +129,6 @@ def dossier(ws: Workspace, token: str, start: str | None = None, end: str | None
                    records[0].month, records[-1].month, tuple(records), names, boss.name if boss else "",
                    missing)
 
-
-def _range(start: str, end: str) -> list[str]:
-    months, month = [], start
-    while month <= end:
-        months.append(month)
-        month = shift_month(month, 1)
-    return months
 
 
 def to_json(d: Dossier) -> dict[str, Any]:

@@ -104,6 +104,10 @@ class Cadre(NamedTuple):
     def serving_on(self, day: dt.date) -> bool:
         return (self.since is None or self.since <= day) and (self.until is None or day <= self.until)
 
+    def serving_between(self, first: dt.date, last: dt.date) -> bool:
+        """On the roster on at least one day of ``first``..``last`` (a month, say)."""
+        return (self.since is None or self.since <= last) and (self.until is None or first <= self.until)
+
     def as_record(self) -> dict[str, Any]:
         return {
             "id": self.id, "name": self.name, "post": self.post, "team": self.team,

@@ -19,7 +19,7 @@ from zoudu.i18n import _
 from zoudu.ledger import append, read_ledger
 from zoudu.model import Cadre, Entry
 from zoudu.roster import check_id, find_cadre, save_roster, supervision_problem
-from zoudu.timeparse import iso, month_of, parse_date, parse_month, parse_time, shift_month
+from zoudu.timeparse import iso, month_days, month_of, parse_date, parse_month, parse_time, shift_month
 from zoudu.workspace import ROSTER, Workspace
 
 MAX_TEXT = 2000
@@ -338,11 +338,10 @@ def evaluate(ws: Workspace, token: str, month: str, grades: dict[str, str | None
         if grade not in model.GRADES:
             raise ZouduError(_("--{key} must be one of 优/良/中/差, not '{grade}'").format(key=key, grade=grade))
     cadre = find_cadre(ws.roster, token)
-    first = dt.date(int(month[:4]), int(month[5:7]), 1)
-    if first > now(ws).date():
+    days = month_days(month)
+    if days[0] > now(ws).date():
         raise ZouduError(_("{month} has not begun: it cannot be evaluated yet").format(month=month))
-    last = dt.date(int(shift_month(month, 1)[:4]), int(shift_month(month, 1)[5:7]), 1) - dt.timedelta(days=1)
-    if not any(cadre.serving_on(first + dt.timedelta(days=i)) for i in range((last - first).days + 1)):
+    if not cadre.serving_between(days[0], days[-1]):
         raise ZouduError(_("{name} ({id}) is not on the roster in {month}").format(
             name=cadre.name, id=cadre.id, month=month))
     fields = base(ws, model.EVALUATION, now(ws), by, cadre.id)

@@ -62,6 +62,12 @@ def month_days(month: str) -> list[dt.date]:
     return [first + dt.timedelta(days=i) for i in range((nxt - first).days)]
 
 
+def months_between(first: str, last: str) -> list[str]:
+    """``first`` to ``last`` inclusive, as ``YYYY-MM``."""
+    count = (int(last[:4]) - int(first[:4])) * 12 + int(last[5:7]) - int(first[5:7])
+    return [shift_month(first, i) for i in range(count + 1)]
+
+
 def shift_month(month: str, delta: int) -> str:
     index = int(month[:4]) * 12 + int(month[5:7]) - 1 + delta
     return f"{index // 12:04d}-{index % 12 + 1:02d}"

@@ -9,7 +9,7 @@ from zoudu import model
 from zoudu.i18n import _
 from zoudu.ledger import read_ledger, repair
 from zoudu.model import Entry, Problem
-from zoudu.timeparse import shift_month
+from zoudu.timeparse import months_between
 from zoudu.workspace import Workspace
 
 _ID = re.compile(r"(\d{4}-\d{2})-(\d+)")
@@ -71,15 +71,8 @@ def check_entries(month: str, entries: list[Entry], roster: model.Roster) -> lis
 
 def missing_months(months: list[str]) -> list[str]:
     """Months without a file between the first and the last that have one."""
-    if not months:
-        return []
-    gaps, month = [], months[0]
     present = set(months)
-    while month < months[-1]:
-        if month not in present:
-            gaps.append(month)
-        month = shift_month(month, 1)
-    return gaps
+    return [m for m in months_between(months[0], months[-1]) if m not in present] if months else []
 
 
 def verify(ws: Workspace, do_repair: bool = False) -> Report:
