@@ -209,3 +209,14 @@ def test_publishing_with_the_placeholder_phone_warns(cli, root):
     rules.write_text(rules.read_text(encoding="utf-8").replace('"0794-0000000"', '"0794-6321358"'), encoding="utf-8")
     r = cli("publish", "--month", "2026-11", "--format", "md", root=root)
     assert "placeholder" not in r.stderr
+
+
+@pytest.mark.parametrize("args,chinese", [
+    (["checkin"], "缺少 'CADRE...'"),
+    (["--bogus"], "没有 --bogus 这个选项"),
+    (["chekin"], "没有 chekin 这个命令；是不是要用 checkin？"),
+    (["checkin", "c003", "--at"], "--at 后面要写上取值"),
+])
+def test_usage_errors_speak_chinese_too(cli, root, args, chinese):
+    r = cli(*args, root=root, lang="")
+    assert r.returncode == 2 and chinese in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr

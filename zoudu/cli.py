@@ -64,6 +64,30 @@ def _app_for(argv: list[str]):
     return trimmed
 
 
+def _usage_message(e) -> str:
+    """Click's usage errors are English; the common ones are said again through our catalog."""
+    import re
+
+    from typer._click.exceptions import BadOptionUsage, BadParameter, MissingParameter, NoSuchOption
+
+    from zoudu.i18n import _
+
+    if isinstance(e, NoSuchOption):
+        return _("there is no option {option}").format(option=e.option_name)
+    if isinstance(e, MissingParameter) and e.param is not None and e.ctx is not None:
+        return _("{name} is missing").format(name=e.param.get_error_hint(e.ctx))
+    if isinstance(e, BadParameter) and e.param is not None and e.ctx is not None:
+        return _("the value given for {name} is not right: {detail}").format(
+            name=e.param.get_error_hint(e.ctx), detail=e.message)
+    if isinstance(e, BadOptionUsage) and "requires an argument" in e.message:
+        return _("{option} needs a value").format(option=e.option_name)
+    unknown = re.match(r"No such command '(.+?)'\.(?: Did you mean '(.+?)'\?)?", e.message)
+    if unknown:
+        said = _("there is no command {command}").format(command=unknown.group(1))
+        return said + (_("; did you mean {command}?").format(command=unknown.group(2)) if unknown.group(2) else "")
+    return e.format_message()
+
+
 def main(argv: list[str] | None = None) -> None:
     from zoudu import i18n
     from zoudu.errors import ZouduError
@@ -78,9 +102,9 @@ def main(argv: list[str] | None = None) -> None:
         except NoArgsIsHelpError as e:  # plain "zoudu": help, not an error
             print(e.ctx.get_help() if e.ctx else "")
             code = 0
-        except UsageError as e:  # one line, like every other error
+        except UsageError as e:  # one line, like every other error, in the clerk's language
             hint = f"{e.ctx.command_path} --help" if e.ctx else "zoudu --help"
-            print(f"zoudu: {i18n._('error')}: {e.format_message()} ({hint})", file=sys.stderr)
+            print(f"zoudu: {i18n._('error')}: {_usage_message(e)} ({hint})", file=sys.stderr)
             code = e.exit_code
         except ClickException as e:
             print(f"zoudu: {i18n._('error')}: {e.format_message()}", file=sys.stderr)
