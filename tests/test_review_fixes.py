@@ -220,3 +220,8 @@ def test_publishing_with_the_placeholder_phone_warns(cli, root):
 def test_usage_errors_speak_chinese_too(cli, root, args, chinese):
     r = cli(*args, root=root, lang="")
     assert r.returncode == 2 and chinese in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+def test_piped_tables_are_printer_wide_so_dates_are_whole(cli, root):
+    r = cli("roster", "list", root=root, env={"COLUMNS": "80"})
+    assert r.returncode == 0 and r.stdout.count("2026-01-01") == 6 and "…" not in r.stdout

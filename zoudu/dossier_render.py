@@ -10,11 +10,11 @@ from zoudu.notice_render import printable
 
 def render_dossier(d: Dossier, out=None) -> None:
     from rich import box
-    from rich.console import Console
+    from zoudu.render import console
     from rich.table import Table
     from rich.text import Text
 
-    out = out or Console(highlight=False, soft_wrap=False)
+    out = out or console()
 
     def t(value: object, style: str = "") -> Text:
         """Data as a cell: never Rich markup ('[b]', ':phone:'), never an escape code."""

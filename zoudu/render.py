@@ -9,8 +9,15 @@ from zoudu.i18n import _
 from zoudu.model import Roster
 
 
+PRINT_WIDTH = 132  # a line printer's width: what piped or saved output is laid out for
+
+
 def console() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    """The terminal as it is; a pipe or a file gets a printer's width, not Rich's 80."""
+    out = Console(highlight=False, soft_wrap=False)
+    if not out.is_terminal:
+        out = Console(highlight=False, soft_wrap=False, width=max(out.width, PRINT_WIDTH))
+    return out
 
 
 def roster_table(roster: Roster, out: Console | None = None) -> None:

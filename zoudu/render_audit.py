@@ -15,17 +15,10 @@ from zoudu.audit import AuditResult, label
 from zoudu.audit.rules import slot_name
 from zoudu.i18n import _
 from zoudu.model import Roster
+from zoudu.render import console
 
 
-PRINT_WIDTH = 132  # a line printer's width: what piped or saved output is laid out for
 WIDE = 120  # below this, each week's three figures are stacked instead of side by side
-
-
-def console() -> Console:
-    out = Console(highlight=False, soft_wrap=False)
-    if not out.is_terminal:
-        out = Console(highlight=False, soft_wrap=False, width=max(out.width, PRINT_WIDTH))
-    return out
 
 
 def _severity(severity: str) -> Text:
