@@ -223,5 +223,7 @@ def test_usage_errors_speak_chinese_too(cli, root, args, chinese):
 
 
 def test_piped_tables_are_printer_wide_so_dates_are_whole(cli, root):
+    assert cli("roster", "add", "c100", "--name", "欧阳新人", "--post", "农业综合服务中心主任兼扶贫工作站站长",
+               "--supervisor", "c001", "--village", "七里亭村", "--since", "2026-01-01", root=root).returncode == 0
     r = cli("roster", "list", root=root, env={"COLUMNS": "80"})
-    assert r.returncode == 0 and r.stdout.count("2026-01-01") == 6 and "…" not in r.stdout
+    assert r.returncode == 0 and r.stdout.count("2026-01-01") == 7 and "…" not in r.stdout
