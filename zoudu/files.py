@@ -10,11 +10,6 @@ from zoudu.i18n import _
 MAX_BYTES = 8 * 1024 * 1024  # rules and roster are small; a huge file is an attack or a mistake
 
 
-def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
-    """The file's text as UTF-8, or a one-line error naming the file."""
-    return decode(read_bytes(path, max_bytes), str(path))
-
-
 def read_bytes(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
     """The file's bytes, or a one-line error naming the file (missing, huge, a folder)."""
     try:

@@ -88,7 +88,6 @@ class Scan:
     entries: list[Entry]
     problems: list[Problem]
     head: str
-    torn: bool = False
 
 
 def month_of_file(path: Path) -> str:
@@ -159,13 +158,11 @@ def read_ledger(path: Path, shown_as: str, check_chain: bool = False) -> Scan:
     entries: list[Entry] = []
     problems: list[Problem] = []
     prev = genesis(month)
-    torn = False
     for number, text, complete in iter_lines(path):
         if text is None:
             problems.append(Problem(shown_as, number, _("not valid UTF-8 text")))
             continue
         if not complete:
-            torn = True
             problems.append(Problem(shown_as, number, _(
                 "incomplete last line (a write was cut off); run 'zoudu verify --repair'"), "torn"))
             break
@@ -183,7 +180,7 @@ def read_ledger(path: Path, shown_as: str, check_chain: bool = False) -> Scan:
                     "chain"))
             prev = fields.get("hash", "")
         entries.append(entry)
-    return Scan(entries, problems, prev if check_chain else (entries[-1].hash if entries else genesis(month)), torn)
+    return Scan(entries, problems, prev if check_chain else (entries[-1].hash if entries else genesis(month)))
 
 
 # ----------------------------------------------------------------------------- appending

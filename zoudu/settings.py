@@ -230,11 +230,6 @@ def _defaults() -> Settings:
     )
 
 
-def default_settings() -> Settings:
-    """The seed's policy, as ``zoudu init`` writes it."""
-    return _defaults()
-
-
 def _slots(n: Nodes, node: yaml.Node) -> dict[str, Slot]:
     raw = n.mapping(node, "slots", set(model.SLOTS))
     missing = [s for s in model.SLOTS if s not in raw]
