@@ -19,9 +19,8 @@ from typing import Any
 
 from zoudu import model
 from zoudu.audit.engine import Context, audited_span, cover_days, day_infos, weeks_of
-from zoudu.audit.entries import classify
 from zoudu.audit.load import ledger_file
-from zoudu.audit.load import load as load_ledgers
+from zoudu.audit.split import load_and_classify
 from zoudu.audit.result import (
     LEAVE, MISSING, NOT_REQUIRED, OFFICE, SLOT_STATES, TRIP, VILLAGE,
     AuditResult, CadreResult, Day, Liability, Violation, Week,
@@ -84,12 +83,11 @@ def _audit_month(ws: Workspace, month: str, cadre: str | None, registry: tuple, 
     start, end = audited_span(days)
     infos = day_infos(settings, calendar, days, start, end, now)
     weeks = weeks_of(infos, days, now)
-    loaded = load_ledgers(ws, month, start, end)
     serving = [c for c in roster.cadres
                if (c.since is None or c.since <= end) and (c.until is None or start <= c.until)]
     month_infos = [info for info in infos if info.in_month]
     ctx = Context(settings, calendar, roster, month, ledger_file(ws, month), infos, month_infos, weeks, now, serving)
-    classify(ctx, loaded)
+    loaded = load_and_classify(ws, ctx, month, start, end)
     cover_days(ctx, want_days)
     violations = run_rules(ctx, registry)
 

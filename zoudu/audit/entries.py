@@ -14,12 +14,14 @@ import datetime as dt
 import json
 import re
 from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable
 
 from zoudu import model
 from zoudu.audit.engine import (
     AFTERNOON_OFFICE, EVENING_OFFICE, MORNING_OFFICE, VILLAGE_ENTRY, VILLAGE_STAY, Context, LeaveSpan,
 )
-from zoudu.audit.load import HISTORY, MONTH, Loaded, fixed_offset
+from zoudu.audit.load import HISTORY, MONTH, Loaded, Numbered, Source, fixed_offset
 from zoudu.i18n import _
 from zoudu.ledger import parse_line as parse
 from zoudu.model import Entry, Problem
@@ -45,8 +47,92 @@ def _unescape(value: str) -> str:
     return json.loads(f'"{value}"') if "\\" in value else value
 
 
+@dataclass(slots=True)
+class Partial:
+    """What one stretch of ledger lines says. Stretches read apart (in another process, see
+    ``audit.split``) and merged in line order (``merge``) give exactly what one pass gives."""
+
+    count: int = 0  # entries read
+    problems: list[Problem] = field(default_factory=list)
+    marks: dict[str, dict[dt.date, int]] = field(default_factory=dict)
+    village_day: dict[str, dict[dt.date, str]] = field(default_factory=dict)
+    rejected: dict[str, dict[dt.date, list[tuple[str, int]]]] = field(default_factory=dict)
+    made: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    valid: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    outside_window: list[Entry] = field(default_factory=list)
+    wrong_place: list[tuple[Entry, int | None]] = field(default_factory=list)
+    backfills: list[Entry] = field(default_factory=list)
+    backfilled: list[Entry] = field(default_factory=list)
+    no_witness: list[Entry] = field(default_factory=list)
+    not_assigned: list[Entry] = field(default_factory=list)
+    inspections: list[Entry] = field(default_factory=list)
+    reports: list[Entry] = field(default_factory=list)
+    evaluations: dict[str, dict[str, str]] = field(default_factory=dict)
+    voided: list[tuple[Entry, Entry]] = field(default_factory=list)
+    leave_entries: list[Entry] = field(default_factory=list)
+    cancels: dict[str, Entry] = field(default_factory=dict)  # leave id -> its earliest cancellation
+    strangers: dict[str, str] = field(default_factory=dict)  # cadre id not on the roster -> first "file:line"
+
+
+_LISTS = ("problems", "outside_window", "wrong_place", "backfills", "backfilled", "no_witness", "not_assigned",
+          "inspections", "reports", "voided", "leave_entries")
+
+
+def merge(into: Partial, later: Partial) -> None:
+    """Add ``later`` (the lines after ``into``'s) to ``into``, as if one pass had read both."""
+    into.count += later.count
+    for name in _LISTS:
+        getattr(into, name).extend(getattr(later, name))
+    for cadre, days in later.marks.items():
+        mine = into.marks.get(cadre)
+        if mine is None:
+            into.marks[cadre] = days
+        else:
+            for day, bits in days.items():
+                mine[day] = mine.get(day, 0) | bits
+    for cadre, firsts in later.village_day.items():
+        mine_first = into.village_day.get(cadre)
+        if mine_first is None:
+            into.village_day[cadre] = firsts
+        else:
+            for day, where in firsts.items():
+                mine_first.setdefault(day, where)
+    for cadre, per_day in later.rejected.items():
+        mine_rejected = into.rejected.setdefault(cadre, {})
+        for day, found in per_day.items():
+            mine_rejected.setdefault(day, []).extend(found)
+    for counts, more in ((into.made, later.made), (into.valid, later.valid)):
+        for cadre, n in more.items():
+            counts[cadre] = counts.get(cadre, 0) + n
+    for cadre, grades in later.evaluations.items():
+        into.evaluations.setdefault(cadre, {}).update(grades)
+    for target, cancel in later.cancels.items():
+        if target not in into.cancels or cancel.at < into.cancels[target].at:
+            into.cancels[target] = cancel
+    for cadre, where in later.strangers.items():
+        into.strangers.setdefault(cadre, where)
+
+
 def classify(ctx: Context, loaded: Loaded) -> None:
-    """Read every source once; fill the Context's coverage and the rules' lists."""
+    """Read every source once, in one process; fill the Context's coverage and the rules' lists."""
+    finish(ctx, loaded, read_lines(ctx, [(src, src.lines) for src in loaded.sources]))
+
+
+def read_voids(src: Source) -> dict[str, Entry]:
+    """The voids written in ``src``'s file, by the id they cancel. A void counts only in the file
+    of the entry it names, where ``zoudu void`` writes it (``zoudu verify`` reports any other)."""
+    voids: dict[str, Entry] = {}
+    ignored: list[Problem] = []  # the main pass reports them
+    for number, text, _complete in src.voids:
+        entry = parse(text, src.shown, number, ignored) if text else None
+        if entry is not None and entry.kind == model.VOID:
+            voids.setdefault(str(entry.data.get("target")), entry)
+    return voids
+
+
+def read_lines(ctx: Context, stretches: Iterable[tuple[Source, Iterable[Numbered]]]) -> Partial:
+    """One pass over stretches of lines (each of some source), in order."""
+    found = Partial()
     settings = ctx.settings
     tz = settings.tz
     place = settings.place
@@ -71,25 +157,16 @@ def classify(ctx: Context, loaded: Loaded) -> None:
     assigned_village = {c.id: c.village for c in ctx.roster.cadres}
     span_day = {info.date.isoformat(): info.date for info in ctx.days}
     in_month = {info.date for info in ctx.month_days}
-    marks, village_day, rejected = ctx.marks, ctx.village_day, ctx.rejected
+    marks, village_day, rejected = found.marks, found.village_day, found.rejected
     bits = (MORNING_OFFICE, AFTERNOON_OFFICE, EVENING_OFFICE)
-    made: defaultdict[str, int] = defaultdict(int)
-    valid: defaultdict[str, int] = defaultdict(int)
-    ctx.checkins_made, ctx.checkins_valid = made, valid
+    made, valid = found.made, found.valid
     suffix = fixed_offset(tz, [info.date for info in ctx.days])
     fromiso = dt.datetime.fromisoformat
-    problems = loaded.problems
-    strangers: dict[str, str] = {}
-    cancels: dict[str, Entry] = {}
-    leave_entries: list[Entry] = []
-
+    problems = found.problems
+    strangers = found.strangers
+    cancels = found.cancels
+    leave_entries = found.leave_entries
     voids: dict[str, Entry] = {}
-    for src in loaded.sources:
-        ignored: list[Problem] = []  # the main pass reports them
-        for number, text, _complete in src.voids:
-            entry = parse(text, src.shown, number, ignored) if text else None
-            if entry is not None and entry.kind == model.VOID:
-                voids.setdefault(str(entry.data.get("target")), entry)
 
     def local_day(at: str) -> tuple[dt.date | None, str]:
         if suffix is not None and len(at) == 25 and at.endswith(suffix):
@@ -128,13 +205,13 @@ def classify(ctx: Context, loaded: Loaded) -> None:
             if e is None:
                 return
             if slot is None:
-                ctx.outside_window.append(e)
+                found.outside_window.append(e)
             if not here:
-                ctx.wrong_place.append((e, slot))
+                found.wrong_place.append((e, slot))
             if late or approver:
-                ctx.backfills.append(e)
+                found.backfills.append(e)
                 if late and not approver:
-                    ctx.backfilled.append(e)
+                    found.backfilled.append(e)
 
     def on_village(shown: str, number: int, text: str, cadre: str, day: dt.date, stay: bool, village: str,
                    witness: str | None, entry: Entry | None) -> None:
@@ -151,11 +228,11 @@ def classify(ctx: Context, loaded: Loaded) -> None:
                 if assigned and village != assigned:
                     e = entry or parse(text, shown, number, problems)
                     if e is not None:
-                        ctx.not_assigned.append(e)
+                        found.not_assigned.append(e)
         elif mine:
             e = entry or parse(text, shown, number, problems)
             if e is not None:
-                ctx.no_witness.append(e)
+                found.no_witness.append(e)
             # a witnessed visit would have covered the day's slots, a witnessed stay the evening too
             rejected.setdefault(cadre, {}).setdefault(day, []).append(
                 (f"{shown}:{number}", DAY_SLOTS | EVENING_OFFICE if stay else DAY_SLOTS))
@@ -164,15 +241,16 @@ def classify(ctx: Context, loaded: Loaded) -> None:
         if role == MONTH:
             e = entry or parse(text, shown, number, problems)
             if e is not None:
-                ctx.voided.append((e, voids[target]))
+                found.voided.append((e, voids[target]))
 
     fast_line = FAST_LINE.fullmatch
     count = 0
-    for src in loaded.sources:
+    for src, lines in stretches:
         shown, role = src.shown, src.role
+        voids = read_voids(src)
         history = role == HISTORY
         month = role == MONTH
-        for number, text, complete in src.lines:
+        for number, text, complete in lines:
             if not complete:
                 if text is None or text.strip():
                     problems.append(Problem(shown, number, _(
@@ -233,7 +311,7 @@ def classify(ctx: Context, loaded: Loaded) -> None:
                             if assigned and village != assigned:
                                 e = parse(text, shown, number, problems)
                                 if e is not None:
-                                    ctx.not_assigned.append(e)
+                                    found.not_assigned.append(e)
                     else:
                         on_village(shown, number, text, cadre, day, stay == "true", _unescape(village),
                                    witness and _unescape(witness), None)
@@ -276,22 +354,38 @@ def classify(ctx: Context, loaded: Loaded) -> None:
                 continue
             elif kind == model.INSPECTION:
                 if e.at.astimezone(tz).date() in in_month:
-                    ctx.inspections.append(e)
+                    found.inspections.append(e)
             elif kind == model.REPORT:
                 if e.at.astimezone(tz).date() in in_month:
-                    ctx.reports.append(e)
+                    found.reports.append(e)
             elif kind == model.EVALUATION:
                 if e.data.get("month") == ctx.month and e.cadre:
-                    grades = ctx.evaluations.setdefault(e.cadre, {})
+                    grades = found.evaluations.setdefault(e.cadre, {})
                     for key in ("self", "peer", "public"):
                         if e.data.get(key):
                             grades[key] = e.data[key]
-    loaded.read = count
+    found.count = count
+    return found
+
+
+def finish(ctx: Context, loaded: Loaded, found: Partial) -> None:
+    """What the pass found, into the Context; leave spans and strangers said once for all lines."""
+    loaded.read = found.count
+    loaded.problems.extend(found.problems)
+    ctx.marks, ctx.village_day, ctx.rejected = found.marks, found.village_day, found.rejected
+    ctx.checkins_made, ctx.checkins_valid = found.made, found.valid
+    ctx.outside_window, ctx.wrong_place = found.outside_window, found.wrong_place
+    ctx.backfills, ctx.backfilled = found.backfills, found.backfilled
+    ctx.no_witness, ctx.not_assigned = found.no_witness, found.not_assigned
+    ctx.inspections, ctx.reports, ctx.evaluations = found.inspections, found.reports, found.evaluations
+    ctx.voided = found.voided
+    tz = ctx.settings.tz
+    cancels = found.cancels
 
     seen: set[str] = set()
     span_start = dt.datetime.combine(ctx.days[0].date, dt.time(0), tz)
     span_end = dt.datetime.combine(ctx.days[-1].date + dt.timedelta(days=1), dt.time(0), tz)
-    for e in leave_entries:
+    for e in found.leave_entries:
         if e.id in seen or e.cadre is None:
             continue
         seen.add(e.id)
@@ -309,6 +403,6 @@ def classify(ctx: Context, loaded: Loaded) -> None:
         kind = e.data.get("leave_kind") or "事假"
         ctx.leaves.setdefault(e.cadre, []).append(LeaveSpan(e.at, end, kind, e, cancel))
 
-    for cadre, where in strangers.items():
+    for cadre, where in found.strangers.items():
         ctx.notices.append(_("{where}: '{cadre}' is not on the roster; their entries were not counted").format(
             where=where, cadre=cadre))

@@ -40,14 +40,18 @@ _ALWAYS = (b"leave", b"void")  # leave, leave_cancel, void: needed whatever thei
 _KINDS = (b'"kind": "leave_cancel"', b'"kind": "void"')
 
 
+Numbered = tuple[int, "str | None", bool]  # (line number, text or None if not UTF-8, complete)
+
+
 @dataclass
 class Source:
     """Lines of one ledger file to read, and why they are read."""
 
     shown: str  # the file as evidence cites it
     role: str  # MONTH, NEIGHBOUR or HISTORY
-    lines: Iterable[tuple[int, str | None, bool]]
-    voids: list[tuple[int, str | None, bool]]  # every line that may be a void, read before the others
+    lines: Iterable[Numbered]
+    voids: list[Numbered]  # every line that may be a void, read before the others
+    parts: list[bytes] | None = None  # the month: its lines as bytes, to read in stretches (``numbered``)
 
 
 @dataclass
@@ -153,13 +157,14 @@ def _mentioning_void(lines: list[tuple[int, str | None, bool]]) -> list[tuple[in
     return [item for item in lines if item[1] is not None and "void" in item[1]]
 
 
-def _numbered(data: bytes) -> Iterator[tuple[int, str | None, bool]]:
-    """Every line of a file, decoded one at a time: a month's lines are held as UTF-8 bytes
-    (a third of what the same text takes as Python strings with Chinese in it)."""
-    parts = data.split(b"\n")
-    del data
+def numbered(parts: list[bytes], start: int = 0, stop: int | None = None) -> Iterator[Numbered]:
+    """Lines ``start``..``stop`` of a file split at its newlines, decoded one at a time: a month's
+    lines are held as UTF-8 bytes (a third of what the same text takes as Python strings with
+    Chinese in it). The last part is the end of the file: an incomplete line unless empty."""
     last = len(parts) - 1
-    for index, raw in enumerate(parts):
+    stop = len(parts) if stop is None else min(stop, len(parts))
+    for index in range(start, stop):
+        raw = parts[index]
         try:
             text: str | None = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -182,7 +187,8 @@ def read_month(ws: Workspace, month: str, loaded: Loaded) -> None:
     data = path.read_bytes()
     loaded.chain = check_chain(path, shown, data)
     voids = _lines_at(data, sorted(_line_starts(data, b"void", anywhere=True)))
-    loaded.sources.append(Source(shown, MONTH, _numbered(data), voids))
+    parts = data.split(b"\n")
+    loaded.sources.append(Source(shown, MONTH, numbered(parts), voids, parts))
 
 
 def fixed_offset(tz: dt.tzinfo, days: Iterable[dt.date]) -> str | None:
@@ -219,22 +225,44 @@ def read_history(ws: Workspace, month: str, months_back: int, loaded: Loaded) ->
             loaded.sources.append(Source(ws.shown(path), HISTORY, lines, _mentioning_void(lines)))
 
 
-def load(ws: Workspace, month: str, first: dt.date, last: dt.date) -> Loaded:
-    """Everything the audit of ``month`` needs, for the days ``first``..``last`` it looks at."""
-    loaded = Loaded()
+def read_others(ws: Workspace, month: str, first: dt.date, last: dt.date) -> tuple[list[Source], list[Source]]:
+    """What the audit of ``month`` reads besides the month's own file, for the days
+    ``first``..``last``: (sources to read before the month's lines, sources to read after them)."""
     before, after = shift_month(month, -1), shift_month(month, 1)
     month_first = dt.date(int(month[:4]), int(month[5:7]), 1)
     next_first = dt.date(int(after[:4]), int(after[5:7]), 1)
     # History first, then the month before, the month, the month after: a leave
     # is met before the days it excuses (the engine does not depend on it).
+    earlier, later = Loaded(), Loaded()
     if first < month_first:
-        read_history(ws, before, LEAVE_LOOKBACK_MONTHS - 1, loaded)
-        read_days(ws, before, first, month_first - dt.timedelta(days=1), loaded)
+        read_history(ws, before, LEAVE_LOOKBACK_MONTHS - 1, earlier)
+        read_days(ws, before, first, month_first - dt.timedelta(days=1), earlier)
     else:
-        read_history(ws, month, LEAVE_LOOKBACK_MONTHS, loaded)
-    read_month(ws, month, loaded)
+        read_history(ws, month, LEAVE_LOOKBACK_MONTHS, earlier)
     if last >= next_first:
-        read_days(ws, after, next_first, last, loaded)
+        read_days(ws, after, next_first, last, later)
+    return earlier.sources, later.sources
+
+
+def others_size(ws: Workspace, month: str) -> tuple[int, int]:
+    """Bytes of the files ``read_others`` may open: (the two neighbouring months, the history)."""
+    def size(path: Path) -> int:
+        try:
+            return path.stat().st_size
+        except OSError:
+            return 0
+    neighbours = size(ws.ledger_path(shift_month(month, -1))) + size(ws.ledger_path(shift_month(month, 1)))
+    history = sum(size(ws.ledger_path(shift_month(month, -back))) for back in range(2, LEAVE_LOOKBACK_MONTHS + 1))
+    return neighbours, history
+
+
+def load(ws: Workspace, month: str, first: dt.date, last: dt.date) -> Loaded:
+    """Everything the audit of ``month`` needs, for the days ``first``..``last`` it looks at."""
+    loaded = Loaded()
+    read_month(ws, month, loaded)
+    earlier, later = read_others(ws, month, first, last)
+    loaded.sources[:0] = earlier
+    loaded.sources.extend(later)
     return loaded
 
 

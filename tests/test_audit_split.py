@@ -1,0 +1,218 @@
+"""The audit on two cores (zoudu/audit/split.py): the same result as one process, line for line,
+whatever the split point, and when the child process dies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO, TZ, Clock, run_cli
+from tests.test_audit_support import Book, workspace_at
+from zoudu import record
+from zoudu.audit import audit_month, split, to_json
+from zoudu.audit.engine import Context, audited_span, day_infos, weeks_of
+from zoudu.audit.entries import merge, read_lines
+from zoudu.audit.load import Loaded, numbered, read_month, read_others
+from zoudu.timeparse import month_days
+from zoudu.workdays import Calendar
+from zoudu.workspace import Workspace
+
+MONTH = "2026-10"
+NOW = Clock(dt.datetime(2026, 11, 20, 12, 0, tzinfo=TZ))
+
+
+def generate(root, scale: int) -> None:
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "gen_month.py"), str(root), "--scale", str(scale)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+
+
+def line(kind: str, when: str, n: int, **fields) -> str:
+    """A line as the tool writes it (sorted keys), for the test cadre c09999."""
+    entry = {"at": f"{when}:00+08:00", "by": "clerk", "cadre": "c09999", "hash": "x", "id": f"2026-10-{n}",
+             "kind": kind, "recorded": f"{when}:00+08:00", **fields}
+    return "- " + json.dumps(dict(sorted(entry.items())), ensure_ascii=False) + "\n"
+
+
+@pytest.fixture(scope="module")
+def township(tmp_path_factory):
+    """A generated township (60 cadres, September to November) and a cadre c09999 whose Friday
+    2026-10-16 is written near the start of October's file and again near its end (two wrong-place
+    sign-ins, two witnessed visits, two visits without a witness), so that the order in which
+    stretches are merged shows in the evidence. Hostile lines at the end: a YAML line typed by
+    hand, a stranger, a line that is not UTF-8, a torn last line."""
+    root = tmp_path_factory.mktemp("split") / "township"
+    generate(root, 1)
+    record.roster_add(Workspace(root, clock=NOW), "c09999", "测试", "干部", False, "c00001", "石庄村", "2026-01-01")
+    path = root / "ledgers" / f"{MONTH}.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+
+    def friday(n: int, minute: int) -> list[str]:
+        return [line("checkin", f"2026-10-16T14:{minute}", n, place="县城"),
+                line("village", f"2026-10-16T10:{minute}", n + 1, stay=False, village="石庄村", witness="老王"),
+                line("village", f"2026-10-16T11:{minute}", n + 2, stay=False, village="石庄村")]
+
+    hostile = [
+        "- {id: 2026-10-9001, kind: checkin, at: '2026-10-12T08:05:00+08:00', recorded: "
+        "'2026-10-12T08:05:00+08:00', by: clerk, cadre: c00002, place: 党政办公室, hash: x}\n",
+        line("checkin", "2026-10-13T08:00", 9002, place="x").replace("c09999", "c99999"),
+    ]
+    data = "".join(lines[:3] + friday(9100, 40) + lines[3:] + friday(9200, 50) + hostile).encode()
+    path.write_bytes(data + b"- {\xff\xfe}\n" + b'- {"at": "2026-10-14T08:0')
+    return root
+
+
+def context(ws: Workspace, month: str) -> Context:
+    settings, roster = ws.settings, ws.roster
+    days = month_days(month)
+    start, end = audited_span(days)
+    calendar = Calendar(settings.calendar)
+    infos = day_infos(settings, calendar, days, start, end, NOW())
+    return Context(settings, calendar, roster, month, "", infos, [i for i in infos if i.in_month],
+                   weeks_of(infos, days, NOW()), NOW(), list(roster.cadres))
+
+
+def test_every_split_point_gives_what_one_pass_gives(township):
+    ws = Workspace(township, clock=NOW)
+    ctx = context(ws, MONTH)
+    start, end = ctx.days[0].date, ctx.days[-1].date
+    loaded = Loaded()
+    read_month(ws, MONTH, loaded)
+    (own,) = loaded.sources
+    earlier, later = read_others(ws, MONTH, start, end)
+    assert earlier and later  # both neighbouring months are read
+
+    def stretches(sources):
+        return [(src, list(src.lines)) for src in sources]
+
+    before, after = stretches(earlier), stretches(later)
+    whole = read_lines(ctx, before + [(own, numbered(own.parts))] + after)
+    assert whole.problems and whole.strangers and whole.voided and whole.village_day and whole.rejected
+    lines = len(own.parts)
+    for split_at in sorted({*range(1, 9), lines // 2, *range(3, lines, 97), *range(lines - 12, lines + 1)}):
+        parts = [read_lines(ctx, before), read_lines(ctx, [(own, numbered(own.parts, 0, split_at))]),
+                 read_lines(ctx, [(own, numbered(own.parts, split_at))]), read_lines(ctx, after)]
+        merged = parts[0]
+        for part in parts[1:]:
+            merge(merged, part)
+        # repr, not ==: dict order (the first evidence of a day, the order of findings) must agree too
+        assert repr(merged) == repr(whole), split_at
+
+
+def forked_and_serial(ws: Workspace, month: str, monkeypatch) -> tuple[str, str]:
+    """The whole AuditResult (every day of every cadre, evidence in order), forked and not."""
+    monkeypatch.setattr(split, "PARALLEL_MIN_LINES", 0)
+    monkeypatch.delenv("ZOUDU_JOBS", raising=False)
+    forked = audit_month(Workspace(ws.root, clock=ws.clock), month)
+    monkeypatch.setenv("ZOUDU_JOBS", "1")
+    serial = audit_month(Workspace(ws.root, clock=ws.clock), month)
+    monkeypatch.delenv("ZOUDU_JOBS")
+    assert serial.violations and serial.cadres[0].days
+    return repr(forked), repr(serial)
+
+
+@pytest.mark.skipif(split.jobs() < 2, reason="needs os.fork and two usable CPUs")
+def test_the_forked_audit_equals_one_process(township, monkeypatch):
+    ws = Workspace(township, clock=NOW)
+    forked, serial = forked_and_serial(ws, MONTH, monkeypatch)
+    assert forked == serial
+    c09999 = [v for v in audit_month(ws, MONTH, "c09999").violations if v.date == dt.date(2026, 10, 16)]
+    # evidence in line order: the sign-in and the visit near the start of the file come first
+    (study,) = [v for v in c09999 if v.rule == "study.missed"]
+    numbers = {}
+    with open(township / "ledgers" / f"{MONTH}.yaml", "rb") as fh:
+        for number, raw in enumerate(fh, 1):
+            found = re.search(rb'"id": "(2026-10-9[12]0[0-2])"', raw)
+            if found:
+                numbers[found.group(1).decode()] = f"ledgers/{MONTH}.yaml:{number}"
+    # the wrong-place sign-ins and the unwitnessed visits (start, then end), the first witnessed visit
+    assert study.evidence[1:] == tuple(numbers[f"2026-10-{n}"] for n in (9100, 9102, 9200, 9202, 9101))
+
+
+@pytest.mark.skipif(split.jobs() < 2, reason="needs os.fork and two usable CPUs")
+def test_the_demo_months_forked_equal_one_process(monkeypatch, tmp_path):
+    root = tmp_path / "demo"
+    shutil.copytree(REPO / "ledgers", root / "ledgers")
+    shutil.copy(REPO / "rules.yaml", root / "rules.yaml")
+    ws = Workspace(root, clock=Clock(dt.datetime(2026, 12, 1, 9, 0, tzinfo=TZ)))
+    for month in ("2026-10", "2026-11"):
+        forked, serial = forked_and_serial(ws, month, monkeypatch)
+        assert forked == serial
+
+
+@pytest.mark.skipif(split.jobs() < 2, reason="needs os.fork and two usable CPUs")
+@pytest.mark.parametrize("how", ["kill -9", "exception"])
+def test_a_child_that_dies_is_made_up_for_by_the_parent(township, monkeypatch, how):
+    """The child is really killed (SIGKILL) or really fails; the parent reads its share itself."""
+    ws = Workspace(township, clock=NOW)
+    monkeypatch.setenv("ZOUDU_JOBS", "1")
+    serial = repr(audit_month(Workspace(township, clock=NOW), MONTH))
+    monkeypatch.delenv("ZOUDU_JOBS")
+    monkeypatch.setattr(split, "PARALLEL_MIN_LINES", 0)
+    parent, ran_here = os.getpid(), []
+    real = split._child_work
+
+    def dying(*args):
+        if os.getpid() != parent:
+            if how == "kill -9":
+                os.kill(os.getpid(), signal.SIGKILL)
+            raise OSError("disk gone")
+        ran_here.append(True)
+        return real(*args)
+
+    monkeypatch.setattr(split, "_child_work", dying)
+    assert repr(audit_month(ws, MONTH)) == serial
+    assert ran_here == [True]  # the parent did the child's share, once
+
+
+def test_zoudu_jobs_1_keeps_one_process(monkeypatch):
+    monkeypatch.setenv("ZOUDU_JOBS", "1")
+    assert split.jobs() == 1
+
+
+def test_the_split_gives_the_child_less_of_the_month_the_more_it_scans():
+    alone = split.head_share(40, 0, 0)
+    assert 0.5 < alone < 0.6  # no other months: about half each (the child also pays for sending)
+    assert split.head_share(40, 94, 0) > split.head_share(40, 20, 0) > alone
+    assert split.head_share(40, 94, 500) == 0.95  # a long history: the parent reads nearly all
+    assert split.head_share(0, 94, 0) == 1.0
+
+
+def test_a_void_counts_only_in_the_file_of_the_entry_it_names(tmp_path):
+    """``zoudu void`` writes a void beside its entry; one copied into another month's file is
+    ignored by the audit and reported by verify (the same rule for both)."""
+    ws = workspace_at(tmp_path / "w", "2026-12-01T09:00")
+    Book(ws).checkin("c003", "2026-11-03T08:00").write()
+    (signin,) = Book(ws).checkin("c003", "2026-11-03T14:30").write()
+    record.void(ws, signin, "录错", None)
+    void_line = ws.ledger_path("2026-11").read_text(encoding="utf-8").splitlines()[-1]
+    Book(ws).checkin("c004", "2026-12-01T08:00").write()
+    with open(ws.ledger_path("2026-12"), "a", encoding="utf-8") as fh:
+        fh.write(void_line + "\n")
+    done = run_cli("verify", root=ws.root)
+    said = done.stdout + done.stderr
+    assert done.returncode == 1 and "2026-12.yaml" in said and "not earlier in this file" in said
+    result = audit_month(Workspace(ws.root, clock=ws.clock), "2026-11")
+    (c003,) = [c for c in result.cadres if c.cadre == "c003"]
+    assert [v[0] for v in c003.voided] == [signin]  # the void in its own file, once
+
+
+@pytest.mark.skipif(split.jobs() < 2, reason="needs os.fork and two usable CPUs")
+def test_the_command_line_prints_the_same_audit_either_way(tmp_path):
+    """A month above the threshold (20,000 lines), through the real command: byte for byte."""
+    root = tmp_path / "county"
+    generate(root, 10)
+    lines = sum(1 for _line in open(root / "ledgers" / f"{MONTH}.yaml", "rb"))
+    assert lines >= split.PARALLEL_MIN_LINES
+    forked = run_cli("audit", "--month", MONTH, "--format", "json", root=root)
+    serial = run_cli("audit", "--month", MONTH, "--format", "json", root=root, env={"ZOUDU_JOBS": "1"})
+    assert forked.returncode == serial.returncode == 1
+    assert forked.stdout == serial.stdout and json.loads(forked.stdout)["entries"] > 20_000
