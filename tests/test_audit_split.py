@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import REPO, TZ, Clock, run_cli
 from tests.test_audit_support import Book, workspace_at
 from zoudu import record
-from zoudu.audit import audit_month, split, to_json
+from zoudu.audit import audit_month, split
 from zoudu.audit.engine import Context, audited_span, day_infos, weeks_of
 from zoudu.audit.entries import merge, read_lines
 from zoudu.audit.load import Loaded, numbered, read_month, read_others
