@@ -20,7 +20,7 @@ from zoudu import record
 from zoudu.audit import audit_month, split
 from zoudu.audit.engine import Context, audited_span, day_infos, weeks_of
 from zoudu.audit.entries import merge, read_lines
-from zoudu.audit.load import Loaded, numbered, read_month, read_others
+from zoudu.audit.load import month_source, read_others
 from zoudu.timeparse import month_days
 from zoudu.workdays import Calendar
 from zoudu.workspace import Workspace
@@ -84,32 +84,36 @@ def test_every_split_point_gives_what_one_pass_gives(township):
     ws = Workspace(township, clock=NOW)
     ctx = context(ws, MONTH)
     start, end = ctx.days[0].date, ctx.days[-1].date
-    loaded = Loaded()
-    read_month(ws, MONTH, loaded)
-    (own,) = loaded.sources
+    shown, data = f"ledgers/{MONTH}.yaml", (township / "ledgers" / f"{MONTH}.yaml").read_bytes()
     earlier, later = read_others(ws, MONTH, start, end)
     assert earlier and later  # both neighbouring months are read
 
     def stretches(sources):
         return [(src, list(src.lines)) for src in sources]
 
+    def month(start=0, stop=None):
+        src = month_source(shown, data, start, stop)
+        return [(src, src.lines)]
+
     before, after = stretches(earlier), stretches(later)
-    whole = read_lines(ctx, before + [(own, numbered(own.parts))] + after)
+    whole = read_lines(ctx, before + month() + after)
     assert whole.problems and whole.strangers and whole.voided and whole.village_day and whole.rejected
-    lines = len(own.parts)
-    for split_at in sorted({*range(1, 9), lines // 2, *range(3, lines, 97), *range(lines - 12, lines + 1)}):
-        parts = [read_lines(ctx, before), read_lines(ctx, [(own, numbered(own.parts, 0, split_at))]),
-                 read_lines(ctx, [(own, numbered(own.parts, split_at))]), read_lines(ctx, after)]
+    starts = [0] + [i + 1 for i, byte in enumerate(data) if byte == 10]  # where each line begins
+    lines = len(starts)
+    for line in sorted({*range(1, 9), lines // 2, *range(3, lines, 97), *range(lines - 12, lines)}):
+        cut = starts[line]
+        parts = [read_lines(ctx, before), read_lines(ctx, month(0, cut)), read_lines(ctx, month(cut)),
+                 read_lines(ctx, after)]
         merged = parts[0]
         for part in parts[1:]:
             merge(merged, part)
         # repr, not ==: dict order (the first evidence of a day, the order of findings) must agree too
-        assert repr(merged) == repr(whole), split_at
+        assert repr(merged) == repr(whole), line
 
 
 def forked_and_serial(ws: Workspace, month: str, monkeypatch) -> tuple[str, str]:
     """The whole AuditResult (every day of every cadre, evidence in order), forked and not."""
-    monkeypatch.setattr(split, "PARALLEL_MIN_LINES", 0)
+    monkeypatch.setattr(split, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.delenv("ZOUDU_JOBS", raising=False)
     forked = audit_month(Workspace(ws.root, clock=ws.clock), month)
     monkeypatch.setenv("ZOUDU_JOBS", "1")
@@ -156,7 +160,7 @@ def test_a_child_that_dies_is_made_up_for_by_the_parent(township, monkeypatch, h
     monkeypatch.setenv("ZOUDU_JOBS", "1")
     serial = repr(audit_month(Workspace(township, clock=NOW), MONTH))
     monkeypatch.delenv("ZOUDU_JOBS")
-    monkeypatch.setattr(split, "PARALLEL_MIN_LINES", 0)
+    monkeypatch.setattr(split, "PARALLEL_MIN_BYTES", 0)
     parent, ran_here = os.getpid(), []
     real = split._child_work
 
@@ -186,6 +190,12 @@ def test_the_split_gives_the_child_less_of_the_month_the_more_it_scans():
     assert split.head_share(0, 94, 0) == 1.0
 
 
+def test_the_cut_falls_where_a_line_begins():
+    data = b"# header\n- {a}\n- {bb}\n- {ccc}\n"
+    assert [split.cut(data, share) for share in (0, 0.3, 0.5, 0.99, 1)] == [9, 15, 22, 30, 30]
+    assert split.cut(b"- {a}\n- {torn", 0.9) == 13  # no line begins after: the parent reads all
+
+
 def test_a_void_counts_only_in_the_file_of_the_entry_it_names(tmp_path):
     """``zoudu void`` writes a void beside its entry; one copied into another month's file is
     ignored by the audit and reported by verify (the same rule for both)."""
@@ -207,11 +217,10 @@ def test_a_void_counts_only_in_the_file_of_the_entry_it_names(tmp_path):
 
 @pytest.mark.skipif(split.jobs() < 2, reason="needs os.fork and two usable CPUs")
 def test_the_command_line_prints_the_same_audit_either_way(tmp_path):
-    """A month above the threshold (20,000 lines), through the real command: byte for byte."""
+    """A month above the threshold (22,000 entries, 6 MB), through the real command: byte for byte."""
     root = tmp_path / "county"
     generate(root, 10)
-    lines = sum(1 for _line in open(root / "ledgers" / f"{MONTH}.yaml", "rb"))
-    assert lines >= split.PARALLEL_MIN_LINES
+    assert (root / "ledgers" / f"{MONTH}.yaml").stat().st_size >= split.PARALLEL_MIN_BYTES
     forked = run_cli("audit", "--month", MONTH, "--format", "json", root=root)
     serial = run_cli("audit", "--month", MONTH, "--format", "json", root=root, env={"ZOUDU_JOBS": "1"})
     assert forked.returncode == serial.returncode == 1

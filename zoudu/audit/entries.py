@@ -124,7 +124,8 @@ def read_voids(src: Source) -> dict[str, Entry]:
     voids: dict[str, Entry] = {}
     ignored: list[Problem] = []  # the main pass reports them
     for number, text, _complete in src.voids:
-        entry = parse(text, src.shown, number, ignored) if text else None
+        # not the file's header comment, which mentions `zoudu void` (and would cost a YAML import)
+        entry = parse(text, src.shown, number, ignored) if text and text[0] != "#" else None
         if entry is not None and entry.kind == model.VOID:
             voids.setdefault(str(entry.data.get("target")), entry)
     return voids

@@ -200,23 +200,25 @@ def _week_rule(ctx: Context, rule: str, index: int, counted: str) -> list[Violat
         "week.nights": _("{week} ({first} to {last}): {actual} night(s) in the township, {required} required"),
         "week.village_days": _("{week} ({first} to {last}): {actual} day(s) in villages, {required} required"),
     }
+    severity = ctx.settings.severity_of(rule)
     out: list[Violation] = []
     for w, week in enumerate(ctx.weeks):
         if not week.over:
             continue
-        first, last = week.days[0].date, week.days[-1].date
+        first, last = week.days[0].date.isoformat(), week.days[-1].date.isoformat()
+        # what every finding of this week shares, said once
+        message = messages[rule].replace("{week}", week.label).replace("{first}", first).replace("{last}", last)
+        searched = _("{files}: searched {first} to {last}; counted: {days}").format(
+            files=_week_files(ctx, week.days[0].date, week.days[-1].date), first=first, last=last, days="{days}")
+        dates = [(info.date, info.date.isoformat()) for info in week.days]
         for cid, found in ctx.by_cadre.items():
             required, actual = ctx.figures[cid][w][index]
             if actual >= required:
                 continue
-            days = sorted(d for d in (info.date for info in week.days) if d in getattr(found, counted))
-            message = messages[rule].format(week=week.label, first=first.isoformat(), last=last.isoformat(),
-                                            actual=actual, required=required)
-            evidence = _("{files}: searched {first} to {last}; counted: {days}").format(
-                files=_week_files(ctx, first, last), first=first.isoformat(), last=last.isoformat(),
-                days=", ".join(d.isoformat() for d in days) or "—")
-            out.append(_violation(ctx, rule, cid, message, (evidence,), week=week.label,
-                                  required=required, actual=actual))
+            days = getattr(found, counted)
+            evidence = searched.replace("{days}", ", ".join(iso for d, iso in dates if d in days) or "—")
+            out.append(Violation(rule, severity, cid, None, None, week.label, required, actual,
+                                 message.format(actual=actual, required=required), (evidence,)))
     return out
 
 

@@ -3,13 +3,13 @@
 The pass over the lines (``audit.entries``) is a fold whose stretches merge in line order
 (``entries.merge``), so the work can be shared out and the result is the one a single pass
 gives, line for line. At the size of a county (tens of thousands of entries a month), the
-audit forks once after reading the month's file and checking its chain:
+audit forks once, right after reading the month's file into memory:
 
 * the child scans the neighbouring months and the history (``load.read_others``), reads the
-  lines it picked, then the last stretch of the month's lines, and sends back what it found
-  (pickled, through a pipe);
-* the parent reads the first stretch of the month's lines meanwhile, then merges:
-  history and the month before, the parent's stretch, the child's stretch, the month after.
+  lines it picked, then the last stretch of the month's lines (from the bytes it shares with
+  the parent), and sends back what it found (pickled, through a pipe);
+* the parent meanwhile checks the month's hash chain and reads the first stretch, then
+  merges: history and the month before, the parent's stretch, the child's, the month after.
 
 The split point weighs the child's scanning against the parent's lines (``head_share``), so
 both finish at about the same time. If the child fails in any way (killed, out of memory, a
@@ -27,18 +27,23 @@ import pickle
 
 from zoudu.audit.engine import Context
 from zoudu.audit.entries import Partial, finish, merge, read_lines
-from zoudu.audit.load import Loaded, Source, numbered, others_size, read_month, read_others
+from zoudu.audit.load import Loaded, month_bytes, month_source, others_size, read_others
+from zoudu.chaincheck import check_chain
 from zoudu.workspace import Workspace
 
-# Below this many lines in the month's file, one process (a fork costs a few milliseconds).
-PARALLEL_MIN_LINES = 20_000
+# Below this size of the month's file (about 18,000 entries), one process: a fork costs a few
+# milliseconds, and a township's month (2,000 entries) is read in a tenth of a second.
+PARALLEL_MIN_BYTES = 5_000_000
 # The cost model of head_share, in units of "reading one byte of the month's own lines"
-# (measured at 64× a township month, bench/bench_audit.py, see tests/test_audit_split.py):
-SCAN_WEIGHT = 0.19  # a byte of a neighbouring month, scanned for the crossing days
-PICKED_WEIGHT = 0.13  # the same byte's share of the lines then read in full, and sent back
-HISTORY_WEIGHT = 0.10  # a byte of an earlier month, scanned for leave and voids
-SEND_WEIGHT = 0.29  # the child pickling what a byte of the month's lines yielded
-RECEIVE_WEIGHT = 0.13  # the parent unpickling it
+# (measured at 64× a township month with bench/bench_audit.py; a wrong guess costs speed, not results):
+SCAN_WEIGHT = 0.19  # child: a byte of a neighbouring month, scanned for the crossing days
+PICKED_WEIGHT = 0.13  # child: the same byte's share of the lines then read in full, and sent back
+HISTORY_WEIGHT = 0.10  # child: a byte of an earlier month, scanned for leave and voids
+SPLIT_WEIGHT = 0.11  # either: a byte of the month split into lines
+SEND_WEIGHT = 0.29  # child: pickling what a byte of the month's lines yielded
+RECEIVE_WEIGHT = 0.13  # parent: unpickling it
+CHECK_WEIGHT = 0.11  # parent: a byte of the month, for its hash chain and its voids
+REPEAT_WEIGHT = 0.085  # child: a byte of the month, for its voids and the line number its stretch starts at
 
 
 def jobs() -> int:
@@ -54,44 +59,57 @@ def jobs() -> int:
 
 
 def head_share(month_bytes: int, neighbour_bytes: int, history_bytes: int) -> float:
-    """The share of the month's lines the parent reads, so that both processes take as long:
-    h·M + RECEIVE·(1-h)·M = first + (1+SEND)·(1-h)·M, where M is the month's bytes and
-    ``first`` the child's scanning of the other months."""
+    """The share of the month's bytes the parent reads, so that both processes take as long.
+
+    parent: CHECK·M + (1+SPLIT)·h·M + RECEIVE·(1-h)·M
+    child:  first + REPEAT·M + (1+SPLIT+SEND)·(1-h)·M
+    where M is the month's bytes and ``first`` the child's scanning of the other months."""
     if month_bytes <= 0:
         return 1.0
-    first = (SCAN_WEIGHT + PICKED_WEIGHT) * neighbour_bytes + HISTORY_WEIGHT * history_bytes
-    share = (first + month_bytes * (1 + SEND_WEIGHT - RECEIVE_WEIGHT)) / (
-        month_bytes * (2 + SEND_WEIGHT - RECEIVE_WEIGHT))
+    first = ((SCAN_WEIGHT + PICKED_WEIGHT) * neighbour_bytes + HISTORY_WEIGHT * history_bytes) / month_bytes
+    parent_line, child_line = 1 + SPLIT_WEIGHT, 1 + SPLIT_WEIGHT + SEND_WEIGHT
+    share = (first + REPEAT_WEIGHT + child_line - CHECK_WEIGHT - RECEIVE_WEIGHT) / (
+        parent_line + child_line - RECEIVE_WEIGHT)
     return min(0.95, max(0.05, share))
+
+
+def cut(data: bytes, share: float) -> int:
+    """Where the parent's stretch of ``data`` ends: the start of the line after ``share`` of its bytes."""
+    newline = data.find(b"\n", int(len(data) * share))
+    return len(data) if newline < 0 else newline + 1
 
 
 def load_and_classify(ws: Workspace, ctx: Context, month: str, first: dt.date, last: dt.date) -> Loaded:
     """Read what the audit of ``month`` needs and fill ``ctx``, like ``load.load`` then
-    ``entries.classify``; on two cores when the month has ``PARALLEL_MIN_LINES`` lines or more."""
+    ``entries.classify``; on two cores when the month's file has ``PARALLEL_MIN_BYTES`` or more."""
     loaded = Loaded()
-    read_month(ws, month, loaded)
-    own = loaded.sources[0] if loaded.sources else None
-    if own is None or own.parts is None or len(own.parts) < max(PARALLEL_MIN_LINES, 2) or jobs() < 2:
+    found = month_bytes(ws, month, loaded)
+    if found is None or len(found[2]) < max(PARALLEL_MIN_BYTES, 1) or jobs() < 2:
+        if found is not None:
+            path, shown, data = found
+            loaded.chain = check_chain(path, shown, data)
+            loaded.sources.append(month_source(shown, data))
         earlier, later = read_others(ws, month, first, last)
         loaded.sources[:0] = earlier
         loaded.sources.extend(later)
-        stretches = [(src, src.lines) for src in loaded.sources]
-        finish(ctx, loaded, read_lines(ctx, stretches))
+        finish(ctx, loaded, read_lines(ctx, [(src, src.lines) for src in loaded.sources]))
         return loaded
 
-    parts = own.parts
-    neighbours, history = others_size(ws, month)
-    share = head_share(sum(map(len, parts)) + len(parts), neighbours, history)
-    split = max(1, min(len(parts) - 1, round(len(parts) * share)))
+    path, shown, data = found
+    offset = cut(data, head_share(len(data), *others_size(ws, month)))
     try:
-        child = _start(lambda: _child_work(ws, ctx, month, first, last, own, split))
+        child = _start(lambda: _child_work(ws, ctx, month, first, last, shown, data, offset))
     except OSError:  # no process to spare (a limit on processes or memory): one process then
         child = None
-    head = read_lines(ctx, [(own, numbered(parts, 0, split))])
-    found = _collect(child) if child is not None else None
-    if found is None:  # the child failed: read its share here
-        found = _child_work(ws, ctx, month, first, last, own, split)
-    earlier, tail, later = found
+    # meanwhile: the chain of the whole file, and the month's first stretch
+    loaded.chain = check_chain(path, shown, data)
+    own = month_source(shown, data, 0, offset)
+    loaded.sources.append(own)
+    head = read_lines(ctx, [(own, own.lines)])
+    done = _collect(child) if child is not None else None
+    if done is None:  # the child failed: read its share here
+        done = _child_work(ws, ctx, month, first, last, shown, data, offset)
+    earlier, tail, later = done
     merge(earlier, head)
     merge(earlier, tail)
     merge(earlier, later)
@@ -99,12 +117,13 @@ def load_and_classify(ws: Workspace, ctx: Context, month: str, first: dt.date, l
     return loaded
 
 
-def _child_work(ws: Workspace, ctx: Context, month: str, first: dt.date, last: dt.date, own: Source,
-                split: int) -> tuple[Partial, Partial, Partial]:
-    """The other months' lines and the month's lines from ``split`` on, as three stretches."""
+def _child_work(ws: Workspace, ctx: Context, month: str, first: dt.date, last: dt.date, shown: str, data: bytes,
+                offset: int) -> tuple[Partial, Partial, Partial]:
+    """The other months' lines and the month's lines from byte ``offset`` on, as three stretches."""
     earlier, later = read_others(ws, month, first, last)
     before = read_lines(ctx, [(src, src.lines) for src in earlier])
-    tail = read_lines(ctx, [(own, numbered(own.parts or [], split))])
+    rest = month_source(shown, data, offset)
+    tail = read_lines(ctx, [(rest, rest.lines)])
     after = read_lines(ctx, [(src, src.lines) for src in later])
     return before, tail, after
 
