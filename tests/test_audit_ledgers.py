@@ -4,10 +4,12 @@ and the lines it picks from other months' files."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
-from tests.test_audit_support import Book, audit, workspace_at
+from tests.conftest import run_cli
+from tests.test_audit_support import Book, audit, found, workspace_at
 from zoudu import record
 from zoudu.audit.load import pick_days, pick_mentions
 
@@ -116,3 +118,71 @@ def test_a_time_stored_at_another_offset_is_read_in_the_workspace_zone(ws):
     result = audit(ws, MONTH)
     assert morning(result, "c003", "2026-11-03") == "office"
     assert morning(result, "c004", "2026-11-03") == "office"
+
+
+# Lines shaped like the tool's but with what Python cannot read as a time (or as an entry):
+# each is a damaged line, reported with file:line, counting for nothing; never a crash.
+HOSTILE_TIMES = [
+    '"at": "2026-11-04T8:00:00+08:00"',  # one-digit hour
+    '"at": "2026-11-04T08:00:00"',  # no offset: could be any hour
+    '"at": "2026-11-31T08:00:00+08:00"',  # no such day
+    '"at": "2026-11-04T25:00:00+08:00"',
+    '"at": "2026-11-04T08:00:00+08:00", "recorded": "2026-11-04T08:00:00"',
+    '"at": "2026-11-04T08:00:00+08:00", "recorded": "2026-02-30T08:00:00+08:00"',
+]
+
+
+@pytest.mark.parametrize("times", HOSTILE_TIMES)
+def test_a_sign_in_whose_time_cannot_be_read_is_damage_not_a_crash(ws, times):
+    Book(ws).checkin("c003", "2026-11-03T08:00").write()
+    fields = {"at": "", "by": "clerk", "cadre": "c004", "hash": "x", "id": "2026-11-0099", "kind": "checkin",
+              "place": "党政办公室", "recorded": "2026-11-04T08:00:00+08:00"}
+    line = "- " + json.dumps(fields, ensure_ascii=False).replace('"at": ""', times.split(", ")[0])
+    if ", " in times:  # the recorded time too
+        line = line.replace('"recorded": "2026-11-04T08:00:00+08:00"', times.split(", ")[1])
+    append_raw(ws, MONTH, line + "\n")
+    result = audit(ws, MONTH)
+    assert [p.where for p in result.problems if p.code != "chain"] == ["ledgers/2026-11.yaml:3"]
+    assert morning(result, "c004", "2026-11-04") == "missing"
+    assert morning(result, "c003", "2026-11-03") == "office"
+    done = run_cli("audit", "--month", MONTH, "--format", "json", root=ws.root)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert run_cli("verify", root=ws.root).returncode == 1
+
+
+@pytest.mark.parametrize("line", [
+    '- {"at": "2026-11-04T08:00:00+08:00", "by": "cl\\qerk", "cadre": "c004", "hash": "x", "id": "2026-11-0099", '
+    '"kind": "checkin", "place": "党政办公室", "recorded": "2026-11-04T08:00:00+08:00"}',  # not a JSON escape
+    "- {? [a, b] : c}",  # YAML, but a list as a key
+])
+def test_a_line_neither_json_nor_an_entry_is_damage_not_a_crash(ws, line):
+    Book(ws).checkin("c003", "2026-11-03T08:00").write()
+    append_raw(ws, MONTH, line + "\n")
+    result = audit(ws, MONTH)
+    assert [p.where for p in result.problems if p.code != "chain"] == ["ledgers/2026-11.yaml:3"]
+    assert morning(result, "c004", "2026-11-04") == "missing"
+    assert run_cli("audit", "--month", MONTH, root=ws.root).returncode == 1
+
+
+def test_a_leave_whose_end_has_no_offset_is_not_counted(ws):
+    record.leave(ws, "c004", "2026-11-10", "2026-11-12", "病假", "c002", None)
+    path = ws.ledger_path(MONTH)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('"until": "2026-11-12T23:59:59+08:00"', '"until": "2026-11-12T23:59:59"'),
+                    encoding="utf-8")
+    assert '"until": "2026-11-12T23:59:59"' in path.read_text(encoding="utf-8")
+    result = audit(ws, MONTH)
+    assert any("until" in n for n in result.notices)
+    assert next(d for d in [c for c in result.cadres if c.cadre == "c004"][0].days
+                if d.date == dt.date(2026, 11, 11)).slots["morning"] == "missing"
+
+
+def test_a_raw_tab_is_read_as_yaml_as_verify_reads_it(ws):
+    """JSON forbids a raw tab inside a string, YAML allows it: a hand edit, read by the general path."""
+    Book(ws).checkin("c003", "2026-11-03T08:00").write()
+    append_raw(ws, MONTH, '- {"at": "2026-11-04T08:00:00+08:00", "by": "clerk", "cadre": "c004", "hash": "x", '
+                          '"id": "2026-11-0099", "kind": "checkin", "place": "党政\t办公室", '
+                          '"recorded": "2026-11-04T08:00:00+08:00"}\n')
+    result = audit(ws, MONTH)
+    assert [p.code for p in result.problems] == ["chain"]
+    assert [v.evidence for v in found(result, "signin.wrong_place", "c004")] == [("ledgers/2026-11.yaml:3",)]

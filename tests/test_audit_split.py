@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -177,11 +178,6 @@ def test_a_child_that_dies_is_made_up_for_by_the_parent(township, monkeypatch, h
     assert ran_here == [True]  # the parent did the child's share, once
 
 
-def test_zoudu_jobs_1_keeps_one_process(monkeypatch):
-    monkeypatch.setenv("ZOUDU_JOBS", "1")
-    assert split.jobs() == 1
-
-
 def test_the_split_gives_the_child_less_of_the_month_the_more_it_scans():
     alone = split.head_share(40, 0, 0)
     assert 0.5 < alone < 0.6  # no other months: about half each (the child also pays for sending)
@@ -225,3 +221,126 @@ def test_the_command_line_prints_the_same_audit_either_way(tmp_path):
     serial = run_cli("audit", "--month", MONTH, "--format", "json", root=root, env={"ZOUDU_JOBS": "1"})
     assert forked.returncode == serial.returncode == 1
     assert forked.stdout == serial.stdout and json.loads(forked.stdout)["entries"] > 20_000
+
+
+def open_files() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def no_children_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+needs_fork = pytest.mark.skipif(split.jobs() < 2 or not os.path.isdir("/proc/self/fd"),
+                                reason="needs os.fork, two usable CPUs and /proc")
+
+
+@needs_fork
+def test_the_childs_answer_is_used_when_sigchld_is_ignored(township, monkeypatch):
+    """With SIGCHLD ignored (inherited from a launcher), the kernel reaps the child itself and
+    waitpid finds no child: the answer's length, not the exit status, says it is whole."""
+    monkeypatch.setenv("ZOUDU_JOBS", "1")
+    serial = repr(audit_month(Workspace(township, clock=NOW), MONTH))
+    monkeypatch.delenv("ZOUDU_JOBS")
+    monkeypatch.setattr(split, "PARALLEL_MIN_BYTES", 0)
+    parent, ran_here = os.getpid(), []
+    real = split._child_work
+
+    def recorded(*args):
+        if os.getpid() == parent:
+            ran_here.append(True)
+        return real(*args)
+
+    monkeypatch.setattr(split, "_child_work", recorded)
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        assert repr(audit_month(Workspace(township, clock=NOW), MONTH)) == serial
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+    assert ran_here == []  # the child's answer, not the parent redoing it
+
+
+@needs_fork
+def test_a_failing_parent_stops_its_child_and_frees_the_lock(township, monkeypatch, tmp_path):
+    """The parent fails while the child still works (here: slowly) and the workspace lock is held:
+    the child is killed and reaped at once, no file stays open, and the lock is free afterwards."""
+    monkeypatch.setattr(split, "PARALLEL_MIN_BYTES", 0)
+    parent = os.getpid()
+    real = split._child_work
+
+    def slow(*args):
+        if os.getpid() != parent:
+            time.sleep(30)
+        return real(*args)
+
+    def broken(*args):
+        raise OSError("the disk went away")
+
+    monkeypatch.setattr(split, "_child_work", slow)
+    monkeypatch.setattr(split, "check_chain", broken)
+    ws = Workspace(township, clock=NOW)
+    files = open_files()
+    started = time.monotonic()
+    with pytest.raises(OSError, match="disk went away"):
+        with ws.lock():
+            audit_month(ws, MONTH)
+    assert time.monotonic() - started < 10  # not waiting for the sleeping child
+    assert open_files() == files and no_children_left()
+    taken = subprocess.run([sys.executable, "-c", (
+        "import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDWR); fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)"
+    ), str(township / "ledgers" / ".lock")], capture_output=True, text=True, timeout=30)
+    assert taken.returncode == 0, taken.stderr
+
+
+@needs_fork
+def test_a_fork_that_fails_leaves_nothing_open(township, monkeypatch):
+    monkeypatch.setenv("ZOUDU_JOBS", "1")
+    serial = repr(audit_month(Workspace(township, clock=NOW), MONTH))
+    monkeypatch.delenv("ZOUDU_JOBS")
+    monkeypatch.setattr(split, "PARALLEL_MIN_BYTES", 0)
+
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(split.os, "fork", no_fork)
+    files = open_files()
+    for _attempt in range(3):
+        assert repr(audit_month(Workspace(township, clock=NOW), MONTH)) == serial
+    assert open_files() == files
+
+
+@needs_fork
+def test_ctrl_c_during_a_forked_audit_leaves_no_process_and_no_traceback(tmp_path):
+    root = tmp_path / "county"
+    generate(root, 10)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZOUDU_")}
+    for delay in (0.05, 0.15, 0.3):
+        audit = subprocess.Popen([sys.executable, "-m", "zoudu", "--root", str(root), "audit", "--month", MONTH,
+                                  "--format", "json"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                 text=True, env=env, start_new_session=True)
+        time.sleep(delay)
+        os.killpg(audit.pid, signal.SIGINT)
+        _out, err = audit.communicate(timeout=60)
+        assert audit.returncode in (130, 1), err  # interrupted, or finished before the signal
+        assert "Traceback" not in err
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(audit.pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("a process of the interrupted audit is still running")
+
+
+def test_zoudu_jobs_0_or_1_keeps_one_process_and_other_values_do_not(monkeypatch):
+    for value in ("0", "1", " 1 "):
+        monkeypatch.setenv("ZOUDU_JOBS", value)
+        assert split.jobs() == 1
+    monkeypatch.setenv("ZOUDU_JOBS", "2")
+    assert split.jobs() == (2 if hasattr(os, "fork") and len(os.sched_getaffinity(0)) >= 2 else 1)

@@ -67,7 +67,10 @@ def decode_line(line: str, where: str) -> dict[str, Any]:
     if not (isinstance(node, yaml.SequenceNode) and len(node.value) == 1
             and isinstance(node.value[0], yaml.MappingNode)):
         raise ZouduError(_("not a ledger entry (expected '- {...}' on one line)"), where)
-    value = yaml.safe_load(line)[0]
+    try:
+        value = yaml.safe_load(line)[0]
+    except yaml.YAMLError:  # e.g. a list as a key: YAML, but not an entry
+        raise ZouduError(_("not a ledger entry (expected '- {...}' on one line)"), where) from None
     return {k: _plain(v) for k, v in value.items()}
 
 
@@ -128,9 +131,17 @@ def _text(part: str | bytes) -> str | None:
 
 def to_entry(fields: dict[str, Any], file: str, line: int) -> Entry:
     """Fields of a line to an Entry; KeyError/ValueError/TypeError on a bad shape."""
-    fromiso = dt.datetime.fromisoformat
-    return Entry(fields["id"], fields["kind"], fromiso(fields["at"]), fromiso(fields["recorded"]), fields["by"],
-                 fields.get("cadre"), fields, fields["hash"], file, line)
+    at, recorded = _aware(fields, "at"), _aware(fields, "recorded")
+    return Entry(fields["id"], fields["kind"], at, recorded, fields["by"], fields.get("cadre"), fields, fields["hash"],
+                 file, line)
+
+
+def _aware(fields: dict[str, Any], key: str) -> dt.datetime:
+    """A stored time, which always carries its UTC offset (one without could be any hour)."""
+    moment = dt.datetime.fromisoformat(fields[key])
+    if moment.tzinfo is None:
+        raise ValueError(_("'{key}' has no UTC offset: {value}").format(key=key, value=fields[key]))
+    return moment
 
 
 def parse_line(text: str, shown_as: str, number: int, problems: list[Problem]) -> Entry | None:

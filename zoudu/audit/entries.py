@@ -11,7 +11,6 @@ checked YAML when JSON fails, exactly as ``zoudu.ledger.read_ledger`` reads it.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -29,22 +28,22 @@ from zoudu.model import Entry, Problem
 DAY_SLOTS = MORNING_OFFICE | AFTERNOON_OFFICE  # what a witnessed village visit covers
 MAX_GRACE_MINUTES = 100 * 366 * 24 * 60  # a backfill grace beyond a century is "for ever"
 
-_TEXT = r'"([^"\\]*(?:\\.[^"\\]*)*)"'  # a JSON string's body, escapes kept
-_SKIP = r'"[^"\\]*(?:\\.[^"\\]*)*"'
-# An office sign-in or a village entry exactly as the tool writes it (keys sorted):
-# groups at (and its date, clock, offset), cadre, id, then place and recorded (sign-in)
-# or stay, village, witness (village).
+_TEXT = r'"([^"\\\x00-\x1f]*)"'  # a JSON string without escapes (a line with any takes the general path)
+_SKIP = r'"[^"\\\x00-\x1f]*"'
+_DATE = r'[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])'
+_CLOCK = r'(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]'
+_OFFSET = r'(?:[+-](?:[01][0-9]|2[0-3]):[0-5][0-9]|Z)'
+# An office sign-in or a village entry exactly as the tool writes it (keys sorted, times to the
+# second with their offset, no escapes): groups at (and its date, clock, offset), cadre, id,
+# then place and recorded (sign-in) or stay, village, witness (village). A line that matches is
+# valid JSON whose times Python reads, but for an impossible day like 2026-02-30.
 FAST_LINE = re.compile(
-    r'- \{"at": "(([0-9-]*)T([0-9:]*)([^"\\]*))", "by": ' + _SKIP + r', "cadre": "([^"\\]*)", "hash": "[^"]*", '
-    r'"id": "([^"\\]*)", "kind": "(?:'
-    r'checkin", "place": ' + _TEXT + r', "recorded": "([^"\\]*)"'
-    r'|village", (?:"note": ' + _SKIP + r', )?"recorded": "[^"\\]*", '
+    r'- \{"at": "((' + _DATE + ')T(' + _CLOCK + ')(' + _OFFSET + r'))", "by": ' + _SKIP + r', "cadre": ' + _TEXT +
+    r', "hash": ' + _SKIP + r', "id": ' + _TEXT + r', "kind": "(?:'
+    r'checkin", "place": ' + _TEXT + r', "recorded": "(' + _DATE + 'T' + _CLOCK + _OFFSET + r')"'
+    r'|village", (?:"note": ' + _SKIP + r', )?"recorded": "' + _DATE + 'T' + _CLOCK + _OFFSET + r'", '
     r'"stay": (true|false), "village": ' + _TEXT + r'(?:, "witness": ' + _TEXT + r')?'
     r')\}')
-
-
-def _unescape(value: str) -> str:
-    return json.loads(f'"{value}"') if "\\" in value else value
 
 
 @dataclass(slots=True)
@@ -260,24 +259,30 @@ def read_lines(ctx: Context, stretches: Iterable[tuple[Source, Iterable[Numbered
             if not history and text is not None:
                 m = fast_line(text)
                 if m is not None:
-                    count += 1
                     at, date, clock, offset, cadre, eid, where_place, recorded, stay, village, witness = m.groups()
-                    if eid in voids:
-                        on_voided(shown, number, text, eid, role, None)
-                        continue
-                    if offset == suffix and len(clock) == 8:
-                        day = span_day.get(date)
-                    else:
-                        day, clock = local_day(at)
-                    if day is None:
-                        continue
-                    if recorded is not None:
+                    try:
+                        if offset == suffix:
+                            day = span_day.get(date)
+                            if day is None:
+                                fromiso(at)  # another day, or an impossible one (2026-02-30): damage
+                        else:
+                            day, clock = local_day(at)
                         # Entered the same minute, or within the hour fewer whole minutes later than
                         # the grace: on time, without parsing two times (most are typed as they happen).
-                        late = not (recorded[19:] == offset and (
+                        late = recorded is not None and not (recorded[19:] == offset and (
                             recorded[:16] == at[:16] or recorded[:13] == at[:13]
                             and int(recorded[14:16]) - int(at[14:16]) < grace_minutes)) and (
                             fromiso(recorded) - fromiso(at) > grace)
+                    except ValueError:
+                        m = None  # the general path below says what is wrong, with file:line
+                if m is not None:
+                    count += 1
+                    if eid in voids:
+                        on_voided(shown, number, text, eid, role, None)
+                        continue
+                    if day is None:
+                        continue
+                    if recorded is not None:
                         if not late and where_place == place and cadre in roster:
                             # the common case, inline: on time, at the place, in a window
                             i = window_minutes.get(clock[:5])
@@ -294,8 +299,8 @@ def read_lines(ctx: Context, stretches: Iterable[tuple[Source, Iterable[Numbered
                             else:
                                 on_checkin(shown, number, text, cadre, day, clock, place, None, False, None)
                             continue
-                        on_checkin(shown, number, text, cadre, day, clock, _unescape(where_place), None, late, None)
-                    elif witness and cadre in roster and "\\" not in village:
+                        on_checkin(shown, number, text, cadre, day, clock, where_place, None, late, None)
+                    elif witness and cadre in roster:
                         # the common case, inline: a witnessed visit or stay
                         per_cadre = village_day.get(cadre)
                         if per_cadre is None:
@@ -314,8 +319,7 @@ def read_lines(ctx: Context, stretches: Iterable[tuple[Source, Iterable[Numbered
                                 if e is not None:
                                     found.not_assigned.append(e)
                     else:
-                        on_village(shown, number, text, cadre, day, stay == "true", _unescape(village),
-                                   witness and _unescape(witness), None)
+                        on_village(shown, number, text, cadre, day, stay == "true", village, witness or None, None)
                     continue
             if text is None:
                 problems.append(Problem(shown, number, _("not valid UTF-8 text")))
@@ -392,6 +396,8 @@ def finish(ctx: Context, loaded: Loaded, found: Partial) -> None:
         seen.add(e.id)
         try:
             end = dt.datetime.fromisoformat(e.data["until"])
+            if end.tzinfo is None:
+                raise ValueError("no UTC offset")
         except (KeyError, TypeError, ValueError):
             ctx.notices.append(_("{where}: a leave without a readable end ('until'); it was not counted").format(
                 where=e.where))

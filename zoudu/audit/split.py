@@ -24,6 +24,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import pickle
+import signal
+import sys
+from typing import Any, Callable
 
 from zoudu.audit.engine import Context
 from zoudu.audit.entries import Partial, finish, merge, read_lines
@@ -49,8 +52,13 @@ REPEAT_WEIGHT = 0.085  # child: a byte of the month, for its voids and the line 
 def jobs() -> int:
     """Processes the audit may use: 1 or 2."""
     wanted = os.environ.get("ZOUDU_JOBS", "").strip()
-    if wanted == "1" or not hasattr(os, "fork"):
+    if wanted.isdigit() and int(wanted) <= 1:
         return 1
+    if not hasattr(os, "fork"):
+        return 1
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        return 1  # a program with threads (zoudu used as a library): forking it is not safe
     try:
         usable = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
@@ -98,15 +106,19 @@ def load_and_classify(ws: Workspace, ctx: Context, month: str, first: dt.date, l
     path, shown, data = found
     offset = cut(data, head_share(len(data), *others_size(ws, month)))
     try:
-        child = _start(lambda: _child_work(ws, ctx, month, first, last, shown, data, offset))
+        child: Child | None = Child(lambda: _child_work(ws, ctx, month, first, last, shown, data, offset))
     except OSError:  # no process to spare (a limit on processes or memory): one process then
         child = None
-    # meanwhile: the chain of the whole file, and the month's first stretch
-    loaded.chain = check_chain(path, shown, data)
-    own = month_source(shown, data, 0, offset)
-    loaded.sources.append(own)
-    head = read_lines(ctx, [(own, own.lines)])
-    done = _collect(child) if child is not None else None
+    try:
+        # meanwhile: the chain of the whole file, and the month's first stretch
+        loaded.chain = check_chain(path, shown, data)
+        own = month_source(shown, data, 0, offset)
+        loaded.sources.append(own)
+        head = read_lines(ctx, [(own, own.lines)])
+        done = child.result() if child is not None else None
+    finally:
+        if child is not None:
+            child.close()  # stopped and reaped, whatever happened here
     if done is None:  # the child failed: read its share here
         done = _child_work(ws, ctx, month, first, last, shown, data, offset)
     earlier, tail, later = done
@@ -128,38 +140,84 @@ def _child_work(ws: Workspace, ctx: Context, month: str, first: dt.date, last: d
     return before, tail, after
 
 
-def _start(work) -> tuple[int, int]:
-    """Fork a child that runs ``work`` and writes its pickled result to a pipe: (pid, read end)."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns, never runs the parent's exit handlers
-        code = 1
+class Child:
+    """One forked process that runs ``work()`` and sends back its result, pickled, through a pipe.
+
+    The child closes every file it inherited but the pipe (the workspace lock among them: only
+    the parent holds it), dies silently on Ctrl-C, and never runs the parent's exit handlers.
+    ``result()`` waits for it; ``close()`` stops and reaps it if the parent gave up first.
+    """
+
+    def __init__(self, work: Callable[[], object]):
+        read_end, write_end = os.pipe()
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # no Ctrl-C mid-fork
         try:
+            pid = os.fork()
+        except OSError:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             os.close(read_end)
-            payload = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write_end, "wb") as out:
-                out.write(payload)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_end)
-    return pid, read_end
+            os.close(write_end)
+            raise
+        if pid == 0:
+            _child_main(work, write_end, mask)  # never returns
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        os.close(write_end)
+        self.pid: int | None = pid
+        self.read_end: int | None = read_end
+
+    def result(self) -> Any:
+        """What ``work()`` returned, or None if the child did not finish cleanly."""
+        assert self.read_end is not None and self.pid is not None
+        received = bytearray()
+        with os.fdopen(self.read_end, "rb") as pipe:
+            self.read_end = None
+            while chunk := pipe.read(1 << 20):
+                received += chunk
+        status = None
+        try:
+            _pid, status = os.waitpid(self.pid, 0)
+        except ChildProcessError:  # reaped elsewhere (SIGCHLD ignored): the length prefix decides
+            pass
+        self.pid = None
+        if status is not None and not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
+            return None
+        if len(received) < 8 or int.from_bytes(received[:8], "little") != len(received) - 8:
+            return None  # cut short
+        try:
+            return pickle.loads(memoryview(received)[8:])
+        except Exception:  # garbled: the caller does the work itself
+            return None
+
+    def close(self) -> None:
+        if self.read_end is not None:
+            os.close(self.read_end)
+            self.read_end = None
+        if self.pid is not None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            try:
+                os.waitpid(self.pid, 0)
+            except ChildProcessError:
+                pass
+            self.pid = None
 
 
-def _collect(child: tuple[int, int]):
-    """The child's result, or None if it did not finish cleanly."""
-    pid, read_end = child
-    chunks = []
-    with os.fdopen(read_end, "rb") as inp:
-        while True:
-            chunk = inp.read(1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    _pid, status = os.waitpid(pid, 0)
-    if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
-        return None
+def _child_main(work: Callable[[], object], write_end: int, mask: set) -> None:
+    code = 1
     try:
-        return pickle.loads(b"".join(chunks))
-    except Exception:  # a truncated or garbled payload: read it here instead
-        return None
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends the child at once, without a word
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        os.closerange(3, write_end)
+        os.closerange(write_end + 1, _MAX_FD)
+        payload = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(write_end, "wb") as out:
+            out.write(len(payload).to_bytes(8, "little"))
+            out.write(payload)
+        code = 0
+    finally:
+        os._exit(code)
+
+
+_MAX_FD = 1 << 20
