@@ -16,14 +16,11 @@ import time
 import pytest
 
 from tests.conftest import REPO, TZ, Clock, run_cli
-from tests.test_audit_support import Book, workspace_at
+from tests.test_audit_support import Book, context, workspace_at
 from zoudu import record
 from zoudu.audit import audit_month, split
-from zoudu.audit.engine import Context, audited_span, day_infos, weeks_of
 from zoudu.audit.entries import merge, read_lines
 from zoudu.audit.load import month_source, read_others
-from zoudu.timeparse import month_days
-from zoudu.workdays import Calendar
 from zoudu.workspace import Workspace
 
 MONTH = "2026-10"
@@ -71,19 +68,9 @@ def township(tmp_path_factory):
     return root
 
 
-def context(ws: Workspace, month: str) -> Context:
-    settings, roster = ws.settings, ws.roster
-    days = month_days(month)
-    start, end = audited_span(days)
-    calendar = Calendar(settings.calendar)
-    infos = day_infos(settings, calendar, days, start, end, NOW())
-    return Context(settings, calendar, roster, month, "", infos, [i for i in infos if i.in_month],
-                   weeks_of(infos, days, NOW()), NOW(), list(roster.cadres))
-
-
 def test_every_split_point_gives_what_one_pass_gives(township):
     ws = Workspace(township, clock=NOW)
-    ctx = context(ws, MONTH)
+    ctx = context(ws, MONTH, NOW())
     start, end = ctx.days[0].date, ctx.days[-1].date
     shown, data = f"ledgers/{MONTH}.yaml", (township / "ledgers" / f"{MONTH}.yaml").read_bytes()
     earlier, later = read_others(ws, MONTH, start, end)
