@@ -16,7 +16,11 @@ neighbouring months), then runs the real console script in a subprocess, best of
 * RSS MB: peak resident memory of that process (started by a small launcher, see LAUNCHER);
 * json.loads s: ``json.loads`` of every line of the same month file (the floor of any reader);
 * CSafeLoader s: ``yaml.load(..., CSafeLoader)`` of the same file (what a YAML reader costs);
-* hledger s: ``hledger -f FILE bal`` of the same sign-ins as a timeclock file, where installed.
+* hledger s: ``hledger -f FILE bal`` of the same sign-ins as a timeclock file, where installed
+  (Debian: ``apt-get install hledger``).
+
+Above 5 MB a month (16× and 64×) the audit uses two processes (zoudu/audit/split.py); the
+CPU count is printed with the table. ``ZOUDU_JOBS=1 python bench/bench_audit.py`` measures one.
 
 ``--history N`` also generates N earlier months, to show that months kept cost a scan, not memory.
 """
@@ -60,7 +64,7 @@ print(json.dumps({"wall": wall, "rss_kb": usage.ru_maxrss, "code": os.waitstatus
 
 def run_audit(root: Path) -> tuple[float, float, int, int]:
     """(wall seconds, peak RSS in MB, entries read, violations) of one ``zoudu audit --format json``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ZOUDU_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZOUDU_") or k == "ZOUDU_JOBS"}
     env["ZOUDU_LANG"] = "en"
     command = zoudu_command() + ["--root", str(root), "audit", "--month", MONTH, "--format", "json"]
     if not Path(command[0]).is_absolute():
@@ -130,8 +134,9 @@ def main() -> None:
     parser.add_argument("--history", type=int, default=0, help="earlier months to generate as well")
     args = parser.parse_args()
 
+    jobs = os.environ.get("ZOUDU_JOBS")
     print(f"zoudu audit --month {MONTH} --format json, best of {args.runs}; "
-          f"python {sys.version.split()[0]}, {os.cpu_count()} CPU(s)")
+          f"python {sys.version.split()[0]}, {os.cpu_count()} CPU(s)" + (f", ZOUDU_JOBS={jobs}" if jobs else ""))
     print("| scale | cadres | entries | read | violations | audit s | entries/s | read/s | first s | RSS MB "
           "| json.loads s | CSafeLoader s | hledger s |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
