@@ -173,8 +173,7 @@ def test_a_leave_whose_end_has_no_offset_is_not_counted(ws):
     assert '"until": "2026-11-12T23:59:59"' in path.read_text(encoding="utf-8")
     result = audit(ws, MONTH)
     assert any("until" in n for n in result.notices)
-    assert next(d for d in [c for c in result.cadres if c.cadre == "c004"][0].days
-                if d.date == dt.date(2026, 11, 11)).slots["morning"] == "missing"
+    assert morning(result, "c004", "2026-11-11") == "missing"
 
 
 def test_a_raw_tab_is_read_as_yaml_as_verify_reads_it(ws):

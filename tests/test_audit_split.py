@@ -25,6 +25,8 @@ from zoudu.workspace import Workspace
 
 MONTH = "2026-10"
 NOW = Clock(dt.datetime(2026, 11, 20, 12, 0, tzinfo=TZ))
+needs_fork = pytest.mark.skipif(split.jobs() < 2 or not os.path.isdir("/proc/self/fd"),
+                                reason="needs os.fork, two usable CPUs and /proc")
 
 
 def generate(root, scale: int) -> None:
@@ -99,6 +101,15 @@ def test_every_split_point_gives_what_one_pass_gives(township):
         assert repr(merged) == repr(whole), line
 
 
+def serial_then_fork(root, monkeypatch) -> str:
+    """The one-process result (its repr); the fork is then forced for what the test does next."""
+    monkeypatch.setenv("ZOUDU_JOBS", "1")
+    serial = repr(audit_month(Workspace(root, clock=NOW), MONTH))
+    monkeypatch.delenv("ZOUDU_JOBS")
+    monkeypatch.setattr(split, "PARALLEL_MIN_BYTES", 0)
+    return serial
+
+
 def forked_and_serial(ws: Workspace, month: str, monkeypatch) -> tuple[str, str]:
     """The whole AuditResult (every day of every cadre, evidence in order), forked and not."""
     monkeypatch.setattr(split, "PARALLEL_MIN_BYTES", 0)
@@ -111,7 +122,7 @@ def forked_and_serial(ws: Workspace, month: str, monkeypatch) -> tuple[str, str]
     return repr(forked), repr(serial)
 
 
-@pytest.mark.skipif(split.jobs() < 2, reason="needs os.fork and two usable CPUs")
+@needs_fork
 def test_the_forked_audit_equals_one_process(township, monkeypatch):
     ws = Workspace(township, clock=NOW)
     forked, serial = forked_and_serial(ws, MONTH, monkeypatch)
@@ -129,7 +140,7 @@ def test_the_forked_audit_equals_one_process(township, monkeypatch):
     assert study.evidence[1:] == tuple(numbers[f"2026-10-{n}"] for n in (9100, 9102, 9200, 9202, 9101))
 
 
-@pytest.mark.skipif(split.jobs() < 2, reason="needs os.fork and two usable CPUs")
+@needs_fork
 def test_the_demo_months_forked_equal_one_process(monkeypatch, tmp_path):
     root = tmp_path / "demo"
     shutil.copytree(REPO / "ledgers", root / "ledgers")
@@ -140,15 +151,12 @@ def test_the_demo_months_forked_equal_one_process(monkeypatch, tmp_path):
         assert forked == serial
 
 
-@pytest.mark.skipif(split.jobs() < 2, reason="needs os.fork and two usable CPUs")
+@needs_fork
 @pytest.mark.parametrize("how", ["kill -9", "exception"])
 def test_a_child_that_dies_is_made_up_for_by_the_parent(township, monkeypatch, how):
     """The child is really killed (SIGKILL) or really fails; the parent reads its share itself."""
     ws = Workspace(township, clock=NOW)
-    monkeypatch.setenv("ZOUDU_JOBS", "1")
-    serial = repr(audit_month(Workspace(township, clock=NOW), MONTH))
-    monkeypatch.delenv("ZOUDU_JOBS")
-    monkeypatch.setattr(split, "PARALLEL_MIN_BYTES", 0)
+    serial = serial_then_fork(township, monkeypatch)
     parent, ran_here = os.getpid(), []
     real = split._child_work
 
@@ -198,7 +206,7 @@ def test_a_void_counts_only_in_the_file_of_the_entry_it_names(tmp_path):
     assert [v[0] for v in c003.voided] == [signin]  # the void in its own file, once
 
 
-@pytest.mark.skipif(split.jobs() < 2, reason="needs os.fork and two usable CPUs")
+@needs_fork
 def test_the_command_line_prints_the_same_audit_either_way(tmp_path):
     """A month above the threshold (22,000 entries, 6 MB), through the real command: byte for byte."""
     root = tmp_path / "county"
@@ -222,18 +230,11 @@ def no_children_left() -> bool:
     return False
 
 
-needs_fork = pytest.mark.skipif(split.jobs() < 2 or not os.path.isdir("/proc/self/fd"),
-                                reason="needs os.fork, two usable CPUs and /proc")
-
-
 @needs_fork
 def test_the_childs_answer_is_used_when_sigchld_is_ignored(township, monkeypatch):
     """With SIGCHLD ignored (inherited from a launcher), the kernel reaps the child itself and
     waitpid finds no child: the answer's length, not the exit status, says it is whole."""
-    monkeypatch.setenv("ZOUDU_JOBS", "1")
-    serial = repr(audit_month(Workspace(township, clock=NOW), MONTH))
-    monkeypatch.delenv("ZOUDU_JOBS")
-    monkeypatch.setattr(split, "PARALLEL_MIN_BYTES", 0)
+    serial = serial_then_fork(township, monkeypatch)
     parent, ran_here = os.getpid(), []
     real = split._child_work
 
@@ -285,10 +286,7 @@ def test_a_failing_parent_stops_its_child_and_frees_the_lock(township, monkeypat
 
 @needs_fork
 def test_a_fork_that_fails_leaves_nothing_open(township, monkeypatch):
-    monkeypatch.setenv("ZOUDU_JOBS", "1")
-    serial = repr(audit_month(Workspace(township, clock=NOW), MONTH))
-    monkeypatch.delenv("ZOUDU_JOBS")
-    monkeypatch.setattr(split, "PARALLEL_MIN_BYTES", 0)
+    serial = serial_then_fork(township, monkeypatch)
 
     def no_fork():
         raise BlockingIOError(11, "Resource temporarily unavailable")
