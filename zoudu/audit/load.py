@@ -248,15 +248,18 @@ def read_others(ws: Workspace, month: str, first: dt.date, last: dt.date) -> tup
     return earlier.sources, later.sources
 
 
+def file_size(path: Path) -> int:
+    """Bytes in ``path``; 0 if there is no such file."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def others_size(ws: Workspace, month: str) -> tuple[int, int]:
     """Bytes of the files ``read_others`` may open: (the two neighbouring months, the history)."""
-    def size(path: Path) -> int:
-        try:
-            return path.stat().st_size
-        except OSError:
-            return 0
-    neighbours = size(ws.ledger_path(shift_month(month, -1))) + size(ws.ledger_path(shift_month(month, 1)))
-    history = sum(size(ws.ledger_path(shift_month(month, -back))) for back in range(2, LEAVE_LOOKBACK_MONTHS + 1))
+    neighbours = file_size(ws.ledger_path(shift_month(month, -1))) + file_size(ws.ledger_path(shift_month(month, 1)))
+    history = sum(file_size(ws.ledger_path(shift_month(month, -back))) for back in range(2, LEAVE_LOOKBACK_MONTHS + 1))
     return neighbours, history
 
 

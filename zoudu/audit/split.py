@@ -29,8 +29,8 @@ import sys
 from typing import Any, Callable
 
 from zoudu.audit.engine import Context
-from zoudu.audit.entries import Partial, finish, merge, read_lines
-from zoudu.audit.load import Loaded, month_bytes, month_source, others_size, read_others
+from zoudu.audit.entries import Partial, classify, finish, merge, read_lines
+from zoudu.audit.load import Loaded, file_size, load, month_bytes, month_source, others_size, read_others
 from zoudu.chaincheck import check_chain
 from zoudu.workspace import Workspace
 
@@ -90,17 +90,13 @@ def cut(data: bytes, share: float) -> int:
 def load_and_classify(ws: Workspace, ctx: Context, month: str, first: dt.date, last: dt.date) -> Loaded:
     """Read what the audit of ``month`` needs and fill ``ctx``, like ``load.load`` then
     ``entries.classify``; on two cores when the month's file has ``PARALLEL_MIN_BYTES`` or more."""
-    loaded = Loaded()
-    found = month_bytes(ws, month, loaded)
-    if found is None or len(found[2]) < max(PARALLEL_MIN_BYTES, 1) or jobs() < 2:
-        if found is not None:
-            path, shown, data = found
-            loaded.chain = check_chain(path, shown, data)
-            loaded.sources.append(month_source(shown, data))
-        earlier, later = read_others(ws, month, first, last)
-        loaded.sources[:0] = earlier
-        loaded.sources.extend(later)
-        finish(ctx, loaded, read_lines(ctx, [(src, src.lines) for src in loaded.sources]))
+    found = None
+    if file_size(ws.ledger_path(month)) >= max(PARALLEL_MIN_BYTES, 1) and jobs() >= 2:
+        loaded = Loaded()
+        found = month_bytes(ws, month, loaded)
+    if found is None:  # one process: the plain load, then one pass
+        loaded = load(ws, month, first, last)
+        classify(ctx, loaded)
         return loaded
 
     path, shown, data = found
