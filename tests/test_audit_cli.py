@@ -96,7 +96,19 @@ def test_csv_has_one_row_per_violation_and_agrees_with_json(cli, root):
     for row, v in zip(violations, j["violations"]):
         assert (row["cadre"] or None, row["rule"], row["severity"], row["date"] or None, row["message"]) == (
             v["cadre"], v["rule"], v["severity"], v["date"], v["message"])
-        assert row["evidence"] == " ".join(v["evidence"])
+        assert row["evidence"] == "\n".join(v["evidence"])  # one item per line in the cell
+
+
+def test_csv_notices_are_rows_of_their_own_severity(cli, root):
+    """A month still running (the real clock is past 2026-11-01): its notice travels with the
+    CSV, yet counting the CSV's warnings and errors gives the JSON's figures."""
+    j = json.loads(cli("audit", "--month", "2026-11", "--format", "json", root=root).stdout)
+    rows = list(csv.DictReader(io.StringIO(cli("audit", "--month", "2026-11", "--format", "csv", root=root).stdout)))
+    notices = [row for row in rows if row["rule"] == "notice"]
+    assert j["notices"] and [row["message"] for row in notices] == j["notices"]
+    assert {row["severity"] for row in notices} == {"notice"}
+    assert sum(row["severity"] == "warning" for row in rows) == j["warnings"]
+    assert sum(row["severity"] == "error" for row in rows) == j["errors"]
 
 
 def test_cadre_narrows_the_audit(cli, root):

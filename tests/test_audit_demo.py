@@ -44,7 +44,7 @@ def check_agreement(obj: dict, rows: list[dict], table: str) -> None:
     """The three outputs of one audit say the same thing."""
     check_spec_shape(obj)
     assert Counter(key(v) for v in obj["violations"]) == Counter(key(r) for r in rows)
-    assert [r["evidence"] for r in rows] == [" ".join(v["evidence"]) for v in obj["violations"]]
+    assert [r["evidence"] for r in rows] == ["\n".join(v["evidence"]) for v in obj["violations"]]
     for c in obj["cadres"]:
         header = f"{c['name']} ({c['cadre']}): {c['errors']} error(s), {c['warnings']} warning(s)"
         assert (header in table) == bool(c["errors"] or c["warnings"]), header
@@ -78,6 +78,9 @@ def check_intent(obj: dict, intent: dict, month: str) -> None:
     liable = {row["supervisor"]: row["subordinates"] for row in obj["liability"]}
     for cadre in commuters:
         assert liable[roster[cadre]["supervisor"]][cadre] >= 3  # nights, missing sign-ins, spot check
+    # the month's counts add up: a due slot is valid (office), in a village, or an absence
+    for c in obj["cadres"]:
+        assert c["signins_valid"] + c["absences"] <= c["signins_required"], c
     # the week figures behind week.nights: fewer nights than the quota asked
     for cadre in commuters:
         weeks = next(c["weeks"] for c in obj["cadres"] if c["cadre"] == cadre)

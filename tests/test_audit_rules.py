@@ -151,6 +151,29 @@ def test_village_not_assigned(ws):
     assert v.cadre == "c003" and "富溪村" in v.message and "石庄村" in v.message
 
 
+def test_an_unwitnessed_entry_in_another_village_is_both_findings(ws):
+    """SPEC §5 names two findings for such an entry: no witness, and not the cadre's village."""
+    Book(ws).village("c003", "2026-11-03T10:00", "富溪村", witness=None).write()
+    result = audit(ws, MONTH)
+    assert [(v.rule, v.evidence) for v in found(result, cadre="c003") if v.rule.startswith("village.")] == [
+        ("village.no_witness", ("ledgers/2026-11.yaml:2",)), ("village.not_assigned", ("ledgers/2026-11.yaml:2",))]
+
+
+# ----------------------------------------------------------------------------- the month's counts
+
+
+def test_valid_sign_ins_are_due_slots_the_office_covered_each_once(ws):
+    """A second sign-in in the same window, or one on an evening nobody asked for (Friday before
+    a rest day), is made but not valid: due = valid + slots covered in a village + absences."""
+    Book(ws).checkin("c003", "2026-11-02T08:00").checkin("c003", "2026-11-02T08:10").checkin(
+        "c003", "2026-11-02T14:30").checkin("c003", "2026-11-06T19:30").village(
+        "c003", "2026-11-03T10:00", "石庄村").write()
+    (c,) = [c for c in audit(ws, MONTH).cadres if c.cadre == "c003"]
+    assert (c.signins_made, c.signins_valid) == (4, 2)
+    covered_in_village = 2  # Tuesday's morning and afternoon
+    assert c.signins_required == c.signins_valid + covered_in_village + c.absences
+
+
 # ----------------------------------------------------------------------------- study session
 
 

@@ -65,19 +65,21 @@ def audit(
 
 def write_csv(result, out) -> None:
     """One row per violation; each notice (unknown calendar year, missing file) is a row too,
-    with rule ``notice``, so that no warning is lost when the CSV travels alone."""
+    with rule and severity ``notice``, so that none is lost when the CSV travels alone and
+    counting warnings still gives the JSON's; a broken hash chain is a notice at severity
+    ``error`` (it makes the exit status 1). Evidence items are one per line inside the cell."""
     names = {c.cadre: c.name for c in result.cadres}
     import csv  # only this format needs it; every command imports this module
 
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for notice in result.notices:
-        severity = "error" if notice == result.untrusted else "warning"  # a broken hash chain: exit 1
+        severity = "error" if notice == result.untrusted else "notice"  # a broken hash chain: exit 1
         writer.writerow((result.month, "", "", "notice", severity, "", "", "", "", "", notice, ""))
     for v in result.violations:
         writer.writerow((
             result.month, v.cadre or "", names.get(v.cadre, "") if v.cadre else "", v.rule, v.severity,
             v.date.isoformat() if v.date else "", v.slot or "", v.week or "",
             "" if v.required is None else v.required, "" if v.actual is None else v.actual,
-            v.message, " ".join(v.evidence),
+            v.message, "\n".join(v.evidence),
         ))

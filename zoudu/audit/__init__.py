@@ -208,7 +208,7 @@ def _cadre_result(ctx: Context, cadre: model.Cadre, counts, inspections, backfil
         days=tuple(days), weeks=tuple(weeks),
         signins_required=found.required_slots,
         signins_made=ctx.checkins_made.get(cid, 0),
-        signins_valid=ctx.checkins_valid.get(cid, 0),
+        signins_valid=found.office_slots,
         nights=nights, township_days=township, village_days=village,
         leave_days=leave_days, trip_days=trip_days,
         absences=len(found.missing) + len(found.study_missed),

@@ -63,6 +63,7 @@ class CadreDays:
     nights: set[dt.date] = field(default_factory=set)
     township: set[dt.date] = field(default_factory=set)
     required_slots: int = 0
+    office_slots: int = 0  # of those, covered by an office sign-in (each slot once)
     days: list = field(default_factory=list)  # the month's Day records
     month: list[int] = field(default_factory=lambda: [0, 0, 0, 0, 0])  # township, nights, village, leave, trip
 
@@ -91,7 +92,6 @@ class Context:
     cadres: list[Cadre]  # serving on some day looked at
     # entries of the month, by what they say
     checkins_made: dict[str, int] = field(default_factory=dict)
-    checkins_valid: dict[str, int] = field(default_factory=dict)
     outside_window: list[Entry] = field(default_factory=list)
     wrong_place: list[tuple[Entry, int | None]] = field(default_factory=list)
     backfills: list[Entry] = field(default_factory=list)  # late entries, approved or not
@@ -180,7 +180,8 @@ def weeks_of(days: list[DayInfo], month_days: list[dt.date], now: dt.datetime) -
 def _states(mark: int, study: bool, need: tuple[bool, bool, bool],
             excuse: tuple[str | None, str | None, str | None]) -> tuple:
     """SPEC §4 for one day of one cadre: (morning, afternoon, evening) states, township day?,
-    night?, missing slot indexes, required slots (due and not excused)."""
+    night?, missing slot indexes, required slots (due and not excused), and how many of those
+    an office sign-in covered."""
     states = []
     missing = []
     for i, office in enumerate((MORNING_OFFICE, AFTERNOON_OFFICE, EVENING_OFFICE)):
@@ -203,8 +204,9 @@ def _states(mark: int, study: bool, need: tuple[bool, bool, bool],
         states.append(state)
     present = (OFFICE, VILLAGE)
     required = sum(1 for i in range(3) if need[i] and excuse[i] is None)
+    at_office = sum(1 for i in range(3) if need[i] and excuse[i] is None and states[i] == OFFICE)
     return (tuple(states), states[0] in present and states[1] in present, states[2] in present, tuple(missing),
-            required)
+            required, at_office)
 
 
 def _table() -> list[tuple]:
@@ -257,7 +259,7 @@ def cover_days(ctx: Context, want_days: bool = True) -> None:
         days = found.days
         counts = [[0, 0, 0, 0, 0] for _week in ctx.weeks]  # available, evenings, township, nights, village
         month = found.month  # township, nights, village, leave days, trip days
-        required_slots = 0
+        required_slots = office_slots = 0
         for info, d, in_month, workday, holiday, evening_rule, week, kind, need in plan:
             if (since is not None and d < since) or (until is not None and d > until):
                 if in_month and want_days:
@@ -266,7 +268,7 @@ def cover_days(ctx: Context, want_days: bool = True) -> None:
             mark = marks.get(d, 0)
             leave = None
             if leaves is None:
-                triple, township, night, missing, required = table[kind + mark]
+                triple, township, night, missing, required, at_office = table[kind + mark]
                 available, evening = workday, evening_rule
             else:
                 e0 = e1 = e2 = None
@@ -282,11 +284,11 @@ def cover_days(ctx: Context, want_days: bool = True) -> None:
                         if e2 is None and start <= t2 <= end:
                             e2, leave = state, span.kind
                 if leave is None:
-                    triple, township, night, missing, required = table[kind + mark]
+                    triple, township, night, missing, required, at_office = table[kind + mark]
                     available, evening = workday, evening_rule
                 else:
                     leave_kind[d] = leave
-                    triple, township, night, missing, required = _states(mark, info.study, need, (e0, e1, e2))
+                    triple, township, night, missing, required, at_office = _states(mark, info.study, need, (e0, e1, e2))
                     available, evening = workday and e0 is None and e1 is None, evening_rule and e2 is None
             in_village = mark & VILLAGE_ENTRY != 0
             if week is not None:
@@ -309,6 +311,7 @@ def cover_days(ctx: Context, want_days: bool = True) -> None:
                     else:
                         missing_list.append((info, i))
                 required_slots += required
+                office_slots += at_office
                 if want_days:
                     slots = shared.get(triple)
                     if slots is None:
@@ -319,7 +322,7 @@ def cover_days(ctx: Context, want_days: bool = True) -> None:
                 month[2] += in_village
                 if leave is not None and workday:
                     month[4 if leave == model.TRIP_KIND else 3] += 1
-        found.required_slots = required_slots
+        found.required_slots, found.office_slots = required_slots, office_slots
         ctx.by_cadre[cid] = found
         ctx.figures[cid] = [(
             available,

@@ -56,8 +56,7 @@ class Partial:
     marks: dict[str, dict[dt.date, int]] = field(default_factory=dict)
     village_day: dict[str, dict[dt.date, str]] = field(default_factory=dict)
     rejected: dict[str, dict[dt.date, list[tuple[str, int]]]] = field(default_factory=dict)
-    made: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    valid: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    made: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # sign-ins in the month, by cadre
     outside_window: list[Entry] = field(default_factory=list)
     wrong_place: list[tuple[Entry, int | None]] = field(default_factory=list)
     backfills: list[Entry] = field(default_factory=list)
@@ -100,9 +99,8 @@ def merge(into: Partial, later: Partial) -> None:
         mine_rejected = into.rejected.setdefault(cadre, {})
         for day, found in per_day.items():
             mine_rejected.setdefault(day, []).extend(found)
-    for counts, more in ((into.made, later.made), (into.valid, later.valid)):
-        for cadre, n in more.items():
-            counts[cadre] = counts.get(cadre, 0) + n
+    for cadre, n in later.made.items():
+        into.made[cadre] = into.made.get(cadre, 0) + n
     for cadre, grades in later.evaluations.items():
         into.evaluations.setdefault(cadre, {}).update(grades)
     for target, cancel in later.cancels.items():
@@ -159,7 +157,7 @@ def read_lines(ctx: Context, stretches: Iterable[tuple[Source, Iterable[Numbered
     in_month = {info.date for info in ctx.month_days}
     marks, village_day, rejected = found.marks, found.village_day, found.rejected
     bits = (MORNING_OFFICE, AFTERNOON_OFFICE, EVENING_OFFICE)
-    made, valid = found.made, found.valid
+    made = found.made
     suffix = fixed_offset(tz, [info.date for info in ctx.days])
     fromiso = dt.datetime.fromisoformat
     problems = found.problems
@@ -191,8 +189,6 @@ def read_lines(ctx: Context, stretches: Iterable[tuple[Source, Iterable[Numbered
             if per_day is None:
                 per_day = marks[cadre] = {}
             per_day[day] = per_day.get(day, 0) | bits[slot]
-            if mine:
-                valid[cadre] += 1
         elif mine:
             # cited only for the slot whose window it falls in (outside every window: none)
             rejected.setdefault(cadre, {}).setdefault(day, []).append(
@@ -219,23 +215,24 @@ def read_lines(ctx: Context, stretches: Iterable[tuple[Source, Iterable[Numbered
             strangers.setdefault(cadre, f"{shown}:{number}")
             return
         mine = day in in_month
+        e = entry
         if witness:
             village_day.setdefault(cadre, {}).setdefault(day, f"{shown}:{number}")
             per_day = marks.setdefault(cadre, {})
             per_day[day] = per_day.get(day, 0) | (VILLAGE_ENTRY | VILLAGE_STAY if stay else VILLAGE_ENTRY)
-            if mine:
-                assigned = roster[cadre].village
-                if assigned and village != assigned:
-                    e = entry or parse(text, shown, number, problems)
-                    if e is not None:
-                        found.not_assigned.append(e)
         elif mine:
-            e = entry or parse(text, shown, number, problems)
+            e = e or parse(text, shown, number, problems)
             if e is not None:
                 found.no_witness.append(e)
             # a witnessed visit would have covered the day's slots, a witnessed stay the evening too
             rejected.setdefault(cadre, {}).setdefault(day, []).append(
                 (f"{shown}:{number}", DAY_SLOTS | EVENING_OFFICE if stay else DAY_SLOTS))
+        if mine:  # witnessed or not: in another village than the cadre's own
+            assigned = roster[cadre].village
+            if assigned and village != assigned:
+                e = e or parse(text, shown, number, problems)
+                if e is not None:
+                    found.not_assigned.append(e)
 
     def on_voided(shown: str, number: int, text: str, target: str, role: str, entry: Entry | None) -> None:
         if role == MONTH:
@@ -294,7 +291,6 @@ def read_lines(ctx: Context, stretches: Iterable[tuple[Source, Iterable[Numbered
                                     per_day = marks[cadre] = {}
                                 per_day[day] = per_day.get(day, 0) | bits[i]
                                 if day in in_month:
-                                    valid[cadre] += 1
                                     made[cadre] += 1
                             else:
                                 on_checkin(shown, number, text, cadre, day, clock, place, None, False, None)
@@ -378,7 +374,7 @@ def finish(ctx: Context, loaded: Loaded, found: Partial) -> None:
     loaded.read = found.count
     loaded.problems.extend(found.problems)
     ctx.marks, ctx.village_day, ctx.rejected = found.marks, found.village_day, found.rejected
-    ctx.checkins_made, ctx.checkins_valid = found.made, found.valid
+    ctx.checkins_made = found.made
     ctx.outside_window, ctx.wrong_place = found.outside_window, found.wrong_place
     ctx.backfills, ctx.backfilled = found.backfills, found.backfilled
     ctx.no_witness, ctx.not_assigned = found.no_witness, found.not_assigned

@@ -76,7 +76,7 @@ class CadreResult:
     weeks: tuple[Week, ...]
     signins_required: int  # office sign-ins the rules asked for (slots due, not excused)
     signins_made: int  # office sign-in entries, valid or not (not voided)
-    signins_valid: int  # those inside a window at the configured place
+    signins_valid: int  # due slots covered by a sign-in in the window at the configured place
     nights: int
     township_days: int
     village_days: int
