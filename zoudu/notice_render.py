@@ -82,8 +82,9 @@ def terminal(sheet: NoticeSheet, out=None) -> None:
                   f"{row.checks_present}/{row.checks_absent}", evaluation_cell(row), row.remark]
         table.add_row(*(Text(printable(v)) for v in values), style=style)
     out.print(table)
-    out.print(Text(_("Columns: sign-ins due/made/valid; nights; days in township; days in villages; leave and trip "
-                "days; absences (uncovered slots); spot checks present/absent; evaluations self/peer/public."),
+    out.print(Text(_("Columns: sign-ins due/made/valid (valid: due slots signed in at the office, each once); "
+                     "nights; days in township; days in villages; leave and trip days; absences (uncovered slots); "
+                     "spot checks present/absent; evaluations self/peer/public."),
                    style="dim"))
     for line in sheet.footer_lines():
         out.print(Text(printable(line)))
@@ -370,7 +371,8 @@ def html_page(sheet: NoticeSheet) -> str:
     lang = "en" if i18n.current() == "en" else "zh-CN"
     explain = _("Sign-ins are due three times a workday ({times}) at {place}, or replaced by village work "
                 "signed by a villager. Every week at least {days} days in the township, {nights} nights, "
-                "{village} days in villages. Absences count required sign-ins that nobody covered.").format(
+                "{village} days in villages. Valid sign-ins are the due ones made at the office, each slot "
+                "once; absences count required sign-ins that nobody covered.").format(
         times=", ".join(sheet.slot_times), place=sheet.place, days=sheet.quota[0], nights=sheet.quota[1],
         village=sheet.quota[2])
     body = []
