@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from tests.conftest import run_cli
 from tests.test_audit_support import Book, audit, found, workspace_at
@@ -185,3 +186,38 @@ def test_a_raw_tab_is_read_as_yaml_as_verify_reads_it(ws):
     result = audit(ws, MONTH)
     assert [p.code for p in result.problems] == ["chain"]
     assert [v.evidence for v in found(result, "signin.wrong_place", "c004")] == [("ledgers/2026-11.yaml:3",)]
+
+
+LINE_PIECES = [b'- {"at": "2026-09-27T08:00:00+08:00", "kind": "checkin"}',
+               b'- {"at": "2026-09-28T08:00:00+08:00", "kind": "checkin"}',
+               b'- {"at": "2026-09-29T23:30:00+00:00", "kind": "checkin"}',
+               b'- {"at": "2026-09-10T08:00:00+08:00", "kind": "void", "target": "x"}',
+               b'- {"approver": "c001", "at": "2026-09-01T00:00:00+08:00", "kind": "leave"}',
+               b"- {kind: checkin, at: '2026-09-02T08:00:00+08:00'}", b"# a comment", b"", b"   ",
+               b'- {"at": "2026-09-11T08:00:00+08:00", "kind": "leave_cancel", "leave": "y"}', b"\xff\xfe"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(LINE_PIECES), max_size=12), st.booleans(),
+       st.binary(max_size=40).map(lambda junk: junk + b'\n- {"at": "2026-09-28 leave void\n'))
+def test_picking_from_a_reused_buffer_sees_only_the_file(pieces, newline_at_end, junk):
+    """The other months' files are read into one buffer (load.Reader): what lies past a file's
+    end (an earlier, longer file's bytes) must never be picked."""
+    data = b"\n".join(pieces) + (b"\n" if newline_at_end and pieces else b"")
+    buffer = bytearray(data + junk)
+    days, slack = {b"2026-09-28", b"2026-09-29"}, {b"2026-09-27", b"2026-09-30"}
+    assert pick_days(buffer, days, b"+08:00", slack, len(data)) == pick_days(data, days, b"+08:00", slack)
+    assert pick_mentions(buffer, (b"leave", b"void"), len(data)) == pick_mentions(data, (b"leave", b"void"))
+
+
+def test_the_reader_reads_each_file_whole_into_one_buffer(tmp_path):
+    from zoudu.audit.load import Reader
+
+    long, short = tmp_path / "long.yaml", tmp_path / "short.yaml"
+    long.write_bytes(b"x" * 5000 + b"\n")
+    short.write_bytes(b"- {}\n")
+    reader = Reader()
+    buffer, end = reader.read(long)
+    assert bytes(buffer[:end]) == long.read_bytes()
+    again, end = reader.read(short)
+    assert again is buffer and bytes(again[:end]) == b"- {}\n"  # the same memory, used again

@@ -19,6 +19,7 @@ A source yields ``(line number, text or None if not UTF-8, complete)`` like
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,61 +63,66 @@ class Loaded:
     chain: ChainCheck | None = None  # the hash chain of the month's own file (None: no file)
 
 
-def _lines_at(data: bytes, starts: list[int]) -> list[tuple[int, str | None, bool]]:
-    """The whole lines beginning at ``starts`` (sorted), with their line numbers."""
-    out: list[tuple[int, str | None, bool]] = []
+def _lines_at(data: bytes | bytearray, starts: list[int], end: int | None = None) -> list[Numbered]:
+    """The whole lines beginning at ``starts`` (sorted), with their line numbers; ``data`` holds
+    the file's ``end`` bytes (all of it if None)."""
+    end = len(data) if end is None else end
+    out: list[Numbered] = []
     line, pos = 1, 0
     for start in starts:
         line += data.count(b"\n", pos, start)
         pos = start
-        end = data.find(b"\n", start)
-        raw = data[start:] if end < 0 else data[start:end]
+        stop = data.find(b"\n", start, end)
+        raw = data[start:end] if stop < 0 else data[start:stop]
         try:
             text: str | None = raw.decode("utf-8")
         except UnicodeDecodeError:
             text = None
-        out.append((line, text, end >= 0))
+        out.append((line, text, stop >= 0))
     return out
 
 
-def _line_starts(data: bytes, needle: bytes) -> set[int]:
-    """Start offsets of the lines that contain ``needle``."""
+def _line_starts(data: bytes | bytearray, needle: bytes, end: int | None = None) -> set[int]:
+    """Start offsets of the lines that contain ``needle`` (in the first ``end`` bytes)."""
+    end = len(data) if end is None else end
     starts: set[int] = set()
     if len(needle) < 8:
         # measured: the regex engine finds a short word twice as fast as bytes.find (it skips
         # ahead to the word's first byte); a long needle is found faster by bytes.find
-        hits: Iterable[int] = (m.start() for m in re.finditer(re.escape(needle), data))
+        hits: Iterable[int] = (m.start() for m in re.compile(re.escape(needle)).finditer(data, 0, end))
     else:
-        hits = _finds(data, needle)
+        hits = _finds(data, needle, end)
     line_end = -1
     for hit in hits:
         if hit < line_end:  # on the line already taken
             continue
         starts.add(data.rfind(b"\n", 0, hit) + 1)
-        line_end = data.find(b"\n", hit)
+        line_end = data.find(b"\n", hit, end)
         if line_end < 0:
             break
     return starts
 
 
-def _finds(data: bytes, needle: bytes) -> Iterator[int]:
-    hit = data.find(needle)
+def _finds(data: bytes | bytearray, needle: bytes, end: int) -> Iterator[int]:
+    hit = data.find(needle, 0, end)
     while hit >= 0:
         yield hit
-        hit = data.find(needle, hit + len(needle))
+        hit = data.find(needle, hit + len(needle), end)
 
 
 _OTHER_START = re.compile(rb'\n(?!- \{"at": "|#|\n|$)')
 
 
-def pick_days(data: bytes, days: set[bytes], offset: bytes | None = None,
-              slack: set[bytes] = frozenset()) -> list[tuple[int, str | None, bool]]:
+def pick_days(data: bytes | bytearray, days: set[bytes], offset: bytes | None = None,
+              slack: set[bytes] = frozenset(), end: int | None = None) -> list[Numbered]:
     """Lines dated on one of ``days`` (``b"2026-09-28"``), lines mentioning leave or void, and
     every line that does not start with its time the way the tool writes it (spot checks,
-    approved entries, hand edits), which are parsed to find out. Found by scanning the bytes.
+    approved entries, hand edits), which are parsed to find out. Found by scanning the bytes
+    (the first ``end`` of ``data``, all if None).
 
     With ``offset`` (the workspace's, like ``b"+08:00"``), a line dated on a ``slack`` day is
     picked only if its time carries another offset (its local day may then be one of ``days``)."""
+    end = len(data) if end is None else end
     # one scan: a line dated on one of the days, on a slack day at another offset, or not
     # starting the way the tool writes a line (nor a comment, nor blank)
     choices = [b'- \\{"at": "(?:' + b"|".join(sorted(days)) + b")"]
@@ -127,20 +133,45 @@ def pick_days(data: bytes, days: set[bytes], offset: bytes | None = None,
         else:
             choices.append(b'- \\{"at": "(?:' + others + b')T[0-9:]{8}(?!' + re.escape(offset) + b'")')
     choices.append(_OTHER_START.pattern[2:])
-    starts = {m.start() + 1 for m in re.finditer(b"\n(?:" + b"|".join(choices) + b")", data)}
-    if data and not data.startswith((b"#", b'- {"at": "')) or data[10:20] in days | slack:
+    pattern = re.compile(b"\n(?:" + b"|".join(choices) + b")")
+    starts = {m.start() + 1 for m in pattern.finditer(data, 0, end)}  # endpos: the bytes past end are not seen
+    if end and not data.startswith((b"#", b'- {"at": "'), 0, end) or bytes(data[10:min(20, end)]) in days | slack:
         starts.add(0)
     for needle in _KINDS:
-        starts |= _line_starts(data, needle)
-    return _lines_at(data, sorted(starts))
+        starts |= _line_starts(data, needle, end)
+    return _lines_at(data, sorted(starts), end)
 
 
-def pick_mentions(data: bytes, needles: Iterable[bytes]) -> list[tuple[int, str | None, bool]]:
-    """Lines that contain one of ``needles``, found by ``bytes.find`` without splitting the file."""
+def pick_mentions(data: bytes | bytearray, needles: Iterable[bytes], end: int | None = None) -> list[Numbered]:
+    """Lines that contain one of ``needles`` (in the first ``end`` bytes of ``data``), found
+    without splitting the file."""
     starts: set[int] = set()
     for needle in needles:
-        starts |= _line_starts(data, needle)
-    return _lines_at(data, sorted(starts))
+        starts |= _line_starts(data, needle, end)
+    return _lines_at(data, sorted(starts), end)
+
+
+class Reader:
+    """Reads the other months' files into one buffer, used again for each: a fresh 47 MB
+    ``bytes`` costs more in page faults than reading the file into memory already touched."""
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+
+    def read(self, path: Path) -> tuple[bytearray, int]:
+        """The buffer and how many of its bytes are the file's (the rest is an earlier file's)."""
+        with open(path, "rb", buffering=0) as fh:
+            want = os.fstat(fh.fileno()).st_size + 1
+            if len(self.buffer) < want:
+                self.buffer = bytearray(want)
+            count = 0
+            while True:
+                if count == len(self.buffer):  # the file grew while read: room for more
+                    self.buffer.extend(bytes(len(self.buffer)))
+                got = fh.readinto(memoryview(self.buffer)[count:])
+                if not got:
+                    return self.buffer, count
+                count += got
 
 
 def _mentioning_void(lines: list[tuple[int, str | None, bool]]) -> list[tuple[int, str | None, bool]]:
@@ -206,7 +237,7 @@ def fixed_offset(tz: dt.tzinfo, days: Iterable[dt.date]) -> str | None:
     return f"{'+' if seconds >= 0 else '-'}{abs(seconds) // 3600:02d}:{abs(seconds) % 3600 // 60:02d}"
 
 
-def read_days(ws: Workspace, month: str, first: dt.date, last: dt.date, loaded: Loaded) -> None:
+def read_days(ws: Workspace, month: str, first: dt.date, last: dt.date, loaded: Loaded, reader: Reader) -> None:
     """Lines of another month's file dated ``first``..``last`` (a day of slack each side), plus
     its leave and void lines."""
     path = ws.ledger_path(month)
@@ -216,16 +247,18 @@ def read_days(ws: Workspace, month: str, first: dt.date, last: dt.date, loaded: 
     slack = {(first - dt.timedelta(days=1)).isoformat().encode(), (last + dt.timedelta(days=1)).isoformat().encode()}
     offset = fixed_offset(ws.settings.tz, [first - dt.timedelta(days=1) + dt.timedelta(days=i)
                                            for i in range((last - first).days + 3)])
-    lines = pick_days(path.read_bytes(), days, offset.encode() if offset else None, slack)
+    data, end = reader.read(path)
+    lines = pick_days(data, days, offset.encode() if offset else None, slack, end)
     loaded.sources.append(Source(ws.shown(path), NEIGHBOUR, lines, _mentioning_void(lines)))
 
 
-def read_history(ws: Workspace, month: str, months_back: int, loaded: Loaded) -> None:
+def read_history(ws: Workspace, month: str, months_back: int, loaded: Loaded, reader: Reader) -> None:
     """Leave, cancellation and void lines of the ``months_back`` months before ``month``."""
     for back in range(1, months_back + 1):
         path: Path = ws.ledger_path(shift_month(month, -back))
         if path.exists():
-            lines = pick_mentions(path.read_bytes(), _ALWAYS)
+            data, end = reader.read(path)
+            lines = pick_mentions(data, _ALWAYS, end)
             loaded.sources.append(Source(ws.shown(path), HISTORY, lines, _mentioning_void(lines)))
 
 
@@ -237,14 +270,14 @@ def read_others(ws: Workspace, month: str, first: dt.date, last: dt.date) -> tup
     next_first = dt.date(int(after[:4]), int(after[5:7]), 1)
     # History first, then the month before, the month, the month after: a leave
     # is met before the days it excuses (the engine does not depend on it).
-    earlier, later = Loaded(), Loaded()
+    earlier, later, reader = Loaded(), Loaded(), Reader()
     if first < month_first:
-        read_history(ws, before, LEAVE_LOOKBACK_MONTHS - 1, earlier)
-        read_days(ws, before, first, month_first - dt.timedelta(days=1), earlier)
+        read_history(ws, before, LEAVE_LOOKBACK_MONTHS - 1, earlier, reader)
+        read_days(ws, before, first, month_first - dt.timedelta(days=1), earlier, reader)
     else:
-        read_history(ws, month, LEAVE_LOOKBACK_MONTHS, earlier)
+        read_history(ws, month, LEAVE_LOOKBACK_MONTHS, earlier, reader)
     if last >= next_first:
-        read_days(ws, after, next_first, last, later)
+        read_days(ws, after, next_first, last, later, reader)
     return earlier.sources, later.sources
 
 
