@@ -11,8 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tests.conftest import TZ, Clock, make_workspace
-from tests.test_audit_support import context
-from zoudu.audit import entries
+from zoudu.audit import entries, new_context
 from zoudu.audit.entries import read_lines
 from zoudu.audit.load import month_source
 from zoudu.ledger import encode_line
@@ -72,11 +71,13 @@ def lines(draw) -> str:
         fields = {"id": fields["id"], "kind": "void", "at": fields["at"], "recorded": fields["recorded"],
                   "by": "clerk", "hash": "ab", "target": f"2026-11-{draw(st.integers(1, 40)):04d}"}
     line = encode_line(fields).rstrip("\n")
-    damage = draw(st.integers(0, 11))
-    if damage == 0:  # a hand edit of a time
-        line = line.replace(fields["at"], draw(st.sampled_from([
-            fields["at"][:19], fields["at"].replace("T0", "T"), "2026-11-31" + fields["at"][10:],
-            fields["at"][:11] + "24" + fields["at"][13:]])), 1)
+    damage = draw(st.integers(0, 5))
+    if damage == 0:  # a hand edit of a time: the event's or the entry's
+        key = draw(st.sampled_from(["at", "recorded"]))
+        stamp_text = fields[key]
+        line = line.replace(f'"{key}": "{stamp_text}"', f'"{key}": "' + draw(st.sampled_from([
+            stamp_text[:19], stamp_text.replace("T0", "T"), "2026-11-31" + stamp_text[10:],
+            "2026-02-30" + stamp_text[10:], stamp_text[:11] + "24" + stamp_text[13:]])) + '"', 1)
     elif damage == 1:  # a raw control character or a broken escape
         line = line.replace('"by": "', draw(st.sampled_from(['"by": "\t', '"by": "\\q'])), 1)
     return line
@@ -91,7 +92,7 @@ def township(tmp_path_factory):
 @given(st.lists(lines(), min_size=5, max_size=30))
 def test_the_shortcut_finds_what_parsing_every_line_finds(township, monkeypatch, written):
     data = ("# zoudu ledger 2026-11\n" + "\n".join(written) + "\n").encode()
-    ctx = context(township, MONTH, NOW)
+    ctx = new_context(township, MONTH, NOW)
 
     def read() -> str:
         src = month_source(f"ledgers/{MONTH}.yaml", data)
@@ -129,7 +130,7 @@ def test_the_shortcut_for_on_time_entries_agrees_at_its_edges(township, monkeypa
     line = encode_line({"id": "2026-11-0001", "kind": "checkin", "at": at, "recorded": recorded, "by": "clerk",
                         "cadre": "c003", "hash": "ab", "place": "党政办公室"})
     data = ("# zoudu ledger 2026-11\n" + line).encode()
-    ctx = context(township, MONTH, NOW)
+    ctx = new_context(township, MONTH, NOW)
 
     def read():
         src = month_source(f"ledgers/{MONTH}.yaml", data)

@@ -175,6 +175,11 @@ def test_a_leave_whose_end_has_no_offset_is_not_counted(ws):
     result = audit(ws, MONTH)
     assert any("until" in n for n in result.notices)
     assert morning(result, "c004", "2026-11-11") == "missing"
+    # one rule for every reader: verify reports the line, recording another leave does not crash
+    assert run_cli("verify", root=ws.root).returncode == 1
+    done = run_cli("leave", "c004", "--from", "2026-11-20", "--to", "2026-11-21", "--approver", "c002",
+                   root=ws.root)
+    assert done.returncode in (0, 2) and "internal error" not in done.stderr, done.stderr
 
 
 def test_a_raw_tab_is_read_as_yaml_as_verify_reads_it(ws):

@@ -16,9 +16,9 @@ import time
 import pytest
 
 from tests.conftest import REPO, TZ, Clock, run_cli
-from tests.test_audit_support import Book, context, workspace_at
+from tests.test_audit_support import Book, workspace_at
 from zoudu import record
-from zoudu.audit import audit_month, split
+from zoudu.audit import audit_month, new_context, split
 from zoudu.audit.entries import merge, read_lines
 from zoudu.audit.load import month_source, read_others
 from zoudu.workspace import Workspace
@@ -72,7 +72,7 @@ def township(tmp_path_factory):
 
 def test_every_split_point_gives_what_one_pass_gives(township):
     ws = Workspace(township, clock=NOW)
-    ctx = context(ws, MONTH, NOW())
+    ctx = new_context(ws, MONTH, NOW())
     start, end = ctx.days[0].date, ctx.days[-1].date
     shown, data = f"ledgers/{MONTH}.yaml", (township / "ledgers" / f"{MONTH}.yaml").read_bytes()
     earlier, later = read_others(ws, MONTH, start, end)
@@ -106,13 +106,13 @@ def serial_then_fork(root, monkeypatch) -> str:
     monkeypatch.setenv("ZOUDU_JOBS", "1")
     serial = repr(audit_month(Workspace(root, clock=NOW), MONTH))
     monkeypatch.delenv("ZOUDU_JOBS")
-    monkeypatch.setattr(split, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(split, "PARALLEL_MIN_BYTES", 1)
     return serial
 
 
 def forked_and_serial(ws: Workspace, month: str, monkeypatch) -> tuple[str, str]:
     """The whole AuditResult (every day of every cadre, evidence in order), forked and not."""
-    monkeypatch.setattr(split, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(split, "PARALLEL_MIN_BYTES", 1)
     monkeypatch.delenv("ZOUDU_JOBS", raising=False)
     forked = audit_month(Workspace(ws.root, clock=ws.clock), month)
     monkeypatch.setenv("ZOUDU_JOBS", "1")
@@ -191,19 +191,20 @@ def test_a_void_counts_only_in_the_file_of_the_entry_it_names(tmp_path):
     """``zoudu void`` writes a void beside its entry; one copied into another month's file is
     ignored by the audit and reported by verify (the same rule for both)."""
     ws = workspace_at(tmp_path / "w", "2026-12-01T09:00")
-    Book(ws).checkin("c003", "2026-11-03T08:00").write()
     (signin,) = Book(ws).checkin("c003", "2026-11-03T14:30").write()
-    record.void(ws, signin, "录错", None)
+    (other,) = Book(ws).checkin("c004", "2026-11-03T14:30").write()
+    record.void(ws, other, "录错", None)  # a real void, beside its entry in November's file
     void_line = ws.ledger_path("2026-11").read_text(encoding="utf-8").splitlines()[-1]
-    Book(ws).checkin("c004", "2026-12-01T08:00").write()
-    with open(ws.ledger_path("2026-12"), "a", encoding="utf-8") as fh:
-        fh.write(void_line + "\n")
+    Book(ws).checkin("c004", "2026-10-30T08:00").write()
+    with open(ws.ledger_path("2026-10"), "a", encoding="utf-8") as fh:  # c003's sign-in "voided" in October
+        fh.write(void_line.replace(other, signin) + "\n")
     done = run_cli("verify", root=ws.root)
     said = done.stdout + done.stderr
-    assert done.returncode == 1 and "2026-12.yaml" in said and "not earlier in this file" in said
+    assert done.returncode == 1 and "2026-10.yaml" in said and "not earlier in this file" in said
     result = audit_month(Workspace(ws.root, clock=ws.clock), "2026-11")
     (c003,) = [c for c in result.cadres if c.cadre == "c003"]
-    assert [v[0] for v in c003.voided] == [signin]  # the void in its own file, once
+    assert c003.voided == ()
+    assert next(d for d in c003.days if d.date == dt.date(2026, 11, 3)).slots["afternoon"] == "office"
 
 
 @needs_fork
@@ -256,7 +257,7 @@ def test_the_childs_answer_is_used_when_sigchld_is_ignored(township, monkeypatch
 def test_a_failing_parent_stops_its_child_and_frees_the_lock(township, monkeypatch, tmp_path):
     """The parent fails while the child still works (here: slowly) and the workspace lock is held:
     the child is killed and reaped at once, no file stays open, and the lock is free afterwards."""
-    monkeypatch.setattr(split, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(split, "PARALLEL_MIN_BYTES", 1)
     parent = os.getpid()
     real = split._child_work
 
@@ -329,3 +330,17 @@ def test_zoudu_jobs_0_or_1_keeps_one_process_and_other_values_do_not(monkeypatch
         assert split.jobs() == 1
     monkeypatch.setenv("ZOUDU_JOBS", "2")
     assert split.jobs() == (2 if hasattr(os, "fork") and len(os.sched_getaffinity(0)) >= 2 else 1)
+
+
+def test_a_program_with_threads_is_not_forked(monkeypatch):
+    import threading
+
+    monkeypatch.delenv("ZOUDU_JOBS", raising=False)
+    stop = threading.Event()
+    helper = threading.Thread(target=stop.wait)
+    helper.start()
+    try:
+        assert split.jobs() == 1
+    finally:
+        stop.set()
+        helper.join()

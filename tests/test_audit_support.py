@@ -13,10 +13,7 @@ from typing import Any
 
 from tests.conftest import TZ, Clock, make_workspace
 from zoudu.audit import AuditResult, audit_month
-from zoudu.audit.engine import Context, audited_span, day_infos, weeks_of
 from zoudu.ledger import append
-from zoudu.timeparse import month_days
-from zoudu.workdays import Calendar
 from zoudu.workspace import Workspace
 
 
@@ -95,17 +92,6 @@ def workspace_at(root: Path, now: str) -> Workspace:
     """The test township (conftest) with the clock set to ``now``."""
     clock = Clock(dt.datetime.fromisoformat(now).replace(tzinfo=TZ))
     return make_workspace(root, clock)
-
-
-def context(ws: Workspace, month: str, now: dt.datetime) -> Context:
-    """The audit's Context for ``month`` before any line is read (for tests of the line pass)."""
-    settings, roster = ws.settings, ws.roster
-    days = month_days(month)
-    start, end = audited_span(days)
-    calendar = Calendar(settings.calendar)
-    infos = day_infos(settings, calendar, days, start, end, now)
-    return Context(settings, calendar, roster, month, ws.shown(ws.ledger_path(month)), infos,
-                   [i for i in infos if i.in_month], weeks_of(infos, days, now), now, list(roster.cadres))
 
 
 def found(result: AuditResult, rule: str | None = None, cadre: str | None = None) -> list:

@@ -23,7 +23,7 @@ from typing import Any, Iterator
 
 from zoudu.errors import UnsafeToAppend, ZouduError
 from zoudu.i18n import _
-from zoudu.model import Entry, Problem
+from zoudu.model import LEAVE, Entry, Problem
 
 HEADER = "# zoudu ledger {month}: append-only, one entry per line; correct a mistake with `zoudu void`.\n"
 LEDGER_NAME = re.compile(r"(\d{4}-\d{2})\.yaml")
@@ -132,15 +132,22 @@ def _text(part: str | bytes) -> str | None:
 def to_entry(fields: dict[str, Any], file: str, line: int) -> Entry:
     """Fields of a line to an Entry; KeyError/ValueError/TypeError on a bad shape."""
     at, recorded = _aware(fields, "at"), _aware(fields, "recorded")
+    if fields["kind"] == LEAVE:
+        _aware(fields, "until")  # read where the leave is used; checked here, once for every reader
     return Entry(fields["id"], fields["kind"], at, recorded, fields["by"], fields.get("cadre"), fields, fields["hash"],
                  file, line)
 
 
+
 def _aware(fields: dict[str, Any], key: str) -> dt.datetime:
     """A stored time, which always carries its UTC offset (one without could be any hour)."""
-    moment = dt.datetime.fromisoformat(fields[key])
+    value = fields[key]
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ValueError(_("the time field '{key}' is not a time: {value}").format(key=key, value=value)) from None
     if moment.tzinfo is None:
-        raise ValueError(_("'{key}' has no UTC offset: {value}").format(key=key, value=fields[key]))
+        raise ValueError(_("the time field '{key}' has no UTC offset: {value}").format(key=key, value=value))
     return moment
 
 

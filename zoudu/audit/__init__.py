@@ -79,19 +79,13 @@ def _audit_month(ws: Workspace, month: str, cadre: str | None, registry: tuple, 
 
         only = find_cadre(roster, cadre).id
 
-    calendar = Calendar(settings.calendar)
-    start, end = audited_span(days)
-    infos = day_infos(settings, calendar, days, start, end, now)
-    weeks = weeks_of(infos, days, now)
-    serving = [c for c in roster.cadres
-               if (c.since is None or c.since <= end) and (c.until is None or start <= c.until)]
-    month_infos = [info for info in infos if info.in_month]
-    ctx = Context(settings, calendar, roster, month, ledger_file(ws, month), infos, month_infos, weeks, now, serving)
-    loaded = load_and_classify(ws, ctx, month, start, end)
+    ctx = new_context(ws, month, now)
+    month_infos, serving = ctx.month_days, ctx.cadres
+    loaded = load_and_classify(ws, ctx, month, ctx.days[0].date, ctx.days[-1].date)
     cover_days(ctx, want_days)
     violations = run_rules(ctx, registry)
 
-    notices = list(loaded.notices) + calendar.notices() + ctx.notices
+    notices = list(loaded.notices) + ctx.calendar.notices() + ctx.notices
     untrusted = None
     problems = list(loaded.problems)
     if loaded.chain is not None and loaded.chain.where is not None:
@@ -140,9 +134,24 @@ def _audit_month(ws: Workspace, month: str, cadre: str | None, registry: tuple, 
         township=settings.township,
         errors=errors,
         warnings=len(violations) - errors,
-        calendar_sources={year: calendar.source(year) for year in sorted({start.year, end.year})},
+        calendar_sources={year: ctx.calendar.source(year)
+                          for year in sorted({ctx.days[0].date.year, ctx.days[-1].date.year})},
         untrusted=untrusted,
     )
+
+
+def new_context(ws: Workspace, month: str, now: dt.datetime) -> Context:
+    """The Context of ``month``'s audit before any line is read: its days (the month widened to
+    the ISO weeks whose Thursday it holds), weeks, calendar, and the cadres serving on some day."""
+    settings, roster = ws.settings, ws.roster
+    days = month_days(month)
+    calendar = Calendar(settings.calendar)
+    start, end = audited_span(days)
+    infos = day_infos(settings, calendar, days, start, end, now)
+    serving = [c for c in roster.cadres
+               if (c.since is None or c.since <= end) and (c.until is None or start <= c.until)]
+    return Context(settings, calendar, roster, month, ledger_file(ws, month), infos,
+                   [info for info in infos if info.in_month], weeks_of(infos, days, now), now, serving)
 
 
 def _week_sunday(label: str) -> dt.date:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Iterable
 
 from zoudu import model
@@ -35,13 +35,13 @@ _CLOCK = r'(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]'
 _OFFSET = r'(?:[+-](?:[01][0-9]|2[0-3]):[0-5][0-9]|Z)'
 # An office sign-in or a village entry exactly as the tool writes it (keys sorted, times to the
 # second with their offset, no escapes): groups at (and its date, clock, offset), cadre, id,
-# then place and recorded (sign-in) or stay, village, witness (village). A line that matches is
+# then place and recorded (sign-in) or recorded, stay, village, witness (village). A line that matches is
 # valid JSON whose times Python reads, but for an impossible day like 2026-02-30.
 FAST_LINE = re.compile(
     r'- \{"at": "((' + _DATE + ')T(' + _CLOCK + ')(' + _OFFSET + r'))", "by": ' + _SKIP + r', "cadre": ' + _TEXT +
     r', "hash": ' + _SKIP + r', "id": ' + _TEXT + r', "kind": "(?:'
     r'checkin", "place": ' + _TEXT + r', "recorded": "(' + _DATE + 'T' + _CLOCK + _OFFSET + r')"'
-    r'|village", (?:"note": ' + _SKIP + r', )?"recorded": "' + _DATE + 'T' + _CLOCK + _OFFSET + r'", '
+    r'|village", (?:"note": ' + _SKIP + r', )?"recorded": "(' + _DATE + 'T' + _CLOCK + _OFFSET + r')", '
     r'"stay": (true|false), "village": ' + _TEXT + r'(?:, "witness": ' + _TEXT + r')?'
     r')\}')
 
@@ -56,7 +56,7 @@ class Partial:
     marks: dict[str, dict[dt.date, int]] = field(default_factory=dict)
     village_day: dict[str, dict[dt.date, str]] = field(default_factory=dict)
     rejected: dict[str, dict[dt.date, list[tuple[str, int]]]] = field(default_factory=dict)
-    made: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # sign-ins in the month, by cadre
+    checkins_made: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # sign-ins in the month
     outside_window: list[Entry] = field(default_factory=list)
     wrong_place: list[tuple[Entry, int | None]] = field(default_factory=list)
     backfills: list[Entry] = field(default_factory=list)
@@ -72,8 +72,10 @@ class Partial:
     strangers: dict[str, str] = field(default_factory=dict)  # cadre id not on the roster -> first "file:line"
 
 
-_LISTS = ("problems", "outside_window", "wrong_place", "backfills", "backfilled", "no_witness", "not_assigned",
-          "inspections", "reports", "voided", "leave_entries")
+# merged by concatenation: every list field (a new one is merged without being named here)
+_LISTS = tuple(f.name for f in fields(Partial) if f.type.startswith("list["))
+# what the Context takes as found (the fields of the same name)
+_FOUND = tuple(f.name for f in fields(Partial) if f.name in Context.__dataclass_fields__)
 
 
 def merge(into: Partial, later: Partial) -> None:
@@ -99,8 +101,8 @@ def merge(into: Partial, later: Partial) -> None:
         mine_rejected = into.rejected.setdefault(cadre, {})
         for day, found in per_day.items():
             mine_rejected.setdefault(day, []).extend(found)
-    for cadre, n in later.made.items():
-        into.made[cadre] = into.made.get(cadre, 0) + n
+    for cadre, n in later.checkins_made.items():
+        into.checkins_made[cadre] = into.checkins_made.get(cadre, 0) + n
     for cadre, grades in later.evaluations.items():
         into.evaluations.setdefault(cadre, {}).update(grades)
     for target, cancel in later.cancels.items():
@@ -157,7 +159,7 @@ def read_lines(ctx: Context, stretches: Iterable[tuple[Source, Iterable[Numbered
     in_month = {info.date for info in ctx.month_days}
     marks, village_day, rejected = found.marks, found.village_day, found.rejected
     bits = (MORNING_OFFICE, AFTERNOON_OFFICE, EVENING_OFFICE)
-    made = found.made
+    made = found.checkins_made
     suffix = fixed_offset(tz, [info.date for info in ctx.days])
     fromiso = dt.datetime.fromisoformat
     problems = found.problems
@@ -256,7 +258,8 @@ def read_lines(ctx: Context, stretches: Iterable[tuple[Source, Iterable[Numbered
             if not history and text is not None:
                 m = fast_line(text)
                 if m is not None:
-                    at, date, clock, offset, cadre, eid, where_place, recorded, stay, village, witness = m.groups()
+                    (at, date, clock, offset, cadre, eid, where_place, recorded, entered, stay, village,
+                     witness) = m.groups()
                     try:
                         if offset == suffix:
                             day = span_day.get(date)
@@ -266,6 +269,8 @@ def read_lines(ctx: Context, stretches: Iterable[tuple[Source, Iterable[Numbered
                             day, clock = local_day(at)
                         # Entered the same minute, or within the hour fewer whole minutes later than
                         # the grace: on time, without parsing two times (most are typed as they happen).
+                        if entered is not None and entered[:10] != date:
+                            fromiso(entered)  # a village entry's recorded time: 2026-11-31 is damage
                         late = recorded is not None and not (recorded[19:] == offset and (
                             recorded[:16] == at[:16] or recorded[:13] == at[:13]
                             and int(recorded[14:16]) - int(at[14:16]) < grace_minutes)) and (
@@ -373,13 +378,8 @@ def finish(ctx: Context, loaded: Loaded, found: Partial) -> None:
     """What the pass found, into the Context; leave spans and strangers said once for all lines."""
     loaded.read = found.count
     loaded.problems.extend(found.problems)
-    ctx.marks, ctx.village_day, ctx.rejected = found.marks, found.village_day, found.rejected
-    ctx.checkins_made = found.made
-    ctx.outside_window, ctx.wrong_place = found.outside_window, found.wrong_place
-    ctx.backfills, ctx.backfilled = found.backfills, found.backfilled
-    ctx.no_witness, ctx.not_assigned = found.no_witness, found.not_assigned
-    ctx.inspections, ctx.reports, ctx.evaluations = found.inspections, found.reports, found.evaluations
-    ctx.voided = found.voided
+    for name in _FOUND:
+        setattr(ctx, name, getattr(found, name))
     tz = ctx.settings.tz
     cancels = found.cancels
 
@@ -390,14 +390,7 @@ def finish(ctx: Context, loaded: Loaded, found: Partial) -> None:
         if e.id in seen or e.cadre is None:
             continue
         seen.add(e.id)
-        try:
-            end = dt.datetime.fromisoformat(e.data["until"])
-            if end.tzinfo is None:
-                raise ValueError("no UTC offset")
-        except (KeyError, TypeError, ValueError):
-            ctx.notices.append(_("{where}: a leave without a readable end ('until'); it was not counted").format(
-                where=e.where))
-            continue
+        end = dt.datetime.fromisoformat(e.data["until"])  # checked by ledger.to_entry: aware, readable
         cancel = cancels.get(e.id)
         if cancel is not None and cancel.at < end:
             end = cancel.at

@@ -8,8 +8,9 @@
   lines that mention ``leave`` or ``void`` (a void and a cancellation sit in the
   file of the leave they name, so they are found with it).
 
-Other months' lines are picked out with ``bytes.find`` over the file before any
-JSON is decoded, so a year of history costs a scan, not a parse. Memory grows
+Other months' lines are picked out by scanning the file's bytes (the regex engine and
+``bytes.find``) before any JSON is decoded, so a year of history costs a scan, not a parse;
+those files are read one after the other into one reused buffer (``Reader``). Memory grows
 with one month's entries, not with the number of months kept.
 
 A source yields ``(line number, text or None if not UTF-8, complete)`` like

@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import pickle
-import signal
 import sys
 from typing import Any, Callable
 
@@ -91,7 +89,7 @@ def load_and_classify(ws: Workspace, ctx: Context, month: str, first: dt.date, l
     """Read what the audit of ``month`` needs and fill ``ctx``, like ``load.load`` then
     ``entries.classify``; on two cores when the month's file has ``PARALLEL_MIN_BYTES`` or more."""
     found = None
-    if file_size(ws.ledger_path(month)) >= max(PARALLEL_MIN_BYTES, 1) and jobs() >= 2:
+    if file_size(ws.ledger_path(month)) >= PARALLEL_MIN_BYTES and jobs() >= 2:
         loaded = Loaded()
         found = month_bytes(ws, month, loaded)
     if found is None:  # one process: the plain load, then one pass
@@ -109,7 +107,6 @@ def load_and_classify(ws: Workspace, ctx: Context, month: str, first: dt.date, l
         # meanwhile: the chain of the whole file, and the month's first stretch
         loaded.chain = check_chain(path, shown, data)
         own = month_source(shown, data, 0, offset)
-        loaded.sources.append(own)
         head = read_lines(ctx, [(own, own.lines)])
         done = child.result() if child is not None else None
     finally:
@@ -145,6 +142,8 @@ class Child:
     """
 
     def __init__(self, work: Callable[[], object]):
+        import signal  # here: a township's audit never forks, and these cost every audit 2 ms
+
         read_end, write_end = os.pipe()
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # no Ctrl-C mid-fork
         try:
@@ -163,6 +162,8 @@ class Child:
 
     def result(self) -> Any:
         """What ``work()`` returned, or None if the child did not finish cleanly."""
+        import pickle
+
         assert self.read_end is not None and self.pid is not None
         received = bytearray()
         with os.fdopen(self.read_end, "rb") as pipe:
@@ -185,6 +186,8 @@ class Child:
             return None
 
     def close(self) -> None:
+        import signal
+
         if self.read_end is not None:
             os.close(self.read_end)
             self.read_end = None
@@ -201,6 +204,9 @@ class Child:
 
 
 def _child_main(work: Callable[[], object], write_end: int, mask: set) -> None:
+    import pickle
+    import signal
+
     code = 1
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends the child at once, without a word
