@@ -18,6 +18,7 @@ import pytest
 from tests.conftest import REPO, TZ, Clock, run_cli
 from tests.test_audit_support import Book, workspace_at
 from zoudu import record
+from zoudu.errors import ZouduError
 from zoudu.audit import audit_month, new_context, split
 from zoudu.audit.entries import merge, read_lines
 from zoudu.audit.load import month_source, read_others
@@ -29,10 +30,21 @@ needs_fork = pytest.mark.skipif(split.jobs() < 2 or not os.path.isdir("/proc/sel
                                 reason="needs os.fork, two usable CPUs and /proc")
 
 
-def generate(root, scale: int) -> None:
-    done = subprocess.run([sys.executable, str(REPO / "bench" / "gen_month.py"), str(root), "--scale", str(scale)],
-                          capture_output=True, text=True, timeout=300)
+def generate(root, scale: int, history: int = 0) -> None:
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "gen_month.py"), str(root), "--scale", str(scale),
+                           "--history", str(history)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
+
+
+def long_leave(ws: Workspace, start: str, end: str) -> tuple[str, str]:
+    """(cadre, leave id) of a leave from an earlier month into October, for the first cadre free then."""
+    for number in range(2, 60):
+        cadre = f"c{number:05d}"
+        try:
+            return cadre, record.leave(ws, cadre, start, end, "病假", "c00001", None)[0]
+        except ZouduError:  # already on leave then (the generator's), or a team member's approver
+            continue
+    raise AssertionError("no cadre free for a long leave")
 
 
 def line(kind: str, when: str, n: int, **fields) -> str:
@@ -44,14 +56,20 @@ def line(kind: str, when: str, n: int, **fields) -> str:
 
 @pytest.fixture(scope="module")
 def township(tmp_path_factory):
-    """A generated township (60 cadres, September to November) and a cadre c09999 whose Friday
+    """A generated township (60 cadres, June to November) and a cadre c09999 whose Friday
     2026-10-16 is written near the start of October's file and again near its end (two wrong-place
     sign-ins, two witnessed visits, two visits without a witness), so that the order in which
     stretches are merged shows in the evidence. Hostile lines at the end: a YAML line typed by
-    hand, a stranger, a line that is not UTF-8, a torn last line."""
+    hand, a stranger, a line that is not UTF-8, a torn last line. Long leaves recorded in June,
+    July and August run into October (one voided, one cancelled early), so that the earlier
+    months, which the two processes share out, matter."""
     root = tmp_path_factory.mktemp("split") / "township"
-    generate(root, 1)
-    record.roster_add(Workspace(root, clock=NOW), "c09999", "测试", "干部", False, "c00001", "石庄村", "2026-01-01")
+    generate(root, 1, history=3)
+    ws = Workspace(root, clock=NOW)
+    record.roster_add(ws, "c09999", "测试", "干部", False, "c00001", "石庄村", "2026-01-01")
+    long_leave(ws, "2026-06-15", "2026-10-09")
+    record.void(ws, long_leave(ws, "2026-08-10", "2026-10-20")[1], "批错了", None)
+    record.leave_cancel(ws, long_leave(ws, "2026-07-01", "2026-10-30")[0], "2026-10-05T12:00", None)
     path = root / "ledgers" / f"{MONTH}.yaml"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
 
@@ -75,8 +93,8 @@ def test_every_split_point_gives_what_one_pass_gives(township):
     ctx = new_context(ws, MONTH, NOW())
     start, end = ctx.days[0].date, ctx.days[-1].date
     shown, data = f"ledgers/{MONTH}.yaml", (township / "ledgers" / f"{MONTH}.yaml").read_bytes()
-    earlier, later = read_others(ws, MONTH, start, end)
-    assert earlier and later  # both neighbouring months are read
+    older, earlier, later = read_others(ws, MONTH, start, end)
+    assert len(older) == 3 and earlier and later  # June to August, and both neighbouring months
 
     def stretches(sources):
         return [(src, list(src.lines)) for src in sources]
@@ -85,9 +103,10 @@ def test_every_split_point_gives_what_one_pass_gives(township):
         src = month_source(shown, data, start, stop)
         return [(src, src.lines)]
 
-    before, after = stretches(earlier), stretches(later)
+    before, after = stretches(older + earlier), stretches(later)
     whole = read_lines(ctx, before + month() + after)
     assert whole.problems and whole.strangers and whole.voided and whole.village_day and whole.rejected
+    assert {e.id[:7] for e in whole.leave_entries} >= {"2026-06", "2026-07", "2026-08"}
     starts = [0] + [i + 1 for i, byte in enumerate(data) if byte == 10]  # where each line begins
     lines = len(starts)
     for line in sorted({*range(1, 9), lines // 2, *range(3, lines, 97), *range(lines - 12, lines)}):

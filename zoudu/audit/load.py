@@ -253,33 +253,43 @@ def read_days(ws: Workspace, month: str, first: dt.date, last: dt.date, loaded: 
     loaded.sources.append(Source(ws.shown(path), NEIGHBOUR, lines, _mentioning_void(lines)))
 
 
-def read_history(ws: Workspace, month: str, months_back: int, loaded: Loaded, reader: Reader) -> None:
-    """Leave, cancellation and void lines of the ``months_back`` months before ``month``."""
-    for back in range(1, months_back + 1):
-        path: Path = ws.ledger_path(shift_month(month, -back))
+def history_months(month: str, first: dt.date) -> list[str]:
+    """The earlier months whose leave, cancellation and void lines the audit of ``month`` reads,
+    newest first: twelve, less the month before when its crossing days are read anyway."""
+    month_first = dt.date(int(month[:4]), int(month[5:7]), 1)
+    nearest = 2 if first < month_first else 1
+    return [shift_month(month, -back) for back in range(nearest, LEAVE_LOOKBACK_MONTHS + 1)]
+
+
+def read_history(ws: Workspace, months: list[str], reader: Reader | None = None) -> list[Source]:
+    """Leave, cancellation and void lines of ``months`` (each file that exists)."""
+    reader = reader or Reader()
+    sources = []
+    for month in months:
+        path: Path = ws.ledger_path(month)
         if path.exists():
             data, end = reader.read(path)
             lines = pick_mentions(data, _ALWAYS, end)
-            loaded.sources.append(Source(ws.shown(path), HISTORY, lines, _mentioning_void(lines)))
+            sources.append(Source(ws.shown(path), HISTORY, lines, _mentioning_void(lines)))
+    return sources
 
 
-def read_others(ws: Workspace, month: str, first: dt.date, last: dt.date) -> tuple[list[Source], list[Source]]:
+def read_others(ws: Workspace, month: str, first: dt.date, last: dt.date,
+                history: slice = slice(None)) -> tuple[list[Source], list[Source], list[Source]]:
     """What the audit of ``month`` reads besides the month's own file, for the days
-    ``first``..``last``: (sources to read before the month's lines, sources to read after them)."""
+    ``first``..``last``, in the order it is read: (the earlier months, ``history`` of them; the
+    month before; the month after). History first, then the month before, the month, the month
+    after: a leave is met before the days it excuses (the engine does not depend on it)."""
     before, after = shift_month(month, -1), shift_month(month, 1)
     month_first = dt.date(int(month[:4]), int(month[5:7]), 1)
     next_first = dt.date(int(after[:4]), int(after[5:7]), 1)
-    # History first, then the month before, the month, the month after: a leave
-    # is met before the days it excuses (the engine does not depend on it).
-    earlier, later, reader = Loaded(), Loaded(), Reader()
+    reader, earlier, later = Reader(), Loaded(), Loaded()
+    older = read_history(ws, history_months(month, first)[history], reader)
     if first < month_first:
-        read_history(ws, before, LEAVE_LOOKBACK_MONTHS - 1, earlier, reader)
         read_days(ws, before, first, month_first - dt.timedelta(days=1), earlier, reader)
-    else:
-        read_history(ws, month, LEAVE_LOOKBACK_MONTHS, earlier, reader)
     if last >= next_first:
         read_days(ws, after, next_first, last, later, reader)
-    return earlier.sources, later.sources
+    return older, earlier.sources, later.sources
 
 
 def file_size(path: Path) -> int:
@@ -290,19 +300,19 @@ def file_size(path: Path) -> int:
         return 0
 
 
-def others_size(ws: Workspace, month: str) -> tuple[int, int]:
-    """Bytes of the files ``read_others`` may open: (the two neighbouring months, the history)."""
+def others_size(ws: Workspace, month: str, first: dt.date) -> tuple[int, list[int]]:
+    """Bytes of the files ``read_others`` may open: (the two neighbouring months together, each
+    of the earlier months in ``history_months`` order)."""
     neighbours = file_size(ws.ledger_path(shift_month(month, -1))) + file_size(ws.ledger_path(shift_month(month, 1)))
-    history = sum(file_size(ws.ledger_path(shift_month(month, -back))) for back in range(2, LEAVE_LOOKBACK_MONTHS + 1))
-    return neighbours, history
+    return neighbours, [file_size(ws.ledger_path(m)) for m in history_months(month, first)]
 
 
 def load(ws: Workspace, month: str, first: dt.date, last: dt.date) -> Loaded:
     """Everything the audit of ``month`` needs, for the days ``first``..``last`` it looks at."""
     loaded = Loaded()
     read_month(ws, month, loaded)
-    earlier, later = read_others(ws, month, first, last)
-    loaded.sources[:0] = earlier
+    older, earlier, later = read_others(ws, month, first, last)
+    loaded.sources[:0] = older + earlier
     loaded.sources.extend(later)
     return loaded
 

@@ -5,11 +5,12 @@ The pass over the lines (``audit.entries``) is a fold whose stretches merge in l
 gives, line for line. At the size of a county (tens of thousands of entries a month), the
 audit forks once, right after reading the month's file into memory:
 
-* the child scans the neighbouring months and the history (``load.read_others``), reads the
-  lines it picked, then the last stretch of the month's lines (from the bytes it shares with
-  the parent), and sends back what it found (pickled, through a pipe);
-* the parent meanwhile checks the month's hash chain and reads the first stretch, then
-  merges: history and the month before, the parent's stretch, the child's, the month after.
+* the child scans the neighbouring months and the newer half of the earlier months
+  (``load.read_others``), reads the lines it picked, then the last stretch of the month's
+  lines (from the bytes it shares with the parent), and sends back what it found (pickled,
+  through a pipe);
+* the parent meanwhile checks the month's hash chain, reads the first stretch and scans the
+  older half of the earlier months, then merges everything in the order one pass reads it.
 
 The split point weighs the child's scanning against the parent's lines (``head_share``), so
 both finish at about the same time. If the child fails in any way (killed, out of memory, a
@@ -28,7 +29,9 @@ from typing import Any, Callable
 
 from zoudu.audit.engine import Context
 from zoudu.audit.entries import Partial, classify, finish, merge, read_lines
-from zoudu.audit.load import Loaded, file_size, load, month_bytes, month_source, others_size, read_others
+from zoudu.audit.load import (
+    Loaded, file_size, history_months, load, month_bytes, month_source, others_size, read_history, read_others,
+)
 from zoudu.chaincheck import check_chain
 from zoudu.workspace import Workspace
 
@@ -39,7 +42,7 @@ PARALLEL_MIN_BYTES = 5_000_000
 # (measured at 64× a township month with bench/bench_audit.py; a wrong guess costs speed, not results):
 SCAN_WEIGHT = 0.19  # child: a byte of a neighbouring month, scanned for the crossing days
 PICKED_WEIGHT = 0.13  # child: the same byte's share of the lines then read in full, and sent back
-HISTORY_WEIGHT = 0.10  # child: a byte of an earlier month, scanned for leave and voids
+HISTORY_WEIGHT = 0.10  # either: a byte of an earlier month, scanned for leave and voids
 SPLIT_WEIGHT = 0.11  # either: a byte of the month split into lines
 SEND_WEIGHT = 0.29  # child: pickling what a byte of the month's lines yielded
 RECEIVE_WEIGHT = 0.13  # parent: unpickling it
@@ -64,19 +67,29 @@ def jobs() -> int:
     return 2 if usable >= 2 else 1
 
 
-def head_share(month_bytes: int, neighbour_bytes: int, history_bytes: int) -> float:
+def head_share(month_bytes: int, neighbour_bytes: int, child_history: int = 0, parent_history: int = 0) -> float:
     """The share of the month's bytes the parent reads, so that both processes take as long.
 
-    parent: CHECK·M + (1+SPLIT)·h·M + RECEIVE·(1-h)·M
-    child:  first + REPEAT·M + (1+SPLIT+SEND)·(1-h)·M
-    where M is the month's bytes and ``first`` the child's scanning of the other months."""
+    parent: CHECK·M + HISTORY·Hp + (1+SPLIT)·h·M + RECEIVE·(1-h)·M
+    child:  first + HISTORY·Hc + REPEAT·M + (1+SPLIT+SEND)·(1-h)·M
+    where M is the month's bytes, ``first`` the child's scanning of the neighbouring months,
+    and Hc, Hp the earlier months' bytes each process scans."""
     if month_bytes <= 0:
         return 1.0
-    first = ((SCAN_WEIGHT + PICKED_WEIGHT) * neighbour_bytes + HISTORY_WEIGHT * history_bytes) / month_bytes
+    first = ((SCAN_WEIGHT + PICKED_WEIGHT) * neighbour_bytes
+             + HISTORY_WEIGHT * (child_history - parent_history)) / month_bytes
     parent_line, child_line = 1 + SPLIT_WEIGHT, 1 + SPLIT_WEIGHT + SEND_WEIGHT
     share = (first + REPEAT_WEIGHT + child_line - CHECK_WEIGHT - RECEIVE_WEIGHT) / (
         parent_line + child_line - RECEIVE_WEIGHT)
     return min(0.95, max(0.05, share))
+
+
+def history_cut(sizes: list[int]) -> int:
+    """How many of the earlier months (newest first) the child scans: about half the bytes."""
+    running = [0]
+    for size in sizes:
+        running.append(running[-1] + size)
+    return min(range(len(sizes) + 1), key=lambda count: abs(2 * running[count] - running[-1]))
 
 
 def cut(data: bytes, share: float) -> int:
@@ -98,39 +111,43 @@ def load_and_classify(ws: Workspace, ctx: Context, month: str, first: dt.date, l
         return loaded
 
     path, shown, data = found
-    offset = cut(data, head_share(len(data), *others_size(ws, month)))
+    neighbours, history = others_size(ws, month, first)
+    older = history_cut(history)  # the child scans the newest earlier months, the parent the rest
+    offset = cut(data, head_share(len(data), neighbours, sum(history[:older]), sum(history[older:])))
     try:
-        child: Child | None = Child(lambda: _child_work(ws, ctx, month, first, last, shown, data, offset))
+        child: Child | None = Child(lambda: _child_work(ws, ctx, month, first, last, shown, data, offset, older))
     except OSError:  # no process to spare (a limit on processes or memory): one process then
         child = None
     try:
-        # meanwhile: the chain of the whole file, and the month's first stretch
+        # meanwhile: the chain of the whole file, the month's first stretch, the oldest months
         loaded.chain = check_chain(path, shown, data)
         own = month_source(shown, data, 0, offset)
         head = read_lines(ctx, [(own, own.lines)])
+        oldest = read_lines(ctx, [(src, src.lines) for src in
+                                  read_history(ws, history_months(month, first)[older:])])
         done = child.result() if child is not None else None
     finally:
         if child is not None:
             child.close()  # stopped and reaped, whatever happened here
     if done is None:  # the child failed: read its share here
-        done = _child_work(ws, ctx, month, first, last, shown, data, offset)
-    earlier, tail, later = done
-    merge(earlier, head)
-    merge(earlier, tail)
-    merge(earlier, later)
-    finish(ctx, loaded, earlier)
+        done = _child_work(ws, ctx, month, first, last, shown, data, offset, older)
+    # in the order one pass reads them: earlier months (newest first), the month before,
+    # the month's two stretches, the month after
+    newer, before, tail, after = done
+    for later in (oldest, before, head, tail, after):
+        merge(newer, later)
+    finish(ctx, loaded, newer)
     return loaded
 
 
 def _child_work(ws: Workspace, ctx: Context, month: str, first: dt.date, last: dt.date, shown: str, data: bytes,
-                offset: int) -> tuple[Partial, Partial, Partial]:
-    """The other months' lines and the month's lines from byte ``offset`` on, as three stretches."""
-    earlier, later = read_others(ws, month, first, last)
-    before = read_lines(ctx, [(src, src.lines) for src in earlier])
+                offset: int, older: int) -> tuple[Partial, Partial, Partial, Partial]:
+    """The child's share, as stretches in reading order: the ``older`` newest earlier months,
+    the month before, the month's lines from byte ``offset`` on, the month after."""
+    newer, before, after = read_others(ws, month, first, last, slice(0, older))
     rest = month_source(shown, data, offset)
-    tail = read_lines(ctx, [(rest, rest.lines)])
-    after = read_lines(ctx, [(src, src.lines) for src in later])
-    return before, tail, after
+    return (read_lines(ctx, [(src, src.lines) for src in newer]), read_lines(ctx, [(src, src.lines) for src in before]),
+            read_lines(ctx, [(rest, rest.lines)]), read_lines(ctx, [(src, src.lines) for src in after]))
 
 
 class Child:
