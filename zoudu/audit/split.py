@@ -30,7 +30,8 @@ from typing import Any, Callable
 from zoudu.audit.engine import Context
 from zoudu.audit.entries import Partial, classify, finish, merge, read_lines
 from zoudu.audit.load import (
-    Loaded, file_size, history_months, load, month_bytes, month_source, others_size, read_history, read_others,
+    Loaded, Source, file_size, history_months, load, month_bytes, month_source, others_size, read_history,
+    read_others,
 )
 from zoudu.chaincheck import check_chain
 from zoudu.workspace import Workspace
@@ -112,25 +113,24 @@ def load_and_classify(ws: Workspace, ctx: Context, month: str, first: dt.date, l
 
     path, shown, data = found
     neighbours, history = others_size(ws, month, first)
-    older = history_cut(history)  # the child scans the newest earlier months, the parent the rest
-    offset = cut(data, head_share(len(data), neighbours, sum(history[:older]), sum(history[older:])))
+    newest = history_cut(history)  # how many of the earlier months (newest first) the child scans
+    offset = cut(data, head_share(len(data), neighbours, sum(history[:newest]), sum(history[newest:])))
     try:
-        child: Child | None = Child(lambda: _child_work(ws, ctx, month, first, last, shown, data, offset, older))
+        child: Child | None = Child(lambda: _child_work(ws, ctx, month, first, last, shown, data, offset, newest))
     except OSError:  # no process to spare (a limit on processes or memory): one process then
         child = None
     try:
         # meanwhile: the chain of the whole file, the month's first stretch, the oldest months
         loaded.chain = check_chain(path, shown, data)
         own = month_source(shown, data, 0, offset)
-        head = read_lines(ctx, [(own, own.lines)])
-        oldest = read_lines(ctx, [(src, src.lines) for src in
-                                  read_history(ws, history_months(month, first)[older:])])
+        head = _read(ctx, [own])
+        oldest = _read(ctx, read_history(ws, history_months(month, first)[newest:]))
         done = child.result() if child is not None else None
     finally:
         if child is not None:
             child.close()  # stopped and reaped, whatever happened here
     if done is None:  # the child failed: read its share here
-        done = _child_work(ws, ctx, month, first, last, shown, data, offset, older)
+        done = _child_work(ws, ctx, month, first, last, shown, data, offset, newest)
     # in the order one pass reads them: earlier months (newest first), the month before,
     # the month's two stretches, the month after
     newer, before, tail, after = done
@@ -141,13 +141,16 @@ def load_and_classify(ws: Workspace, ctx: Context, month: str, first: dt.date, l
 
 
 def _child_work(ws: Workspace, ctx: Context, month: str, first: dt.date, last: dt.date, shown: str, data: bytes,
-                offset: int, older: int) -> tuple[Partial, Partial, Partial, Partial]:
-    """The child's share, as stretches in reading order: the ``older`` newest earlier months,
-    the month before, the month's lines from byte ``offset`` on, the month after."""
-    newer, before, after = read_others(ws, month, first, last, slice(0, older))
-    rest = month_source(shown, data, offset)
-    return (read_lines(ctx, [(src, src.lines) for src in newer]), read_lines(ctx, [(src, src.lines) for src in before]),
-            read_lines(ctx, [(rest, rest.lines)]), read_lines(ctx, [(src, src.lines) for src in after]))
+                offset: int, newest: int) -> tuple[Partial, Partial, Partial, Partial]:
+    """The child's share, as stretches in reading order: the ``newest`` earlier months, the
+    month before, the month's lines from byte ``offset`` on, the month after."""
+    newer, before, after = read_others(ws, month, first, last, slice(0, newest))
+    return _read(ctx, newer), _read(ctx, before), _read(ctx, [month_source(shown, data, offset)]), _read(ctx, after)
+
+
+def _read(ctx: Context, sources: list[Source]) -> Partial:
+    """One pass over every line of ``sources``, in order."""
+    return read_lines(ctx, [(src, src.lines) for src in sources])
 
 
 class Child:
