@@ -19,8 +19,8 @@ neighbouring months), then runs the real console script in a subprocess, best of
 * hledger s: ``hledger -f FILE bal`` of the same sign-ins as a timeclock file, where installed
   (Debian: ``apt-get install hledger``).
 
-Above 5 MB a month (16× and 64×) the audit uses two processes (zoudu/audit/split.py); the
-CPU count is printed with the table. ``ZOUDU_JOBS=1 python bench/bench_audit.py`` measures one.
+The audit runs in one process; the
+CPU count is printed with the table.
 
 ``--history N`` also generates N earlier months, to show that months kept cost a scan, not memory.
 """

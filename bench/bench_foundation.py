@@ -24,10 +24,10 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from zoudu import record  # noqa: E402
-from zoudu.ledger import append, read_ledger  # noqa: E402
-from zoudu.setup import init_workspace  # noqa: E402
-from zoudu.workspace import Workspace  # noqa: E402
+from zoudu.ledger import record# noqa: E402
+from zoudu.ledger.store import append, read_ledger  # noqa: E402
+from zoudu.ledger.create import init_workspace  # noqa: E402
+from zoudu.ledger.workspace import Workspace  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 

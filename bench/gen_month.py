@@ -23,12 +23,12 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from zoudu.ledger import HEADER, chain_hash, encode_line, genesis  # noqa: E402
+from zoudu.ledger.store import HEADER, chain_hash, encode_line, genesis  # noqa: E402
 from zoudu.model import Cadre, Roster  # noqa: E402
-from zoudu.roster import save_roster  # noqa: E402
-from zoudu.setup import init_workspace  # noqa: E402
+from zoudu.ledger.roster import save_roster  # noqa: E402
+from zoudu.ledger.create import init_workspace  # noqa: E402
 from zoudu.timeparse import month_days, shift_month  # noqa: E402
-from zoudu.workdays import Calendar  # noqa: E402
+from zoudu.audit.workdays import Calendar  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 BASE_CADRES = 60

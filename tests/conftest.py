@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from zoudu import i18n, record
-from zoudu.setup import init_workspace
-from zoudu.workspace import Workspace
+from zoudu import i18n
+from zoudu.ledger import record
+from zoudu.ledger.create import init_workspace
+from zoudu.ledger.workspace import Workspace
 
 TZ = ZoneInfo("Asia/Shanghai")
 REPO = Path(__file__).resolve().parent.parent

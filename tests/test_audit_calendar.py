@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from tests.test_audit_support import Book, audit, found, perfect_week, workspace_at
-from zoudu import record
+from zoudu.ledger import record
 from zoudu.errors import ZouduError
 
 

@@ -1,4 +1,4 @@
-"""The audit checks the hash chain of the month it audits (zoudu.chaincheck), and says so
+"""The audit checks the hash chain of the month it audits (zoudu.ledger.chain), and says so
 loudly when a line was forged or edited by hand: a notice in every output, exit status 1."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import json
 import pytest
 
 from tests.test_audit_support import Book, audit, found, workspace_at
-from zoudu.chaincheck import check_chain
-from zoudu.ledger import read_ledger
+from zoudu.ledger.chain import check_chain
+from zoudu.ledger.store import read_ledger
 
 MONTH = "2026-10"
 FORGED = ('- {"at": "2026-10-13T08:00:00+08:00", "by": "c010", "cadre": "c003", "hash": "0000", '

@@ -12,8 +12,9 @@ from rich.console import Console
 
 from tests.conftest import make_workspace
 from tests.test_audit_support import Book, audit, workspace_at
-from zoudu import model, record
-from zoudu.render_audit import render_audit
+from zoudu import model
+from zoudu.ledger import record
+from zoudu.render.audit import render_audit
 
 DAY_RULES = {"signin.missing", "signin.outside_window", "signin.wrong_place", "signin.backfilled",
              "village.no_witness", "village.not_assigned", "study.missed", "inspection.absent",

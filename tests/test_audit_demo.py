@@ -18,9 +18,9 @@ from rich.console import Console
 from tests.conftest import REPO, TZ, run_cli
 from tests.test_audit_cli import check_spec_shape
 from zoudu.audit import audit_month, to_json
-from zoudu.commands_audit import write_csv
-from zoudu.render_audit import render_audit
-from zoudu.workspace import Workspace
+from zoudu.cli.audit import write_csv
+from zoudu.render.audit import render_audit
+from zoudu.ledger.workspace import Workspace
 
 
 @pytest.fixture(scope="module")

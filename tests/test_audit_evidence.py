@@ -7,7 +7,7 @@ import pytest
 
 from tests.test_audit_support import Book, found, workspace_at
 from zoudu.audit import audit_month
-from zoudu.workspace import Workspace
+from zoudu.ledger.workspace import Workspace
 
 MONTH = "2026-11"
 FILE = "ledgers/2026-11.yaml"

@@ -14,7 +14,7 @@ from tests.conftest import TZ, Clock, make_workspace
 from zoudu.audit import entries, new_context
 from zoudu.audit.entries import read_lines
 from zoudu.audit.load import month_source
-from zoudu.ledger import encode_line
+from zoudu.ledger.store import encode_line
 
 MONTH = "2026-11"
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=TZ)

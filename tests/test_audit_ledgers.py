@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 
 from tests.conftest import run_cli
 from tests.test_audit_support import Book, audit, found, workspace_at
-from zoudu import record
+from zoudu.ledger import record
 from zoudu.audit.load import pick_days, pick_mentions
 
 MONTH = "2026-11"
@@ -107,7 +107,7 @@ def test_other_months_lines_are_picked_by_date_kind_and_shape():
 def test_a_time_stored_at_another_offset_is_read_in_the_workspace_zone(ws):
     # 2026-11-03 00:05 UTC is 08:05 in Shanghai; 2026-11-02 23:40 UTC is 07:40 on the 3rd
     with ws.lock():
-        from zoudu.ledger import append
+        from zoudu.ledger.store import append
 
         path = ws.ledger_path(MONTH)
         append(path, ws.shown(path), [

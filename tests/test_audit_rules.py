@@ -11,7 +11,7 @@ import datetime as dt
 import pytest
 
 from tests.test_audit_support import Book, audit, found, perfect_week, workspace_at
-from zoudu import record
+from zoudu.ledger import record
 from zoudu.audit.rules import REGISTRY
 from zoudu.model import RULE_IDS
 

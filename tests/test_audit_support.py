@@ -1,6 +1,6 @@
 """Helpers for the audit tests: small ledgers written in the test itself, as real files.
 
-Entries go through ``zoudu.ledger.append`` (ids, hash chain, one file per month),
+Entries go through ``zoudu.ledger.store.append`` (ids, hash chain, one file per month),
 so what the audit reads is exactly what the recording commands would have written.
 """
 
@@ -13,8 +13,8 @@ from typing import Any
 
 from tests.conftest import TZ, Clock, make_workspace
 from zoudu.audit import AuditResult, audit_month
-from zoudu.ledger import append
-from zoudu.workspace import Workspace
+from zoudu.ledger.store import append
+from zoudu.ledger.workspace import Workspace
 
 
 def at(text: str) -> str:
@@ -104,7 +104,7 @@ def audit(ws: Workspace, month: str, cadre: str | None = None, **options: Any) -
 
 
 def test_a_book_writes_a_ledger_that_verifies(tmp_path):
-    from zoudu.verify import verify
+    from zoudu.ledger.verify import verify
 
     ws = workspace_at(tmp_path / "w", "2026-11-30T22:00")
     book = Book(ws)

@@ -67,7 +67,7 @@ def test_generator_reproduces_the_shipped_files_byte_for_byte(tmp_path: Path):
 
 
 def test_rules_are_the_default_policy_with_a_supervision_phone(demo):
-    from zoudu.settings import DEFAULT_RULES_YAML
+    from zoudu.ledger.settings import DEFAULT_RULES_YAML
 
     text = (REPO / "rules.yaml").read_text(encoding="utf-8")
     assert f'supervision_phone: "{demo.PHONE}"' in text
@@ -152,7 +152,7 @@ def test_ledgers_hold_what_the_intent_says(demo):
 def test_audit_finds_exactly_the_intended_cadres(demo):
     """The audit, run as if on the morning of 2026-11-30 (every week of November ended)."""
     audit = pytest.importorskip("zoudu.audit")
-    from zoudu.workspace import Workspace
+    from zoudu.ledger.workspace import Workspace
 
     intent = demo.INTENT
     moment = dt.datetime(2026, 11, 30, 7, 0, tzinfo=TZ)

@@ -13,10 +13,10 @@ from rich.console import Console
 from tests.conftest import TZ
 from tests.test_publish import copy_demo
 from zoudu.audit import audit_month
-from zoudu.dossier import FIGURE_KEYS, dossier, to_json
-from zoudu.dossier_render import render_dossier
+from zoudu.publish.dossier import FIGURE_KEYS, dossier, to_json
+from zoudu.render.dossier import render_dossier
 from zoudu.errors import ZouduError
-from zoudu.workspace import Workspace
+from zoudu.ledger.workspace import Workspace
 
 MONTHS = ["2026-10", "2026-11"]
 END_OF_DEMO = dt.datetime(2026, 11, 27, 22, 0, tzinfo=TZ)

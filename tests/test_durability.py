@@ -13,14 +13,14 @@ import time
 import yaml
 
 from tests.conftest import REPO, make_workspace
-from zoudu.ledger import read_ledger
+from zoudu.ledger.store import read_ledger
 
 WORKER = textwrap.dedent("""
     import datetime as dt, sys
     from pathlib import Path
     from zoneinfo import ZoneInfo
-    from zoudu import record
-    from zoudu.workspace import Workspace
+    from zoudu.ledger import record
+    from zoudu.ledger.workspace import Workspace
     root, cadre, count, tag = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
     tz = ZoneInfo("Asia/Shanghai")
     ws = Workspace(root, clock=lambda: dt.datetime(2026, 11, 26, 22, 0, tzinfo=tz))
@@ -151,7 +151,7 @@ def test_swapping_two_lines_is_detected(tmp_path, cli):
 
 
 def test_a_forged_line_with_a_recomputed_hash_still_breaks_the_next_link(tmp_path, cli):
-    from zoudu.ledger import chain_hash, encode_line
+    from zoudu.ledger.store import chain_hash, encode_line
 
     ws, path, lines = _ledger_with_five(tmp_path, cli)
     prev = json.loads(lines[2][2:])["hash"]
@@ -186,7 +186,7 @@ def test_append_refuses_after_a_garbled_last_line(tmp_path, cli):
 
 
 def test_void_naming_a_missing_entry_and_unknown_cadres_are_found(tmp_path, cli):
-    from zoudu.ledger import chain_hash, encode_line
+    from zoudu.ledger.store import chain_hash, encode_line
 
     ws, path, lines = _ledger_with_five(tmp_path, cli)
     prev = json.loads(lines[-1][2:])["hash"]

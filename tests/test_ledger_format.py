@@ -7,8 +7,8 @@ import json
 import yaml
 from hypothesis import given, settings, strategies as st
 
-from zoudu import record
-from zoudu.ledger import decode_line, encode_line, read_ledger
+from zoudu.ledger import record
+from zoudu.ledger.store import decode_line, encode_line, read_ledger
 
 # Any text a person could type or paste: every plane, controls, YAML syntax, no lone surrogates.
 any_text = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=60)

@@ -17,13 +17,14 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from tests.conftest import REPO, make_workspace
-from zoudu import i18n, record
+from zoudu import i18n
+from zoudu.ledger import record
 from zoudu.audit import audit_month
 from zoudu.errors import ZouduError
-from zoudu.notice import EVALUATIONS, FIGURES, notice_sheet
-from zoudu.notice_render import csv_bytes, markdown, terminal
+from zoudu.publish.notice import EVALUATIONS, FIGURES, notice_sheet
+from zoudu.render.notice import csv_bytes, markdown, terminal
 from zoudu.timeparse import month_days
-from zoudu.workdays import Calendar
+from zoudu.audit.workdays import Calendar
 
 PUBLISHED = dt.date(2026, 11, 1)
 SLOT_TIMES = ("08:02", "14:33", "19:35")

@@ -19,13 +19,14 @@ from rich.console import Console
 
 from tests.conftest import REPO, make_workspace
 from tests.test_publish import PUBLISHED, _md_cells
-from zoudu import commands_publish, record
-from zoudu.dossier import dossier
-from zoudu.dossier_render import render_dossier
+from zoudu.cli import publish as commands_publish
+from zoudu.ledger import record
+from zoudu.publish.dossier import dossier
+from zoudu.render.dossier import render_dossier
 from zoudu.errors import ZouduError
-from zoudu.notice import notice_sheet
-from zoudu.notice_render import csv_bytes, html_page, markdown, terminal
-from zoudu.workspace import Workspace
+from zoudu.publish.notice import notice_sheet
+from zoudu.render.notice import csv_bytes, html_page, markdown, terminal
+from zoudu.ledger.workspace import Workspace
 
 
 @pytest.fixture

@@ -177,8 +177,8 @@ def test_the_audit_table_loses_nothing_at_80_columns_and_piped_output_is_printer
 
     from tests.conftest import REPO, TZ
     from zoudu.audit import audit_month
-    from zoudu.render_audit import render_audit
-    from zoudu.workspace import Workspace
+    from zoudu.render.audit import render_audit
+    from zoudu.ledger.workspace import Workspace
 
     ws = Workspace(REPO, clock=lambda: dt.datetime(2026, 11, 30, 7, 0, tzinfo=TZ))
     result = audit_month(ws, "2026-10", cadre="c013")

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_workspace
-from zoudu import record
+from zoudu.ledger import record
 from zoudu.errors import ZouduError
-from zoudu.seal import Seal, check_seal, seal_status
-from zoudu.verify import verify
+from zoudu.publish.seal import Seal, check_seal, seal_status
+from zoudu.ledger.verify import verify
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from zoudu.settings import CalendarSettings, YearArrangement
-from zoudu.workdays import LIBRARY, Calendar
+from zoudu.ledger.settings import CalendarSettings, YearArrangement
+from zoudu.audit.workdays import LIBRARY, Calendar
 
 
 def d(text: str) -> dt.date:

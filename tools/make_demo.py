@@ -7,7 +7,7 @@
 dependence on today's date, the OS user or the machine, so running it twice gives
 the same bytes.
 
-Everything is written through ``zoudu.record``, the functions the commands call,
+Everything is written through ``zoudu.ledger.record``, the functions the commands call,
 on a ``Workspace`` whose clock is set before each call to the moment the clerk
 records the entry (an office sign-in a few minutes after it happens, a village
 entry when the field diary comes back to the office). The ledger starts on
@@ -37,10 +37,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from zoudu import record  # noqa: E402
-from zoudu.settings import DEFAULT_RULES_YAML  # noqa: E402
-from zoudu.setup import init_workspace  # noqa: E402
-from zoudu.workspace import Workspace  # noqa: E402
+from zoudu.ledger import record# noqa: E402
+from zoudu.ledger.settings import DEFAULT_RULES_YAML  # noqa: E402
+from zoudu.ledger.create import init_workspace  # noqa: E402
+from zoudu.ledger.workspace import Workspace  # noqa: E402
 
 SEED = 20151016
 TZ = ZoneInfo("Asia/Shanghai")

@@ -1,3 +1,3 @@
-from zoudu.cli import main
+from zoudu.cli.main import main
 
 main()

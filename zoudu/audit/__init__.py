@@ -19,8 +19,8 @@ from typing import Any
 
 from zoudu import model
 from zoudu.audit.engine import Context, audited_span, cover_days, day_infos, weeks_of
-from zoudu.audit.load import ledger_file
-from zoudu.audit.split import load_and_classify
+from zoudu.audit.entries import classify
+from zoudu.audit.load import ledger_file, load
 from zoudu.audit.result import (
     LEAVE, MISSING, NOT_REQUIRED, OFFICE, SLOT_STATES, TRIP, VILLAGE,
     AuditResult, CadreResult, Day, Liability, Violation, Week,
@@ -29,8 +29,8 @@ from zoudu.audit.rules import REGISTRY, label, run_rules
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
 from zoudu.timeparse import month_days, parse_month
-from zoudu.workdays import Calendar
-from zoudu.workspace import Workspace
+from zoudu.audit.workdays import Calendar
+from zoudu.ledger.workspace import Workspace
 
 __all__ = [
     "audit_month", "to_json", "AuditResult", "CadreResult", "Day", "Liability", "Violation", "Week",
@@ -75,13 +75,14 @@ def _audit_month(ws: Workspace, month: str, cadre: str | None, registry: tuple, 
             month=month, today=now.date().isoformat()))
     only = None
     if cadre is not None:
-        from zoudu.roster import find_cadre
+        from zoudu.ledger.roster import find_cadre
 
         only = find_cadre(roster, cadre).id
 
     ctx = new_context(ws, month, now)
     month_infos, serving = ctx.month_days, ctx.cadres
-    loaded = load_and_classify(ws, ctx, month, ctx.days[0].date, ctx.days[-1].date)
+    loaded = load(ws, month, ctx.days[0].date, ctx.days[-1].date)
+    classify(ctx, loaded)
     cover_days(ctx, want_days)
     violations = run_rules(ctx, registry)
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from zoudu import model
 from zoudu.audit.result import LEAVE, MISSING, NOT_REQUIRED, OFFICE, TRIP, VILLAGE
 from zoudu.model import Cadre, Entry, Roster
-from zoudu.settings import Settings
-from zoudu.workdays import Calendar
+from zoudu.ledger.settings import Settings
+from zoudu.audit.workdays import Calendar
 
 MORNING, AFTERNOON, EVENING = 0, 1, 2
 NONE_REQUIRED = (NOT_REQUIRED, NOT_REQUIRED, NOT_REQUIRED)

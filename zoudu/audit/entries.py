@@ -2,10 +2,10 @@
 
 Office sign-ins and village entries are nine lines in ten. The tool writes them
 with sorted keys in one fixed shape, so a compiled pattern takes the few fields
-the audit needs straight from the line; the full entry (``zoudu.ledger.to_entry``)
+the audit needs straight from the line; the full entry (``zoudu.ledger.store.to_entry``)
 is built only for what a rule will cite. Any other line — another kind, an
 approved backfill, a line a person edited — takes the general path: JSON, or
-checked YAML when JSON fails, exactly as ``zoudu.ledger.read_ledger`` reads it.
+checked YAML when JSON fails, exactly as ``zoudu.ledger.store.read_ledger`` reads it.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from zoudu.audit.engine import (
 )
 from zoudu.audit.load import HISTORY, MONTH, Loaded, Numbered, Source, fixed_offset
 from zoudu.i18n import _
-from zoudu.ledger import parse_line as parse
+from zoudu.ledger.store import parse_line as parse
 from zoudu.model import Entry, Problem
 
 DAY_SLOTS = MORNING_OFFICE | AFTERNOON_OFFICE  # what a witnessed village visit covers

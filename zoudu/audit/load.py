@@ -1,6 +1,6 @@
 """Reading what a month's audit needs, and nothing more.
 
-* the month's own ledger, every line, and its hash chain (``zoudu.chaincheck``);
+* the month's own ledger, every line, and its hash chain (``zoudu.ledger.chain``);
 * the neighbouring month's ledger where an audited ISO week crosses the boundary:
   only the lines dated on the crossing days (a day of slack for time zones), plus
   its void and leave lines;
@@ -14,7 +14,7 @@ those files are read one after the other into one reused buffer (``Reader``). Me
 with one month's entries, not with the number of months kept.
 
 A source yields ``(line number, text or None if not UTF-8, complete)`` like
-``zoudu.ledger.iter_lines``; the engine parses each line once.
+``zoudu.ledger.store.iter_lines``; the engine parses each line once.
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from zoudu.chaincheck import ChainCheck, check_chain
+from zoudu.ledger.chain import ChainCheck, check_chain
 from zoudu.i18n import _
 from zoudu.model import Problem
 from zoudu.timeparse import shift_month
-from zoudu.workspace import Workspace
+from zoudu.ledger.workspace import Workspace
 
 # How far back a leave may have started and still run into the audited month
 # (the same reach as ``zoudu leave cancel``).

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
-from zoudu.roster import HEADER as ROSTER_HEADER
-from zoudu.settings import DEFAULT_RULES_YAML
-from zoudu.workspace import LEDGERS, ROSTER, RULES
+from zoudu.ledger.roster import HEADER as ROSTER_HEADER
+from zoudu.ledger.settings import DEFAULT_RULES_YAML
+from zoudu.ledger.workspace import LEDGERS, ROSTER, RULES
 
 
 def init_workspace(target: Path) -> None:

@@ -3,7 +3,7 @@
 Per month: the notice figures, violations by rule, the three evaluations, the
 joint liability (连带责任) the cadre bears as a supervisor, voided entries with
 their reasons and backfilled sign-ins with their approvers. Plain data; the
-terminal rendering is in ``zoudu.dossier_render``.
+terminal rendering is in ``zoudu.render.dossier``.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from typing import Any
 
 from zoudu.errors import DamagedLedger, ZouduError
 from zoudu.i18n import _
-from zoudu.notice import FIGURES, build_row
-from zoudu.roster import find_cadre
+from zoudu.publish.notice import FIGURES, build_row
+from zoudu.ledger.roster import find_cadre
 from zoudu.timeparse import month_days, months_between, parse_month
-from zoudu.workspace import Workspace
+from zoudu.ledger.workspace import Workspace
 
 FIGURE_KEYS = tuple(key for key, _label in FIGURES)
 

@@ -12,7 +12,7 @@ from zoudu import i18n
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
 from zoudu.model import Roster
-from zoudu.settings import Settings, load_settings
+from zoudu.ledger.settings import Settings, load_settings
 
 RULES = "rules.yaml"
 LEDGERS = "ledgers"
@@ -46,7 +46,7 @@ class Workspace:
 
     @cached_property
     def roster(self) -> Roster:
-        from zoudu.roster import load_roster
+        from zoudu.ledger.roster import load_roster
 
         return load_roster(self.root / ROSTER, ROSTER)
 
@@ -74,7 +74,7 @@ class Workspace:
 
     def months(self) -> list[str]:
         """Months that have a ledger file, oldest first."""
-        from zoudu.ledger import LEDGER_NAME
+        from zoudu.ledger.store import LEDGER_NAME
 
         found = []
         for p in self.ledgers.iterdir():
@@ -86,6 +86,6 @@ class Workspace:
         return sorted(found)
 
     def lock(self):
-        from zoudu.ledger import workspace_lock
+        from zoudu.ledger.store import workspace_lock
 
         return workspace_lock(self.ledgers)

@@ -1,9 +1,9 @@
 """The monthly attendance notice (出勤情况公示) as plain data, computed from the audit.
 
 ``notice_sheet`` refuses a month whose ledger does not verify, audits it, and
-seals what it publishes (see ``zoudu.seal``). ``build_sheet`` is the pure part:
+seals what it publishes (see ``zoudu.publish.seal``). ``build_sheet`` is the pure part:
 settings + audit result + seal -> ``NoticeSheet``, which every renderer
-(terminal, HTML, Markdown, CSV in ``zoudu.notice_render``) draws without
+(terminal, HTML, Markdown, CSV in ``zoudu.render.notice``) draws without
 computing anything of its own, so all formats show the same figures.
 """
 
@@ -18,9 +18,9 @@ from typing import Iterator
 from zoudu import i18n
 from zoudu.errors import DamagedLedger, ZouduError
 from zoudu.i18n import N_, _
-from zoudu.seal import Seal
+from zoudu.publish.seal import Seal
 from zoudu.timeparse import month_days, parse_month
-from zoudu.workspace import Workspace
+from zoudu.ledger.workspace import Workspace
 
 # What a day of the calendar grid shows (one mark per day, plus the night).
 PRESENT, VILLAGE, LEAVE, TRIP, REST, HOLIDAY = "present", "village", "leave", "trip", "rest", "holiday"
@@ -316,7 +316,7 @@ def build_sheet(settings, result, seal: Seal, published: dt.date, as_of: dt.date
 
 def _phone_notice(settings) -> tuple[str, ...]:
     """The public must be able to call: a sheet with the placeholder number gets a warning."""
-    from zoudu.settings import PLACEHOLDER_PHONE
+    from zoudu.ledger.settings import PLACEHOLDER_PHONE
 
     if settings.supervision_phone.strip() in ("", PLACEHOLDER_PHONE):
         return (_("the supervision phone in rules.yaml is still the placeholder {phone}: "
@@ -355,7 +355,7 @@ def notice_sheet(ws: Workspace, month: str, published: dt.date | None = None) ->
     notice is dated today, and a month not yet over is marked as such (see ``build_sheet``).
     """
     from zoudu.audit import audit_month
-    from zoudu.verify import verify
+    from zoudu.ledger.verify import verify
 
     month = parse_month(month)
     last = month_days(month)[-1]

@@ -15,9 +15,11 @@ from typing import Optional
 
 import typer
 
-from zoudu.commands import app, workspace
+from zoudu.cli.common import workspace
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
+
+part = typer.Typer()
 
 PUBLISH_FORMATS = ("terminal", "html", "md", "csv")
 DOSSIER_FORMATS = ("table", "json")
@@ -30,7 +32,7 @@ def _target(ws, output: str) -> Path:
     publishes: anything inside ``ledgers/`` (the roster, the lock, every month) and
     ``rules.yaml`` itself are refused before anything is computed or written.
     """
-    from zoudu.workspace import RULES
+    from zoudu.ledger.workspace import RULES
 
     try:
         target = Path(output).expanduser().resolve()
@@ -83,7 +85,7 @@ def _umask() -> int:
     return mask
 
 
-@app.command()
+@part.command()
 def publish(
     month: str = typer.Option(..., "--month", help=_("The month to publish, YYYY-MM.")),
     fmt: str = typer.Option("terminal", "--format", help=_("terminal, html, md or csv.")),
@@ -93,8 +95,8 @@ def publish(
     """The monthly attendance notice (公示) for the notice board, sealed with the ledger's chain head."""
     if fmt not in PUBLISH_FORMATS:
         raise ZouduError(_("--format must be terminal, html, md or csv, not '{value}'").format(value=fmt))
-    from zoudu import notice_render
-    from zoudu.notice import notice_sheet
+    from zoudu.render import notice as notice_render
+    from zoudu.publish.notice import notice_sheet
     from zoudu.timeparse import parse_date, parse_month
 
     month = parse_month(month)
@@ -124,13 +126,13 @@ def publish(
 
 def _warn(sheet) -> None:
     """Warnings after the sheet is out, so that a failed write stays one line."""
-    from zoudu import notice_render
+    from zoudu.render import notice as notice_render
 
     for notice in sheet.notices:
         print(f"zoudu: {_('warning')}: {notice_render.printable(' '.join(str(notice).splitlines()))}", file=sys.stderr)
 
 
-@app.command()
+@part.command()
 def dossier(
     cadre: str = typer.Argument(..., metavar="CADRE", help=_("Cadre id or unique name.")),
     start: Optional[str] = typer.Option(None, "--from", help=_("First month, YYYY-MM (default: the first ledger).")),
@@ -140,7 +142,7 @@ def dossier(
     """One cadre's archive (档案) across months: attendance, violations, liability, evaluations."""
     if fmt not in DOSSIER_FORMATS:
         raise ZouduError(_("--format must be table or json, not '{value}'").format(value=fmt))
-    from zoudu.dossier import dossier as build, to_json
+    from zoudu.publish.dossier import dossier as build, to_json
 
     record = build(workspace(), cadre, start, end)
     for month in record.missing:
@@ -148,6 +150,6 @@ def dossier(
     if fmt == "json":
         sys.stdout.write(json.dumps(to_json(record), ensure_ascii=False) + "\n")
         return
-    from zoudu.dossier_render import render_dossier
+    from zoudu.render.dossier import render_dossier
 
     render_dossier(record)

@@ -15,7 +15,7 @@ from zoudu.audit import AuditResult, label
 from zoudu.audit.rules import slot_name
 from zoudu.i18n import _
 from zoudu.model import Roster
-from zoudu.render import console
+from zoudu.render.console import console
 
 
 WIDE = 120  # below this, each week's three figures are stacked instead of side by side

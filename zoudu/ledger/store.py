@@ -60,7 +60,7 @@ def decode_line(line: str, where: str) -> dict[str, Any]:
                 return value
         except ValueError:
             pass
-    from zoudu.yamlsafe import compose  # a person edited this line: read it as YAML
+    from zoudu.ledger.yamlsafe import compose  # a person edited this line: read it as YAML
     import yaml
 
     node = compose(line, where)

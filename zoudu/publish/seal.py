@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
-from zoudu.ledger import read_ledger
+from zoudu.ledger.store import read_ledger
 from zoudu.model import Entry
 from zoudu.timeparse import parse_month
-from zoudu.workspace import Workspace
+from zoudu.ledger.workspace import Workspace
 
 SHORT = 12  # hex digits of the head printed on paper: 48 bits, enough to catch any edit
 MIN_HEX = 8

@@ -20,7 +20,7 @@ from zoudu.timeparse import parse_clock, parse_date
 if TYPE_CHECKING:
     import yaml
 
-    from zoudu.yamlsafe import Nodes
+    from zoudu.ledger.yamlsafe import Nodes
 
 
 class Slot(NamedTuple):
@@ -159,16 +159,16 @@ _TOP = {
 
 def load_settings(path: Path, shown_as: str = "rules.yaml") -> Settings:
     """Read and check ``rules.yaml``; any problem is a ZouduError naming file and line."""
-    from zoudu.cache import cached
-    from zoudu.files import read_bytes
+    from zoudu.ledger.cache import cached
+    from zoudu.ledger.files import read_bytes
 
     data = read_bytes(path)
     return cached("rules", data, shown_as, lambda: _parse(data, shown_as))
 
 
 def _parse(data: bytes, shown_as: str) -> Settings:
-    from zoudu.files import decode
-    from zoudu.yamlsafe import Nodes, compose
+    from zoudu.ledger.files import decode
+    from zoudu.ledger.yamlsafe import Nodes, compose
 
     root = compose(decode(data, shown_as), shown_as)
     if root is None:

@@ -16,11 +16,11 @@ from typing import Any, Callable, Iterable, NamedTuple
 from zoudu import model
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
-from zoudu.ledger import append, read_ledger
+from zoudu.ledger.store import append, read_ledger
 from zoudu.model import Cadre, Entry
-from zoudu.roster import check_id, find_cadre, save_roster, supervision_problem
+from zoudu.ledger.roster import check_id, find_cadre, save_roster, supervision_problem
 from zoudu.timeparse import iso, month_days, month_of, parse_date, parse_month, parse_time, shift_month
-from zoudu.workspace import ROSTER, Workspace
+from zoudu.ledger.workspace import ROSTER, Workspace
 
 MAX_TEXT = 2000
 # Control characters other than tab and line breaks would reach the clerk's

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from zoudu.dossier import Dossier
+from zoudu.publish.dossier import Dossier
 from zoudu.i18n import _
-from zoudu.notice import EVALUATIONS, FIGURES, remark_text
-from zoudu.notice_render import printable
+from zoudu.publish.notice import EVALUATIONS, FIGURES, remark_text
+from zoudu.render.notice import printable
 
 
 def render_dossier(d: Dossier, out=None) -> None:
     from rich import box
-    from zoudu.render import console
+    from zoudu.render.console import console
     from rich.table import Table
     from rich.text import Text
 

@@ -21,7 +21,7 @@ import datetime as dt
 from typing import Iterable
 
 from zoudu.i18n import _
-from zoudu.settings import CalendarSettings
+from zoudu.ledger.settings import CalendarSettings
 
 LIBRARY = "chinesecalendar"
 

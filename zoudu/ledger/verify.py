@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 
 from zoudu import model
 from zoudu.i18n import _
-from zoudu.ledger import read_ledger, repair
+from zoudu.ledger.store import read_ledger, repair
 from zoudu.model import Entry, Problem
 from zoudu.timeparse import months_between
-from zoudu.workspace import Workspace
+from zoudu.ledger.workspace import Workspace
 
 _ID = re.compile(r"(\d{4}-\d{2})-(\d+)")
 

@@ -1,7 +1,7 @@
 """Entry point: picks the language, runs the Typer app, turns ZouduError into one line.
 
 Kept tiny so that start-up pays only for what a command uses; the commands
-themselves live in ``zoudu.commands``.
+themselves live in ``zoudu.cli.record``.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def _app_for(argv: list[str]):
     """
     import copy
 
-    from zoudu.commands import app
+    from zoudu.cli.app import app
 
     name = _command_name(argv)
     commands = [c for c in app.registered_commands if (c.name or c.callback.__name__.replace("_", "-")) == name]

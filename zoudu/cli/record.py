@@ -1,101 +1,22 @@
-"""The command line: parses, calls one core function, renders. No policy lives here."""
+"""The recording commands: roster, checkin, village, leave, inspect, report, evaluate, void.
+
+Each parses, makes one call to ``zoudu.ledger.record``, prints the new ids.
+"""
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import List, Optional
 
 import typer
 
-from zoudu import i18n
-from zoudu.i18n import _
+from zoudu.cli.common import BY_HELP, recorded, workspace
 from zoudu.errors import ZouduError
+from zoudu.i18n import _
 
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    help=_("zoudu (走读): the township's ledger of sign-ins, village work, leave and spot checks."),
-)
+part = typer.Typer()
 roster_app = typer.Typer(no_args_is_help=True, help=_("The roster of cadres (花名册)."))
-app.add_typer(roster_app, name="roster")
-
-BY_HELP = _("Cadre id of who records this (default: the operating-system user).")
-
-
-class State:
-    root: Optional[str] = None
-
-
-@app.callback()
-def _global(
-    root: Optional[str] = typer.Option(None, "--root", help=_("Workspace folder (default: $ZOUDU_ROOT, else here).")),
-    lang: Optional[str] = typer.Option(None, "--lang", help=_("Language: zh or en (default: rules.yaml's locale).")),
-) -> None:
-    State.root = root
-    if lang is not None:
-        if i18n.normalise(lang) is None:
-            raise ZouduError(_("--lang must be zh or en, not '{lang}'").format(lang=lang))
-        i18n.set_explicit(lang)
-
-
-def workspace():
-    from zoudu.workspace import Workspace, locate
-
-    ws = Workspace(locate(State.root))
-    ws.settings  # noqa: B018 - read rules.yaml first: it picks the language of every later message
-    return ws
-
-
-def recorded(ids: list[str]) -> None:
-    """Every recording command prints the new entries' ids, one per line, on stdout."""
-    for entry_id in ids:
-        print(entry_id)
-    print(_("recorded: {n} entry(ies)").format(n=len(ids)), file=sys.stderr)
-
-
-# ----------------------------------------------------------------------------- workspace
-
-
-@app.command()
-def init(directory: Optional[str] = typer.Argument(None, help=_("Folder to create (default: --root or here)."))) -> None:
-    """Create a workspace: default rules.yaml (the seed's policy), empty roster, ledgers/."""
-    from zoudu.workspace import locate
-    from zoudu.setup import init_workspace
-
-    target = Path(directory) if directory else locate(State.root)
-    init_workspace(target)
-    print(_("created workspace in {path}").format(path=target))
-
-
-@app.command()
-def verify(
-    repair: bool = typer.Option(False, "--repair", help=_("Set an incomplete last line aside in a side file.")),
-    sealed: Optional[str] = typer.Option(None, "--sealed", help=_("Check that a month's chain still passes through this published hash.")),
-    month: Optional[str] = typer.Option(None, "--month", help=_("The month of --sealed (default: any).")),
-) -> None:
-    """Check every ledger: parses, ids, the chain of hashes; say where and what is wrong."""
-    from zoudu.verify import verify as run
-
-    ws = workspace()
-    report = run(ws, do_repair=repair)
-    for ledger, side in report.repaired:
-        print(_("{ledger}: incomplete last line moved to {side}").format(ledger=ledger, side=side))
-    for p in report.problems:
-        print(f"{p.where}: {p.message}")
-    if sealed is not None:
-        from zoudu.seal import check_seal
-
-        ok, message = check_seal(ws, sealed, month)
-        print(message)
-        if not ok:
-            raise typer.Exit(1)
-    if report.problems:
-        print(_("{n} problem(s) in {files} ledger(s)").format(n=len(report.problems), files=report.files))
-        raise typer.Exit(1)
-    print(_("{files} ledger(s), {entries} entries: all intact").format(files=report.files, entries=report.entries))
+part.add_typer(roster_app, name="roster")
 
 
 # ----------------------------------------------------------------------------- roster
@@ -112,7 +33,7 @@ def roster_add(
     since: Optional[str] = typer.Option(None, "--since", help=_("First day of service (default: today).")),
 ) -> None:
     """Add a cadre to the roster."""
-    from zoudu import record
+    from zoudu.ledger import record
 
     print(record.roster_add(workspace(), cadre_id, name, post, team, supervisor, village, since))
 
@@ -120,7 +41,7 @@ def roster_add(
 @roster_app.command("list")
 def roster_list() -> None:
     """List the roster."""
-    from zoudu.render import roster_table
+    from zoudu.render.console import roster_table
 
     ws = workspace()
     roster_table(ws.roster)
@@ -132,7 +53,7 @@ def roster_leave(
     on: str = typer.Option(..., "--on", help=_("Last day of service.")),
 ) -> None:
     """Record that a cadre left (the last day of service)."""
-    from zoudu import record
+    from zoudu.ledger import record
 
     print(record.roster_leave(workspace(), cadre_id, on))
 
@@ -142,7 +63,7 @@ def roster_leave(
 By = typer.Option(None, "--by", help=BY_HELP)
 
 
-@app.command()
+@part.command()
 def checkin(
     cadres: List[str] = typer.Argument(..., metavar="CADRE...", help=_("Cadre ids or unique names.")),
     at: Optional[str] = typer.Option(None, "--at", help=_("Time of the sign-in (default: now).")),
@@ -152,12 +73,12 @@ def checkin(
     by: Optional[str] = By,
 ) -> None:
     """Office sign-in (签到) for one or more cadres."""
-    from zoudu import record
+    from zoudu.ledger import record
 
     recorded(record.checkin(workspace(), cadres, at, place, approver, reason, by))
 
 
-@app.command()
+@part.command()
 def village(
     cadre: str = typer.Argument(..., metavar="CADRE"),
     village_name: str = typer.Option(..., "--village", help=_("The village.")),
@@ -168,12 +89,12 @@ def village(
     by: Optional[str] = By,
 ) -> None:
     """A village visit or stay from the field diary (民情日记)."""
-    from zoudu import record
+    from zoudu.ledger import record
 
     recorded(record.village(workspace(), cadre, village_name, witness, stay, at, note, by))
 
 
-@app.command()
+@part.command()
 def leave(
     args: List[str] = typer.Argument(..., metavar="CADRE | cancel CADRE"),
     start: Optional[str] = typer.Option(None, "--from", help=_("Start (a time, or a date for the whole day).")),
@@ -184,7 +105,7 @@ def leave(
     by: Optional[str] = By,
 ) -> None:
     """Leave or an official trip; 'leave cancel CADRE --at T' ends it early (销假)."""
-    from zoudu import record
+    from zoudu.ledger import record
 
     ws = workspace()
     if args[0] == "cancel" and len(args) == 2:
@@ -205,7 +126,7 @@ def leave(
     recorded(record.leave(ws, args[0], start, end, kind, approver, by))
 
 
-@app.command()
+@part.command()
 def inspect(
     inspector: str = typer.Option(..., "--by", help=_("Id of the inspector (督查组).")),
     at: Optional[str] = typer.Option(None, "--at", help=_("Time of the check (default: now).")),
@@ -214,12 +135,12 @@ def inspect(
     method: str = typer.Option("visit", "--method", help=_("visit or phone.")),
 ) -> None:
     """A spot check and what it found."""
-    from zoudu import record
+    from zoudu.ledger import record
 
     recorded(record.inspect(workspace(), inspector, at, present, absent, method, inspector))
 
 
-@app.command()
+@part.command()
 def report(
     cadre: str = typer.Argument(..., metavar="CADRE"),
     rule: str = typer.Option(..., "--rule", help=_("conduct.drinking / cards / hospitality / left_village / reception")),
@@ -229,12 +150,12 @@ def report(
     by: Optional[str] = By,
 ) -> None:
     """A reported breach of village-stay discipline (五不准)."""
-    from zoudu import record
+    from zoudu.ledger import record
 
     recorded(record.report(workspace(), cadre, rule, at, source, note, by))
 
 
-@app.command()
+@part.command()
 def evaluate(
     cadre: str = typer.Argument(..., metavar="CADRE"),
     month: str = typer.Option(..., "--month", help="YYYY-MM"),
@@ -244,20 +165,18 @@ def evaluate(
     by: Optional[str] = By,
 ) -> None:
     """The three evaluations (三点评) of a cadre's month."""
-    from zoudu import record
+    from zoudu.ledger import record
 
     recorded(record.evaluate(workspace(), cadre, month, {"self": self_, "peer": peer, "public": public}, by))
 
 
-@app.command()
+@part.command()
 def void(
     entry_id: str = typer.Argument(..., metavar="ENTRY_ID"),
     reason: str = typer.Option(..., "--reason", help=_("Why the entry is cancelled.")),
     by: Optional[str] = By,
 ) -> None:
     """Cancel an earlier entry (it stays in the ledger, marked void)."""
-    from zoudu import record
+    from zoudu.ledger import record
 
     recorded(record.void(workspace(), entry_id, reason, by))
-import zoudu.commands_audit  # noqa: E402,F401
-import zoudu.commands_publish  # noqa: E402,F401

@@ -30,8 +30,8 @@ def check_id(cadre_id: str) -> str:
 
 
 def load_roster(path: Path, shown_as: str) -> Roster:
-    from zoudu.cache import cached
-    from zoudu.files import read_bytes
+    from zoudu.ledger.cache import cached
+    from zoudu.ledger.files import read_bytes
 
     if not path.exists():
         raise ZouduError(_("roster file not found"), shown_as)
@@ -40,8 +40,8 @@ def load_roster(path: Path, shown_as: str) -> Roster:
 
 
 def _parse(data: bytes, shown_as: str) -> Roster:
-    from zoudu.files import decode
-    from zoudu.yamlsafe import Nodes, compose
+    from zoudu.ledger.files import decode
+    from zoudu.ledger.yamlsafe import Nodes, compose
 
     root = compose(decode(data, shown_as), shown_as)
     if root is None:
@@ -105,7 +105,7 @@ def supervision_problem(roster: Roster, cadre: Cadre) -> str | None:
 
 def save_roster(path: Path, roster: Roster) -> None:
     """Rewrite the roster atomically (temp file, fsync, rename); caller holds the lock."""
-    from zoudu.ledger import encode_line
+    from zoudu.ledger.store import encode_line
 
     text = HEADER + "".join(encode_line(c.as_record()) for c in roster.cadres)
     tmp = path.with_name(path.name + ".tmp")

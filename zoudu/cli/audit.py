@@ -15,16 +15,18 @@ from typing import Optional
 
 import typer
 
-from zoudu.commands import app, workspace
+from zoudu.cli.common import workspace
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
+
+part = typer.Typer()
 
 FORMATS = ("table", "json", "csv")
 CSV_COLUMNS = ("month", "cadre", "name", "rule", "severity", "date", "slot", "week", "required", "actual",
                "message", "evidence")
 
 
-@app.command()
+@part.command()
 def audit(
     month: str = typer.Option(..., "--month", help=_("The month to audit, YYYY-MM.")),
     fmt: str = typer.Option("table", "--format", help=_("table, json or csv.")),
@@ -47,7 +49,7 @@ def audit(
     elif fmt == "csv":
         write_csv(result, sys.stdout)
     else:
-        from zoudu.render_audit import render_audit
+        from zoudu.render.audit import render_audit
 
         render_audit(result, ws.roster)
     for notice in result.notices:

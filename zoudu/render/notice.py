@@ -13,7 +13,7 @@ from typing import Iterable
 
 from zoudu import i18n
 from zoudu.i18n import _
-from zoudu.notice import (
+from zoudu.publish.notice import (
     ABSENT, EVALUATIONS, FIGURES, NIGHT, PRESENT, REST, VILLAGE, NoticeRow, NoticeSheet, legend, long_date,
     slot_letters, symbols, weekday_names,
 )

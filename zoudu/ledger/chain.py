@@ -2,7 +2,7 @@
 
 What is checked: every complete line of the audited month's own file
 (``ledgers/YYYY-MM.yaml``), exactly as ``zoudu verify`` checks it
-(``zoudu.ledger.read_ledger(..., check_chain=True)``): each entry's ``hash`` must be
+(``zoudu.ledger.store.read_ledger(..., check_chain=True)``): each entry's ``hash`` must be
 ``chain_hash`` of the entry before it (the first chains to ``genesis(month)``); a line
 that cannot be read, a comment or a blank line is passed over; an incomplete last line is
 left to the audit's own "torn line" problem. The first line whose hash does not match is
@@ -13,7 +13,7 @@ only leave and void lines; ``zoudu verify`` checks every file.
 Cost: verifying a line means canonical JSON and a SHA-256 (a few µs), too slow to repeat
 for a whole month on every audit. So the state of the check after the last complete line
 (its length in bytes, the SHA-256 of those bytes, the chain head, the line count and the
-first break found) is kept in the user's cache folder (``zoudu.cache``: ``~/.cache/zoudu``,
+first break found) is kept in the user's cache folder (``zoudu.ledger.cache``: ``~/.cache/zoudu``,
 off with ``ZOUDU_NO_CACHE``), keyed by the ledger's path. The next audit hashes the file's
 first ``length`` bytes (about 1 GB/s); if they are unchanged it verifies only the lines
 appended since, else the whole file again. The ledger is append-only, so the usual case is
@@ -24,7 +24,7 @@ A line the tool wrote is checked first by a fast path that rebuilds the canonica
 the line's text (drop the hash, tighten the separators, escape non-ASCII as ``\\uXXXX``):
 if the SHA-256 of that text matches the line's hash the line is good. When it does not
 (a hand edit, a note with ``", "`` in it, a character outside the BMP) the line is decoded
-and checked with ``zoudu.ledger.chain_hash``, which decides.
+and checked with ``zoudu.ledger.store.chain_hash``, which decides.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from zoudu.ledger import chain_hash, genesis, month_of_file, parse_line
+from zoudu.ledger.store import chain_hash, genesis, month_of_file, parse_line
 from zoudu.model import Problem
 
 _VERSION = 1
@@ -149,7 +149,7 @@ def _verify(data: bytes, start: int, end: int, shown: str, prev: str, number: in
 
 
 def _state_path(path: Path) -> Path | None:
-    from zoudu.cache import _cache_dir
+    from zoudu.ledger.cache import _cache_dir
 
     folder = _cache_dir()
     if folder is None:
@@ -159,7 +159,7 @@ def _state_path(path: Path) -> Path | None:
 
 
 def _code() -> str:
-    from zoudu.cache import _code_key
+    from zoudu.ledger.cache import _code_key
 
     return _code_key()
 

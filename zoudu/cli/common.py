@@ -1,0 +1,30 @@
+"""What every command module shares: the workspace the clerk named, and how recorded ids are printed."""
+
+from __future__ import annotations
+
+import sys
+from typing import Optional
+
+from zoudu.i18n import _
+
+BY_HELP = _("Cadre id of who records this (default: the operating-system user).")
+
+
+class State:
+    root: Optional[str] = None
+
+
+def workspace():
+    from zoudu.ledger.workspace import Workspace, locate
+
+    ws = Workspace(locate(State.root))
+    ws.settings  # noqa: B018 - read rules.yaml first: it picks the language of every later message
+    return ws
+
+
+def recorded(ids: list[str]) -> None:
+    """Every recording command prints the new entries' ids, one per line, on stdout."""
+    for entry_id in ids:
+        print(entry_id)
+    print(_("recorded: {n} entry(ies)").format(n=len(ids)), file=sys.stderr)
+
