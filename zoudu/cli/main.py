@@ -7,6 +7,7 @@ themselves live in ``zoudu.cli.record``.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 
@@ -92,7 +93,13 @@ def main(argv: list[str] | None = None) -> None:
     from zoudu import i18n
     from zoudu.errors import ZouduError
 
+    from zoudu.errors import visible
+
     args = sys.argv[1:] if argv is None else argv
+    if hasattr(signal, "SIGXFSZ"):
+        # Past a file-size limit (ulimit -f) the kernel would kill us mid-append; ignored, the
+        # write fails with EFBIG instead and the append undoes itself (one line, nothing recorded).
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     i18n.set_explicit(_lang_from_argv(args))
     try:
         from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
@@ -104,10 +111,10 @@ def main(argv: list[str] | None = None) -> None:
             code = 0
         except UsageError as e:  # one line, like every other error, in the clerk's language
             hint = f"{e.ctx.command_path} --help" if e.ctx else "zoudu --help"
-            print(f"zoudu: {i18n._('error')}: {_usage_message(e)} ({hint})", file=sys.stderr)
+            print(visible(f"zoudu: {i18n._('error')}: {_usage_message(e)} ({hint})"), file=sys.stderr)
             code = e.exit_code
         except ClickException as e:
-            print(f"zoudu: {i18n._('error')}: {e.format_message()}", file=sys.stderr)
+            print(visible(f"zoudu: {i18n._('error')}: {e.format_message()}"), file=sys.stderr)
             code = e.exit_code
         sys.exit(code if isinstance(code, int) else 0)
     except ZouduError as e:
@@ -117,8 +124,13 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
+    except MemoryError:
+        said = i18n._("not enough memory: a file is far larger than any ledger; run 'zoudu verify' to find it")
+        print(f"zoudu: {i18n._('error')}: {said}", file=sys.stderr)
+        sys.exit(2)
     except Exception as e:  # a bug must still be one clear line, not a traceback
         if os.environ.get("ZOUDU_DEBUG"):
             raise
-        print(f"zoudu: {i18n._('internal error (please report it)')}: {type(e).__name__}: {e}", file=sys.stderr)
+        print(visible(f"zoudu: {i18n._('internal error (please report it)')}: {type(e).__name__}: {e}"),
+              file=sys.stderr)
         sys.exit(3)

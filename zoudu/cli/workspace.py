@@ -27,7 +27,7 @@ def init(directory: Optional[str] = typer.Argument(None, help=_("Folder to creat
 
 @part.command()
 def verify(
-    repair: bool = typer.Option(False, "--repair", help=_("Set an incomplete last line aside in a side file.")),
+    repair: bool = typer.Option(False, "--repair", help=_("Set an incomplete last line aside in a side file (a complete one only lacking its line break keeps its entry).")),
     sealed: Optional[str] = typer.Option(None, "--sealed", help=_("Check that a month's chain still passes through this published hash.")),
     month: Optional[str] = typer.Option(None, "--month", help=_("The month of --sealed (default: any).")),
 ) -> None:
@@ -36,10 +36,16 @@ def verify(
 
     ws = workspace()
     report = run(ws, do_repair=repair)
+    from zoudu.errors import visible
+
     for ledger, side in report.repaired:
-        print(_("{ledger}: incomplete last line moved to {side}").format(ledger=ledger, side=side))
+        if side:
+            print(_("{ledger}: incomplete last line moved to {side}").format(ledger=ledger, side=side))
+        else:
+            print(_("{ledger}: the last entry lacked only its line break; added it, the entry is kept").format(
+                ledger=ledger))
     for p in report.problems:
-        print(f"{p.where}: {p.message}")
+        print(visible(f"{p.where}: {p.message}"))
     if sealed is not None:
         from zoudu.publish.seal import check_seal
 

@@ -148,14 +148,24 @@ def _verify(data: bytes, start: int, end: int, shown: str, prev: str, number: in
 # ----------------------------------------------------------------------------- the cache
 
 
-def _state_path(path: Path) -> Path | None:
+def _state_path(path: Path, kind: str = "chain") -> Path | None:
     from zoudu.ledger.cache import _cache_dir
 
     folder = _cache_dir()
     if folder is None:
         return None
     key = hashlib.sha256(str(path.absolute()).encode("utf-8", "surrogateescape")).hexdigest()[:32]
-    return folder / f"chain-{key}.json"
+    return folder / f"{kind}-{key}.json"
+
+
+def _load_json(state_path: Path) -> dict | None:
+    """A cached state (a JSON object), or None when absent, unreadable or not an object."""
+    try:
+        with open(state_path, "rb") as fh:
+            state = json.loads(fh.read(1 << 16))
+        return state if isinstance(state, dict) else None
+    except Exception:
+        return None
 
 
 def _code() -> str:
@@ -197,8 +207,9 @@ def _save(state_path: Path | None, state: dict) -> None:
 def _prune(folder: Path) -> None:
     """Keep the newest few states: a workspace audited long ago is simply verified again."""
     try:
-        states = sorted(folder.glob("chain-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for stale in states[_KEEP:]:
-            stale.unlink(missing_ok=True)
+        for kind in ("chain", "verified"):
+            states = sorted(folder.glob(f"{kind}-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+            for stale in states[_KEEP:]:
+                stale.unlink(missing_ok=True)
     except OSError:
         pass

@@ -15,8 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import errno
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -26,11 +28,18 @@ from zoudu.i18n import _
 from zoudu.model import LEAVE, Entry, Problem
 
 HEADER = "# zoudu ledger {month}: append-only, one entry per line; correct a mistake with `zoudu void`.\n"
-LEDGER_NAME = re.compile(r"(\d{4}-\d{2})\.yaml")
+# ASCII digits only: ``\d`` would take "２０２６-１１" too and make a phantom month's file.
+LEDGER_NAME = re.compile(r"([0-9]{4}-(?:0[1-9]|1[0-2]))\.yaml")
 # YAML 1.1 reads these differently from JSON inside a double-quoted scalar (line
 # breaks are folded, non-printables are refused), so they are always escaped.
 _YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 _TAIL_CHUNK = 64 * 1024
+# No line zoudu writes comes near this (a text field holds at most 2,000 characters): a longer
+# one is garbage, and reading further would only hold the workspace lock for nothing.
+MAX_LINE = 1 << 20
+_BOM = "\ufeff"
+# A write the file system refused for lack of room: said as "disk full".
+_FULL = {"ENOSPC", "EDQUOT", "EFBIG"}
 
 
 def genesis(month: str) -> str:
@@ -100,24 +109,62 @@ def month_of_file(path: Path) -> str:
     return m.group(1)
 
 
-def iter_lines(path: Path) -> Iterator[tuple[int, str | None, bool]]:
-    """(line number, text or None if not UTF-8, ends with newline).
+def iter_lines(path: Path, digest: Any = None) -> Iterator[tuple[int, str | None, bool]]:
+    """(line number, text or None if not UTF-8 or too long, ends with newline).
 
-    Decodes the whole file at once (the common case); only a file with bad
-    bytes is decoded line by line, to name the lines that are bad.
+    Reads the file a line at a time (memory holds one line, at most ``MAX_LINE`` bytes of it):
+    a line longer than that is yielded as None and passed over without being held. ``digest``
+    (a hashlib object) is fed every byte read, so that it vouches for exactly what was read.
     """
-    data = path.read_bytes()
+    with open_ledger(path) as fh:
+        number = 0
+        while True:
+            raw = fh.readline(MAX_LINE + 1)
+            if not raw:
+                return
+            if digest is not None:
+                digest.update(raw)
+            number += 1
+            if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
+                while raw and not raw.endswith(b"\n"):  # skip the rest of the over-long line
+                    raw = fh.readline(MAX_LINE)
+                    if digest is not None:
+                        digest.update(raw)
+                yield number, None, bool(raw)
+                if not raw:
+                    return
+                continue
+            complete = raw.endswith(b"\n")
+            yield number, _text(raw[:-1] if complete else raw), complete
+
+
+def open_ledger(path: Path, mode: str = "rb"):
+    """A ledger file opened for reading, refusing a symlink (it could lead out of the workspace) and
+    anything but a regular file (a FIFO would hang), with one-line errors naming it."""
+    shown = str(path)
     try:
-        parts: list = data.decode("utf-8").split("\n")
-    except UnicodeDecodeError:
-        parts = data.split(b"\n")
-    last = len(parts) - 1
-    for index, part in enumerate(parts):
-        if index == last:
-            if part:
-                yield index + 1, _text(part), False
-            return
-        yield index + 1, _text(part), True
+        fd = os.open(path, (os.O_RDWR if "+" in mode else os.O_RDONLY) | getattr(os, "O_NOFOLLOW", 0)
+                     | getattr(os, "O_NONBLOCK", 0))
+    except OSError as e:
+        raise _open_error(e, path) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ZouduError(_("a ledger must be a regular file"), shown)
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, mode)
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _open_error(e: OSError, path: Path) -> ZouduError:
+    if e.errno == errno.ELOOP or path.is_symlink():
+        return ZouduError(_("a ledger must not be a symbolic link; put the file itself in ledgers/"), str(path))
+    if e.errno == errno.ENOENT:
+        return ZouduError(_("file not found"), str(path))
+    return ZouduError(_("cannot read file: {error}").format(error=e.strerror), str(path))
 
 
 def _text(part: str | bytes) -> str | None:
@@ -170,20 +217,46 @@ def parse_line(text: str, shown_as: str, number: int, problems: list[Problem]) -
     return None
 
 
-def read_ledger(path: Path, shown_as: str, check_chain: bool = False) -> Scan:
+def fast_chain(text: str, prev: str) -> str | None:
+    """The line's hash when it chains to ``prev``, checked from the line's own text (no decoding,
+    no re-serialising): the canonical JSON is the line the tool wrote with the hash dropped, the
+    separators tightened and non-ASCII escaped. None means "decide the slow way" (a hand edit,
+    a note holding '", ', a character outside the BMP), never "broken"."""
+    if not text.startswith('- {"'):
+        return None
+    flat = text.encode("ascii", "backslashreplace")
+    j = flat.find(b'"hash": "')
+    if j <= 0 or flat[j + 73:j + 76] != b'", ':
+        return None
+    stored = flat[j + 9:j + 73]
+    canonical = (flat[2:j] + flat[j + 76:]).replace(b", ", b",").replace(b": ", b":")
+    if hashlib.sha256(b"".join((prev.encode(), b"\n", canonical))).hexdigest().encode() == stored:
+        return stored.decode()
+    return None
+
+
+def read_ledger(path: Path, shown_as: str, check_chain: bool = False, digest: Any = None) -> Scan:
     """Every entry of one file; damage becomes Problems with ``file:line``, never exceptions."""
     month = month_of_file(path)
     entries: list[Entry] = []
     problems: list[Problem] = []
     prev = genesis(month)
-    for number, text, complete in iter_lines(path):
-        if text is None:
-            problems.append(Problem(shown_as, number, _("not valid UTF-8 text")))
-            continue
+    for number, text, complete in iter_lines(path, digest):
         if not complete:
+            # A cut can fall inside a multi-byte character: the line is then also not UTF-8.
             problems.append(Problem(shown_as, number, _(
                 "incomplete last line (a write was cut off); run 'zoudu verify --repair'"), "torn"))
             break
+        if text is None:
+            problems.append(Problem(shown_as, number, _(
+                "not valid UTF-8 text, or a line longer than any zoudu writes (1 MiB)")))
+            continue
+        if number == 1 and text.startswith(_BOM):
+            problems.append(Problem(shown_as, number, _(
+                "the file starts with a byte-order mark (BOM, the bytes EF BB BF) that an editor added; "
+                "zoudu never writes one: remove it (save as UTF-8 without BOM, or "
+                "sed -i '1s/^\\xEF\\xBB\\xBF//' FILE)")))
+            text = text[1:]
         if not text.strip() or text.startswith("#"):
             continue
         entry = parse_line(text, shown_as, number, problems)
@@ -191,7 +264,14 @@ def read_ledger(path: Path, shown_as: str, check_chain: bool = False) -> Scan:
             continue
         fields = entry.data
         if check_chain:
-            expected = chain_hash(prev, fields)
+            if fast_chain(text, prev) is not None:
+                prev = fields["hash"]
+                entries.append(entry)
+                continue
+            try:
+                expected = chain_hash(prev, fields)
+            except (TypeError, ValueError):  # not JSON-able (a hand edit in YAML): it cannot match
+                expected = None
             if fields.get("hash") != expected:
                 problems.append(Problem(shown_as, number, _(
                     "hash chain broken: this line was edited, or a line before it was removed, added or moved"),
@@ -246,45 +326,70 @@ def workspace_lock(ledgers: Path) -> WorkspaceLock:
     return WorkspaceLock(ledgers)
 
 
+class LineTooLong(UnsafeToAppend):
+    """The last line of a ledger runs past ``MAX_LINE`` bytes: not a line zoudu wrote."""
+
+
 def _tail(fh, size: int) -> tuple[bytes, bool]:
     """The last line (without its newline) and whether the file ends with a newline.
 
-    Reads backwards from the end only, so the cost does not grow with the ledger.
+    Reads backwards from the end a chunk at a time, each chunk once, so the cost does not
+    grow with the ledger; gives up past ``MAX_LINE`` bytes without a newline.
     """
     fh.seek(size - 1)
     clean = fh.read(1) == b"\n"
     end = size - 1 if clean else size
-    pos, buf = end, b""
+    pos, chunks = end, []
     while pos > 0:
+        if end - pos > MAX_LINE:
+            raise LineTooLong("")
         step = min(_TAIL_CHUNK, pos)
         pos -= step
         fh.seek(pos)
-        buf = fh.read(step) + buf
-        cut = buf.rfind(b"\n")
+        chunk = fh.read(step)
+        cut = chunk.rfind(b"\n")
         if cut != -1:
-            return buf[cut + 1:], clean
-    return buf, clean
+            chunks.append(chunk[cut + 1:])
+            break
+        chunks.append(chunk)
+    last = b"".join(reversed(chunks))
+    if len(last) > MAX_LINE:
+        raise LineTooLong("")
+    return last, clean
 
 
 def _line_number(fh, offset_end: int) -> int:
+    """The number of the line that holds byte ``offset_end - 1``, counted a megabyte at a time."""
     fh.seek(0)
-    return fh.read(offset_end).count(b"\n") + 1
+    count, left = 1, offset_end
+    while left > 0:
+        block = fh.read(min(left, 1 << 20))
+        if not block:
+            break
+        count += block.count(b"\n")
+        left -= len(block)
+    return count
 
 
 def _last_entry(path: Path, shown_as: str, month: str) -> tuple[str, int]:
     """(hash, sequence number) of the last entry, refusing a torn or garbled tail."""
-    with open(path, "rb") as fh:
+    with open_ledger(path) as fh:
         size = os.fstat(fh.fileno()).st_size
         if size == 0:
             return genesis(month), 0
-        last, clean = _tail(fh, size)
+        try:
+            last, clean = _tail(fh, size)
+        except LineTooLong:
+            raise LineTooLong(_(
+                "the last line is too long (more than 1 MiB): not a zoudu ledger line; nothing was recorded. "
+                "Run 'zoudu verify --repair' to set it aside"), shown_as) from None
         if not clean:
             line = _line_number(fh, size)
             raise UnsafeToAppend(_(
                 "the last line is incomplete (a write was cut off); nothing was recorded. "
                 "Run 'zoudu verify --repair' to set it aside"), f"{shown_as}:{line}")
         text = last.decode("utf-8", errors="replace")
-        if not text.strip() or text.startswith("#"):
+        if not text.strip() or text.startswith("#") or text.startswith(_BOM):
             # A comment or blank line at the end (a header, or a hand edit):
             # the rare slow path reads the whole file to find the last entry.
             scan = read_ledger(path, shown_as)
@@ -305,13 +410,27 @@ def _last_entry(path: Path, shown_as: str, month: str) -> tuple[str, int]:
                 f"{shown_as}:{line}") from None
 
 
+def write_error(e: OSError, shown_as: str) -> ZouduError:
+    """A write the file system refused, as one line: a full disk said plainly, others as what they are."""
+    name = errno.errorcode.get(e.errno or 0, "")
+    if name in _FULL:
+        return ZouduError(_("disk full: nothing was recorded"), shown_as)
+    return ZouduError(_("the file system refused the write ({error}): nothing was recorded").format(
+        error=e.strerror or name or e), shown_as)
+
+
 def append(path: Path, shown_as: str, new: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Append entries (without id/hash) under the workspace lock; returns them complete.
 
     The caller holds ``workspace_lock``. One write, flush and fsync per call;
-    a new file gets a header line and its folder is fsynced too.
+    a new file gets a header line and its folder is fsynced too. A write the file
+    system refuses (a full disk, a file-size limit, a read-only mount) is undone: the
+    file is cut back to its size before the write (a new file is removed) and the
+    error is one line (ZouduError); nothing was recorded.
     """
     month = month_of_file(path)
+    if path.is_symlink():
+        raise ZouduError(_("a ledger must not be a symbolic link; put the file itself in ledgers/"), shown_as)
     created = not path.exists()
     prev, seq = (genesis(month), 0) if created else _last_entry(path, shown_as, month)
     chunks: list[str] = [HEADER.format(month=month)] if created else []
@@ -324,46 +443,135 @@ def append(path: Path, shown_as: str, new: list[dict[str, Any]]) -> list[dict[st
         chunks.append(encode_line(fields))
         done.append(fields)
     data = "".join(chunks).encode("utf-8")
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
     try:
-        view = memoryview(data)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
-        os.fsync(fd)
+        fd = os.open(path, flags | (os.O_EXCL if created else 0), 0o644)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise ZouduError(_("a ledger must not be a symbolic link; put the file itself in ledgers/"),
+                             shown_as) from None
+        raise write_error(e, shown_as) from None
+    try:
+        before = os.fstat(fd).st_size  # under the lock: nobody else writes meanwhile
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        except OSError as e:
+            _undo(fd, path, before, created)
+            raise write_error(e, shown_as) from None
     finally:
         os.close(fd)
     if created:
         dir_fd = os.open(path.parent, os.O_RDONLY)
         try:
             os.fsync(dir_fd)
+        except OSError:
+            pass
         finally:
             os.close(dir_fd)
     return done
 
 
-def repair(path: Path, shown_as: str) -> str | None:
-    """Move an incomplete last line to a side file; returns the side file's name.
+def _undo(fd: int, path: Path, before: int, created: bool) -> None:
+    """Cut a refused write back off: the file as it was (a file just created, gone)."""
+    try:
+        if created:
+            os.unlink(path)
+        os.ftruncate(fd, before)
+        os.fsync(fd)
+    except OSError:
+        pass
 
-    Only bytes after the last newline are moved: every complete line stays.
-    The caller holds ``workspace_lock``.
+
+def repair(path: Path, shown_as: str) -> str | None:
+    """Mend the end of a ledger; returns the side file's name when bytes were set aside.
+
+    A last line that only lacks its newline (an editor dropped it), yet parses and chains to
+    the entry before it, keeps its entry: the newline is added (its id is never reused).
+    Otherwise the bytes after the last newline move to a side file, as does a last line
+    longer than any zoudu writes: every complete line stays. The caller holds ``workspace_lock``.
     """
-    with open(path, "rb+") as fh:
+    month = month_of_file(path)
+    with open_ledger(path, "rb+") as fh:
         size = os.fstat(fh.fileno()).st_size
         if size == 0:
             return None
-        fh.seek(0)
-        data = fh.read()
-        if data.endswith(b"\n"):
+        fh.seek(size - 1)
+        clean = fh.read(1) == b"\n"
+        try:
+            last, clean = _tail(fh, size)
+        except LineTooLong:
+            last = None
+        if clean and last is not None:
             return None
-        cut = data.rfind(b"\n") + 1
+        if last is not None and _chains(fh, size - len(last), last, month):
+            fh.seek(0, os.SEEK_END)
+            fh.write(b"\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+            return ""
+        cut = _last_newline(fh, size - (1 if clean else 0)) + 1
         stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
         side = path.with_name(f"{path.name}.torn-{stamp}")
         with open(side, "wb") as out:
-            out.write(data[cut:])
+            fh.seek(cut)
+            while True:
+                block = fh.read(1 << 20)
+                if not block:
+                    break
+                out.write(block)
             out.flush()
             os.fsync(out.fileno())
         fh.truncate(cut)
         fh.flush()
         os.fsync(fh.fileno())
     return side.name
+
+
+def _last_newline(fh, end: int) -> int:
+    """Offset of the last newline before ``end`` (-1 when none), reading backwards."""
+    pos = end
+    while pos > 0:
+        step = min(1 << 20, pos)
+        pos -= step
+        fh.seek(pos)
+        cut = fh.read(step).rfind(b"\n")
+        if cut != -1:
+            return pos + cut
+    return -1
+
+
+def _chains(fh, start: int, last: bytes, month: str) -> bool:
+    """Does ``last`` (a line without its newline, at ``start``) parse and chain to the entry before it?"""
+    try:
+        text = last.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    problems: list[Problem] = []
+    if not text.startswith("- {") or (entry := parse_line(text, "", 0, problems)) is None:
+        return False
+    prev = genesis(month)
+    end = start - 1  # the newline before the last line
+    while end > 0:
+        cut = _last_newline(fh, end)
+        fh.seek(cut + 1)
+        line = fh.read(end - cut - 1)
+        end = cut
+        try:
+            before = line.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        if not before.strip() or before.startswith("#") or before.startswith(_BOM):
+            continue
+        previous = parse_line(before, "", 0, problems)
+        if previous is None:
+            return False
+        prev = previous.hash
+        break
+    try:
+        return entry.data.get("hash") == chain_hash(prev, entry.data)
+    except (TypeError, ValueError):
+        return False

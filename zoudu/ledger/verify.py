@@ -75,28 +75,136 @@ def missing_months(months: list[str]) -> list[str]:
     return [m for m in months_between(months[0], months[-1]) if m not in present] if months else []
 
 
-def verify(ws: Workspace, do_repair: bool = False) -> Report:
+def verify(ws: Workspace, do_repair: bool = False, months: list[str] | None = None) -> Report:
+    """Check every ledger (or only ``months``), one month in memory at a time.
+
+    A month whose file, roster and code are byte for byte as when it last verified clean is
+    not parsed again (``_Verified``): its bytes are hashed and its count and head reused.
+    """
     report = Report()
     roster = ws.roster
+    every = months is None
+    for bad in ws.misnamed() if every else ():
+        report.problems.append(Problem(ws.shown(bad), None, _(
+            "not a ledger file name: a month's ledger is named YYYY-MM.yaml in ASCII digits; this file is "
+            "read by nothing (rename it, or move it out of ledgers/)")))
     if do_repair:
         with ws.lock():
             for month in ws.months():
                 path = ws.ledger_path(month)
                 side = repair(path, ws.shown(path))
-                if side:
+                if side is not None:
                     report.repaired.append((ws.shown(path), side))
-    months = ws.months()
-    for month in missing_months(months):
-        report.problems.append(Problem(ws.shown(ws.ledger_path(month)), None, _(
-            "this month's ledger is missing, though months before and after it have one (deleted?)")))
+    found = ws.months()
+    if every:
+        months = found
+        for month in missing_months(found):
+            report.problems.append(Problem(ws.shown(ws.ledger_path(month)), None, _(
+                "this month's ledger is missing, though months before and after it have one (deleted?)")))
+    memo = _Verified(ws)
     for month in months:
         path = ws.ledger_path(month)
         shown = ws.shown(path)
-        scan = read_ledger(path, shown, check_chain=True)
+        known = memo.lookup(month, path)
         report.files += 1
+        if known is not None:
+            report.entries += known[0]
+            report.heads[month] = known
+            continue
+        read = _Counted()
+        scan = read_ledger(path, shown, check_chain=True, digest=read)
+        problems = scan.problems + check_entries(month, scan.entries, roster)
         report.entries += len(scan.entries)
-        report.problems += scan.problems
-        report.problems += check_entries(month, scan.entries, roster)
+        report.problems += problems
         report.heads[month] = (len(scan.entries), scan.head)
+        if not problems:
+            memo.remember(path, read.size, read.hexdigest(), len(scan.entries), scan.head)
+        del scan  # one month in memory at a time
     report.problems.sort(key=lambda p: (p.file, p.line or 0))
     return report
+
+
+class _Verified:
+    """What ``verify`` found clean, kept in the user's cache folder (JSON, data only) per ledger file.
+
+    Keyed by the file's path and checked against its size and SHA-256, the roster's SHA-256 and
+    zoudu's code: any change is a miss and the month is verified in full. Only an accelerator:
+    an unreadable, foreign or planted entry is ignored.
+    """
+
+    def __init__(self, ws: Workspace):
+        import hashlib
+
+        from zoudu.ledger.workspace import ROSTER
+
+        try:
+            self.roster = hashlib.sha256((ws.root / ROSTER).read_bytes()).hexdigest()
+        except OSError:
+            self.roster = None
+
+    def _digest(self, path) -> tuple[int, str]:
+        import hashlib
+
+        from zoudu.ledger.store import open_ledger
+
+        digest = hashlib.sha256()
+        size = 0
+        with open_ledger(path) as fh:
+            while block := fh.read(1 << 22):
+                digest.update(block)
+                size += len(block)
+        return size, digest.hexdigest()
+
+    def lookup(self, month: str, path) -> tuple[int, str] | None:
+        from zoudu.ledger.chain import _load_json, _state_path
+
+        state_path = _state_path(path, "verified")
+        if state_path is None or self.roster is None:
+            return None
+        state = _load_json(state_path)
+        try:
+            if state is None or state["path"] != str(path.absolute()) or state["roster"] != self.roster \
+                    or state["code"] != _code() or state["size"] != path.stat().st_size:
+                return None
+            size, digest = self._digest(path)
+            if size != state["size"] or digest != state["sha256"]:
+                return None
+            entries, head = state["entries"], state["head"]
+            if not (isinstance(entries, int) and isinstance(head, str)):
+                return None
+            return entries, head
+        except (KeyError, TypeError, OSError):
+            return None
+
+    def remember(self, path, size: int, digest: str, entries: int, head: str) -> None:
+        """Keep what was found clean for the bytes read (``size`` and their SHA-256 ``digest``)."""
+        from zoudu.ledger.chain import _save, _state_path
+
+        state_path = _state_path(path, "verified")
+        if state_path is None or self.roster is None:
+            return
+        _save(state_path, {"path": str(path.absolute()), "roster": self.roster, "code": _code(), "size": size,
+                           "sha256": digest, "entries": entries, "head": head})
+
+
+class _Counted:
+    """A SHA-256 that also counts the bytes it was fed."""
+
+    def __init__(self) -> None:
+        import hashlib
+
+        self._sha = hashlib.sha256()
+        self.size = 0
+
+    def update(self, data: bytes) -> None:
+        self._sha.update(data)
+        self.size += len(data)
+
+    def hexdigest(self) -> str:
+        return self._sha.hexdigest()
+
+
+def _code() -> str:
+    from zoudu.ledger.cache import _code_key
+
+    return _code_key()

@@ -33,10 +33,18 @@ class Workspace:
             raise ZouduError(_("is a file, not a workspace folder"), str(root))
         if not root.is_dir():
             raise ZouduError(_("workspace folder does not exist"), str(root))
-        if not (root / RULES).is_file():
+        has_rules, has_ledgers = (root / RULES).is_file(), (root / LEDGERS).is_dir()
+        if not has_rules and not has_ledgers:
             raise ZouduError(_("not a zoudu workspace (no rules.yaml here); create one with 'zoudu init'"), str(root))
-        if not (root / LEDGERS).is_dir():
-            raise ZouduError(_("the workspace has no ledgers/ folder"), str(root))
+        if not has_rules:
+            # Half made (an interrupted init, a copied folder): 'zoudu init' would refuse, so say what to do.
+            raise ZouduError(_("the workspace is incomplete: ledgers/ is here but rules.yaml is missing; restore "
+                               "rules.yaml from a backup, or copy one from a workspace made by 'zoudu init' "
+                               "elsewhere"), str(root / RULES))
+        if not has_ledgers:
+            raise ZouduError(_("the workspace is incomplete: rules.yaml is here but the ledgers/ folder is missing; "
+                               "restore it from a backup, or create an empty one (mkdir ledgers) for a new "
+                               "township"), str(root / LEDGERS))
 
     @cached_property
     def settings(self) -> Settings:
@@ -60,7 +68,17 @@ class Workspace:
         return self.root / LEDGERS
 
     def ledger_path(self, month: str) -> Path:
-        path = self.ledgers / f"{month}.yaml"
+        """``ledgers/YYYY-MM.yaml``; the month must already be ASCII ``YYYY-MM`` (a file name is never built
+        from unnormalised text: "２０２６-１１" would be a phantom month no audit reads)."""
+        from zoudu.ledger.store import LEDGER_NAME
+
+        name = f"{month}.yaml"
+        if not isinstance(month, str) or not LEDGER_NAME.fullmatch(name):
+            raise ZouduError(_("not a month (expected YYYY-MM): '{month}'").format(month=month))
+        path = self.ledgers / name
+        if path.is_symlink():
+            raise ZouduError(_("a ledger must not be a symbolic link; put the file itself in ledgers/"),
+                             self.shown(path))
         if path.exists() and not path.is_file():
             raise ZouduError(_("a ledger must be a file"), self.shown(path))
         return path
@@ -80,10 +98,20 @@ class Workspace:
         for p in self.ledgers.iterdir():
             m = LEDGER_NAME.fullmatch(p.name)
             if m:
+                if p.is_symlink():
+                    raise ZouduError(_("a ledger must not be a symbolic link; put the file itself in ledgers/"),
+                                     self.shown(p))
                 if not p.is_file():
                     raise ZouduError(_("a ledger must be a file"), self.shown(p))
                 found.append(m.group(1))
         return sorted(found)
+
+    def misnamed(self) -> list[Path]:
+        """Files in ledgers/ that look like a month's ledger but are not named ASCII ``YYYY-MM.yaml``."""
+        from zoudu.ledger.store import LEDGER_NAME
+
+        return sorted(p for p in self.ledgers.iterdir()
+                      if p.name.endswith(".yaml") and p.name != "roster.yaml" and not LEDGER_NAME.fullmatch(p.name))
 
     def lock(self):
         from zoudu.ledger.store import workspace_lock
