@@ -8,6 +8,7 @@ import errno
 import html
 import io
 import os
+import stat
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -83,15 +84,40 @@ def test_a_symlink_into_the_workspace_is_followed_and_refused(ws, cli, tmp_path)
     assert (tmp_path / "to-ledger.md").is_symlink()
 
 
-def test_a_symlink_outside_the_workspace_is_written_through(ws, cli, tmp_path):
+def test_a_symlink_leading_out_of_its_folder_is_refused(ws, cli, tmp_path):
     board = tmp_path / "board"
     board.mkdir()
     (board / "notice.md").write_text("old\n", encoding="utf-8")
     (tmp_path / "latest.md").symlink_to(board / "notice.md")
     r = cli("publish", "--month", "2026-10", "--format", "md", "-o", str(tmp_path / "latest.md"), root=ws.root)
+    assert r.returncode == 2 and r.stdout == "" and r.stderr.count("\n") == 1, r.stderr
+    assert "symbolic link that leads out of its folder" in r.stderr
+    assert (tmp_path / "latest.md").is_symlink() and (board / "notice.md").read_text(encoding="utf-8") == "old\n"
+    assert sorted(p.name for p in board.iterdir()) == ["notice.md"]
+
+
+def test_a_symlink_within_its_folder_is_written_through(ws, cli, tmp_path):
+    (tmp_path / "notice-2026-10.md").write_text("old\n", encoding="utf-8")
+    (tmp_path / "latest.md").symlink_to("notice-2026-10.md")
+    r = cli("publish", "--month", "2026-10", "--format", "md", "-o", str(tmp_path / "latest.md"), root=ws.root)
     assert r.returncode == 0, r.stderr
-    assert (tmp_path / "latest.md").is_symlink() and (board / "notice.md").read_text(encoding="utf-8").startswith("# ")
-    assert sorted(p.name for p in board.iterdir()) == ["notice.md"]  # no temporary file left behind
+    assert (tmp_path / "latest.md").is_symlink()
+    assert (tmp_path / "notice-2026-10.md").read_text(encoding="utf-8").startswith("# ")
+
+
+def test_a_fifo_is_never_replaced_by_a_notice(ws, cli, tmp_path):
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    r = cli("publish", "--month", "2026-10", "--format", "csv", "-o", str(fifo), root=ws.root)
+    assert r.returncode == 2 and r.stdout == "" and r.stderr.count("\n") == 1, r.stderr
+    assert "not a regular file" in r.stderr
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_a_character_device_is_never_replaced_by_a_notice(ws, cli, tmp_path):
+    r = cli("publish", "--month", "2026-10", "--format", "md", "-o", "/dev/null", root=ws.root)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "not a regular file" in r.stderr, r.stderr
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
 
 
 def test_a_notice_beside_the_ledgers_is_fine(ws, cli):

@@ -71,9 +71,9 @@ def write_csv(result, out) -> None:
     counting warnings still gives the JSON's; a broken hash chain is a notice at severity
     ``error`` (it makes the exit status 1). Evidence items are one per line inside the cell."""
     names = {c.cadre: c.name for c in result.cadres}
-    import csv  # only this format needs it; every command imports this module
+    from zoudu.render.csvsafe import Writer  # the notice's writer: formulas neutralised, CR/LF quoted
 
-    writer = csv.writer(out, lineterminator="\n")
+    writer = Writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for notice in result.notices:
         severity = "error" if notice == result.untrusted else "notice"  # a broken hash chain: exit 1

@@ -34,16 +34,26 @@ def _target(ws, output: str) -> Path:
     """
     from zoudu.ledger.workspace import RULES
 
+    named = Path(output).expanduser()
     try:
-        target = Path(output).expanduser().resolve()
+        target = named.resolve()
         ledgers = ws.ledgers.resolve()
         rules = (ws.root / RULES).resolve()
+        folder = named.parent.resolve()
     except (OSError, RuntimeError) as e:  # a symlink loop, an unreadable folder
         raise ZouduError(_("cannot write the file: {reason}").format(reason=getattr(e, "strerror", None) or e),
                          output) from None
     if target == rules or target == ledgers or ledgers in target.parents:
         raise ZouduError(_("refusing to write the notice over the workspace's own files (ledgers/ and "
                            "rules.yaml); choose a file outside them"), output)
+    if named.is_symlink() and target.parent != folder:
+        # The notice goes where it was named: a link planted there must not carry it elsewhere.
+        raise ZouduError(_("refusing to write through a symbolic link that leads out of its folder (to {target}); "
+                           "name the file itself").format(target=target), output)
+    if target.exists() and not target.is_file():
+        # A FIFO, a device (/dev/null as root) or a folder is never replaced by a notice.
+        raise ZouduError(_("cannot write the file: it is not a regular file (a folder, a pipe or a device); "
+                           "choose a file name"), output)
     return target
 
 

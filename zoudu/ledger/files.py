@@ -11,18 +11,41 @@ MAX_BYTES = 8 * 1024 * 1024  # rules and roster are small; a huge file is an att
 
 
 def read_bytes(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
-    """The file's bytes, or a one-line error naming the file (missing, huge, a folder)."""
+    """The file's bytes, or a one-line error naming the file (missing, huge, a folder, not a regular file).
+
+    Opened without blocking and checked to be a regular file before reading: a FIFO put in
+    its place would otherwise hang every command.
+    """
+    import os
+    import stat
+
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ZouduError(_("file is too large ({size} bytes)").format(size=size), str(path))
-        return path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise ZouduError(_("file not found"), str(path)) from None
     except IsADirectoryError:
         raise ZouduError(_("is a folder, not a file"), str(path)) from None
     except OSError as e:
         raise ZouduError(_("cannot read file: {error}").format(error=e.strerror), str(path)) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise ZouduError(_("is a folder, not a file"), str(path))
+        if not stat.S_ISREG(info.st_mode):
+            raise ZouduError(_("not a regular file (a pipe or a device?): zoudu reads only plain files"), str(path))
+        if info.st_size > max_bytes:
+            raise ZouduError(_("file is too large ({size} bytes)").format(size=info.st_size), str(path))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise ZouduError(_("file is too large ({size} bytes)").format(size=len(data)), str(path))
+        return data
+    except OSError as e:
+        raise ZouduError(_("cannot read file: {error}").format(error=e.strerror), str(path)) from None
+    finally:
+        os.close(fd)
 
 
 def decode(data: bytes, shown_as: str) -> str:

@@ -107,13 +107,19 @@ def save_roster(path: Path, roster: Roster) -> None:
     """Rewrite the roster atomically (temp file, fsync, rename); caller holds the lock."""
     from zoudu.ledger.store import encode_line
 
+    from zoudu.ledger.store import write_error
+
     text = HEADER + "".join(encode_line(c.as_record()) for c in roster.cadres)
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:  # a refused write (full disk, read-only mount) leaves the roster as it was: one line, exit 2
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise write_error(e, f"{path.parent.name}/{path.name}") from None
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)

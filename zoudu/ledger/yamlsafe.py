@@ -106,6 +106,8 @@ class Nodes:
         value = self.scalar(node, key)
         if not re.fullmatch(r"[0-9]+", value.strip()):
             raise self.fail(node, _("'{key}' must be a whole number, not '{value}'").format(key=key, value=value))
+        if len(value.strip().lstrip("0")) > len(str(maximum)):  # before int(): 5,000 digits is an error, not a bignum
+            raise self.fail(node, _("'{key}' must be at most {maximum}").format(key=key, maximum=maximum))
         number = int(value)
         if number < minimum:
             raise self.fail(node, _("'{key}' must be at least {minimum}").format(key=key, minimum=minimum))

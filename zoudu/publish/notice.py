@@ -368,7 +368,7 @@ def notice_sheet(ws: Workspace, month: str, published: dt.date | None = None) ->
     if not path.exists():
         raise ZouduError(_("no ledger for {month}: nothing to publish").format(month=month), ws.shown(path))
     with _steady(ws):
-        report = verify(ws)
+        report = verify(ws, months=[month])  # what is published, not every month kept
         shown = ws.shown(path)
         damage = [p for p in report.problems if p.file in (shown, ws.roster.path)]
         if damage:

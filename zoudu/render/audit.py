@@ -16,6 +16,7 @@ from zoudu.audit.rules import slot_name
 from zoudu.i18n import _
 from zoudu.model import Roster
 from zoudu.render.console import console
+from zoudu.render.text import cell
 
 
 WIDE = 120  # below this, each week's three figures are stacked instead of side by side
@@ -42,14 +43,14 @@ def _figure(pair: tuple[int, int]) -> Text:
 
 def render_audit(result: AuditResult, roster: Roster | None = None, out: Console | None = None) -> None:
     out = out or console()
-    out.print(Text(_("Audit of {township}, {month}").format(township=result.township, month=result.month),
+    out.print(cell(_("Audit of {township}, {month}").format(township=result.township, month=result.month),
                    style="bold"))
     for notice in result.notices:
         loud = notice == result.untrusted
-        out.print(Text(_("Warning: ") + notice, style="bold red" if loud else "bold yellow"))
-    out.print(_("{entries} ledger entries read; {inspections} spot check(s); {errors} error(s), {warnings} warning(s)"
-                ).format(entries=result.entries, inspections=result.inspections, errors=result.errors,
-                         warnings=result.warnings))
+        out.print(cell(_("Warning: ") + notice, style="bold red" if loud else "bold yellow"))
+    out.print(cell(_("{entries} ledger entries read; {inspections} spot check(s); {errors} error(s), "
+                     "{warnings} warning(s)").format(entries=result.entries, inspections=result.inspections,
+                                                     errors=result.errors, warnings=result.warnings)))
 
     names = {c.cadre: c.name for c in result.cadres}
     grouped: dict[str | None, list] = {}
@@ -64,7 +65,7 @@ def render_audit(result: AuditResult, roster: Roster | None = None, out: Console
         c = next((c for c in result.cadres if c.cadre == cadre), None)
         title = _("{name} ({id}): {errors} error(s), {warnings} warning(s)").format(
             name=names.get(cadre, cadre), id=cadre, errors=c.errors if c else 0, warnings=c.warnings if c else 0)
-        out.print(_violations_table(title, found))
+        out.print(_violations_table(cell(title), found))
     if None in grouped:
         out.print(_violations_table(_("Township-wide"), grouped[None]))
 
@@ -80,8 +81,8 @@ def _violations_table(title: str, found: list) -> Table:
     table.add_column(_("what was found"), overflow="fold")  # fold: never cut evidence with "…"
     table.add_column(_("evidence"), overflow="fold")
     for v in found:
-        table.add_row(_when(v), f"{label(v.rule)}\n{v.rule}", _severity(v.severity), v.message,
-                      "\n".join(v.evidence))
+        table.add_row(cell(_when(v)), cell(f"{label(v.rule)}\n{v.rule}"), _severity(v.severity), cell(v.message),
+                      cell("\n".join(v.evidence)))
     return table
 
 
@@ -101,15 +102,16 @@ def _summary_table(result: AuditResult, stacked: bool = False) -> Table:
     for header in (_("valid sign-ins"), _("missed"), _("leave/trip days")):
         table.add_column(header, justify="right", min_width=4, overflow="fold")
     for c in result.cadres:
-        cells: list = [c.cadre, c.name, Text(str(c.errors), style="red" if c.errors else ""), str(c.warnings)]
+        cells: list = [cell(c.cadre), cell(c.name), Text(str(c.errors), style="red" if c.errors else ""),
+                       cell(c.warnings)]
         for w in c.weeks:
-            cell = Text()
+            week = Text()
             for pair in (w.township_days, w.nights, w.village_days):
-                if len(cell):
-                    cell.append("\n" if stacked else " ")
-                cell.append_text(_figure(pair))
-            cells.append(cell)
-        cells += [f"{c.signins_valid}/{c.signins_made}", str(c.absences), f"{c.leave_days}/{c.trip_days}"]
+                if len(week):
+                    week.append("\n" if stacked else " ")
+                week.append_text(_figure(pair))
+            cells.append(week)
+        cells += [cell(f"{c.signins_valid}/{c.signins_made}"), cell(c.absences), cell(f"{c.leave_days}/{c.trip_days}")]
         table.add_row(*cells)
     return table
 
@@ -125,7 +127,7 @@ def _liability_table(result: AuditResult) -> Table:
     names = {c.cadre: c.name for c in result.cadres}
     for row in result.liability:
         subs = ", ".join(f"{names.get(cid, cid)} ({cid}) ×{n}" for cid, n in row.subordinates.items())
-        table.add_row(row.supervisor, row.name, subs, str(row.violations), str(row.own))
+        table.add_row(cell(row.supervisor), cell(row.name), cell(subs), cell(row.violations), cell(row.own))
     if not result.liability:
-        table.add_row("—", "", _("no commuting violations"), "0", "0")
+        table.add_row("—", "", cell(_("no commuting violations")), "0", "0")
     return table

@@ -7,6 +7,7 @@ from rich.table import Table
 
 from zoudu.i18n import _
 from zoudu.model import Roster
+from zoudu.render.text import cell
 
 
 PRINT_WIDTH = 132  # a line printer's width: what piped or saved output is laid out for
@@ -29,6 +30,6 @@ def roster_table(roster: Roster, out: Console | None = None) -> None:
     for header in (_("id"), _("name"), _("post"), _("team"), _("supervisor"), _("village"), _("since"), _("until")):
         table.add_column(header)
     for c in roster.cadres:
-        table.add_row(c.id, c.name, c.post, "✓" if c.team else "", c.supervisor or "", c.village or "",
-                      str(c.since or ""), str(c.until or ""))
+        table.add_row(*(cell(v) for v in (c.id, c.name, c.post, "✓" if c.team else "", c.supervisor or "",
+                                          c.village or "", c.since or "", c.until or "")))
     out.print(table)

@@ -5,7 +5,6 @@ Every format shows the same figures from the same sheet; none computes its own.
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 import re
@@ -21,16 +20,7 @@ from zoudu.publish.notice import (
 # ----------------------------------------------------------------------------- shared
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def printable(text: object) -> str:
-    """Text with control characters (an escape code, a NUL) shown as U+FFFD instead of acted on.
-
-    A name read from a hand-edited roster could otherwise clear a terminal or hide a line;
-    tabs become spaces, and line breaks are kept for the caller to fold.
-    """
-    return _CONTROL.sub("\ufffd", str(text).replace("\t", " "))
+from zoudu.render.text import printable  # noqa: E402,F401 - shared by every renderer
 
 
 def evaluation_cell(row: NoticeRow) -> str:
@@ -133,30 +123,24 @@ def markdown(sheet: NoticeSheet) -> str:
 
 # ----------------------------------------------------------------------------- csv
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(text: str) -> str:
-    """A spreadsheet must not run a name as a formula: such text gets a leading apostrophe."""
-    return "'" + text if text.startswith(_FORMULA) else text
-
-
 def csv_bytes(sheet: NoticeSheet) -> bytes:
     """UTF-8 with a BOM, so that Excel opens the Chinese text correctly.
 
     The table comes first (one header row, one row per cadre); after an empty row,
     the footer as (label, value) pairs with the full chain head.
     """
+    from zoudu.render.csvsafe import Writer
+
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = Writer(buf)
     w.writerow([_("Id")] + headers())
     for row in sheet.rows:
         values = cells(row)
-        w.writerow([_safe(row.cadre), _safe(values[0]), _safe(values[1])] + [getattr(row, k) for k, _l in FIGURES]
-                   + [_safe(row.evaluations.get(k, "")) for k, _l in EVALUATIONS] + [_safe(row.remark)])
+        w.writerow([row.cadre, values[0], values[1]] + [getattr(row, k) for k, _l in FIGURES]
+                   + [row.evaluations.get(k, "") for k, _l in EVALUATIONS] + [row.remark])
     w.writerow([])
     for label, value in footer_pairs(sheet):
-        w.writerow([label, _safe(str(value))])
+        w.writerow([label, str(value)])
     return buf.getvalue().encode("utf-8-sig")
 
 
