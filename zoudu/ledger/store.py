@@ -307,7 +307,14 @@ class WorkspaceLock:
             self._fallback.acquire()
             return self
         try:
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as e:
+                if e.errno not in (errno.EROFS, errno.EACCES, errno.EPERM) or not self.path.is_file():
+                    raise
+                # a read-only mount: flock works on a read-only descriptor, and the write that
+                # follows is refused in one line naming what the file system said
+                self._fd = os.open(self.path, os.O_RDONLY)
         except OSError as e:
             raise ZouduError(_("cannot open the lock file: {error}").format(error=e.strerror), str(self.path)) from None
         fcntl.flock(self._fd, fcntl.LOCK_EX)
