@@ -37,6 +37,7 @@ _TAIL_CHUNK = 64 * 1024
 # No line zoudu writes comes near this (a text field holds at most 2,000 characters): a longer
 # one is garbage, and reading further would only hold the workspace lock for nothing.
 MAX_LINE = 1 << 20
+_BLOCK = 1 << 20  # bytes read and decoded at a time
 _BOM = "\ufeff"
 # A write the file system refused for lack of room: said as "disk full".
 _FULL = {"ENOSPC", "EDQUOT", "EFBIG"}
@@ -112,30 +113,45 @@ def month_of_file(path: Path) -> str:
 def iter_lines(path: Path, digest: Any = None) -> Iterator[tuple[int, str | None, bool]]:
     """(line number, text or None if not UTF-8 or too long, ends with newline).
 
-    Reads the file a line at a time (memory holds one line, at most ``MAX_LINE`` bytes of it):
-    a line longer than that is yielded as None and passed over without being held. ``digest``
-    (a hashlib object) is fed every byte read, so that it vouches for exactly what was read.
+    Reads the file a megabyte at a time and decodes each block at once (the common case);
+    only a block with bad bytes is decoded line by line, to name the lines that are bad.
+    Memory holds a block and its lines, never the whole file: a line longer than ``MAX_LINE``
+    is yielded as None and its bytes dropped as they are read. ``digest`` (a hashlib-like
+    object) is fed every byte read, so that it vouches for exactly what was read.
     """
     with open_ledger(path) as fh:
         number = 0
+        rest = b""
+        skipping = False  # inside a line longer than MAX_LINE
         while True:
-            raw = fh.readline(MAX_LINE + 1)
-            if not raw:
-                return
+            block = fh.read(_BLOCK)
+            if not block:
+                break
             if digest is not None:
-                digest.update(raw)
-            number += 1
-            if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
-                while raw and not raw.endswith(b"\n"):  # skip the rest of the over-long line
-                    raw = fh.readline(MAX_LINE)
-                    if digest is not None:
-                        digest.update(raw)
-                yield number, None, bool(raw)
-                if not raw:
-                    return
-                continue
-            complete = raw.endswith(b"\n")
-            yield number, _text(raw[:-1] if complete else raw), complete
+                digest.update(block)
+            data = rest + block if rest else block
+            cut = data.rfind(b"\n") + 1
+            rest = data[cut:]
+            if cut:
+                complete = data[:cut - 1]
+                try:
+                    parts: list = complete.decode("utf-8").split("\n")
+                except UnicodeDecodeError:
+                    parts = complete.split(b"\n")
+                del complete, data
+                for part in parts:
+                    number += 1
+                    if skipping or len(part) > MAX_LINE:
+                        skipping = False
+                        yield number, None, True
+                    else:
+                        yield number, _text(part), True
+            if len(rest) > MAX_LINE:
+                skipping, rest = True, b""
+        if skipping:
+            yield number + 1, None, False
+        elif rest:
+            yield number + 1, _text(rest), False
 
 
 def open_ledger(path: Path, mode: str = "rb"):
