@@ -16,7 +16,7 @@ from typing import Optional
 import typer
 
 from zoudu.cli.common import workspace
-from zoudu.errors import ZouduError
+from zoudu.errors import ZouduError, visible
 from zoudu.i18n import _
 
 part = typer.Typer()
@@ -55,7 +55,7 @@ def audit(
     for notice in result.notices:
         # the table shows its notices; a broken hash chain is said on stderr whatever the format
         if fmt != "table" or notice == result.untrusted:
-            print(f"zoudu: {_('warning')}: {notice}", file=sys.stderr)
+            print(visible(f"zoudu: {_('warning')}: {notice}"), file=sys.stderr)
     if sys.stdout is sys.__stdout__ and sys.stderr is sys.__stderr__:
         # The real command line, all said: leave without freeing the audit's million small
         # objects one by one (a tenth of a second at 64× a township month).
