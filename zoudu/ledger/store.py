@@ -214,16 +214,25 @@ def _aware(fields: dict[str, Any], key: str) -> dt.datetime:
     return moment
 
 
+_SCAN = json.JSONDecoder().scan_once  # the C scanner json.loads ends in, without its two Python layers
+
+
+def _json_object(text: str) -> dict[str, Any] | None:
+    """The JSON object after ``- `` (what ``json.loads(text[2:])`` gives), or None when it is not one."""
+    try:
+        value, end = _SCAN(text, 2)
+    except (StopIteration, ValueError, RecursionError):
+        return None
+    if end != len(text) and text[end:].strip(" \t\r\n"):
+        return None
+    return value if isinstance(value, dict) else None
+
+
 def parse_line(text: str, shown_as: str, number: int, problems: list[Problem]) -> Entry | None:
     """One line to an Entry (JSON, or checked YAML for a hand edit); damage becomes a Problem."""
     try:
-        fields = None
-        if text.startswith("- {"):
-            try:
-                fields = json.loads(text[2:])
-            except ValueError:
-                fields = None
-        if not isinstance(fields, dict):
+        fields = _json_object(text) if text.startswith("- {") else None
+        if fields is None:
             fields = decode_line(text, f"{shown_as}:{number}")
         return to_entry(fields, shown_as, number)
     except ZouduError as e:
