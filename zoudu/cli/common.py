@@ -28,3 +28,24 @@ def recorded(ids: list[str]) -> None:
         print(entry_id)
     print(_("recorded: {n} entry(ies)").format(n=len(ids)), file=sys.stderr)
 
+
+
+def time_help(what: str) -> str:
+    """An option's help followed by how a time is written."""
+    from zoudu.timeparse import TIME_FORMATS
+
+    return what + " " + _("Written like {formats}.").format(formats=TIME_FORMATS)
+
+
+def date_help(what: str) -> str:
+    """An option's help followed by how a day is written."""
+    from zoudu.timeparse import DATE_FORMATS
+
+    return what + " " + _("Written like {formats}.").format(formats=DATE_FORMATS)
+
+
+def bound_help(what: str) -> str:
+    """A leave bound: a time, or a day meaning the whole day."""
+    from zoudu.timeparse import DATE_FORMATS, TIME_FORMATS
+
+    return what + " " + _("Written like {formats}.").format(formats=TIME_FORMATS + "; " + DATE_FORMATS)

@@ -10,7 +10,7 @@ from typing import List, Optional
 
 import typer
 
-from zoudu.cli.common import BY_HELP, recorded, workspace
+from zoudu.cli.common import BY_HELP, bound_help, date_help, recorded, time_help, workspace
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
 
@@ -30,7 +30,7 @@ def roster_add(
     team: bool = typer.Option(False, "--team", help=_("Member of the leadership team (班子成员).")),
     supervisor: Optional[str] = typer.Option(None, "--supervisor", help=_("Id of the supervising team member.")),
     village: Optional[str] = typer.Option(None, "--village", help=_("Assigned village (所包村).")),
-    since: Optional[str] = typer.Option(None, "--since", help=_("First day of service (default: today).")),
+    since: Optional[str] = typer.Option(None, "--since", help=date_help(_("First day of service (default: today)."))),
 ) -> None:
     """Add a cadre to the roster."""
     from zoudu.ledger import record
@@ -50,7 +50,7 @@ def roster_list() -> None:
 @roster_app.command("leave")
 def roster_leave(
     cadre_id: str = typer.Argument(..., metavar="ID"),
-    on: str = typer.Option(..., "--on", help=_("Last day of service.")),
+    on: str = typer.Option(..., "--on", help=date_help(_("Last day of service."))),
 ) -> None:
     """Record that a cadre left (the last day of service)."""
     from zoudu.ledger import record
@@ -66,7 +66,7 @@ By = typer.Option(None, "--by", help=BY_HELP)
 @part.command()
 def checkin(
     cadres: List[str] = typer.Argument(..., metavar="CADRE...", help=_("Cadre ids or unique names.")),
-    at: Optional[str] = typer.Option(None, "--at", help=_("Time of the sign-in (default: now).")),
+    at: Optional[str] = typer.Option(None, "--at", help=time_help(_("Time of the sign-in (default: now)."))),
     place: Optional[str] = typer.Option(None, "--place", help=_("Place (default: the one in rules.yaml).")),
     approver: Optional[str] = typer.Option(None, "--approver", help=_("Who approved a late entry (补签).")),
     reason: Optional[str] = typer.Option(None, "--reason", help=_("Why the sign-in is entered late.")),
@@ -84,7 +84,7 @@ def village(
     village_name: str = typer.Option(..., "--village", help=_("The village.")),
     witness: Optional[str] = typer.Option(None, "--witness", help=_("Villager who signed the field diary.")),
     stay: bool = typer.Option(False, "--stay", help=_("An overnight stay (住村), not a day visit.")),
-    at: Optional[str] = typer.Option(None, "--at", help=_("Time of the visit (default: now).")),
+    at: Optional[str] = typer.Option(None, "--at", help=time_help(_("Time of the visit (default: now)."))),
     note: Optional[str] = typer.Option(None, "--note", help=_("What was done.")),
     by: Optional[str] = By,
 ) -> None:
@@ -97,11 +97,11 @@ def village(
 @part.command()
 def leave(
     args: List[str] = typer.Argument(..., metavar="CADRE | cancel CADRE"),
-    start: Optional[str] = typer.Option(None, "--from", help=_("Start (a time, or a date for the whole day).")),
-    end: Optional[str] = typer.Option(None, "--to", help=_("End (a time, or a date for the whole day).")),
+    start: Optional[str] = typer.Option(None, "--from", help=bound_help(_("Start (a time, or a date for the whole day)."))),
+    end: Optional[str] = typer.Option(None, "--to", help=bound_help(_("End (a time, or a date for the whole day)."))),
     kind: Optional[str] = typer.Option(None, "--kind", help=_("事假/病假/年休假/公出 … (default 事假).")),
     approver: Optional[str] = typer.Option(None, "--approver", help=_("Who approved it.")),
-    at: Optional[str] = typer.Option(None, "--at", help=_("With 'cancel': when the leave ends (default: now).")),
+    at: Optional[str] = typer.Option(None, "--at", help=time_help(_("With 'cancel': when the leave ends (default: now)."))),
     by: Optional[str] = By,
 ) -> None:
     """Leave or an official trip; 'leave cancel CADRE --at T' ends it early (销假)."""
@@ -129,7 +129,7 @@ def leave(
 @part.command()
 def inspect(
     inspector: str = typer.Option(..., "--by", help=_("Id of the inspector (督查组).")),
-    at: Optional[str] = typer.Option(None, "--at", help=_("Time of the check (default: now).")),
+    at: Optional[str] = typer.Option(None, "--at", help=time_help(_("Time of the check (default: now)."))),
     present: List[str] = typer.Option([], "--present", help=_("Cadres found present (repeat).")),
     absent: List[str] = typer.Option([], "--absent", help=_("Cadres found absent (repeat).")),
     method: str = typer.Option("visit", "--method", help=_("visit or phone.")),
@@ -144,7 +144,7 @@ def inspect(
 def report(
     cadre: str = typer.Argument(..., metavar="CADRE"),
     rule: str = typer.Option(..., "--rule", help=_("conduct.drinking / cards / hospitality / left_village / reception")),
-    at: Optional[str] = typer.Option(None, "--at", help=_("Time of the breach (default: now).")),
+    at: Optional[str] = typer.Option(None, "--at", help=time_help(_("Time of the breach (default: now)."))),
     source: str = typer.Option(..., "--source", help=_("Where the report came from.")),
     note: Optional[str] = typer.Option(None, "--note", help=_("What was reported.")),
     by: Optional[str] = By,
@@ -158,7 +158,7 @@ def report(
 @part.command()
 def evaluate(
     cadre: str = typer.Argument(..., metavar="CADRE"),
-    month: str = typer.Option(..., "--month", help="YYYY-MM"),
+    month: str = typer.Option(..., "--month", help=_("The month evaluated, YYYY-MM (also 2026年11月).")),
     self_: Optional[str] = typer.Option(None, "--self", help=_("Self evaluation (自评): 优/良/中/差.")),
     peer: Optional[str] = typer.Option(None, "--peer", help=_("Peer evaluation (互评).")),
     public: Optional[str] = typer.Option(None, "--public", help=_("Public evaluation (群众评).")),

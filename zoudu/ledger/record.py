@@ -19,7 +19,7 @@ from zoudu.i18n import _
 from zoudu.ledger.store import append, read_ledger
 from zoudu.model import Cadre, Entry
 from zoudu.ledger.roster import check_id, find_cadre, save_roster, supervision_problem
-from zoudu.timeparse import iso, month_days, month_of, parse_date, parse_month, parse_time, shift_month
+from zoudu.timeparse import is_date_only, iso, month_days, month_of, parse_date, parse_month, parse_time, shift_month
 from zoudu.ledger.workspace import ROSTER, Workspace
 
 MAX_TEXT = 2000
@@ -63,7 +63,7 @@ def label(value: str | None, what: str, required: bool = True) -> str | None:
 
 
 def when(ws: Workspace, value: str | None, allow_future: bool = False) -> dt.datetime:
-    at = now(ws) if value is None else parse_time(value, ws.settings.tz)
+    at = now(ws) if value is None else parse_time(value, ws.settings.tz, now(ws))
     if not allow_future and at > now(ws) + FUTURE_TOLERANCE:
         raise ZouduError(_("the time {at} is in the future").format(at=iso(at)))
     return at
@@ -206,12 +206,11 @@ def village(ws: Workspace, token: str, village_name: str, witness: str | None, s
 
 def _bound(ws: Workspace, value: str, end: bool) -> dt.datetime:
     """A leave bound: a full time, or a date meaning the start or end of that day."""
-    stripped = value.strip()
-    if len(stripped) == 10:
-        day = parse_date(stripped)
+    if is_date_only(value):
+        day = parse_date(value, now(ws).date())
         clock = dt.time(23, 59, 59) if end else dt.time(0, 0)
         return dt.datetime.combine(day, clock, ws.settings.tz)
-    return parse_time(value, ws.settings.tz)
+    return parse_time(value, ws.settings.tz, now(ws))
 
 
 class Leave(NamedTuple):
