@@ -49,3 +49,11 @@ def bound_help(what: str) -> str:
     from zoudu.timeparse import DATE_FORMATS, TIME_FORMATS
 
     return what + " " + _("Written like {formats}.").format(formats=TIME_FORMATS + "; " + DATE_FORMATS)
+
+
+def warn_placeholders(ws) -> None:
+    """A workspace still headed with init's placeholder names is said on stderr (audit, publish)."""
+    from zoudu.ledger.create import placeholder_names
+
+    for line in placeholder_names(ws.settings):
+        print(f"zoudu: {_('warning')}: {line}", file=sys.stderr)

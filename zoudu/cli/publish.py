@@ -15,7 +15,7 @@ from typing import Optional
 
 import typer
 
-from zoudu.cli.common import date_help, workspace
+from zoudu.cli.common import date_help, warn_placeholders, workspace
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
 
@@ -119,9 +119,11 @@ def publish(
     else:
         notice_render.terminal(sheet)
         _warn(sheet)
+        warn_placeholders(ws)
         return
     _write(data, output, target)
     _warn(sheet)
+    warn_placeholders(ws)
 
 
 def _warn(sheet) -> None:
