@@ -31,11 +31,12 @@ def roster_add(
     supervisor: Optional[str] = typer.Option(None, "--supervisor", help=_("Id of the supervising team member.")),
     village: Optional[str] = typer.Option(None, "--village", help=_("Assigned village (所包村).")),
     since: Optional[str] = typer.Option(None, "--since", help=date_help(_("First day of service (default: today)."))),
+    badge: Optional[str] = typer.Option(None, "--badge", help=_("Number on the attendance terminal (考勤号码), for 'zoudu import'.")),
 ) -> None:
     """Add a cadre to the roster."""
     from zoudu.ledger import record
 
-    print(record.roster_add(workspace(), cadre_id, name, post, team, supervisor, village, since))
+    print(record.roster_add(workspace(), cadre_id, name, post, team, supervisor, village, since, badge))
 
 
 @roster_app.command("list")

@@ -101,8 +101,10 @@ def write(ws: Workspace, month: str, entries: list[dict[str, Any]]) -> list[str]
 
 
 def cadres_of(ws: Workspace, tokens: Iterable[str], at: dt.datetime) -> list[Cadre]:
+    from zoudu.ledger.names import split_names
+
     found: list[Cadre] = []
-    for token in tokens:
+    for token in split_names(list(tokens)):
         cadre = serving(find_cadre(ws.roster, token, at.date()), at)
         if cadre in found:
             raise ZouduError(_("{name} ({id}) is named twice").format(name=cadre.name, id=cadre.id))
@@ -116,7 +118,9 @@ def cadres_of(ws: Workspace, tokens: Iterable[str], at: dt.datetime) -> list[Cad
 
 
 def roster_add(ws: Workspace, cadre_id: str, name: str, post: str | None, team: bool,
-               supervisor: str | None, village: str | None, since: str | None) -> str:
+               supervisor: str | None, village: str | None, since: str | None, badge: str | None = None) -> str:
+    from zoudu.ledger.names import check_badge
+
     check_id(cadre_id)
     cadre = Cadre(
         id=cadre_id, name=text(name, _("name")), post=text(post, _("post"), required=False) or "",
@@ -125,6 +129,7 @@ def roster_add(ws: Workspace, cadre_id: str, name: str, post: str | None, team: 
     )
     with ws.lock():
         roster = ws.fresh_roster()
+        cadre = cadre._replace(badge=check_badge(roster, badge, cadre_id))
         if roster.get(cadre_id):
             raise ZouduError(_("cadre id '{id}' is already on the roster").format(id=cadre_id))
         # An id that is someone's name, or a name that is someone's id, would make
@@ -315,9 +320,9 @@ def inspect(ws: Workspace, inspector: str, at: str | None, present: list[str], a
 def report(ws: Workspace, token: str, rule: str, at: str | None, source: str, note: str | None,
            by: str | None) -> list[str]:
     """A reported breach of village-stay discipline (五不准)."""
-    if rule not in model.CONDUCT_RULES:
-        raise ZouduError(_("--rule must be one of {rules}, not '{rule}'").format(
-            rules=", ".join(model.CONDUCT_RULES), rule=rule))
+    from zoudu.ledger.names import rule_id
+
+    rule = rule_id(rule, model.CONDUCT_RULES)  # the id, or its label: 饮酒
     moment = when(ws, at)
     cadre = serving(find_cadre(ws.roster, token, moment.date()), moment)
     fields = base(ws, model.REPORT, moment, by, cadre.id)
