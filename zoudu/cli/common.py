@@ -22,12 +22,29 @@ def workspace():
     return ws
 
 
-def recorded(ids: list[str]) -> None:
-    """Every recording command prints the new entries' ids, one per line, on stdout."""
-    for entry_id in ids:
-        print(entry_id)
-    print(_("recorded: {n} entry(ies)").format(n=len(ids)), file=sys.stderr)
+def recorded(ids: list[str], ws=None) -> None:
+    """Every recording command prints the new entries' ids, one per line, on stdout.
 
+    With the workspace, each line goes on to say the entry in words (the id still
+    first: the contract), and what deserves a second look is warned on stderr.
+    """
+    lines = ids
+    if ws is not None:
+        from zoudu.ledger import describe
+
+        new, context = describe.read_back(ws, ids)
+        if len(new) == len(ids):
+            lines = [describe.line(f, ws.settings, ws.roster) for f in new]
+            for f in new:
+                target = next((e for e in context if f.get("kind") == "void" and e.get("id") == f.get("target")), None)
+                if target is not None:
+                    print(_("it voids: {entry}").format(entry=describe.line(target, ws.settings, ws.roster)),
+                          file=sys.stderr)
+            for warning in describe.warnings(ws, new, context):
+                print(f"zoudu: {_('warning')}: {warning}", file=sys.stderr)
+    for line in lines:
+        print(line)
+    print(_("recorded: {n} entry(ies)").format(n=len(ids)), file=sys.stderr)
 
 
 def time_help(what: str) -> str:

@@ -76,7 +76,8 @@ def checkin(
     """Office sign-in (签到) for one or more cadres."""
     from zoudu.ledger import record
 
-    recorded(record.checkin(workspace(), cadres, at, place, approver, reason, by))
+    ws = workspace()
+    recorded(record.checkin(ws, cadres, at, place, approver, reason, by), ws)
 
 
 @part.command()
@@ -92,7 +93,8 @@ def village(
     """A village visit or stay from the field diary (民情日记)."""
     from zoudu.ledger import record
 
-    recorded(record.village(workspace(), cadre, village_name, witness, stay, at, note, by))
+    ws = workspace()
+    recorded(record.village(ws, cadre, village_name, witness, stay, at, note, by), ws)
 
 
 @part.command()
@@ -115,7 +117,7 @@ def leave(
         if stray:
             raise ZouduError(_("'leave cancel' takes only --at (and --by), not {options}").format(
                 options=", ".join(stray)))
-        recorded(record.leave_cancel(ws, args[1], at, by, tell=lambda line: print(line, file=sys.stderr)))
+        recorded(record.leave_cancel(ws, args[1], at, by, tell=lambda line: print(line, file=sys.stderr)), ws)
         return
     if at is not None:
         raise ZouduError(_("--at belongs to 'zoudu leave cancel'; a leave takes --from and --to"))
@@ -124,7 +126,7 @@ def leave(
     missing = [flag for flag, value in (("--from", start), ("--to", end), ("--approver", approver)) if not value]
     if missing:
         raise ZouduError(_("leave needs {options}").format(options=", ".join(missing)))
-    recorded(record.leave(ws, args[0], start, end, kind, approver, by))
+    recorded(record.leave(ws, args[0], start, end, kind, approver, by), ws)
 
 
 @part.command()
@@ -138,7 +140,8 @@ def inspect(
     """A spot check and what it found."""
     from zoudu.ledger import record
 
-    recorded(record.inspect(workspace(), inspector, at, present, absent, method, inspector))
+    ws = workspace()
+    recorded(record.inspect(ws, inspector, at, present, absent, method, inspector), ws)
 
 
 @part.command()
@@ -153,7 +156,8 @@ def report(
     """A reported breach of village-stay discipline (五不准)."""
     from zoudu.ledger import record
 
-    recorded(record.report(workspace(), cadre, rule, at, source, note, by))
+    ws = workspace()
+    recorded(record.report(ws, cadre, rule, at, source, note, by), ws)
 
 
 @part.command()
@@ -168,7 +172,8 @@ def evaluate(
     """The three evaluations (三点评) of a cadre's month."""
     from zoudu.ledger import record
 
-    recorded(record.evaluate(workspace(), cadre, month, {"self": self_, "peer": peer, "public": public}, by))
+    ws = workspace()
+    recorded(record.evaluate(ws, cadre, month, {"self": self_, "peer": peer, "public": public}, by), ws)
 
 
 @part.command()
@@ -180,4 +185,5 @@ def void(
     """Cancel an earlier entry (it stays in the ledger, marked void)."""
     from zoudu.ledger import record
 
-    recorded(record.void(workspace(), entry_id, reason, by))
+    ws = workspace()
+    recorded(record.void(ws, entry_id, reason, by), ws)

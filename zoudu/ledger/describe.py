@@ -56,11 +56,11 @@ def what(fields: Mapping[str, Any], settings, roster, year: int | None = None) -
     if kind == model.CHECKIN:
         slot = slot_of(settings, at)
         if slot is None:
-            text = f"{day} {_('sign-in')} {clock}" + _("（outside every window）")
+            text = f"{day} {_('sign-in')} {clock}" + _(" (outside every window)")
         else:
             late = minutes_late(settings, at, slot)
             text = f"{day} {_(SLOT_SIGNIN[slot])} {clock}" + (
-                _("（late {n} min）").format(n=late) if late else _("（on time）"))
+                _(" (late {n} min)").format(n=late) if late else _(" (on time)"))
         if fields.get("place") and fields.get("place") != settings.place:
             text += " " + _("at {place}").format(place=fields["place"])
         if fields.get("source"):
@@ -172,4 +172,137 @@ def whole(ws, entry_id: str) -> list[str]:
         shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
         out.append(f"  {key}: {' '.join(str(shown).split())}")
     out.append(f"  {_('where')}: {target.where}")
+    return out
+
+
+def month_entries(ws, month: str, cadres: set[str] | None = None) -> list[dict[str, Any]]:
+    """The entries of a month file that concern these cadres (all when None), and every void.
+
+    Only the lines that name them are decoded: the file is read as bytes and filtered,
+    so a recording command reading back what it wrote stays cheap on a full month.
+    """
+    from zoudu.errors import ZouduError
+    from zoudu.ledger.store import decode_line
+
+    path = ws.ledger_path(month)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return []
+    needles = None if cadres is None else [f'"cadre": "{c}"'.encode() for c in cadres] + [b'"kind": "void"']
+    found = []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        if not raw.startswith(b"- ") or (needles is not None and not any(n in raw for n in needles)):
+            continue
+        try:
+            found.append(decode_line(raw.decode("utf-8"), f"{ws.shown(path)}:{number}"))
+        except (ZouduError, UnicodeDecodeError):
+            continue  # damage is verify's to report; a read-back says what it can
+    return found
+
+
+def _void_targets(entries: list[dict[str, Any]]) -> dict[str, str]:
+    return {str(e.get("target")): str(e.get("id")) for e in entries if e.get("kind") == model.VOID}
+
+
+def warnings(ws, new: list[dict[str, Any]], entries: list[dict[str, Any]]) -> list[str]:
+    """What the clerk should look at again, though it is recorded (SPEC §10): said on stderr, exit 0."""
+    settings, roster = ws.settings, ws.roster
+    voided = _void_targets(entries)
+    said_list: list[str] = []
+    new_ids = {f.get("id") for f in new}
+    for f in new:
+        kind, cadre = f.get("kind"), f.get("cadre")
+        name = name_of(roster, cadre)
+        at = _time(f["at"]).astimezone(settings.tz)
+        if kind == model.CHECKIN:
+            slot = slot_of(settings, at)
+            if slot is None:
+                said_list.append(_("{name}: {at} is outside every sign-in window; it covers no slot").format(
+                    name=name, at=said(at)))
+            else:
+                for other in entries:
+                    if (other.get("kind") == model.CHECKIN and other.get("cadre") == cadre
+                            and other.get("id") != f.get("id") and other.get("id") not in voided
+                            and other.get("id") not in new_ids):
+                        when = _time(other["at"]).astimezone(settings.tz)
+                        if when.date() == at.date() and slot_of(settings, when) == slot:
+                            said_list.append(_("{name} already signed in for this slot: {id} at {at}; "
+                                               "void one if it is a mistake").format(
+                                name=name, id=other.get("id"), at=said(when)))
+                            break
+            for leave in entries:
+                if (leave.get("kind") == model.LEAVE and leave.get("cadre") == cadre
+                        and leave.get("id") not in voided):
+                    start, end = _time(leave["at"]), _time(leave["until"])
+                    for c in entries:
+                        if (c.get("kind") == model.LEAVE_CANCEL and c.get("leave") == leave.get("id")
+                                and c.get("id") not in voided):
+                            end = min(end, _time(c["at"]))
+                    if start <= at < end:
+                        said_list.append(_("{name} is on approved leave then ({leave}, {start} to {end}): "
+                                           "record the cancellation (zoudu leave cancel) if the leave ended").format(
+                            name=name, leave=leave.get("id"), start=said(start.astimezone(settings.tz)),
+                            end=said(end.astimezone(settings.tz))))
+                        break
+        elif kind == model.VILLAGE:
+            if not f.get("witness"):
+                said_list.append(_("{name}: a village entry without a witness covers nothing; "
+                                   "add the villager who signed the field diary").format(name=name))
+            cadre_row = roster.get(cadre) if cadre else None
+            own = cadre_row.village if cadre_row else None
+            here = str(f.get("village", ""))
+            if own and here != own and _resembles(here, own):
+                said_list.append(_("{name}'s village is {own}, not {village}: is it the same?").format(
+                    name=name, own=own, village=here))
+    return said_list
+
+
+def _resembles(a: str, b: str) -> bool:
+    import difflib
+
+    return a in b or b in a or difflib.SequenceMatcher(None, a, b).ratio() >= 0.6
+
+
+def read_back(ws, ids: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The entries just written (by id) and, for the warnings, the entries of their cadres around them."""
+    from zoudu.timeparse import shift_month
+
+    months = sorted({i[:7] for i in ids})
+    everything: dict[str, list[dict[str, Any]]] = {}
+    new: list[dict[str, Any]] = []
+    wanted = set(ids)
+    for month in months:
+        # one pass over the bytes: the new lines are at the end of the file
+        path = ws.ledger_path(month)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        tail = data[-max(4096, 2048 * len(ids)):] if len(ids) < 1000 else data
+        found = [e for e in _decode_lines(ws, path, tail) if e.get("id") in wanted]
+        if len(found) < len([i for i in ids if i[:7] == month]):
+            found = [e for e in _decode_lines(ws, path, data) if e.get("id") in wanted]
+        new.extend(found)
+    cadres = {str(f["cadre"]) for f in new if f.get("cadre")}
+    context: list[dict[str, Any]] = []
+    if cadres:
+        for month in sorted(set(months) | {shift_month(m, -1) for m in months}):
+            context.extend(everything.setdefault(month, month_entries(ws, month, cadres)))
+    order = {i: n for n, i in enumerate(ids)}
+    new.sort(key=lambda f: order.get(f.get("id"), 0))
+    return new, context
+
+
+def _decode_lines(ws, path, data: bytes) -> list[dict[str, Any]]:
+    from zoudu.errors import ZouduError
+    from zoudu.ledger.store import decode_line
+
+    out = []
+    for raw in data.split(b"\n"):
+        if raw.startswith(b"- {"):
+            try:
+                out.append(decode_line(raw.decode("utf-8"), ws.shown(path)))
+            except (ZouduError, UnicodeDecodeError):
+                continue
     return out

@@ -19,7 +19,7 @@ from zoudu.i18n import _
 from zoudu.ledger.store import append, read_ledger
 from zoudu.model import Cadre, Entry
 from zoudu.ledger.roster import check_id, find_cadre, save_roster, supervision_problem
-from zoudu.timeparse import is_date_only, iso, month_days, month_of, parse_date, parse_month, parse_time, shift_month
+from zoudu.timeparse import is_date_only, iso, said, month_days, month_of, parse_date, parse_month, parse_time, shift_month
 from zoudu.ledger.workspace import ROSTER, Workspace
 
 MAX_TEXT = 2000
@@ -65,7 +65,7 @@ def label(value: str | None, what: str, required: bool = True) -> str | None:
 def when(ws: Workspace, value: str | None, allow_future: bool = False) -> dt.datetime:
     at = now(ws) if value is None else parse_time(value, ws.settings.tz, now(ws))
     if not allow_future and at > now(ws) + FUTURE_TOLERANCE:
-        raise ZouduError(_("the time {at} is in the future").format(at=iso(at)))
+        raise ZouduError(_("the time {at} is in the future").format(at=said(at)))
     return at
 
 
@@ -254,7 +254,7 @@ def leave(ws: Workspace, token: str, start: str, end: str, kind: str | None, app
     begin, finish = _bound(ws, start, False), _bound(ws, end, True)
     if finish <= begin:
         raise ZouduError(_("the leave ends ({end}) before it starts ({start})").format(
-            end=iso(finish), start=iso(begin)))
+            end=said(finish), start=said(begin)))
     cadre = serving(find_cadre(ws.roster, token, begin.date()), begin)
     kind = kind or "事假"
     if kind not in model.LEAVE_KINDS:
@@ -271,8 +271,8 @@ def leave(ws: Workspace, token: str, start: str, end: str, kind: str | None, app
             if other.entry.at < finish and begin < other.end:
                 raise ZouduError(_("{name} ({id}) is already on leave then: {leave} ({start} to {end}); "
                                    "cancel or void it first").format(
-                    name=cadre.name, id=cadre.id, leave=other.entry.id, start=iso(other.entry.at),
-                    end=iso(other.end)))
+                    name=cadre.name, id=cadre.id, leave=other.entry.id, start=said(other.entry.at),
+                    end=said(other.end)))
         return [f["id"] for f in append(path, ws.shown(path), [fields])]
 
 
@@ -291,9 +291,9 @@ def leave_cancel(ws: Workspace, token: str, at: str | None, by: str | None,
                 fields["leave"] = other.entry.id
                 if tell:
                     tell(_("ends leave {leave} ({start} to {end}) at {at}").format(
-                        leave=other.entry.id, start=iso(other.entry.at), end=iso(other.end), at=iso(moment)))
+                        leave=other.entry.id, start=said(other.entry.at), end=said(other.end), at=said(moment)))
                 return [f["id"] for f in append(other.path, ws.shown(other.path), [fields])]
-    raise ZouduError(_("{name} ({id}) has no open leave at {at}").format(name=cadre.name, id=cadre.id, at=iso(moment)))
+    raise ZouduError(_("{name} ({id}) has no open leave at {at}").format(name=cadre.name, id=cadre.id, at=said(moment)))
 
 
 def inspect(ws: Workspace, inspector: str, at: str | None, present: list[str], absent: list[str],
@@ -370,7 +370,9 @@ def void(ws: Workspace, entry_id: str, reason: str, by: str | None) -> list[str]
         if target is None:
             raise ZouduError(_("no such entry: '{id}'").format(id=entry_id))
         if target.kind == model.VOID:
-            raise ZouduError(_("{id} is itself a void; it cannot be voided").format(id=entry_id))
+            raise ZouduError(_("{id} is itself a void; it cannot be voided. To restore {target}, record it again "
+                               "as it was ('zoudu log --id {target}' shows it)").format(
+                id=entry_id, target=target.data.get("target")))
         earlier = next((e for e in entries if e.kind == model.VOID and e.data.get("target") == entry_id), None)
         if earlier is not None:
             raise ZouduError(_("{id} is already void (by {void})").format(id=entry_id, void=earlier.id))
