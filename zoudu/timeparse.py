@@ -65,7 +65,10 @@ def _bad_date(text: str) -> ZouduError:
 
 
 def no_such_day(year: int, month: int, day: int) -> ZouduError:
-    return ZouduError(_("{year}-{month:02d}-{day:02d} does not exist").format(year=year, month=month, day=day))
+    from zoudu.i18n import current
+
+    written = f"{year}-{month:02d}-{day:02d}" if current() == "en" else f"{year}年{month}月{day}日"
+    return ZouduError(_("{date} does not exist").format(date=written))
 
 
 def _day(m: re.Match, today: dt.date, bad) -> dt.date:

@@ -324,13 +324,29 @@ def append(path: Path, shown_as: str, new: list[dict[str, Any]]) -> list[dict[st
         chunks.append(encode_line(fields))
         done.append(fields)
     data = "".join(chunks).encode("utf-8")
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    except OSError as e:
+        raise ZouduError(_("cannot write the file: {reason}").format(reason=e.strerror or e), shown_as) from None
+    size = os.fstat(fd).st_size
     try:
         view = memoryview(data)
         while view:
             written = os.write(fd, view)
             view = view[written:]
         os.fsync(fd)
+    except OSError as e:  # a full disk, a size limit: take back what was written, so the file is as it was
+        try:
+            os.ftruncate(fd, size)
+            os.fsync(fd)
+        except OSError:
+            pass
+        if created and size == 0:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+        raise ZouduError(_("cannot write the file: {reason}").format(reason=e.strerror or e), shown_as) from None
     finally:
         os.close(fd)
     if created:
