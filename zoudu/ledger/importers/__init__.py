@@ -168,6 +168,8 @@ def _terminal_time(text: str, where: str) -> dt.datetime:
 
     from zoudu.timeparse import parse_time
 
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):
+        text = text.strip() + " 00:00:00"  # a workbook gives a punch at midnight as a bare date
     if not re.search(r"[0-9]{4}", normalise(text)):
         raise ZouduError(_("not a valid time: '{text}' (expected like {hint})").format(
             text=text, hint="2026-11-03 08:02:11"), where)
