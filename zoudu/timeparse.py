@@ -141,6 +141,15 @@ def parse_date(text: str, today: dt.date | None = None) -> dt.date:
     raise bad
 
 
+def parse_file_date(text: str) -> dt.date:
+    """A day written in a file (roster, rules.yaml): ISO ``YYYY-MM-DD`` only, so it means the same every day."""
+    raw = text.strip()
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
+        raise _bad_date(text)
+    m = _DATE_FORMS[0].fullmatch(raw)
+    return _day(m, dt.date(2000, 1, 1), _bad_date(text))
+
+
 def is_date_only(text: str) -> bool:
     """Whether ``text`` names a day and no time (a leave bound meaning the whole day)."""
     raw = normalise(text)

@@ -50,7 +50,7 @@ def init(
 def verify(
     repair: bool = typer.Option(False, "--repair", help=_("Set an incomplete last line aside in a side file.")),
     sealed: Optional[str] = typer.Option(None, "--sealed", help=_("Check that a month's chain still passes through this published hash.")),
-    month: Optional[str] = typer.Option(None, "--month", help=_("The month of --sealed (default: any).")),
+    month: Optional[str] = typer.Option(None, "--month", help=_("The month of --sealed, YYYY-MM (default: any).")),
 ) -> None:
     """Check every ledger: parses, ids, the chain of hashes; say where and what is wrong."""
     from zoudu.ledger.verify import verify as run

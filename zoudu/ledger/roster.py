@@ -15,7 +15,7 @@ from pathlib import Path
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
 from zoudu.model import Cadre, Roster
-from zoudu.timeparse import parse_date
+from zoudu.timeparse import parse_file_date as parse_date  # files: ISO days only
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}")
 HEADER = "# zoudu roster (花名册): one cadre per line. Change it with 'zoudu roster add/leave'.\n"

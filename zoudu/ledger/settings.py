@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from zoudu import model
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
-from zoudu.timeparse import parse_clock, parse_date
+from zoudu.timeparse import parse_clock, parse_file_date as parse_date  # files: ISO days only
 
 if TYPE_CHECKING:
     import yaml
