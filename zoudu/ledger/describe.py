@@ -175,30 +175,37 @@ def whole(ws, entry_id: str) -> list[str]:
     return out
 
 
-def month_entries(ws, month: str, cadres: set[str] | None = None) -> list[dict[str, Any]]:
+READ_BACK_BYTES = 512 * 1024  # a township's month whole; at county scale the last few days
+
+
+def month_entries(ws, month: str, cadres: set[str] | None = None,
+                  limit: int | None = READ_BACK_BYTES) -> list[dict[str, Any]]:
     """The entries of a month file that concern these cadres (all when None), and every void.
 
-    Only the lines that name them are decoded: the file is read as bytes and filtered,
-    so a recording command reading back what it wrote stays cheap on a full month.
+    Only the last ``limit`` bytes are read (the whole file when None), and only the
+    lines that name the cadres are decoded, so what a recording command does after
+    its append costs the same on a full month as on an empty one.
     """
-    from zoudu.errors import ZouduError
-    from zoudu.ledger.store import decode_line
-
     path = ws.ledger_path(month)
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return []
+    data = _tail(path, limit)
     needles = None if cadres is None else [f'"cadre": "{c}"'.encode() for c in cadres] + [b'"kind": "void"']
-    found = []
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        if not raw.startswith(b"- ") or (needles is not None and not any(n in raw for n in needles)):
-            continue
-        try:
-            found.append(decode_line(raw.decode("utf-8"), f"{ws.shown(path)}:{number}"))
-        except (ZouduError, UnicodeDecodeError):
-            continue  # damage is verify's to report; a read-back says what it can
-    return found
+    return _decode_lines(ws, path, data, needles)
+
+
+def _tail(path, limit: int | None) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            if limit is not None:
+                fh.seek(0, 2)
+                size = fh.tell()
+                if size > limit:
+                    fh.seek(size - limit)
+                    data = fh.read()
+                    return data[data.find(b"\n") + 1:]  # from the first whole line
+                fh.seek(0)
+            return fh.read()
+    except OSError:
+        return b""
 
 
 def _void_targets(entries: list[dict[str, Any]]) -> dict[str, str]:
@@ -265,44 +272,46 @@ def _resembles(a: str, b: str) -> bool:
 
 
 def read_back(ws, ids: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The entries just written (by id) and, for the warnings, the entries of their cadres around them."""
+    """The entries just written (by id) and, for the warnings, the entries of their cadres before them.
+
+    Reads a bounded tail of each file (``READ_BACK_BYTES``): the new lines are at its end.
+    """
     from zoudu.timeparse import shift_month
 
     months = sorted({i[:7] for i in ids})
-    everything: dict[str, list[dict[str, Any]]] = {}
-    new: list[dict[str, Any]] = []
     wanted = set(ids)
+    new: list[dict[str, Any]] = []
+    tails: dict[str, bytes] = {}
     for month in months:
-        # one pass over the bytes: the new lines are at the end of the file
         path = ws.ledger_path(month)
-        try:
-            data = path.read_bytes()
-        except OSError:
-            continue
-        tail = data[-max(4096, 2048 * len(ids)):] if len(ids) < 1000 else data
-        found = [e for e in _decode_lines(ws, path, tail) if e.get("id") in wanted]
-        if len(found) < len([i for i in ids if i[:7] == month]):
-            found = [e for e in _decode_lines(ws, path, data) if e.get("id") in wanted]
+        tails[month] = _tail(path, READ_BACK_BYTES)
+        found = [e for e in _decode_lines(ws, path, tails[month], [f'"id": "{i}"'.encode() for i in ids])
+                 if e.get("id") in wanted]
         new.extend(found)
+    order = {i: n for n, i in enumerate(ids)}
+    new.sort(key=lambda f: order.get(f.get("id"), 0))
     cadres = {str(f["cadre"]) for f in new if f.get("cadre")}
     context: list[dict[str, Any]] = []
     if cadres:
-        for month in sorted(set(months) | {shift_month(m, -1) for m in months}):
-            context.extend(everything.setdefault(month, month_entries(ws, month, cadres)))
-    order = {i: n for n, i in enumerate(ids)}
-    new.sort(key=lambda f: order.get(f.get("id"), 0))
+        needles = [f'"cadre": "{c}"'.encode() for c in cadres] + [b'"kind": "void"']
+        for month in months:
+            context.extend(_decode_lines(ws, ws.ledger_path(month), tails[month], needles))
+        if any(f.get("kind") == model.CHECKIN for f in new):  # a leave is kept in the month it starts
+            for month in sorted({shift_month(m, -1) for m in months} - set(months)):
+                context.extend(month_entries(ws, month, cadres))
     return new, context
 
 
-def _decode_lines(ws, path, data: bytes) -> list[dict[str, Any]]:
+def _decode_lines(ws, path, data: bytes, needles: list[bytes] | None = None) -> list[dict[str, Any]]:
     from zoudu.errors import ZouduError
     from zoudu.ledger.store import decode_line
 
     out = []
     for raw in data.split(b"\n"):
-        if raw.startswith(b"- {"):
-            try:
-                out.append(decode_line(raw.decode("utf-8"), ws.shown(path)))
-            except (ZouduError, UnicodeDecodeError):
-                continue
+        if not raw.startswith(b"- {") or (needles is not None and not any(n in raw for n in needles)):
+            continue
+        try:
+            out.append(decode_line(raw.decode("utf-8"), ws.shown(path)))
+        except (ZouduError, UnicodeDecodeError):
+            continue  # damage is verify's to report; a read-back says what it can
     return out
