@@ -133,3 +133,34 @@ def test_init_writes_the_townships_names_and_never_the_demos(tmp_path):
     assert "no township or county name" in audit.stderr
     publish = run_cli("publish", "--month", Y[:7], "--format", "md", root=blank)
     assert "no township or county name" in publish.stderr
+
+
+def test_init_at_a_terminal_asks_for_the_names(tmp_path):
+    """A real terminal (a pty): init asks for the township and the county."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    target = tmp_path / "asked"
+    leader, follower = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZOUDU_")}
+    env["ZOUDU_LANG"] = "en"
+    p = subprocess.Popen([sys.executable, "-m", "zoudu", "init", str(target)], stdin=follower, stdout=follower,
+                         stderr=follower, env=env, close_fds=True)
+    os.close(follower)
+    os.write(leader, "西岭乡\n崇山县\n".encode())
+    out = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    assert p.wait(timeout=60) == 0, out.decode(errors="replace")
+    os.close(leader)
+    text = (target / "rules.yaml").read_text(encoding="utf-8")
+    assert "township: 西岭乡" in text and "county: 崇山县" in text
+    assert "Township name" in out.decode(errors="replace")

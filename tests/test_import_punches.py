@@ -224,3 +224,12 @@ def test_badges_on_the_roster_are_checked(root):
     assert taken.returncode == 2 and "already" in taken.stderr
     bad = run_cli("roster", "add", "c009", "--name", "丁", "--badge", "１２", "--since", "2020-01-01", root=root)
     assert bad.returncode == 2
+
+
+def test_the_same_machine_through_another_export_adds_nothing_twice(tmp_path, root):
+    assert run_cli("import", str(attlog(tmp_path, [("1", "07:55:10")])), root=root).returncode == 0
+    export = tmp_path / "导出.csv"
+    export.write_text(f"部门,姓名,考勤号码,日期时间,机器号\n党政办,甲书记,1,{D} 07:55:10,1\n"
+                      f"党政办,甲书记,1,{D} 14:20:00,1\n", encoding="utf-8")
+    r = run_cli("import", str(export), root=root)
+    assert r.returncode == 0 and len(ids_on_stdout(r.stdout)) == 1 and len(ledger_lines(root)) == 2

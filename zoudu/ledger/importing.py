@@ -61,11 +61,13 @@ def _match(roster: model.Roster, badges: dict[str, model.Cadre], punch: Punch, d
     return None
 
 
-def _key(cadre: str, at: str, source: dict[str, Any]) -> tuple[str, str, str, str]:
-    return (cadre, at, str(source.get("format")), str(source.get("device")))
+def _key(cadre: str, at: str, source: dict[str, Any]) -> tuple[str, str, str]:
+    """One punch: the cadre, the terminal's time, the terminal. Not the format: the USB download
+    and the PC software's export of the same machine hold the same punches."""
+    return (cadre, at, str(source.get("device")))
 
 
-def _imported(ws: Workspace, months: set[str]) -> set[tuple[str, str, str, str]]:
+def _imported(ws: Workspace, months: set[str]) -> set[tuple[str, str, str]]:
     """Punches already in these months' ledgers (voided ones too: a void is a decision, not a gap)."""
     seen = set()
     for month in months:
