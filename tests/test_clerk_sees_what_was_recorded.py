@@ -164,3 +164,12 @@ def test_init_at_a_terminal_asks_for_the_names(tmp_path):
     text = (target / "rules.yaml").read_text(encoding="utf-8")
     assert "township: 西岭乡" in text and "county: 崇山县" in text
     assert "Township name" in out.decode(errors="replace")
+
+
+def test_a_spot_check_splits_names_at_chinese_commas(root):
+    run_cli("roster", "add", "c003", "--name", "张三", "--supervisor", "c001", "--since", "2020-01-01", root=root)
+    r = run_cli("inspect", "--by", "c001", "--at", f"{Y} 19:40", "--present", "王秀兰，张三", "--method", "phone",
+                root=root)
+    assert r.returncode == 0, r.stderr
+    check = entries(root, Y[:7])[-1]
+    assert check["present"] == ["c002", "c003"] and check["absent"] == []

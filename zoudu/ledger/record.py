@@ -304,7 +304,10 @@ def inspect(ws: Workspace, inspector: str, at: str | None, present: list[str], a
     method = {"实地": "visit", "暗访": "visit", "走访": "visit", "电话": "phone"}.get(method, method)
     if method not in ("visit", "phone"):
         raise ZouduError(_("--method must be visit or phone, not '{m}'").format(m=method))
-    found = cadres_of(ws, list(present) + list(absent), moment)
+    from zoudu.ledger.names import split_names
+
+    present, absent = split_names(list(present)), split_names(list(absent))  # "甲，乙" is two cadres
+    found = cadres_of(ws, present + absent, moment)
     if leader in found:
         raise ZouduError(_("{name} ({id}) cannot inspect themself").format(name=leader.name, id=leader.id))
     fields = base(ws, model.INSPECTION, moment, by, None)
