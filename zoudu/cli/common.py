@@ -51,21 +51,26 @@ def time_help(what: str) -> str:
     """An option's help followed by how a time is written."""
     from zoudu.timeparse import TIME_FORMATS
 
-    return what + " " + _("Written like {formats}.").format(formats=TIME_FORMATS)
+    return _join(what, _("Written like {formats}.").format(formats=TIME_FORMATS))
 
 
 def date_help(what: str) -> str:
     """An option's help followed by how a day is written."""
     from zoudu.timeparse import DATE_FORMATS
 
-    return what + " " + _("Written like {formats}.").format(formats=DATE_FORMATS)
+    return _join(what, _("Written like {formats}.").format(formats=DATE_FORMATS))
 
 
 def bound_help(what: str) -> str:
     """A leave bound: a time, or a day meaning the whole day."""
     from zoudu.timeparse import DATE_FORMATS, TIME_FORMATS
 
-    return what + " " + _("Written like {formats}.").format(formats=TIME_FORMATS + "; " + DATE_FORMATS)
+    return _join(what, _("Written like {formats}.").format(formats=TIME_FORMATS + "; " + DATE_FORMATS))
+
+
+def _join(first: str, second: str) -> str:
+    """Two sentences: a space after an English full stop, none after a Chinese one."""
+    return first + ("" if first.endswith(("。", "）")) else " ") + second
 
 
 def warn_placeholders(ws) -> None:
