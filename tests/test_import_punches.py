@@ -233,3 +233,25 @@ def test_the_same_machine_through_another_export_adds_nothing_twice(tmp_path, ro
                       f"党政办,甲书记,1,{D} 14:20:00,1\n", encoding="utf-8")
     r = run_cli("import", str(export), root=root)
     assert r.returncode == 0 and len(ids_on_stdout(r.stdout)) == 1 and len(ledger_lines(root)) == 2
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"hello world\n", "cannot tell which export"),
+    (b"PK\x03\x04 not really a workbook", "cannot read the workbook"),
+    (b"\xff\xfe\x00\xd8broken", "cannot"),
+    (b"  1\t2026-11-31 08:00:00\t1\t0\t1\t0\n", "does not exist"),
+])
+def test_bad_files_are_one_line_and_write_nothing(tmp_path, root, content, message):
+    path = tmp_path / "bad.dat"
+    path.write_bytes(content)
+    before = snapshot(root)
+    r = run_cli("import", str(path), root=root)
+    assert r.returncode == 2 and message in r.stderr and len(r.stderr.splitlines()) == 1, r.stderr
+    assert snapshot(root) == before
+
+
+def test_hostile_text_in_a_file_reaches_the_terminal_harmless(tmp_path, root):
+    path = tmp_path / "导出.csv"
+    path.write_text(f"部门,姓名,考勤号码,日期时间,机器号\n党政办,\x1b[31m某人,999,{D} 08:00:00,1\n", encoding="utf-8")
+    r = run_cli("import", str(path), root=root)
+    assert r.returncode == 2 and "\x1b" not in r.stderr and "导出.csv:2" in r.stderr
