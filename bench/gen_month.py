@@ -182,7 +182,7 @@ def generate(root: Path, scale: int, month: str = "2026-10", seed: int = 7, hist
     """A workspace in ``root``; returns entries written per ledger month.
 
     ``history`` earlier months are written too (before the month's neighbour)."""
-    init_workspace(root)
+    init_workspace(root, "石庄乡", "崇仁县")  # the generated months are headed like the demo
     cadres = roster(scale)
     save_roster(root / "ledgers" / "roster.yaml", Roster.of(cadres))
     calendar = Calendar()

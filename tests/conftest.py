@@ -43,7 +43,7 @@ def english():
 
 def make_workspace(root: Path, clock: Clock | None = None) -> Workspace:
     """A small township: two leaders, four cadres (two of them named 张伟)."""
-    init_workspace(root)
+    init_workspace(root, "石庄乡", "崇仁县")
     ws = Workspace(root, clock=clock or Clock(dt.datetime(2026, 11, 26, 21, 0, tzinfo=TZ)))
     for args in (
         ("c001", "刘书记", "党委书记", True, None, None),

@@ -120,9 +120,11 @@ def test_ledgers_hold_what_the_intent_says(demo):
     kinds = defaultdict(list)
     for e in both:
         kinds[e["kind"]].append(e)
-    # nothing before the ledger starts, nothing after the study session of 2026-11-27
+    # nothing before the ledger starts; both months whole: the last diaries typed in on 1 December
     assert min(e["at"] for e in both) >= "2026-10-01"
-    assert max(e["recorded"] for e in both) <= "2026-11-27T15:00:00+08:00"
+    assert max(e["at"] for e in both) < "2026-12-01"
+    assert max(e["recorded"] for e in both) <= "2026-12-01T10:00:00+08:00"
+    assert [e for e in kinds["checkin"] if e["at"].startswith("2026-11-30T19:")]  # the last evening is there
     assert {e["by"] for e in both} == {intent["clerk"], intent["office_head"], intent["inspector"]}
     # no sign-in on the National Day holiday
     assert not [e for e in kinds["checkin"] if "2026-10-01" <= e["at"][:10] <= "2026-10-07"]
@@ -150,12 +152,12 @@ def test_ledgers_hold_what_the_intent_says(demo):
 
 
 def test_audit_finds_exactly_the_intended_cadres(demo):
-    """The audit, run as if on the morning of 2026-11-30 (every week of November ended)."""
+    """The audit, run as if in 2030: the demo's months are whole, so nothing depends on today."""
     audit = pytest.importorskip("zoudu.audit")
     from zoudu.ledger.workspace import Workspace
 
     intent = demo.INTENT
-    moment = dt.datetime(2026, 11, 30, 7, 0, tzinfo=TZ)
+    moment = dt.datetime(2030, 6, 1, 9, 0, tzinfo=TZ)
     for month in intent["months"]:
         result = audit.audit_month(Workspace(REPO, clock=lambda: moment), month)
         errors: dict[str, set[str]] = defaultdict(set)

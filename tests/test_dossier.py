@@ -19,7 +19,7 @@ from zoudu.errors import ZouduError
 from zoudu.ledger.workspace import Workspace
 
 MONTHS = ["2026-10", "2026-11"]
-END_OF_DEMO = dt.datetime(2026, 11, 27, 22, 0, tzinfo=TZ)
+END_OF_DEMO = dt.datetime(2026, 12, 1, 22, 0, tzinfo=TZ)
 
 
 @pytest.fixture(scope="module")

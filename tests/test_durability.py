@@ -59,7 +59,7 @@ def test_checkins_from_several_terminals_through_the_cli_all_land(tmp_path):
     procs = [subprocess.Popen([sys.executable, "-m", "zoudu", "--root", str(ws.root), "checkin", cadre,
                                "--at", "2026-11-03T08:0" + str(i)], stdout=subprocess.PIPE, env=env, text=True)
              for i, cadre in enumerate(["c001", "c002", "c003", "c004", "c005", "c006", "c001", "c002"])]
-    ids = [p.communicate(timeout=120)[0].strip() for p in procs]
+    ids = [p.communicate(timeout=120)[0].split()[0] for p in procs]  # the id starts the line
     assert all(p.returncode == 0 for p in procs)
     scan = read_ledger(ws.ledger_path("2026-11"), "x", check_chain=True)
     assert not scan.problems and sorted(e.id for e in scan.entries) == sorted(ids)

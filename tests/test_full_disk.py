@@ -74,7 +74,7 @@ def test_a_file_size_limit_mid_append_leaves_the_ledger_as_it_was(tmp_path):
     assert ledger.read_bytes() == before
     # the ledger is not torn: the next sign-in lands and everything verifies
     r = run_cli("checkin", "c004", "--at", "2026-11-03T08:05", root=ws.root)
-    assert r.returncode == 0 and r.stdout.split() == ["2026-11-0002"], r.stderr
+    assert r.returncode == 0 and [l.split()[0] for l in r.stdout.splitlines()] == ["2026-11-0002"], r.stderr
     assert run_cli("verify", root=ws.root).returncode == 0
 
 
@@ -172,7 +172,7 @@ def test_appending_until_the_disk_fills_loses_no_acknowledged_entry(tmp_path):
             args = ("checkin", *CADRES[: 1 + i % 6], "--at", f"2026-11-{3 + i % 20:02d}T08:{i % 60:02d}")
             r = run_cli(*args, root=ws.root) if limit is None else cli_limited(ws.root, limit, *args)
             if r.returncode == 0:
-                acknowledged += r.stdout.split()
+                acknowledged += [l.split()[0] for l in r.stdout.splitlines()]
                 continue
             assert r.returncode == 2 and "disk full" in r.stderr and r.stderr.count("\n") == 1, r.stderr
             refused += 1

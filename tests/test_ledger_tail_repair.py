@@ -18,7 +18,7 @@ def ids(ws) -> list[str]:
 def test_a_last_line_missing_only_its_newline_is_kept_and_its_id_never_reused(tmp_path):
     ws = make_workspace(tmp_path / "w")
     r = run_cli("checkin", "c003", "c004", "--at", "2026-11-03T08:00", root=ws.root)
-    assert r.stdout.split() == ["2026-11-0001", "2026-11-0002"]
+    assert [l.split()[0] for l in r.stdout.splitlines()] == ["2026-11-0001", "2026-11-0002"]
     ledger = ws.ledger_path("2026-11")
     subprocess.run(["truncate", "-s", "-1", str(ledger)], check=True)
     before = ledger.read_bytes()
@@ -28,7 +28,7 @@ def test_a_last_line_missing_only_its_newline_is_kept_and_its_id_never_reused(tm
     assert ledger.read_bytes() == before + b"\n"
     assert not list(ledger.parent.glob("*.torn-*"))
     r = run_cli("checkin", "c005", "--at", "2026-11-03T08:01", root=ws.root)
-    assert r.returncode == 0 and r.stdout.split() == ["2026-11-0003"], r.stderr
+    assert r.returncode == 0 and [l.split()[0] for l in r.stdout.splitlines()] == ["2026-11-0003"], r.stderr
     assert ids(ws) == ["2026-11-0001", "2026-11-0002", "2026-11-0003"]
 
 

@@ -62,7 +62,7 @@ def test_every_recording_command_prints_the_new_ids(cli, root):
     for args, count in steps:
         r = cli(*args, root=root)
         assert r.returncode == 0, (args, r.stderr)
-        printed = r.stdout.split()
+        printed = [line.split()[0] for line in r.stdout.splitlines() if line.strip()]  # the id starts each line
         assert len(printed) == count and all(p.startswith("2026-11-") for p in printed), r.stdout
         ids += printed
     assert len(set(ids)) == len(ids)

@@ -180,7 +180,7 @@ def test_the_audit_table_loses_nothing_at_80_columns_and_piped_output_is_printer
     from zoudu.render.audit import render_audit
     from zoudu.ledger.workspace import Workspace
 
-    ws = Workspace(REPO, clock=lambda: dt.datetime(2026, 11, 30, 7, 0, tzinfo=TZ))
+    ws = Workspace(REPO, clock=lambda: dt.datetime(2030, 6, 1, 9, 0, tzinfo=TZ))
     result = audit_month(ws, "2026-10", cadre="c013")
     out = Console(width=80, record=True, highlight=False, color_system=None)
     render_audit(result, ws.roster, out)

@@ -12,9 +12,11 @@ on a ``Workspace`` whose clock is set before each call to the moment the clerk
 records the entry (an office sign-in a few minutes after it happens, a village
 entry when the field diary comes back to the office). The ledger starts on
 2026-10-01, the day the township adopted zoudu: every cadre's ``since`` is that
-day, except one who joined in November. It ends with the Friday study session of
-2026-11-27, the day the demo was made (the three evaluations of November are
-held there); the audit of a month that is not over checks only what is due.
+day, except one who joined in November. It covers every day of October and
+November (the three evaluations of November are held at the Friday study session
+of 2026-11-27); the last entries, the field diaries of the night of 30 November,
+are typed in on the morning of 1 December. Both months are over, so
+``zoudu audit --month 2026-11`` shows the same findings whatever today's date.
 
 What the demo contains on purpose is listed in ``INTENT``; the tests import it.
 """
@@ -45,10 +47,10 @@ from zoudu.ledger.workspace import Workspace  # noqa: E402
 SEED = 20151016
 TZ = ZoneInfo("Asia/Shanghai")
 FIRST = dt.date(2026, 10, 1)        # the township starts the ledger
-# The demo stops at the Friday study session of 2026-11-27 (the day it was made):
-# that day's morning and afternoon sign-ins are written, nothing later.
-LAST = dt.date(2026, 11, 27)
-LAST_RECORD = dt.datetime(2026, 11, 27, 15, 0, tzinfo=TZ)
+# The demo covers both months whole: the last day is Monday 30 November; the field
+# diaries of that night come back to the office on the morning of 1 December.
+LAST = dt.date(2026, 11, 30)
+LAST_RECORD = dt.datetime(2026, 12, 1, 10, 0, tzinfo=TZ)
 PHONE = "0794-6321358"
 CLERK = "c009"                      # 党政办干事: records everything
 OFFICE_HEAD = "c010"                # 党政办主任: approves backfilled sign-ins
@@ -283,7 +285,7 @@ def make_plan(rng: random.Random) -> Plan:
             forced = sorted(must_village.get(cadre, set()) | must_stay.get(cadre, set()))
             forced = [day for day in forced if day in avail]
             blocked = must_office.get(cadre, set()) | set(visit_nights if cadre == INSPECTOR else ())
-            free = [day for day in avail if day not in forced and day not in blocked and day != LAST]
+            free = [day for day in avail if day not in forced and day not in blocked]
             # Friday afternoon is the study session, so a Friday in the village is rarer
             free.sort(key=lambda day: rng.random() + (0.7 if day.weekday() == 4 else 0.0))
             need = math.ceil(3 * len(avail) / 5)
@@ -557,7 +559,7 @@ def prepare(root: Path) -> None:
             ledgers.rmdir()
     if (root / "rules.yaml").exists():
         (root / "rules.yaml").unlink()
-    init_workspace(root)
+    init_workspace(root, INTENT["township"], INTENT["county"])
     default_phone = next(line for line in DEFAULT_RULES_YAML.splitlines() if line.startswith("supervision_phone:"))
     (root / "rules.yaml").write_text(
         DEFAULT_RULES_YAML.replace(default_phone, f'supervision_phone: "{PHONE}"   # 公示栏上的群众监督电话'),

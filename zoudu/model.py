@@ -100,6 +100,7 @@ class Cadre(NamedTuple):
     since: dt.date | None = None
     until: dt.date | None = None
     line: int = 0
+    badge: str | None = None  # the number on the attendance terminal (考勤号码), for `zoudu import`
 
     def serving_on(self, day: dt.date) -> bool:
         return (self.since is None or self.since <= day) and (self.until is None or day <= self.until)
@@ -114,6 +115,7 @@ class Cadre(NamedTuple):
             "supervisor": self.supervisor, "village": self.village,
             "since": self.since.isoformat() if self.since else None,
             "until": self.until.isoformat() if self.until else None,
+            **({"badge": self.badge} if self.badge else {}),
         }
 
 

@@ -15,7 +15,7 @@ from typing import Optional
 
 import typer
 
-from zoudu.cli.common import workspace
+from zoudu.cli.common import warn_placeholders, workspace
 from zoudu.errors import ZouduError, visible
 from zoudu.i18n import _
 
@@ -52,6 +52,7 @@ def audit(
         from zoudu.render.audit import render_audit
 
         render_audit(result, ws.roster)
+    warn_placeholders(ws)
     for notice in result.notices:
         # the table shows its notices; a broken hash chain is said on stderr whatever the format
         if fmt != "table" or notice == result.untrusted:

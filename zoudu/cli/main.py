@@ -25,6 +25,77 @@ def _lang_from_argv(argv: list[str]) -> str | None:
 _GLOBAL_WITH_VALUE = ("--root", "--lang")
 
 
+def _hoist_lang(argv: list[str]) -> list[str]:
+    """``--lang X`` is accepted anywhere on the line: moved to the front, where the app reads it."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest.extend(argv[i:])
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            front = [arg, argv[i + 1]]
+            i += 2
+            continue
+        if arg.startswith("--lang="):
+            front = [arg]
+            i += 1
+            continue
+        rest.append(arg)
+        i += 1
+    return front + rest
+
+
+def _click_words() -> list[tuple[str, str]]:
+    """Typer's and Click's own words on a help page, and what the clerk reads instead."""
+    from zoudu.i18n import _
+
+    return [
+        ("Usage: ", _("Usage: ")),
+        ("[OPTIONS]", _("[OPTIONS]")),
+        ("COMMAND [ARGS]...", _("COMMAND [ARGS]...")),
+        ("Show this message and exit.", _("Show this message and exit.")),
+        ("[required]", _("[required]")),
+        ("; required]", "; " + _("required") + "]"),
+        ("[default: ", "[" + _("default: ")),
+    ]
+
+
+_SECTIONS = ("Options", "Arguments", "Commands")
+
+
+def translate_help(text: str) -> str:
+    """A help page with Typer's English words said in the clerk's language (nothing changes in English)."""
+    import re
+
+    from zoudu import i18n
+    from zoudu.i18n import _
+
+    if i18n.current() == "en":
+        return text
+    for english, said in _click_words():
+        text = text.replace(english, said)
+    titles = {"Options": _("Options"), "Arguments": _("Arguments"), "Commands": _("Commands")}
+    return re.sub(r"^(Options|Arguments|Commands):$", lambda m: titles[m.group(1)] + "：", text, flags=re.M)
+
+
+def _translated_help_pages() -> None:
+    """Every help page (``--help``, a bare group) passes through ``translate_help``."""
+    from typer._click import core
+
+    if getattr(core.Context.get_help, "_zoudu", False):
+        return
+    original = core.Context.get_help
+
+    def get_help(self) -> str:
+        return translate_help(original(self))
+
+    get_help._zoudu = True  # type: ignore[attr-defined]
+    core.Context.get_help = get_help
+
+
 def _command_name(argv: list[str]) -> str | None:
     """The subcommand a clerk asked for, skipping the global options before it."""
     skip = False
@@ -95,7 +166,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from zoudu.errors import visible
 
-    args = sys.argv[1:] if argv is None else argv
+    args = _hoist_lang(sys.argv[1:] if argv is None else argv)
     if hasattr(signal, "SIGXFSZ"):
         # Past a file-size limit (ulimit -f) the kernel would kill us mid-append; ignored, the
         # write fails with EFBIG instead and the append undoes itself (one line, nothing recorded).
@@ -103,6 +174,8 @@ def main(argv: list[str] | None = None) -> None:
     i18n.set_explicit(_lang_from_argv(args))
     try:
         from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+
+        _translated_help_pages()
 
         try:
             code = _app_for(args)(args=args, prog_name="zoudu", standalone_mode=False)

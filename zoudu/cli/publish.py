@@ -15,7 +15,7 @@ from typing import Optional
 
 import typer
 
-from zoudu.cli.common import workspace
+from zoudu.cli.common import date_help, warn_placeholders, workspace
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
 
@@ -100,7 +100,7 @@ def publish(
     month: str = typer.Option(..., "--month", help=_("The month to publish, YYYY-MM.")),
     fmt: str = typer.Option("terminal", "--format", help=_("terminal, html, md or csv.")),
     output: Optional[str] = typer.Option(None, "-o", "--output", help=_("Write to this file instead of stdout.")),
-    on: Optional[str] = typer.Option(None, "--date", help=_("Date of publication (default: today).")),
+    on: Optional[str] = typer.Option(None, "--date", help=date_help(_("Date of publication (default: today)."))),
 ) -> None:
     """The monthly attendance notice (公示) for the notice board, sealed with the ledger's chain head."""
     if fmt not in PUBLISH_FORMATS:
@@ -129,9 +129,11 @@ def publish(
     else:
         notice_render.terminal(sheet)
         _warn(sheet)
+        warn_placeholders(ws)
         return
     _write(data, output, target)
     _warn(sheet)
+    warn_placeholders(ws)
 
 
 def _warn(sheet) -> None:

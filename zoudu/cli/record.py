@@ -10,7 +10,7 @@ from typing import List, Optional
 
 import typer
 
-from zoudu.cli.common import BY_HELP, recorded, workspace
+from zoudu.cli.common import BY_HELP, bound_help, date_help, recorded, time_help, workspace
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
 
@@ -30,12 +30,13 @@ def roster_add(
     team: bool = typer.Option(False, "--team", help=_("Member of the leadership team (班子成员).")),
     supervisor: Optional[str] = typer.Option(None, "--supervisor", help=_("Id of the supervising team member.")),
     village: Optional[str] = typer.Option(None, "--village", help=_("Assigned village (所包村).")),
-    since: Optional[str] = typer.Option(None, "--since", help=_("First day of service (default: today).")),
+    since: Optional[str] = typer.Option(None, "--since", help=date_help(_("First day of service (default: today)."))),
+    badge: Optional[str] = typer.Option(None, "--badge", help=_("Number on the attendance terminal (考勤号码), for 'zoudu import'.")),
 ) -> None:
     """Add a cadre to the roster."""
     from zoudu.ledger import record
 
-    print(record.roster_add(workspace(), cadre_id, name, post, team, supervisor, village, since))
+    print(record.roster_add(workspace(), cadre_id, name, post, team, supervisor, village, since, badge))
 
 
 @roster_app.command("list")
@@ -50,7 +51,7 @@ def roster_list() -> None:
 @roster_app.command("leave")
 def roster_leave(
     cadre_id: str = typer.Argument(..., metavar="ID"),
-    on: str = typer.Option(..., "--on", help=_("Last day of service.")),
+    on: str = typer.Option(..., "--on", help=date_help(_("Last day of service."))),
 ) -> None:
     """Record that a cadre left (the last day of service)."""
     from zoudu.ledger import record
@@ -66,7 +67,7 @@ By = typer.Option(None, "--by", help=BY_HELP)
 @part.command()
 def checkin(
     cadres: List[str] = typer.Argument(..., metavar="CADRE...", help=_("Cadre ids or unique names.")),
-    at: Optional[str] = typer.Option(None, "--at", help=_("Time of the sign-in (default: now).")),
+    at: Optional[str] = typer.Option(None, "--at", help=time_help(_("Time of the sign-in (default: now)."))),
     place: Optional[str] = typer.Option(None, "--place", help=_("Place (default: the one in rules.yaml).")),
     approver: Optional[str] = typer.Option(None, "--approver", help=_("Who approved a late entry (补签).")),
     reason: Optional[str] = typer.Option(None, "--reason", help=_("Why the sign-in is entered late.")),
@@ -75,7 +76,8 @@ def checkin(
     """Office sign-in (签到) for one or more cadres."""
     from zoudu.ledger import record
 
-    recorded(record.checkin(workspace(), cadres, at, place, approver, reason, by))
+    ws = workspace()
+    recorded(record.checkin(ws, cadres, at, place, approver, reason, by), ws)
 
 
 @part.command()
@@ -84,24 +86,25 @@ def village(
     village_name: str = typer.Option(..., "--village", help=_("The village.")),
     witness: Optional[str] = typer.Option(None, "--witness", help=_("Villager who signed the field diary.")),
     stay: bool = typer.Option(False, "--stay", help=_("An overnight stay (住村), not a day visit.")),
-    at: Optional[str] = typer.Option(None, "--at", help=_("Time of the visit (default: now).")),
+    at: Optional[str] = typer.Option(None, "--at", help=time_help(_("Time of the visit (default: now)."))),
     note: Optional[str] = typer.Option(None, "--note", help=_("What was done.")),
     by: Optional[str] = By,
 ) -> None:
     """A village visit or stay from the field diary (民情日记)."""
     from zoudu.ledger import record
 
-    recorded(record.village(workspace(), cadre, village_name, witness, stay, at, note, by))
+    ws = workspace()
+    recorded(record.village(ws, cadre, village_name, witness, stay, at, note, by), ws)
 
 
 @part.command()
 def leave(
     args: List[str] = typer.Argument(..., metavar="CADRE | cancel CADRE"),
-    start: Optional[str] = typer.Option(None, "--from", help=_("Start (a time, or a date for the whole day).")),
-    end: Optional[str] = typer.Option(None, "--to", help=_("End (a time, or a date for the whole day).")),
+    start: Optional[str] = typer.Option(None, "--from", help=bound_help(_("Start (a time, or a date for the whole day)."))),
+    end: Optional[str] = typer.Option(None, "--to", help=bound_help(_("End (a time, or a date for the whole day)."))),
     kind: Optional[str] = typer.Option(None, "--kind", help=_("事假/病假/年休假/公出 … (default 事假).")),
     approver: Optional[str] = typer.Option(None, "--approver", help=_("Who approved it.")),
-    at: Optional[str] = typer.Option(None, "--at", help=_("With 'cancel': when the leave ends (default: now).")),
+    at: Optional[str] = typer.Option(None, "--at", help=time_help(_("With 'cancel': when the leave ends (default: now)."))),
     by: Optional[str] = By,
 ) -> None:
     """Leave or an official trip; 'leave cancel CADRE --at T' ends it early (销假)."""
@@ -114,7 +117,7 @@ def leave(
         if stray:
             raise ZouduError(_("'leave cancel' takes only --at (and --by), not {options}").format(
                 options=", ".join(stray)))
-        recorded(record.leave_cancel(ws, args[1], at, by, tell=lambda line: print(line, file=sys.stderr)))
+        recorded(record.leave_cancel(ws, args[1], at, by, tell=lambda line: print(line, file=sys.stderr)), ws)
         return
     if at is not None:
         raise ZouduError(_("--at belongs to 'zoudu leave cancel'; a leave takes --from and --to"))
@@ -123,13 +126,13 @@ def leave(
     missing = [flag for flag, value in (("--from", start), ("--to", end), ("--approver", approver)) if not value]
     if missing:
         raise ZouduError(_("leave needs {options}").format(options=", ".join(missing)))
-    recorded(record.leave(ws, args[0], start, end, kind, approver, by))
+    recorded(record.leave(ws, args[0], start, end, kind, approver, by), ws)
 
 
 @part.command()
 def inspect(
     inspector: str = typer.Option(..., "--by", help=_("Id of the inspector (督查组).")),
-    at: Optional[str] = typer.Option(None, "--at", help=_("Time of the check (default: now).")),
+    at: Optional[str] = typer.Option(None, "--at", help=time_help(_("Time of the check (default: now)."))),
     present: List[str] = typer.Option([], "--present", help=_("Cadres found present (repeat).")),
     absent: List[str] = typer.Option([], "--absent", help=_("Cadres found absent (repeat).")),
     method: str = typer.Option("visit", "--method", help=_("visit or phone.")),
@@ -137,14 +140,15 @@ def inspect(
     """A spot check and what it found."""
     from zoudu.ledger import record
 
-    recorded(record.inspect(workspace(), inspector, at, present, absent, method, inspector))
+    ws = workspace()
+    recorded(record.inspect(ws, inspector, at, present, absent, method, inspector), ws)
 
 
 @part.command()
 def report(
     cadre: str = typer.Argument(..., metavar="CADRE"),
     rule: str = typer.Option(..., "--rule", help=_("conduct.drinking / cards / hospitality / left_village / reception")),
-    at: Optional[str] = typer.Option(None, "--at", help=_("Time of the breach (default: now).")),
+    at: Optional[str] = typer.Option(None, "--at", help=time_help(_("Time of the breach (default: now)."))),
     source: str = typer.Option(..., "--source", help=_("Where the report came from.")),
     note: Optional[str] = typer.Option(None, "--note", help=_("What was reported.")),
     by: Optional[str] = By,
@@ -152,13 +156,14 @@ def report(
     """A reported breach of village-stay discipline (五不准)."""
     from zoudu.ledger import record
 
-    recorded(record.report(workspace(), cadre, rule, at, source, note, by))
+    ws = workspace()
+    recorded(record.report(ws, cadre, rule, at, source, note, by), ws)
 
 
 @part.command()
 def evaluate(
     cadre: str = typer.Argument(..., metavar="CADRE"),
-    month: str = typer.Option(..., "--month", help="YYYY-MM"),
+    month: str = typer.Option(..., "--month", help=_("The month evaluated, YYYY-MM (also 2026年11月).")),
     self_: Optional[str] = typer.Option(None, "--self", help=_("Self evaluation (自评): 优/良/中/差.")),
     peer: Optional[str] = typer.Option(None, "--peer", help=_("Peer evaluation (互评).")),
     public: Optional[str] = typer.Option(None, "--public", help=_("Public evaluation (群众评).")),
@@ -167,7 +172,8 @@ def evaluate(
     """The three evaluations (三点评) of a cadre's month."""
     from zoudu.ledger import record
 
-    recorded(record.evaluate(workspace(), cadre, month, {"self": self_, "peer": peer, "public": public}, by))
+    ws = workspace()
+    recorded(record.evaluate(ws, cadre, month, {"self": self_, "peer": peer, "public": public}, by), ws)
 
 
 @part.command()
@@ -179,4 +185,5 @@ def void(
     """Cancel an earlier entry (it stays in the ledger, marked void)."""
     from zoudu.ledger import record
 
-    recorded(record.void(workspace(), entry_id, reason, by))
+    ws = workspace()
+    recorded(record.void(ws, entry_id, reason, by), ws)

@@ -15,21 +15,42 @@ part = typer.Typer()
 
 
 @part.command()
-def init(directory: Optional[str] = typer.Argument(None, help=_("Folder to create (default: --root or here)."))) -> None:
+def init(
+    directory: Optional[str] = typer.Argument(None, help=_("Folder to create (default: --root or here).")),
+    township: Optional[str] = typer.Option(None, "--township", help=_("The township's name (乡镇名), as on the notice.")),
+    county: Optional[str] = typer.Option(None, "--county", help=_("The county's name (县名).")),
+) -> None:
     """Create a workspace: default rules.yaml (the seed's policy), empty roster, ledgers/."""
+    import sys
+
     from zoudu.ledger.workspace import locate
     from zoudu.ledger.create import init_workspace
 
     target = Path(directory) if directory else locate(State.root)
-    init_workspace(target)
+    if sys.stdin.isatty() and sys.stdout.isatty():  # a clerk at a terminal is asked; a script gets placeholders
+        if township is None:
+            township = input(_("Township name (乡镇名): ")).strip() or None
+        if county is None:
+            county = input(_("County name (县名): ")).strip() or None
+    init_workspace(target, township, county)
     print(_("created workspace in {path}").format(path=target))
+    if township is None or county is None:
+        print(_("rules.yaml has placeholders for the names: write township and county in it"), file=sys.stderr)
+    root = str(target)
+    quoted = root if root.replace("/", "").replace("-", "").replace("_", "").replace(".", "").isalnum() else repr(root)
+    print(_("Next steps:"))
+    print(_("  1. add the cadres:   zoudu --root {root} roster add c001 --name 刘建国 --post 党委书记 --team "
+            "--since 2026-01-01").format(root=quoted))
+    print(_("  2. set the supervision phone in {rules} (公示栏上的监督电话)").format(rules=str(target / "rules.yaml")))
+    print(_("  3. each day:         zoudu --root {root} checkin 刘建国 --at \"8:02\"   "
+            "or   zoudu --root {root} import 考勤机导出.dat").format(root=quoted))
 
 
 @part.command()
 def verify(
     repair: bool = typer.Option(False, "--repair", help=_("Set an incomplete last line aside in a side file (a complete one only lacking its line break keeps its entry).")),
     sealed: Optional[str] = typer.Option(None, "--sealed", help=_("Check that a month's chain still passes through this published hash.")),
-    month: Optional[str] = typer.Option(None, "--month", help=_("The month of --sealed (default: any).")),
+    month: Optional[str] = typer.Option(None, "--month", help=_("The month of --sealed, YYYY-MM (default: any).")),
 ) -> None:
     """Check every ledger: parses, ids, the chain of hashes; say where and what is wrong."""
     from zoudu.ledger.verify import verify as run

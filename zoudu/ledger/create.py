@@ -1,7 +1,9 @@
-"""``zoudu init``: a new workspace with the seed's policy."""
+"""``zoudu init``: a new workspace with the seed's policy, headed with the township's own names."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 from zoudu.errors import ZouduError
@@ -10,18 +12,57 @@ from zoudu.ledger.roster import HEADER as ROSTER_HEADER
 from zoudu.ledger.settings import DEFAULT_RULES_YAML
 from zoudu.ledger.workspace import LEDGERS, ROSTER, RULES
 
+# What init writes when nobody said the names; audit and publish warn while they stand.
+PLACEHOLDER_TOWNSHIP = "（未填写乡镇名）"
+PLACEHOLDER_COUNTY = "（未填写县名）"
 
-def init_workspace(target: Path) -> None:
+
+def rules_text(township: str | None, county: str | None) -> str:
+    """The default rules.yaml with these names (placeholders when not given), never the demo's."""
+    text = DEFAULT_RULES_YAML
+    for key, value, placeholder in (("township", township, PLACEHOLDER_TOWNSHIP),
+                                    ("county", county, PLACEHOLDER_COUNTY)):
+        name = _name(value, key) if value is not None else placeholder
+        # Letters as they are; anything else in JSON's double quotes, a YAML double-quoted scalar.
+        plain = all(ch.isalnum() or ch in "（）·" for ch in name)
+        written = name if plain else json.dumps(name, ensure_ascii=False)
+        text = re.sub(rf"(?m)^{key}: \S+", lambda _m: f"{key}: {written}", text, count=1)
+    return text
+
+
+def _name(value: str, key: str) -> str:
+    value = value.strip()
+    what = _("township name") if key == "township" else _("county name")
+    if not value:
+        raise ZouduError(_("{what} must not be empty").format(what=what))
+    if len(value) > 100 or any(ch in value for ch in "\n\r\t") or any(ord(ch) < 32 or 0x7f <= ord(ch) < 0xa0
+                                                                       for ch in value):
+        raise ZouduError(_("{what} must be one short line of text").format(what=what))
+    return value
+
+
+def placeholder_names(settings) -> list[str]:
+    """Warnings for a workspace still headed with init's placeholders."""
+    said = []
+    if settings.township == PLACEHOLDER_TOWNSHIP or settings.county == PLACEHOLDER_COUNTY:
+        said.append(_("rules.yaml still has no township or county name (township: {township}, county: {county}): "
+                      "write the real names before auditing or publishing").format(
+            township=settings.township, county=settings.county))
+    return said
+
+
+def init_workspace(target: Path, township: str | None = None, county: str | None = None) -> None:
     """Refuses to overwrite: an existing rules.yaml or ledgers/ stops it before any write."""
     for existing in (target / RULES, target / LEDGERS):
         if existing.exists():
             raise ZouduError(_("a workspace already exists here; nothing was changed"), str(existing))
     if target.exists() and not target.is_dir():
         raise ZouduError(_("is a file, not a folder"), str(target))
+    rules = rules_text(township, county)
     try:
         target.mkdir(parents=True, exist_ok=True)
         (target / LEDGERS).mkdir()
         (target / ROSTER).write_text(ROSTER_HEADER, encoding="utf-8")
-        (target / RULES).write_text(DEFAULT_RULES_YAML, encoding="utf-8")
+        (target / RULES).write_text(rules, encoding="utf-8")
     except OSError as e:
         raise ZouduError(_("cannot create the workspace: {error}").format(error=e.strerror), str(target)) from None

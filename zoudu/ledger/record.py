@@ -19,7 +19,7 @@ from zoudu.i18n import _
 from zoudu.ledger.store import append, read_ledger
 from zoudu.model import Cadre, Entry
 from zoudu.ledger.roster import check_id, find_cadre, save_roster, supervision_problem
-from zoudu.timeparse import iso, month_days, month_of, parse_date, parse_month, parse_time, shift_month
+from zoudu.timeparse import is_date_only, iso, said, month_days, month_of, parse_date, parse_month, parse_time, shift_month
 from zoudu.ledger.workspace import ROSTER, Workspace
 
 MAX_TEXT = 2000
@@ -63,9 +63,9 @@ def label(value: str | None, what: str, required: bool = True) -> str | None:
 
 
 def when(ws: Workspace, value: str | None, allow_future: bool = False) -> dt.datetime:
-    at = now(ws) if value is None else parse_time(value, ws.settings.tz)
+    at = now(ws) if value is None else parse_time(value, ws.settings.tz, now(ws))
     if not allow_future and at > now(ws) + FUTURE_TOLERANCE:
-        raise ZouduError(_("the time {at} is in the future").format(at=iso(at)))
+        raise ZouduError(_("the time {at} is in the future").format(at=said(at)))
     return at
 
 
@@ -101,8 +101,10 @@ def write(ws: Workspace, month: str, entries: list[dict[str, Any]]) -> list[str]
 
 
 def cadres_of(ws: Workspace, tokens: Iterable[str], at: dt.datetime) -> list[Cadre]:
+    from zoudu.ledger.names import split_names
+
     found: list[Cadre] = []
-    for token in tokens:
+    for token in split_names(list(tokens)):
         cadre = serving(find_cadre(ws.roster, token, at.date()), at)
         if cadre in found:
             raise ZouduError(_("{name} ({id}) is named twice").format(name=cadre.name, id=cadre.id))
@@ -116,7 +118,9 @@ def cadres_of(ws: Workspace, tokens: Iterable[str], at: dt.datetime) -> list[Cad
 
 
 def roster_add(ws: Workspace, cadre_id: str, name: str, post: str | None, team: bool,
-               supervisor: str | None, village: str | None, since: str | None) -> str:
+               supervisor: str | None, village: str | None, since: str | None, badge: str | None = None) -> str:
+    from zoudu.ledger.names import check_badge
+
     check_id(cadre_id)
     cadre = Cadre(
         id=cadre_id, name=text(name, _("name")), post=text(post, _("post"), required=False) or "",
@@ -125,6 +129,7 @@ def roster_add(ws: Workspace, cadre_id: str, name: str, post: str | None, team: 
     )
     with ws.lock():
         roster = ws.fresh_roster()
+        cadre = cadre._replace(badge=check_badge(roster, badge, cadre_id))
         if roster.get(cadre_id):
             raise ZouduError(_("cadre id '{id}' is already on the roster").format(id=cadre_id))
         # An id that is someone's name, or a name that is someone's id, would make
@@ -206,12 +211,11 @@ def village(ws: Workspace, token: str, village_name: str, witness: str | None, s
 
 def _bound(ws: Workspace, value: str, end: bool) -> dt.datetime:
     """A leave bound: a full time, or a date meaning the start or end of that day."""
-    stripped = value.strip()
-    if len(stripped) == 10:
-        day = parse_date(stripped)
+    if is_date_only(value):
+        day = parse_date(value, now(ws).date())
         clock = dt.time(23, 59, 59) if end else dt.time(0, 0)
         return dt.datetime.combine(day, clock, ws.settings.tz)
-    return parse_time(value, ws.settings.tz)
+    return parse_time(value, ws.settings.tz, now(ws))
 
 
 class Leave(NamedTuple):
@@ -250,7 +254,7 @@ def leave(ws: Workspace, token: str, start: str, end: str, kind: str | None, app
     begin, finish = _bound(ws, start, False), _bound(ws, end, True)
     if finish <= begin:
         raise ZouduError(_("the leave ends ({end}) before it starts ({start})").format(
-            end=iso(finish), start=iso(begin)))
+            end=said(finish), start=said(begin)))
     cadre = serving(find_cadre(ws.roster, token, begin.date()), begin)
     kind = kind or "事假"
     if kind not in model.LEAVE_KINDS:
@@ -267,8 +271,8 @@ def leave(ws: Workspace, token: str, start: str, end: str, kind: str | None, app
             if other.entry.at < finish and begin < other.end:
                 raise ZouduError(_("{name} ({id}) is already on leave then: {leave} ({start} to {end}); "
                                    "cancel or void it first").format(
-                    name=cadre.name, id=cadre.id, leave=other.entry.id, start=iso(other.entry.at),
-                    end=iso(other.end)))
+                    name=cadre.name, id=cadre.id, leave=other.entry.id, start=said(other.entry.at),
+                    end=said(other.end)))
         return [f["id"] for f in append(path, ws.shown(path), [fields])]
 
 
@@ -287,9 +291,9 @@ def leave_cancel(ws: Workspace, token: str, at: str | None, by: str | None,
                 fields["leave"] = other.entry.id
                 if tell:
                     tell(_("ends leave {leave} ({start} to {end}) at {at}").format(
-                        leave=other.entry.id, start=iso(other.entry.at), end=iso(other.end), at=iso(moment)))
+                        leave=other.entry.id, start=said(other.entry.at), end=said(other.end), at=said(moment)))
                 return [f["id"] for f in append(other.path, ws.shown(other.path), [fields])]
-    raise ZouduError(_("{name} ({id}) has no open leave at {at}").format(name=cadre.name, id=cadre.id, at=iso(moment)))
+    raise ZouduError(_("{name} ({id}) has no open leave at {at}").format(name=cadre.name, id=cadre.id, at=said(moment)))
 
 
 def inspect(ws: Workspace, inspector: str, at: str | None, present: list[str], absent: list[str],
@@ -300,7 +304,10 @@ def inspect(ws: Workspace, inspector: str, at: str | None, present: list[str], a
     method = {"实地": "visit", "暗访": "visit", "走访": "visit", "电话": "phone"}.get(method, method)
     if method not in ("visit", "phone"):
         raise ZouduError(_("--method must be visit or phone, not '{m}'").format(m=method))
-    found = cadres_of(ws, list(present) + list(absent), moment)
+    from zoudu.ledger.names import split_names
+
+    present, absent = split_names(list(present)), split_names(list(absent))  # "甲，乙" is two cadres
+    found = cadres_of(ws, present + absent, moment)
     if leader in found:
         raise ZouduError(_("{name} ({id}) cannot inspect themself").format(name=leader.name, id=leader.id))
     fields = base(ws, model.INSPECTION, moment, by, None)
@@ -316,9 +323,9 @@ def inspect(ws: Workspace, inspector: str, at: str | None, present: list[str], a
 def report(ws: Workspace, token: str, rule: str, at: str | None, source: str, note: str | None,
            by: str | None) -> list[str]:
     """A reported breach of village-stay discipline (五不准)."""
-    if rule not in model.CONDUCT_RULES:
-        raise ZouduError(_("--rule must be one of {rules}, not '{rule}'").format(
-            rules=", ".join(model.CONDUCT_RULES), rule=rule))
+    from zoudu.ledger.names import rule_id
+
+    rule = rule_id(rule, model.CONDUCT_RULES)  # the id, or its label: 饮酒
     moment = when(ws, at)
     cadre = serving(find_cadre(ws.roster, token, moment.date()), moment)
     fields = base(ws, model.REPORT, moment, by, cadre.id)
@@ -366,7 +373,9 @@ def void(ws: Workspace, entry_id: str, reason: str, by: str | None) -> list[str]
         if target is None:
             raise ZouduError(_("no such entry: '{id}'").format(id=entry_id))
         if target.kind == model.VOID:
-            raise ZouduError(_("{id} is itself a void; it cannot be voided").format(id=entry_id))
+            raise ZouduError(_("{id} is itself a void; it cannot be voided. To restore {target}, record it again "
+                               "as it was ('zoudu log --id {target}' shows it)").format(
+                id=entry_id, target=target.data.get("target")))
         earlier = next((e for e in entries if e.kind == model.VOID and e.data.get("target") == entry_id), None)
         if earlier is not None:
             raise ZouduError(_("{id} is already void (by {void})").format(id=entry_id, void=earlier.id))

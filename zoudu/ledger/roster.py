@@ -15,11 +15,11 @@ from pathlib import Path
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
 from zoudu.model import Cadre, Roster
-from zoudu.timeparse import parse_date
+from zoudu.timeparse import parse_file_date as parse_date  # files: ISO days only
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}")
 HEADER = "# zoudu roster (花名册): one cadre per line. Change it with 'zoudu roster add/leave'.\n"
-_FIELDS = {"id", "name", "post", "team", "supervisor", "village", "since", "until"}
+_FIELDS = {"id", "name", "post", "team", "supervisor", "village", "since", "until", "badge"}
 
 
 def check_id(cadre_id: str) -> str:
@@ -75,6 +75,7 @@ def _parse(data: bytes, shown_as: str) -> Roster:
             since=date("since"),
             until=date("until"),
             line=line,
+            badge=n.optional_text(raw.get("badge"), "badge"),
         )
         if cadre.since and cadre.until and cadre.until < cadre.since:
             raise n.fail(item, _("cadre '{id}' leaves before joining").format(id=cadre_id))
@@ -140,4 +141,6 @@ def find_cadre(roster: Roster, token: str, day: dt.date | None = None) -> Cadre:
     if named:
         raise ZouduError(_("the name '{name}' fits several cadres: {ids}; give the id").format(
             name=token, ids=", ".join(c.id for c in named)))
-    raise ZouduError(_("unknown cadre: '{cadre}' (not an id or name on the roster)").format(cadre=token))
+    from zoudu.ledger.names import unknown
+
+    raise unknown(roster, token)

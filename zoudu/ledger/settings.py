@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from zoudu import model
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
-from zoudu.timeparse import parse_clock, parse_date
+from zoudu.timeparse import parse_clock, parse_file_date as parse_date  # files: ISO days only
 
 if TYPE_CHECKING:
     import yaml
@@ -80,6 +80,7 @@ class Settings(NamedTuple):
     calendar: CalendarSettings
     notice: NoticeSettings
     path: str = "rules.yaml"
+    import_limit_days: int = 7  # a terminal's punch imported within this many days is not a backfill
 
     @property
     def tz(self) -> ZoneInfo:
@@ -153,7 +154,7 @@ notice:
 _TOP = {
     "township", "county", "timezone", "locale", "place", "supervision_phone", "slots", "quota",
     "study_session", "inspections_per_month", "backfill_grace_minutes", "liability_rules",
-    "severity", "calendar", "notice",
+    "severity", "calendar", "notice", "import_limit_days",
 }
 
 
@@ -209,6 +210,8 @@ def _parse(data: bytes, shown_as: str) -> Settings:
         calendar=_calendar(n, top["calendar"]) if "calendar" in top else CalendarSettings(),
         notice=_notice(n, top["notice"]) if "notice" in top else NoticeSettings(),
         path=shown_as,
+        import_limit_days=n.integer(top["import_limit_days"], "import_limit_days", maximum=366)
+        if "import_limit_days" in top else 7,
     )
 
 
