@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
+import os
 import random
 import sys
 from dataclasses import dataclass, field
@@ -86,7 +87,7 @@ LEAVES = (
     ("c010", "2026-10-20", "2026-10-21", "事假", "c003", "2026-10-19T16:40", None),
     ("c005", "2026-10-27", "2026-10-29", "公出", "c002", "2026-10-26T15:20", None),
     ("c006", "2026-11-05", "2026-11-06", "年休假", "c002", "2026-11-04T17:10", None),
-    ("c018", "2026-11-16", "2026-11-20", "病假", "c007", "2026-11-16T08:20", "2026-11-18T07:50"),
+    ("c018", "2026-11-16", "2026-11-20", "病假", "c001", "2026-11-16T08:20", "2026-11-18T07:50"),  # > 3 days: the secretary
 )
 
 LATE_DAYS = {"c011": ("2026-10-13", "2026-10-27", "2026-11-09", "2026-11-19")}
@@ -485,7 +486,7 @@ class Generator:
 
         # 2026-11-10: the sign-in terminal had no power; c014's morning entered later, with approval
         self.checkin("c014", at(d("2026-11-10"), hm(7, 56)), delay=hm(10, 35) - hm(7, 56),
-                     approver=OFFICE_HEAD, reason="早上签到终端停电未能录入，经党政办主任核实当时在岗，准予补签")
+                     approver="c005", reason="早上签到终端停电未能录入，经党政办主任核实当时在岗，准予补签")
 
         # spot checks by the 纪委书记
         for text, method, absent in INSPECTIONS:
@@ -572,6 +573,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("target", nargs="?", default=str(ROOT), help="workspace folder (default: the repository root)")
     args = parser.parse_args(argv)
     root = Path(args.target)
+    os.environ["LOGNAME"] = "dangzhengban"  # the office's account records the roster log (deterministic 'by')
     count = Generator(root).run()
     lock = root / "ledgers" / ".lock"
     if lock.exists():

@@ -118,10 +118,21 @@ def publish(
         data = buf.getvalue().encode("utf-8")
     else:
         notice_render.terminal(sheet)
+        _recorded(ws, month, fmt, sheet)
         _warn(sheet)
         return
     _write(data, output, target)
+    _recorded(ws, month, fmt, sheet)
     _warn(sheet)
+
+
+def _recorded(ws, month: str, fmt: str, sheet) -> None:
+    """Publishing is recorded (and seals the month first if it is not sealed); ids on stderr, the sheet owns stdout."""
+    from zoudu.ledger.record import recorder
+    from zoudu.publish.seal import record_publication
+
+    for entry_id in record_publication(ws, month, fmt, sheet.published, recorder(ws, None)):
+        print(entry_id, file=sys.stderr)
 
 
 def _warn(sheet) -> None:

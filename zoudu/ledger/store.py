@@ -19,7 +19,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from zoudu.errors import UnsafeToAppend, ZouduError
 from zoudu.i18n import _
@@ -31,6 +31,7 @@ LEDGER_NAME = re.compile(r"(\d{4}-\d{2})\.yaml")
 # breaks are folded, non-printables are refused), so they are always escaped.
 _YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 _TAIL_CHUNK = 64 * 1024
+ROSTER_LOG = "roster.yaml"
 
 
 def genesis(month: str) -> str:
@@ -94,6 +95,9 @@ class Scan:
 
 
 def month_of_file(path: Path) -> str:
+    """The month a ledger file holds; ``roster`` for the roster log, which is chained the same way."""
+    if path.name == ROSTER_LOG:
+        return "roster"
     m = LEDGER_NAME.fullmatch(path.name)
     if not m:
         raise ZouduError(_("not a ledger file name (expected YYYY-MM.yaml)"), str(path))
@@ -271,12 +275,12 @@ def _line_number(fh, offset_end: int) -> int:
     return fh.read(offset_end).count(b"\n") + 1
 
 
-def _last_entry(path: Path, shown_as: str, month: str) -> tuple[str, int]:
-    """(hash, sequence number) of the last entry, refusing a torn or garbled tail."""
+def _last_entry(path: Path, shown_as: str, month: str) -> tuple[str, int, str | None]:
+    """(hash, sequence number, recorded time) of the last entry, refusing a torn or garbled tail."""
     with open(path, "rb") as fh:
         size = os.fstat(fh.fileno()).st_size
         if size == 0:
-            return genesis(month), 0
+            return genesis(month), 0, None
         last, clean = _tail(fh, size)
         if not clean:
             line = _line_number(fh, size)
@@ -292,12 +296,12 @@ def _last_entry(path: Path, shown_as: str, month: str) -> tuple[str, int]:
                 first = scan.problems[0]
                 raise UnsafeToAppend(first.message, first.where)
             if not scan.entries:
-                return genesis(month), 0
+                return genesis(month), 0, None
             last_entry = scan.entries[-1]
-            return last_entry.hash, int(last_entry.id.rsplit("-", 1)[1])
+            return last_entry.hash, int(last_entry.id.rsplit("-", 1)[1]), last_entry.data.get("recorded")
         try:
             fields = decode_line(text, shown_as)
-            return fields["hash"], int(str(fields["id"]).rsplit("-", 1)[1])
+            return fields["hash"], int(str(fields["id"]).rsplit("-", 1)[1]), fields.get("recorded")
         except (ZouduError, KeyError, ValueError, IndexError, TypeError):
             line = _line_number(fh, size) - 1
             raise UnsafeToAppend(_(
@@ -305,16 +309,24 @@ def _last_entry(path: Path, shown_as: str, month: str) -> tuple[str, int]:
                 f"{shown_as}:{line}") from None
 
 
-def append(path: Path, shown_as: str, new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def append(path: Path, shown_as: str, new: list[dict[str, Any]],
+           clock: Callable[[], str] | None = None, header: str | None = None) -> list[dict[str, Any]]:
     """Append entries (without id/hash) under the workspace lock; returns them complete.
 
     The caller holds ``workspace_lock``. One write, flush and fsync per call;
-    a new file gets a header line and its folder is fsynced too.
+    a new file gets a header line and its folder is fsynced too. ``clock`` gives
+    the recorded time, read here under the lock so that recorded times never go
+    backwards within a file; an entry recorded before the last one (a clock set
+    back) is refused.
     """
     month = month_of_file(path)
     created = not path.exists()
-    prev, seq = (genesis(month), 0) if created else _last_entry(path, shown_as, month)
-    chunks: list[str] = [HEADER.format(month=month)] if created else []
+    prev, seq, last_recorded = (genesis(month), 0, None) if created else _last_entry(path, shown_as, month)
+    if clock is not None:
+        stamp = clock()
+        new = [dict(f, recorded=stamp) if "recorded" in f else f for f in new]
+    _check_clock(new, last_recorded, shown_as)
+    chunks: list[str] = [(header or HEADER.format(month=month))] if created else []
     done: list[dict[str, Any]] = []
     for fields in new:
         seq += 1
@@ -340,6 +352,21 @@ def append(path: Path, shown_as: str, new: list[dict[str, Any]]) -> list[dict[st
         finally:
             os.close(dir_fd)
     return done
+
+
+def _check_clock(new: list[dict[str, Any]], last_recorded: str | None, shown_as: str) -> None:
+    try:
+        last = dt.datetime.fromisoformat(last_recorded) if last_recorded else None
+    except (TypeError, ValueError):
+        return  # a damaged time is verify's to name
+    for fields in new:
+        if last is None or "recorded" not in fields:
+            continue
+        moment = dt.datetime.fromisoformat(fields["recorded"])
+        if moment < last:
+            raise ZouduError(_("the clock is behind the ledger: its last entry was recorded at {last}, and this "
+                               "machine says {now}; nothing was recorded (set the clock right)").format(
+                last=last_recorded, now=fields["recorded"]), shown_as)
 
 
 def repair(path: Path, shown_as: str) -> str | None:
