@@ -131,7 +131,11 @@ def _recorded(ws, month: str, fmt: str, sheet) -> None:
     from zoudu.ledger.record import recorder
     from zoudu.publish.seal import record_publication
 
-    for entry_id in record_publication(ws, month, fmt, sheet.published, recorder(ws, None)):
+    ids = record_publication(ws, month, fmt, sheet.published, recorder(ws, None))
+    if ids is None:
+        print(f"zoudu: {_('warning')}: {_('no signing key: the month was not sealed and the publication not recorded (zoudu keys init)')}",
+              file=sys.stderr)
+    for entry_id in ids or []:
         print(entry_id, file=sys.stderr)
 
 

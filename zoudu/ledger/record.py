@@ -203,7 +203,7 @@ def roster_set(ws: Workspace, token: str, start: str, by: str | None = None, **g
         if key == "team":
             fields[key] = bool(value)
         elif key in ("village", "badge"):
-            fields[key] = label(value, _(key)) if value != "" else None
+            fields[key] = label(value, _("village") if key == "village" else _("badge")) if value != "" else None
         elif key == "name":
             fields[key] = text(value, _("name"))
         else:

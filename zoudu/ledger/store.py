@@ -322,10 +322,10 @@ def append(path: Path, shown_as: str, new: list[dict[str, Any]],
     month = month_of_file(path)
     created = not path.exists()
     prev, seq, last_recorded = (genesis(month), 0, None) if created else _last_entry(path, shown_as, month)
-    if clock is not None:
+    if clock is not None:  # the recording commands: the time is taken here, and may not go back
         stamp = clock()
         new = [dict(f, recorded=stamp) if "recorded" in f else f for f in new]
-    _check_clock(new, last_recorded, shown_as)
+        _check_clock(new, last_recorded, shown_as)
     chunks: list[str] = [(header or HEADER.format(month=month))] if created else []
     done: list[dict[str, Any]] = []
     for fields in new:

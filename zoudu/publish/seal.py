@@ -402,18 +402,21 @@ def is_sealed(ws: Workspace, month: str) -> Entry | None:
     return found[-1] if found else None
 
 
-def record_publication(ws: Workspace, month: str, fmt: str, published: dt.date, by: str) -> list[str]:
-    """Publishing is recorded: seal the month if it is not sealed (when a key exists), then a
-    ``publication`` entry naming the seal. Returns the new ids (seal first)."""
+def record_publication(ws: Workspace, month: str, fmt: str, published: dt.date, by: str) -> list[str] | None:
+    """Publishing is recorded: seal the month if it is not sealed, then a ``publication`` entry
+    naming the seal. Returns the new ids (seal first); None when the township has no key yet
+    (then nothing is recorded: an unsigned record would prove nothing)."""
     from zoudu.ledger.record import now
     from zoudu.ledger.store import append
 
     month = parse_month(month)
+    if not key_path(ws).exists():
+        return None
     with ws.lock():
         moment = now(ws)
         ids: list[str] = []
         seal = is_sealed(ws, month)
-        if seal is None and key_path(ws).exists() and month_days(month)[-1] < moment.date():
+        if seal is None and month_days(month)[-1] < moment.date():
             seal_id, _code = _seal_locked(ws, month, by, moment)
             ids.append(seal_id)
             seal = is_sealed(ws, month)
