@@ -130,8 +130,11 @@ def _change(data: dict, where: str) -> RosterChange:
 def _check_supervision(changes: list[RosterChange], shown_as: str) -> None:
     """On every day a change takes effect, each supervisor is on the roster and none goes round in a circle."""
     days = sorted({c.day for c in changes})
+    # A supervisor who joins later than a cadre migrated from the old roster (which had no dates
+    # of change) is still a supervisor: existence is checked against everyone the log adds.
+    everyone = {c.id: c for c in replay(tuple(changes))}
     for day in days:
-        state = Roster.of(replay(tuple(changes), day), shown_as)
+        state = Roster.of(list({**everyone, **{c.id: c for c in replay(tuple(changes), day)}}.values()), shown_as)
         for change in sorted((c for c in changes if c.day == day), key=lambda c: c.line):
             cadre = state.get(change.cadre)
             problem = supervision_problem(state, cadre) if cadre else None
