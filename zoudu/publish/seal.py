@@ -355,15 +355,12 @@ def _rules_copy(ws: Workspace) -> str:
 def make_seal(ws: Workspace, month: str | None, by: str) -> tuple[str, str]:
     """Seal a month (or, without one, the running month up to now: a checkpoint); returns (id, code)."""
     from zoudu.ledger.record import now
-    from zoudu.ledger.store import append
-    from zoudu.ledger.workspace import ROSTER
 
     with ws.lock():
         return _seal_locked(ws, month, by, now(ws))
 
 
 def _seal_locked(ws: Workspace, month: str | None, by: str, moment: dt.datetime) -> tuple[str, str]:
-    from zoudu.ledger.record import now
     from zoudu.ledger.store import append
     from zoudu.ledger.workspace import ROSTER
 
