@@ -217,4 +217,5 @@ def test_sealed_state_gives_the_audit_what_the_month_was_sealed_with(cli, root, 
     text, counts, roster_head = sealed_state(Workspace(root), "2026-11")
     assert text == rules_text
     assert counts["ledgers/2026-11.yaml"] == 6 and counts["ledgers/2026-10.yaml"] == 2
+    assert counts["ledgers/roster.yaml"] == 2
     assert len(roster_head) == 64

@@ -52,7 +52,7 @@ LAST = dt.date(2026, 11, 27)
 LAST_RECORD = dt.datetime(2026, 11, 27, 15, 0, tzinfo=TZ)
 PHONE = "0794-6321358"
 CLERK = "c009"                      # 党政办干事: records everything
-OFFICE_HEAD = "c010"                # 党政办主任: approves backfilled sign-ins
+OFFICE_HEAD = "c010"                # 党政办主任: keeps the book when the clerk is away
 INSPECTOR = "c003"                  # 纪委书记: leads the 督查组
 
 VILLAGES = ("石庄村", "富溪村", "官山村", "尧家村", "水库村", "七里亭村", "曾家村")
@@ -113,7 +113,7 @@ INTENT: dict = {
     "head": "c002",
     "inspector": INSPECTOR,
     "clerk": CLERK,
-    "office_head": OFFICE_HEAD,  # records sign-ins when the clerk is away; approves backfills
+    "office_head": OFFICE_HEAD,  # records sign-ins when the clerk is away
     "team": [r[0] for r in ROSTER if r[3]],
     # miss evening sign-ins most weeks; found absent at evening spot checks
     "commuters": list(COMMUTERS),

@@ -312,14 +312,16 @@ def read_months(month: str) -> list[str]:
     return [shift_month(month, 1), month] + [shift_month(month, -k) for k in range(1, EARLIER_MONTHS + 1)]
 
 
-def seal_entries(ws: Workspace) -> list[Entry]:
-    """Every seal entry of the workspace, oldest first (by month file, then line)."""
+def seal_entries(ws: Workspace, kinds: tuple[str, ...] = (model.SEAL,)) -> list[Entry]:
+    """Every seal entry (or entry of ``kinds``) of the workspace, oldest first (by month file, then line)."""
     found: list[Entry] = []
+    marks = [f'"kind": "{k}"'.encode() for k in kinds]
     for m in ws.months():
         path = ws.ledger_path(m)
-        if b'"kind": "seal"' not in path.read_bytes():
+        data = path.read_bytes()
+        if not any(mark in data for mark in marks):
             continue
-        found += [e for e in read_ledger(path, ws.shown(path)).entries if e.kind == model.SEAL]
+        found += [e for e in read_ledger(path, ws.shown(path)).entries if e.kind in kinds]
     return found
 
 
@@ -428,8 +430,8 @@ def record_publication(ws: Workspace, month: str, fmt: str, published: dt.date, 
 def sealed_state(ws: Workspace, month: str) -> tuple[str, dict[str, int], str] | None:
     """For the audit: how a sealed month stood when it was sealed, or None if it is not sealed.
 
-    (the rules text it was sealed under, {month file: entries it held}, the roster log's chain
-    head then). An audit of a sealed month reads only those first entries of each file, the
+    (the rules text it was sealed under, {file: entries it held} for each month file and the
+    roster log, the roster log's chain head then). An audit of a sealed month reads only those first entries of each file, the
     roster log up to that head, and those rules.
     """
     seal = is_sealed(ws, month)
@@ -441,6 +443,7 @@ def sealed_state(ws: Workspace, month: str) -> tuple[str, dict[str, int], str] |
         raise ZouduError(_("the rules {month} was sealed under are missing or changed").format(month=month),
                          ws.shown(path))
     counts = {f"ledgers/{m}.yaml": int(v[0]) for m, v in seal.data["files"].items()}
+    counts["ledgers/roster.yaml"] = int(seal.data["roster"][0])  # the roster log's lines then
     return path.read_text(encoding="utf-8"), counts, str(seal.data["roster"][1])
 
 
@@ -471,6 +474,11 @@ def verify_seals(ws: Workspace, public_key_file: Path) -> SealReport:
                            if path.exists() else [])
         return scans[name]
 
+    for e in seal_entries(ws, (model.PUBLICATION,)):
+        unknown = sorted(set(e.data) - PUBLICATION_FIELDS)
+        if unknown:
+            problems.append(model.Problem(e.file, e.line, _(
+                "the publication has a field verify does not know: '{key}'").format(key=unknown[0])))
     seals = seal_entries(ws)
     prev: str | None = None
     for e in seals:
