@@ -134,7 +134,7 @@ def _append_roster(ws: Workspace, roster: model.Roster, entry: dict[str, Any]) -
                          ROSTER)
     unsealed(ws, dt.date.fromisoformat(entry["from"]))
     change = model.RosterChange("", entry["op"], entry["cadre"], dt.date.fromisoformat(entry["from"]),
-                                {k: entry[k] for k in model.ROSTER_FIELDS if k in entry}, 1 << 30)
+                                {k: entry[k] for k in model.ROSTER_FIELDS if k in entry}, 1 << 30)  # after every line
     changes = roster.changes + (change,)
     cadres = model.replay(changes)
     grown = model.Roster.of(cadres, roster.path, changes)

@@ -391,7 +391,7 @@ def _seal_locked(ws: Workspace, month: str | None, by: str, moment: dt.datetime)
     }
     fields["signature"] = key.sign(signed_bytes(fields)).hex()
     path = ws.ledger_path(month_of(moment))
-    done = append(path, ws.shown(path), [fields])
+    done = append(path, ws.shown(path), [fields], clock=lambda: iso(moment))  # a clock set back is refused
     return done[0]["id"], code_of(done[0])
 
 
@@ -423,7 +423,7 @@ def record_publication(ws: Workspace, month: str, fmt: str, published: dt.date, 
                   "seal": seal.id if seal else None, "code": code_of(seal.data)[:CODE_HEX] if seal else None,
                   "format": fmt, "date": published.isoformat()}
         path = ws.ledger_path(month_of(moment))
-        ids += [f["id"] for f in append(path, ws.shown(path), [fields])]
+        ids += [f["id"] for f in append(path, ws.shown(path), [fields], clock=lambda: iso(moment))]
     return ids
 
 
