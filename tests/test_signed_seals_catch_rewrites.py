@@ -219,3 +219,10 @@ def test_sealed_state_gives_the_audit_what_the_month_was_sealed_with(cli, root, 
     assert counts["ledgers/2026-11.yaml"] == 6 and counts["ledgers/2026-10.yaml"] == 2
     assert counts["ledgers/roster.yaml"] == 2
     assert len(roster_head) == 64
+
+
+def test_a_seal_shorter_than_the_printed_one_is_refused(cli, root):
+    head = json.loads(lines_of(root / "ledgers" / "2026-11.yaml")[-1][2:])["hash"]
+    r = cli("verify", "--sealed", f"2026-11:{head[:8]}", root=root)
+    assert r.returncode == 2 and "not a seal" in r.stderr
+    assert cli("verify", "--sealed", f"2026-11:{head[:12]}", root=root).returncode == 0
