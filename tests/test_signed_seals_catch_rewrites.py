@@ -183,7 +183,7 @@ def test_the_county_verifies_a_copy_with_only_the_public_key(cli, root, key, tmp
 def test_publish_seals_an_unsealed_month_and_is_recorded(cli, root, key, tmp_path):
     r = cli("publish", "--month", "2026-11", "--format", "csv", "-o", str(tmp_path / "n.csv"), root=root, env=key)
     assert r.returncode == 0, r.stderr
-    ids = re.findall(r"^\d{4}-\d{2}-\d{4}$", r.stderr, re.M)
+    ids = re.findall(r"^\d{4}-\d{2}-\d{4}$", r.stdout, re.M)  # the sheet went to a file: ids on stdout
     assert len(ids) == 2  # the seal, then the publication
     kinds = {}
     for m in {i[:7] for i in ids}:
@@ -195,7 +195,8 @@ def test_publish_seals_an_unsealed_month_and_is_recorded(cli, root, key, tmp_pat
     assert seal_entry["kind"] == "seal" and publication["kind"] == "publication"
     assert publication["seal"] == ids[0] and len(publication["code"]) == 32 and publication["month"] == "2026-11"
     # published again: not sealed twice, but recorded again
-    r = cli("publish", "--month", "2026-11", "--format", "md", "-o", str(tmp_path / "n.md"), root=root, env=key)
+    r = cli("publish", "--month", "2026-11", "--format", "md", root=root, env=key)
+    assert r.stdout.startswith("# ")  # the sheet on stdout, the id on stderr
     assert len(re.findall(r"^\d{4}-\d{2}-\d{4}$", r.stderr, re.M)) == 1
     assert cli("verify", "--pubkey", pub(root), root=root).returncode == 0
 

@@ -122,12 +122,13 @@ def publish(
         _warn(sheet)
         return
     _write(data, output, target)
-    _recorded(ws, month, fmt, sheet)
+    _recorded(ws, month, fmt, sheet, ids_out=sys.stdout if output is not None else sys.stderr)
     _warn(sheet)
 
 
-def _recorded(ws, month: str, fmt: str, sheet) -> None:
-    """Publishing is recorded (and seals the month first if it is not sealed); ids on stderr, the sheet owns stdout."""
+def _recorded(ws, month: str, fmt: str, sheet, ids_out=sys.stderr) -> None:
+    """Publishing is recorded (and seals the month first if it is not sealed); the new ids go to stdout
+    when the sheet went to a file, else to stderr (the sheet owns stdout)."""
     from zoudu.ledger.record import recorder
     from zoudu.publish.seal import record_publication
 
@@ -136,7 +137,7 @@ def _recorded(ws, month: str, fmt: str, sheet) -> None:
         print(f"zoudu: {_('warning')}: {_('no signing key: the month was not sealed and the publication not recorded (zoudu keys init)')}",
               file=sys.stderr)
     for entry_id in ids or []:
-        print(entry_id, file=sys.stderr)
+        print(entry_id, file=ids_out)
 
 
 def _warn(sheet) -> None:
