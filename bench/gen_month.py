@@ -167,9 +167,11 @@ def write_ledger(path: Path, month: str, entries: list[dict], rng: random.Random
         lines.append(encode_line(fields))
         if fields["kind"] == "checkin":
             ids.append(fields["id"])
+    # recorded times never go back within a file (verify checks it): a void is recorded after the last entry
+    void_recorded = max([f"{month}-28T17:00:00+08:00"] + [f["recorded"] for f in entries[-1:]])
     for target in rng.sample(ids, len(ids) // 200):  # 0.5% voided
         seq += 1
-        fields = {"kind": "void", "at": f"{month}-28T17:00:00+08:00", "recorded": f"{month}-28T17:00:00+08:00",
+        fields = {"kind": "void", "at": f"{month}-28T17:00:00+08:00", "recorded": void_recorded,
                   "by": "clerk", "target": target, "reason": "录错人", "id": f"{month}-{seq:04d}"}
         fields["hash"] = chain_hash(prev, fields)
         prev = fields["hash"]

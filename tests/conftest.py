@@ -45,6 +45,8 @@ def make_workspace(root: Path, clock: Clock | None = None) -> Workspace:
     """A small township: two leaders, four cadres (two of them named 张伟)."""
     init_workspace(root, "石庄乡", "崇仁县")
     ws = Workspace(root, clock=clock or Clock(dt.datetime(2026, 11, 26, 21, 0, tzinfo=TZ)))
+    # The roster is set up before anything else is recorded: its log's clock never goes back.
+    now, ws.clock.moment = ws.clock.moment, dt.datetime(2026, 1, 1, 9, 0, tzinfo=TZ)
     for args in (
         ("c001", "刘书记", "党委书记", True, None, None),
         ("c002", "纪委书记", "纪委书记", True, "c001", None),
@@ -55,6 +57,7 @@ def make_workspace(root: Path, clock: Clock | None = None) -> Workspace:
     ):
         cadre_id, name, post, team, sup, village = args
         record.roster_add(ws, cadre_id, name, post, team, sup, village, "2026-01-01")
+    ws.clock.moment = now
     return Workspace(root, clock=ws.clock)
 
 

@@ -78,7 +78,7 @@ def test_a_voided_cancellation_restores_the_leave(ws):
 
 
 def test_a_leave_from_last_month_cancelled_this_month(ws):
-    record.leave(ws, "c004", "2026-10-28", "2026-11-13", "病假", "c002", None)
+    record.leave(ws, "c004", "2026-10-28", "2026-11-13", "病假", "c001", None)  # > 3 days: the secretary
     record.leave_cancel(ws, "c004", "2026-11-05T12:00", None)  # written beside the leave, in October's file
     result = audit(ws, MONTH)
     (c,) = [c for c in result.cadres if c.cadre == "c004"]

@@ -272,7 +272,7 @@ def test_a_leave_cancelled_early_excuses_only_until_the_cancellation(ws):
 
 
 def test_a_leave_begun_months_before_is_still_seen(ws):
-    record.leave(ws, "c005", "2026-09-20", "2026-11-04", "产假", "c002", None)
+    record.leave(ws, "c005", "2026-09-20", "2026-11-04", "产假", "c001", None)  # > 3 days: the secretary
     result = audit(ws, MONTH)
     assert day_of(result, "c005", "2026-11-04").slots["afternoon"] == "leave"
     assert day_of(result, "c005", "2026-11-05").slots["afternoon"] == "missing"
@@ -290,7 +290,7 @@ def test_a_voided_leave_excuses_nothing(ws):
 
 def test_a_voided_signin_counts_for_nothing(ws):
     (wrong, right) = Book(ws).checkin("c003", "2026-11-03T08:00").checkin("c004", "2026-11-03T08:00").write()
-    record.void(ws, wrong, "录错人", None)
+    record.void(ws, wrong, "录错人", None, "c001")  # after the grace: approved
     result = audit(ws, MONTH)
     assert on(found(result, "signin.missing", "c003"), "2026-11-03", "morning")
     assert not on(found(result, "signin.missing", "c004"), "2026-11-03", "morning")
@@ -406,6 +406,10 @@ def test_a_misspelled_rule_id_is_an_error_naming_the_line(ws):
 
 
 def test_supervisor_liability_and_own_violations_apart(ws):
+    # recorded first: the clerk's clock (2026-11-26) may not go back behind the book's entries
+    record.inspect(ws, "c001", "2026-11-05T19:40", [], ["c004", "c005", "c002"], "visit", None)
+    record.inspect(ws, "c001", "2026-11-06T09:40", ["c004"], [], "visit", None)
+    record.report(ws, "c004", "conduct.drinking", "2026-11-06T12:00", "监督电话", None, None)
     for cadre in ("c001", "c002", "c003", "c004", "c005", "c006"):
         book = Book(ws)
         for week in range(4):
@@ -413,9 +417,6 @@ def test_supervisor_liability_and_own_violations_apart(ws):
                                                                         "c006": "尧家村"}.get(cadre, "石庄村"))
         book.day(cadre, "2026-11-30")
         book.write()
-    record.inspect(ws, "c001", "2026-11-05T19:40", [], ["c004", "c005", "c002"], "visit", None)
-    record.inspect(ws, "c001", "2026-11-06T09:40", ["c004"], [], "visit", None)
-    record.report(ws, "c004", "conduct.drinking", "2026-11-06T12:00", "监督电话", None, None)
     result = audit(ws, MONTH)
     assert {(v.rule, v.cadre) for v in result.violations} == {
         ("inspection.absent", "c004"), ("inspection.absent", "c005"), ("inspection.absent", "c002"),

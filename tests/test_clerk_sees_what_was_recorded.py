@@ -40,9 +40,9 @@ def test_log_of_a_demo_day_matches_the_ledger(tmp_path):
     lines = r.stdout.splitlines()
     wanted = [e for e in entries(demo, "2026-11") if e["at"].startswith("2026-11-03")]
     assert [line.split()[0] for line in lines] == [e["id"] for e in wanted]
-    roster = {json.loads(l[2:])["id"]: json.loads(l[2:])["name"]
+    roster = {json.loads(l[2:])["cadre"]: json.loads(l[2:])["name"]
               for l in (demo / "ledgers" / "roster.yaml").read_text(encoding="utf-8").splitlines()
-              if l.startswith("- {")}
+              if l.startswith("- {") and json.loads(l[2:]).get("op") == "add"}
     for line, e in zip(lines, wanted):
         if e.get("cadre"):
             assert line.split()[1] == roster[e["cadre"]]

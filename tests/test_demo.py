@@ -34,7 +34,9 @@ def demo():
 @pytest.fixture(scope="module")
 def roster():
     lines = (REPO / "ledgers" / "roster.yaml").read_text(encoding="utf-8").splitlines()
-    return {c["id"]: c for c in (json.loads(line[2:]) for line in lines if line.startswith("- "))}
+    # the roster log: each cadre as added (the demo changes nobody later)
+    changes = [json.loads(line[2:]) for line in lines if line.startswith("- ")]
+    return {c["cadre"]: dict(c, id=c["cadre"]) for c in changes if c["op"] == "add"}
 
 
 def entries(month: str) -> list[dict]:

@@ -17,10 +17,17 @@ MARKUP = ("a[/x]b", "[link=http://evil.example/]点我[/link]", "[black on black
 
 
 def hand_add(ws, fields: dict) -> None:
-    """A cadre typed into roster.yaml by hand, as a person with an editor would."""
-    roster = ws.root / "ledgers" / "roster.yaml"
-    with open(roster, "a", encoding="utf-8") as fh:
-        fh.write("- " + json.dumps(fields) + "\n")
+    """A cadre put into the roster log past the command's checks (the chain recomputed, as a person
+    with the library could): what the file says reaches every table."""
+    from zoudu.ledger.store import append
+
+    fields = dict(fields)
+    cadre, since = fields.pop("id"), fields.pop("since")
+    fields.setdefault("supervisor", None)
+    fields.update(kind="roster", op="add", cadre=cadre, **{"from": since}, at=f"{since}T00:00:00+08:00",
+                  recorded="2026-01-01T00:00:00+08:00", by="hand", post="", team=False, village=None)
+    with ws.lock():
+        append(ws.root / "ledgers" / "roster.yaml", "ledgers/roster.yaml", [fields])
 
 
 def test_rich_markup_in_names_and_villages_prints_literally_in_every_table(tmp_path):

@@ -71,7 +71,8 @@ def test_zkteco_attlog_is_recorded_with_its_source_and_not_as_a_backfill(tmp_pat
     entries = ledger_lines(root)
     assert [e["cadre"] for e in entries] == ["c001", "c002", "c002"]
     first = entries[0]
-    assert first["at"] == f"{D}T07:55:10+08:00" and first["recorded"] == first["at"]  # the terminal's record
+    # the terminal's time is the event; recorded is the real moment of the import (never back-dated)
+    assert first["at"] == f"{D}T07:55:10+08:00" and first["recorded"] == first["imported"] > first["at"]
     assert first["source"]["format"] == "zkteco" and first["source"]["device"] == "1"
     assert first["source"]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     # the audit reads them as on-time sign-ins, not backfills

@@ -41,36 +41,46 @@ def busy_month(ws, clock, month: str = "2026-10") -> dict[str, list[str]]:
     workdays = [d for d in month_days(month) if Calendar().is_workday(d)]
     leave, trip = workdays[6:8], workdays[12:14]
     ids: dict[str, list[str]] = {"void": [], "backfill": []}
+    steps: list[tuple[str, int, object]] = []  # recorded in the order of the clock: it never goes back
+
+    def step(moment: str, action) -> None:
+        steps.append((moment, len(steps), action))
+
     for day in workdays:
         for i, time in enumerate(SLOT_TIMES):
             at = f"{day}T{time}"
-            clock.set(at)
             who = ["c001", "c002", "c003"]
             if day not in leave + trip:
                 who.append("c004")
             if not (i == 2 and day.day % 3 == 0):
                 who.append("c005")
-            record.checkin(ws, who, at, None, None, None, None)
+            step(at, lambda at=at, who=who: record.checkin(ws, who, at, None, None, None, None))
         if day.weekday() in (0, 2, 3):
-            clock.set(f"{day}T21:00")
-            record.village(ws, "c003", "石庄村", "赵大爷", day.weekday() == 3, f"{day}T10:00", "走访农户", None)
-    clock.set(f"{workdays[5]}T09:00")
-    record.leave(ws, "c004", str(leave[0]), str(leave[1]), "事假", "c002", None)
-    record.leave(ws, "c004", str(trip[0]), str(trip[1]), "公出", "c001", None)
+            step(f"{day}T21:00", lambda day=day: record.village(
+                ws, "c003", "石庄村", "赵大爷", day.weekday() == 3, f"{day}T10:00", "走访农户", None))
+    step(f"{workdays[5]}T09:00", lambda: record.leave(ws, "c004", str(leave[0]), str(leave[1]), "事假", "c002", None))
+    step(f"{workdays[5]}T09:00", lambda: record.leave(ws, "c004", str(trip[0]), str(trip[1]), "公出", "c001", None))
     for day, present in ((workdays[5], ["c003", "c005"]), (workdays[10], ["c004"])):
-        clock.set(f"{day}T20:05")
-        record.inspect(ws, "c002", f"{day}T20:00", present, ["c006"], "visit", None)
-    clock.set(f"{workdays[8]}T22:00")
-    record.report(ws, "c006", "conduct.drinking", f"{workdays[8]}T20:00", "监督电话", "在村民家饮酒", None)
+        step(f"{day}T20:05", lambda day=day, present=present: record.inspect(
+            ws, "c002", f"{day}T20:00", present, ["c006"], "visit", None))
+    step(f"{workdays[8]}T22:00", lambda: record.report(
+        ws, "c006", "conduct.drinking", f"{workdays[8]}T20:00", "监督电话", "在村民家饮酒", None))
     # A sign-in typed in a day late, approved; and a mistaken one, voided.
-    clock.set(f"{workdays[15]}T09:00")
-    ids["backfill"] += record.checkin(ws, ["c006"], f"{workdays[14]}T08:05", None, "c002", "终端故障", None)
-    clock.set(f"{workdays[15]}T09:05")
-    wrong = record.checkin(ws, ["c006"], f"{workdays[15]}T09:05", None, None, None, None)
-    ids["void"] += record.void(ws, wrong[0], "录错了人", None)
-    clock.set(f"{workdays[-1]}T10:00")
-    record.evaluate(ws, "c003", month, {"self": "优", "peer": "良", "public": "良"}, None)
-    record.evaluate(ws, "c006", month, {"self": "良", "peer": "差", "public": "差"}, None)
+    step(f"{workdays[15]}T09:00", lambda: ids["backfill"].extend(
+        record.checkin(ws, ["c006"], f"{workdays[14]}T08:05", None, "c002", "终端故障", None)))
+
+    def wrong_then_void() -> None:
+        wrong = record.checkin(ws, ["c006"], f"{workdays[15]}T09:05", None, None, None, None)
+        ids["void"].extend(record.void(ws, wrong[0], "录错了人", None))
+
+    step(f"{workdays[15]}T09:05", wrong_then_void)
+    step(f"{workdays[-1]}T10:00", lambda: record.evaluate(
+        ws, "c003", month, {"self": "优", "peer": "良", "public": "良"}, None))
+    step(f"{workdays[-1]}T10:00", lambda: record.evaluate(
+        ws, "c006", month, {"self": "良", "peer": "差", "public": "差"}, None))
+    for moment, _order, action in sorted(steps, key=lambda s: (s[0], s[1])):
+        clock.set(moment)
+        action()
     return ids
 
 
@@ -260,7 +270,7 @@ def test_an_unwritable_output_file_is_one_line_exit_2(ws, cli, tmp_path):
 def test_the_audits_warnings_go_to_stderr(tmp_path, clock, cli):
     """2003 is older than the holiday library: the audit says so, and so does publish."""
     ws = make_workspace(tmp_path / "w", clock)
-    record.roster_add(ws, "c009", "老干部", "干部", False, "c001", None, "2003-01-01")
+    record.roster_add(ws, "c009", "老干部", "干部", False, None, None, "2003-01-01")  # before c001 joined
     clock.set("2003-03-03T08:00")
     record.checkin(ws, ["c009"], "2003-03-03T08:00", None, None, None, None)
     r = cli("publish", "--month", "2003-03", "--format", "md", root=ws.root)

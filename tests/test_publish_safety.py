@@ -288,12 +288,22 @@ def test_rules_yaml_text_in_the_markdown_heading_and_footer_stays_text(tmp_path,
 
 @pytest.fixture
 def escaped(tmp_path, clock):
-    """A roster edited by hand: YAML's "\\e" puts an escape code into a name and a post."""
+    """A roster edited by hand: YAML's "\\e" puts an escape code into a name and a post
+    (and the roster log's chain recomputed, as anyone holding the file could)."""
+    from zoudu.ledger.store import chain_hash, decode_line, encode_line, genesis
+
     ws = make_workspace(tmp_path / "e", clock)
     roster = ws.root / "ledgers" / "roster.yaml"
     text = roster.read_text(encoding="utf-8")
     assert '"name": "李四"' in text
-    roster.write_text(text.replace('"name": "李四"', '"name": "李\\e[2J四"', 1), encoding="utf-8")
+    prev, lines = genesis("roster"), []
+    for line in text.replace('"name": "李四"', '"name": "李\\e[2J四"', 1).splitlines(keepends=True):
+        if line.startswith("- "):
+            fields = decode_line(line, "roster.yaml")
+            fields["hash"] = prev = chain_hash(prev, fields)
+            line = encode_line(fields)
+        lines.append(line)
+    roster.write_text("".join(lines), encoding="utf-8")
     ws = Workspace(ws.root, clock=clock)
     assert "\x1b" in ws.roster.get("c003").name
     clock.set("2026-10-12T08:00")

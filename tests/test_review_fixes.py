@@ -137,7 +137,7 @@ def test_overlapping_leave_is_refused_and_cancel_names_the_leave_it_ends(cli, ro
     assert cli("leave", "c003", "--from", "2026-11-16", "--to", "2026-11-18", "--approver", "c001",
                root=root).returncode == 0
     # a leave that began last month still blocks an overlapping one
-    assert cli("leave", "c004", "--from", "2026-10-28", "--to", "2026-11-05", "--approver", "c002",
+    assert cli("leave", "c004", "--from", "2026-10-28", "--to", "2026-11-05", "--approver", "c001",
                root=root).returncode == 0
     refused(cli, root, "leave", "c004", "--from", "2026-11-03", "--to", "2026-11-04", "--approver", "c002",
             message="2026-10-0001")

@@ -34,6 +34,24 @@ def code_messages() -> dict[str, str]:
     ):
         if isinstance(message, str):
             found.setdefault(message, f"zoudu/{filename}:{lineno}")
+    found.update({m: w for m, w in command_docstrings().items() if m not in found})
+    return found
+
+
+def command_docstrings() -> dict[str, str]:
+    """The docstring of every command in zoudu/cli/: the summary its help page shows, said through the catalog."""
+    import ast
+    import inspect
+
+    found: dict[str, str] = {}
+    for path in sorted((ROOT / "zoudu" / "cli").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef) and any(
+                    isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr == "command"
+                    for d in node.decorator_list):
+                doc = ast.get_docstring(node, clean=False)
+                if doc:
+                    found.setdefault(inspect.cleandoc(doc), f"zoudu/cli/{path.name}:{node.lineno}")
     return found
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
+import os
 import random
 import sys
 from dataclasses import dataclass, field
@@ -53,7 +54,7 @@ LAST = dt.date(2026, 11, 30)
 LAST_RECORD = dt.datetime(2026, 12, 1, 10, 0, tzinfo=TZ)
 PHONE = "0794-6321358"
 CLERK = "c009"                      # 党政办干事: records everything
-OFFICE_HEAD = "c010"                # 党政办主任: approves backfilled sign-ins
+OFFICE_HEAD = "c010"                # 党政办主任: keeps the book when the clerk is away
 INSPECTOR = "c003"                  # 纪委书记: leads the 督查组
 
 VILLAGES = ("石庄村", "富溪村", "官山村", "尧家村", "水库村", "七里亭村", "曾家村")
@@ -88,7 +89,7 @@ LEAVES = (
     ("c010", "2026-10-20", "2026-10-21", "事假", "c003", "2026-10-19T16:40", None),
     ("c005", "2026-10-27", "2026-10-29", "公出", "c002", "2026-10-26T15:20", None),
     ("c006", "2026-11-05", "2026-11-06", "年休假", "c002", "2026-11-04T17:10", None),
-    ("c018", "2026-11-16", "2026-11-20", "病假", "c007", "2026-11-16T08:20", "2026-11-18T07:50"),
+    ("c018", "2026-11-16", "2026-11-20", "病假", "c001", "2026-11-16T08:20", "2026-11-18T07:50"),  # > 3 days: the secretary
 )
 
 LATE_DAYS = {"c011": ("2026-10-13", "2026-10-27", "2026-11-09", "2026-11-19")}
@@ -114,7 +115,7 @@ INTENT: dict = {
     "head": "c002",
     "inspector": INSPECTOR,
     "clerk": CLERK,
-    "office_head": OFFICE_HEAD,  # records sign-ins when the clerk is away; approves backfills
+    "office_head": OFFICE_HEAD,  # records sign-ins when the clerk is away
     "team": [r[0] for r in ROSTER if r[3]],
     # miss evening sign-ins most weeks; found absent at evening spot checks
     "commuters": list(COMMUTERS),
@@ -487,7 +488,7 @@ class Generator:
 
         # 2026-11-10: the sign-in terminal had no power; c014's morning entered later, with approval
         self.checkin("c014", at(d("2026-11-10"), hm(7, 56)), delay=hm(10, 35) - hm(7, 56),
-                     approver=OFFICE_HEAD, reason="早上签到终端停电未能录入，经党政办主任核实当时在岗，准予补签")
+                     approver="c005", reason="早上签到终端停电未能录入，经党政办主任核实当时在岗，准予补签")
 
         # spot checks by the 纪委书记
         for text, method, absent in INSPECTIONS:
@@ -574,6 +575,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("target", nargs="?", default=str(ROOT), help="workspace folder (default: the repository root)")
     args = parser.parse_args(argv)
     root = Path(args.target)
+    os.environ["LOGNAME"] = "dangzhengban"  # the office's account records the roster log (deterministic 'by')
     count = Generator(root).run()
     lock = root / "ledgers" / ".lock"
     if lock.exists():

@@ -19,7 +19,13 @@ INSPECTION = "inspection"      # spot check by the discipline group (督查 抽�
 REPORT = "report"              # reported breach of village-stay discipline (五不准)
 EVALUATION = "evaluation"      # three evaluations (三点评)
 VOID = "void"                  # cancels an earlier entry (作废)
-KINDS = (CHECKIN, VILLAGE, LEAVE, LEAVE_CANCEL, INSPECTION, REPORT, EVALUATION, VOID)
+SEAL = "seal"                  # a signed seal of a month's ledgers (封存)
+PUBLICATION = "publication"    # a notice posted on the board (公示), with the seal it carries
+ROSTER_CHANGE = "roster"       # a line of the roster log (花名册): add, set or leave
+KINDS = (CHECKIN, VILLAGE, LEAVE, LEAVE_CANCEL, INSPECTION, REPORT, EVALUATION, VOID, SEAL, PUBLICATION)
+ROSTER_OPS = ("add", "set", "leave")
+# What a roster change may set: the fields of Cadre a person chooses.
+ROSTER_FIELDS = ("name", "post", "team", "supervisor", "village", "badge")
 
 SLOTS = ("morning", "afternoon", "evening")
 GRADES = ("优", "良", "中", "差")
@@ -115,8 +121,50 @@ class Cadre(NamedTuple):
             "supervisor": self.supervisor, "village": self.village,
             "since": self.since.isoformat() if self.since else None,
             "until": self.until.isoformat() if self.until else None,
-            **({"badge": self.badge} if self.badge else {}),
+            **({"badge": self.badge} if self.badge is not None else {}),
         }
+
+
+class RosterChange(NamedTuple):
+    """One line of the roster log: ``op`` (add / set / leave) of ``cadre`` taking effect on ``day``.
+
+    ``fields`` holds what an add or set gives (name, post, team, supervisor, village,
+    badge); a leave's ``day`` is the last day of service.
+    """
+
+    id: str
+    op: str
+    cadre: str
+    day: dt.date
+    fields: dict[str, Any]
+    line: int
+
+
+def replay(changes: tuple[RosterChange, ...], upto: dt.date | None = None) -> list[Cadre]:
+    """The cadres as the log makes them, by the date each change takes effect (up to ``upto``).
+
+    Changes apply in order of their dates, and in line order within a date. A cadre
+    keeps the first day they joined as ``since`` and their last day as ``until``.
+    """
+    cadres: dict[str, Cadre] = {}
+    for change in sorted(changes, key=lambda c: (c.day, c.line)):
+        if upto is not None and change.day > upto:
+            break
+        apply_change(cadres, change)
+    return list(cadres.values())
+
+
+def apply_change(cadres: dict[str, Cadre], change: RosterChange) -> None:
+    """One change applied to ``cadres`` (by id, in joining order), in place."""
+    if change.op == "add":
+        cadres[change.cadre] = Cadre(id=change.cadre, since=change.day, line=change.line,
+                                     **{k: change.fields[k] for k in ROSTER_FIELDS if k in change.fields})
+    elif change.cadre in cadres:
+        cadre = cadres[change.cadre]
+        if change.op == "set":
+            cadres[change.cadre] = cadre._replace(**{k: change.fields[k] for k in ROSTER_FIELDS if k in change.fields})
+        elif change.op == "leave":
+            cadres[change.cadre] = cadre._replace(until=change.day)
 
 
 class Roster(NamedTuple):
@@ -125,10 +173,19 @@ class Roster(NamedTuple):
     cadres: tuple[Cadre, ...]
     path: str
     by_id: dict[str, Cadre]
+    changes: tuple[RosterChange, ...] = ()  # the dated log; empty for a roster in the old undated format
 
     @classmethod
-    def of(cls, cadres: list[Cadre] | tuple[Cadre, ...], path: str = "ledgers/roster.yaml") -> Roster:
-        return cls(tuple(cadres), path, {c.id: c for c in cadres})
+    def of(cls, cadres: list[Cadre] | tuple[Cadre, ...], path: str = "ledgers/roster.yaml",
+           changes: tuple[RosterChange, ...] = ()) -> Roster:
+        return cls(tuple(cadres), path, {c.id: c for c in cadres}, tuple(changes))
+
+    def on(self, day: dt.date) -> Roster:
+        """The roster as it stood on ``day``: who had joined by then, with the supervisor, village,
+        post and team of that day (a cadre who left before keeps ``until``)."""
+        if not self.changes:
+            return self
+        return Roster.of(replay(self.changes, day), self.path, self.changes)
 
     def get(self, cadre_id: str) -> Cadre | None:
         return self.by_id.get(cadre_id)

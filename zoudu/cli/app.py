@@ -11,30 +11,13 @@ from typing import Optional
 import typer
 
 from zoudu import i18n
-from zoudu.cli import audit, importing, log, publish, record, workspace
+from zoudu.cli import audit, importing, keys, log, publish, record, workspace
 from zoudu.cli.common import State
 from zoudu.errors import ZouduError
-from zoudu.i18n import N_, _
+from zoudu.i18n import _
 
-# Each command's summary is its docstring (English, the msgid); listed here so that the
-# catalog check finds them, and said in the clerk's language on every help page.
-SUMMARIES = (
-    N_("Create a workspace: default rules.yaml (the seed's policy), empty roster, ledgers/."),
-    N_("Check every ledger: parses, ids, the chain of hashes; say where and what is wrong."),
-    N_("Office sign-in (签到) for one or more cadres."),
-    N_("A village visit or stay from the field diary (民情日记)."),
-    N_("Leave or an official trip; 'leave cancel CADRE --at T' ends it early (销假)."),
-    N_("A spot check and what it found."),
-    N_("A reported breach of village-stay discipline (五不准)."),
-    N_("The three evaluations (三点评) of a cadre's month."),
-    N_("Cancel an earlier entry (it stays in the ledger, marked void)."),
-    N_("Check a month against every rule; violations, per-cadre summary and supervisor liability."),
-    N_("The monthly attendance notice (公示) for the notice board, sealed with the ledger's chain head."),
-    N_("One cadre's archive (档案) across months: attendance, violations, liability, evaluations."),
-    N_("Add a cadre to the roster."),
-    N_("List the roster."),
-    N_("Record that a cadre left (the last day of service)."),
-)
+# Each command's summary is its docstring (English, the msgid): tools/i18n.py finds every
+# command's docstring, and _said says it in the clerk's language on every help page.
 
 
 def _said(commands) -> None:
@@ -54,7 +37,7 @@ app = typer.Typer(
     help=_("zoudu (走读): the township's ledger of sign-ins, village work, leave and spot checks."),
 )
 
-for module in (workspace, record, importing, log, audit, publish):
+for module in (workspace, record, importing, log, audit, publish, keys):
     app.registered_commands.extend(module.part.registered_commands)
     app.registered_groups.extend(module.part.registered_groups)
 _said(app.registered_commands)

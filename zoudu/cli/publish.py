@@ -128,12 +128,28 @@ def publish(
         data = buf.getvalue().encode("utf-8")
     else:
         notice_render.terminal(sheet)
+        _recorded(ws, month, fmt, sheet)
         _warn(sheet)
         warn_placeholders(ws)
         return
     _write(data, output, target)
+    _recorded(ws, month, fmt, sheet, ids_out=sys.stdout if output is not None else sys.stderr)
     _warn(sheet)
     warn_placeholders(ws)
+
+
+def _recorded(ws, month: str, fmt: str, sheet, ids_out=sys.stderr) -> None:
+    """Publishing is recorded (and seals the month first if it is not sealed); the new ids go to stdout
+    when the sheet went to a file, else to stderr (the sheet owns stdout)."""
+    from zoudu.ledger.record import recorder
+    from zoudu.publish.seal import record_publication
+
+    ids = record_publication(ws, month, fmt, sheet.published, recorder(ws, None))
+    if ids is None:
+        print(f"zoudu: {_('warning')}: {_('no signing key: the month was not sealed and the publication not recorded (zoudu keys init)')}",
+              file=sys.stderr)
+    for entry_id in ids or []:
+        print(entry_id, file=ids_out)
 
 
 def _warn(sheet) -> None:

@@ -40,12 +40,48 @@ def roster_add(
 
 
 @roster_app.command("list")
-def roster_list() -> None:
-    """List the roster."""
+def roster_list(
+    on: Optional[str] = typer.Option(None, "--on", help=_("Show the roster as it stood on this day.")),
+) -> None:
+    """List the roster (as it stood on a day, with --on)."""
     from zoudu.render.console import roster_table
+    from zoudu.timeparse import parse_date
 
     ws = workspace()
-    roster_table(ws.roster)
+    if on is None:
+        roster_table(ws.roster)
+        return
+    day = parse_date(on)
+    state = ws.roster.on(day)
+    roster_table(state._replace(cadres=tuple(c for c in state.cadres if c.serving_on(day))))
+
+
+@roster_app.command("set")
+def roster_set(
+    cadre_id: str = typer.Argument(..., metavar="ID"),
+    start: str = typer.Option(..., "--from", help=_("The day the change takes effect.")),
+    supervisor: Optional[str] = typer.Option(None, "--supervisor", help=_("Id of the supervising team member.")),
+    village: Optional[str] = typer.Option(None, "--village", help=_("Assigned village (所包村).")),
+    post: Optional[str] = typer.Option(None, "--post", help=_("Post (职务).")),
+    team: Optional[bool] = typer.Option(None, "--team/--no-team", help=_("Member of the leadership team (班子成员).")),
+    badge: Optional[str] = typer.Option(None, "--badge", help=_("Badge number on the attendance terminal.")),
+    by: Optional[str] = typer.Option(None, "--by", help=BY_HELP),
+) -> None:
+    """Change a cadre's supervisor, village, post, team membership or badge from a date on."""
+    from zoudu.ledger import record
+
+    print(record.roster_set(workspace(), cadre_id, start, by, supervisor=supervisor, village=village, post=post,
+                            team=team, badge=badge))
+
+
+@roster_app.command("migrate")
+def roster_migrate() -> None:
+    """Convert a roster in the old format (one cadre per line) into the dated log, once."""
+    from zoudu.ledger import record
+
+    count, backup = record.roster_migrate(workspace())
+    print(_("roster converted into a dated log: {n} cadre(s); the old file is kept as {backup}").format(
+        n=count, backup=backup))
 
 
 @roster_app.command("leave")
@@ -88,13 +124,15 @@ def village(
     stay: bool = typer.Option(False, "--stay", help=_("An overnight stay (住村), not a day visit.")),
     at: Optional[str] = typer.Option(None, "--at", help=time_help(_("Time of the visit (default: now)."))),
     note: Optional[str] = typer.Option(None, "--note", help=_("What was done.")),
+    approver: Optional[str] = typer.Option(None, "--approver", help=_("Who approved a late entry.")),
+    reason: Optional[str] = typer.Option(None, "--reason", help=_("Why the entry is copied late.")),
     by: Optional[str] = By,
 ) -> None:
     """A village visit or stay from the field diary (民情日记)."""
     from zoudu.ledger import record
 
     ws = workspace()
-    recorded(record.village(ws, cadre, village_name, witness, stay, at, note, by), ws)
+    recorded(record.village(ws, cadre, village_name, witness, stay, at, note, by, approver, reason), ws)
 
 
 @part.command()
@@ -180,10 +218,11 @@ def evaluate(
 def void(
     entry_id: str = typer.Argument(..., metavar="ENTRY_ID"),
     reason: str = typer.Option(..., "--reason", help=_("Why the entry is cancelled.")),
+    approver: Optional[str] = typer.Option(None, "--approver", help=_("Who approved the void (needed after the grace).")),
     by: Optional[str] = By,
 ) -> None:
     """Cancel an earlier entry (it stays in the ledger, marked void)."""
     from zoudu.ledger import record
 
     ws = workspace()
-    recorded(record.void(ws, entry_id, reason, by), ws)
+    recorded(record.void(ws, entry_id, reason, by, approver), ws)

@@ -51,6 +51,7 @@ def verify(
     repair: bool = typer.Option(False, "--repair", help=_("Set an incomplete last line aside in a side file (a complete one only lacking its line break keeps its entry).")),
     sealed: Optional[str] = typer.Option(None, "--sealed", help=_("Check that a month's chain still passes through this published hash.")),
     month: Optional[str] = typer.Option(None, "--month", help=_("The month of --sealed, YYYY-MM (default: any).")),
+    pubkey: Optional[str] = typer.Option(None, "--pubkey", help=_("Check every signed seal with this public key file.")),
 ) -> None:
     """Check every ledger: parses, ids, the chain of hashes; say where and what is wrong."""
     from zoudu.ledger.verify import verify as run
@@ -74,6 +75,16 @@ def verify(
         print(message)
         if not ok:
             raise typer.Exit(1)
+    if pubkey is not None:
+        from zoudu.publish.seal import verify_seals
+
+        seals = verify_seals(ws, Path(pubkey))
+        report.problems += seals.problems
+        for p in seals.problems:
+            print(f"{p.where}: {p.message}")
+        for line in seals.late:
+            print(_("late (added after a seal, not damage): {entry}").format(entry=line))
+        print(_("{n} signed seal(s) checked").format(n=seals.seals))
     if report.problems:
         print(_("{n} problem(s) in {files} ledger(s)").format(n=len(report.problems), files=report.files))
         raise typer.Exit(1)

@@ -2,10 +2,11 @@
 
 Everything is read and checked before the lock; under the lock the ledger is
 read again for punches already imported, and the rest appended, one append per
-month file. A punch is the terminal's own record: imported within
-``import_limit_days`` of its time, its ``recorded`` time is the terminal's and it
-is no backfill; later, ``recorded`` is the moment of the import, so the audit
-sees a backfill unless ``--approver``/``--reason`` approve it (SPEC §8).
+month file. A punch is the terminal's own record: ``recorded`` is always the
+moment of the import (taken under the lock, like every entry, so recorded times
+never go back), and the audit treats an entry with a ``source`` imported within
+``import_limit_days`` of its time as no backfill; later, it is a backfill unless
+``--approver``/``--reason`` approve it (SPEC §8).
 Each entry keeps ``imported`` (when it was read in) and ``source`` (format,
 device, file name, sha256 of the file).
 """
@@ -150,7 +151,7 @@ def _entries(ws, fmt, sha, shown, matched, moment, limit, approving, reason, by,
             continue
         seen.add(key)
         fields: dict[str, Any] = {
-            "kind": model.CHECKIN, "at": iso(at), "recorded": iso(moment if late else at),
+            "kind": model.CHECKIN, "at": iso(at), "recorded": iso(moment),
             "imported": iso(moment), "by": who, "cadre": cadre.id, "place": ws.settings.place, "source": source,
         }
         if late and approving is not None:
@@ -172,5 +173,6 @@ def run(ws: Workspace, the_plan: Plan) -> list[dict[str, Any]]:
         done: list[dict[str, Any]] = []
         for month in sorted(by_month):
             path = ws.ledger_path(month)
-            done.extend(append(path, ws.shown(path), by_month[month]))  # one write per month file
+            done.extend(append(path, ws.shown(path), by_month[month],  # one write per month file
+                               clock=lambda: iso(now(ws))))
     return done

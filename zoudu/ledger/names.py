@@ -50,8 +50,8 @@ def check_badge(roster: Roster, badge: str | None, cadre_id: str) -> str | None:
     if not BADGE.fullmatch(badge) or not badge.isascii():
         raise ZouduError(_("'{badge}' is not a valid badge number (letters and digits, at most 32)").format(
             badge=badge))
-    badge = normal_badge(badge)
-    other = next((c for c in roster.cadres if c.badge and normal_badge(c.badge) == badge and c.id != cadre_id), None)
+    normal = normal_badge(badge)  # kept as typed ("0042"); compared without leading zeros
+    other = next((c for c in roster.cadres if c.badge and normal_badge(c.badge) == normal and c.id != cadre_id), None)
     if other is not None:
         raise ZouduError(_("badge {badge} is already {name}'s ({id})").format(badge=badge, name=other.name,
                                                                              id=other.id))

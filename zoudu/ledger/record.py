@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, NamedTuple
 
 from zoudu import model
+from zoudu.ledger import approvals
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
 from zoudu.ledger.store import append, read_ledger
 from zoudu.model import Cadre, Entry
-from zoudu.ledger.roster import check_id, find_cadre, save_roster, supervision_problem
+from zoudu.ledger.roster import check_id, find_cadre, supervision_problem
 from zoudu.timeparse import is_date_only, iso, said, month_days, month_of, parse_date, parse_month, parse_time, shift_month
 from zoudu.ledger.workspace import ROSTER, Workspace
 
@@ -96,7 +97,7 @@ def base(ws: Workspace, kind: str, at: dt.datetime, by: str | None, cadre: str |
 def write(ws: Workspace, month: str, entries: list[dict[str, Any]]) -> list[str]:
     path = ws.ledger_path(month)
     with ws.lock():
-        done = append(path, ws.shown(path), entries)
+        done = append(path, ws.shown(path), entries, clock=lambda: iso(now(ws)))
     return [f["id"] for f in done]
 
 
@@ -117,59 +118,150 @@ def cadres_of(ws: Workspace, tokens: Iterable[str], at: dt.datetime) -> list[Cad
 # ----------------------------------------------------------------------------- roster
 
 
+def _roster_entry(ws: Workspace, op: str, cadre_id: str, day: dt.date, by: str | None,
+                  fields: dict[str, Any]) -> dict[str, Any]:
+    at = dt.datetime.combine(day, dt.time(0, 0), ws.settings.tz)
+    entry = base(ws, model.ROSTER_CHANGE, at, by, cadre_id)
+    entry.update({"op": op, "from": day.isoformat(), **fields})
+    return entry
+
+
+def _append_roster(ws: Workspace, roster: model.Roster, entry: dict[str, Any]) -> model.Roster:
+    """Check the roster with the change, then append it to the log (the caller holds the lock)."""
+    from zoudu.ledger.roster import LOG_HEADER, load_roster, unsealed
+
+    path = ws.root / ROSTER
+    if roster.cadres and not roster.changes:
+        raise ZouduError(_("the roster is still in the old format; convert it once with 'zoudu roster migrate'"),
+                         ROSTER)
+    unsealed(ws, dt.date.fromisoformat(entry["from"]))
+    change = model.RosterChange("", entry["op"], entry["cadre"], dt.date.fromisoformat(entry["from"]),
+                                {k: entry[k] for k in model.ROSTER_FIELDS if k in entry}, 1 << 30)  # after every line
+    changes = roster.changes + (change,)
+    cadres = model.replay(changes)
+    grown = model.Roster.of(cadres, roster.path, changes)
+    for day in sorted({c.day for c in changes if c.day >= change.day}):
+        state = grown.on(day)
+        for cadre in state.cadres:
+            problem = supervision_problem(state, cadre)
+            if problem:
+                raise ZouduError(problem)
+    append(path, ROSTER, [entry], clock=lambda: iso(now(ws)), header=LOG_HEADER)
+    ws.__dict__.pop("roster", None)
+    return load_roster(path, ROSTER)
+
+
+def _supervisor(roster: model.Roster, supervisor: str | None, day: dt.date) -> str | None:
+    if not supervisor:
+        return None
+    state = roster.on(day)
+    if state.get(supervisor) is None and not any(c.name == supervisor for c in state.cadres):
+        raise ZouduError(_("supervisor '{sup}' is not on the roster on {day}").format(sup=supervisor, day=day))
+    boss = find_cadre(state, supervisor, day)
+    if not boss.team:
+        raise ZouduError(_("the supervisor {name} ({id}) is not on the leadership team").format(
+            name=boss.name, id=boss.id))
+    if not boss.serving_on(day):
+        raise ZouduError(_("the supervisor {name} ({id}) left on {day}").format(
+            name=boss.name, id=boss.id, day=boss.until))
+    return boss.id
+
+
 def roster_add(ws: Workspace, cadre_id: str, name: str, post: str | None, team: bool,
-               supervisor: str | None, village: str | None, since: str | None, badge: str | None = None) -> str:
+               supervisor: str | None, village: str | None, since: str | None,
+               badge: str | None = None, by: str | None = None) -> str:
     from zoudu.ledger.names import check_badge
 
     check_id(cadre_id)
-    cadre = Cadre(
-        id=cadre_id, name=text(name, _("name")), post=text(post, _("post"), required=False) or "",
-        team=team, supervisor=supervisor or None, village=label(village, _("village"), required=False),
-        since=parse_date(since) if since else now(ws).date(),
-    )
+    name = text(name, _("name"))
+    fields: dict[str, Any] = {
+        "name": name, "post": text(post, _("post"), required=False) or "", "team": bool(team),
+        "village": label(village, _("village"), required=False),
+    }
+    day = parse_date(since) if since else now(ws).date()
     with ws.lock():
         roster = ws.fresh_roster()
-        cadre = cadre._replace(badge=check_badge(roster, badge, cadre_id))
+        if badge is not None:
+            fields["badge"] = check_badge(roster, badge, cadre_id)
         if roster.get(cadre_id):
             raise ZouduError(_("cadre id '{id}' is already on the roster").format(id=cadre_id))
         # An id that is someone's name, or a name that is someone's id, would make
         # "zoudu checkin X" mean two people.
-        if roster.get(cadre.name) or any(c.name == cadre_id for c in roster.cadres):
+        if roster.get(name) or any(c.name == cadre_id for c in roster.cadres):
             raise ZouduError(_("'{value}' is both a name and an id on the roster; choose another").format(
-                value=cadre.name if roster.get(cadre.name) else cadre_id))
-        boss = roster.get(cadre.supervisor) if cadre.supervisor else None
-        if boss is not None and not boss.team:
-            raise ZouduError(_("the supervisor {name} ({id}) is not on the leadership team").format(
-                name=boss.name, id=boss.id))
-        if boss is not None and boss.until is not None:
-            raise ZouduError(_("the supervisor {name} ({id}) left on {day}").format(
-                name=boss.name, id=boss.id, day=boss.until))
-        grown = model.Roster.of(roster.cadres + (cadre,), roster.path)
-        problem = supervision_problem(grown, cadre)
-        if problem:
-            raise ZouduError(problem)
-        save_roster(ws.root / ROSTER, grown)
-        ws.__dict__["roster"] = grown
+                value=name if roster.get(name) else cadre_id))
+        fields["supervisor"] = _supervisor(roster, supervisor, day)
+        ws.__dict__["roster"] = _append_roster(ws, roster, _roster_entry(ws, "add", cadre_id, day, by, fields))
     return cadre_id
 
 
-def roster_leave(ws: Workspace, cadre_id: str, on: str) -> str:
+def roster_set(ws: Workspace, token: str, start: str, by: str | None = None, **given: Any) -> str:
+    """A change of supervisor, village, post, team membership or badge from ``start`` on."""
+    from zoudu.ledger.names import check_badge
+
+    day = parse_date(start)
+    fields: dict[str, Any] = {}
+    for key, value in given.items():
+        if value is None:
+            continue
+        if key not in model.ROSTER_FIELDS:
+            raise ZouduError(_("unknown roster field '{key}'").format(key=key))
+        if key == "team":
+            fields[key] = bool(value)
+        elif key == "village":
+            fields[key] = label(value, _("village")) if value != "" else None
+        elif key == "name":
+            fields[key] = text(value, _("name"))
+        else:
+            fields[key] = value
+    if "post" in fields:
+        fields["post"] = text(fields["post"], _("post"), required=False) or ""
+    if not fields:
+        raise ZouduError(_("say what changes: --supervisor, --village, --post, --team/--no-team or --badge"))
+    with ws.lock():
+        roster = ws.fresh_roster()
+        cadre = find_cadre(roster, token, day)
+        if cadre.since and day < cadre.since:
+            raise ZouduError(_("{name} ({id}) joined on {day}: cannot change before").format(
+                name=cadre.name, id=cadre.id, day=cadre.since))
+        if cadre.until is not None and day > cadre.until:
+            raise ZouduError(_("{name} ({id}) already left on {day}").format(name=cadre.name, id=cadre.id,
+                                                                             day=cadre.until))
+        if "badge" in fields:
+            fields["badge"] = check_badge(roster, fields["badge"], cadre.id) if fields["badge"] != "" else None
+        if "supervisor" in fields:
+            fields["supervisor"] = _supervisor(roster, fields["supervisor"], day) if fields["supervisor"] else None
+            if fields["supervisor"] == cadre.id:
+                raise ZouduError(_("supervision of '{id}' goes round in a circle").format(id=cadre.id))
+        if fields.get("team") is False and any(c.supervisor == cadre.id and c.serving_on(day)
+                                               for c in roster.on(day).cadres):
+            raise ZouduError(_("{name} ({id}) still supervises cadres on {day}; give them another supervisor "
+                               "first").format(name=cadre.name, id=cadre.id, day=day))
+        ws.__dict__["roster"] = _append_roster(ws, roster, _roster_entry(ws, "set", cadre.id, day, by, fields))
+    return cadre.id
+
+
+def roster_leave(ws: Workspace, cadre_id: str, on: str, by: str | None = None) -> str:
     day = parse_date(on)
     with ws.lock():
         roster = ws.fresh_roster()
         cadre = find_cadre(roster, cadre_id)
-        cadre_id = cadre.id
         if cadre.until is not None:
             raise ZouduError(_("{name} ({id}) already left on {day}").format(name=cadre.name, id=cadre.id,
                                                                              day=cadre.until))
         if cadre.since and day < cadre.since:
             raise ZouduError(_("{name} ({id}) joined on {day}: cannot leave before").format(
                 name=cadre.name, id=cadre.id, day=cadre.since))
-        left = cadre._replace(until=day)
-        shrunk = model.Roster.of([left if c.id == cadre_id else c for c in roster.cadres], roster.path)
-        save_roster(ws.root / ROSTER, shrunk)
-        ws.__dict__["roster"] = shrunk
-    return cadre_id
+        ws.__dict__["roster"] = _append_roster(ws, roster, _roster_entry(ws, "leave", cadre.id, day, by, {}))
+    return cadre.id
+
+
+def roster_migrate(ws: Workspace, by: str | None = None) -> tuple[int, str]:
+    """Convert the old roster format into the dated log, once; returns (cadres, backup file)."""
+    from zoudu.ledger.roster import migrate
+
+    with ws.lock():
+        return migrate(ws, recorder(ws, by), iso(now(ws)))
 
 
 # ----------------------------------------------------------------------------- entries
@@ -188,6 +280,8 @@ def checkin(ws: Workspace, tokens: list[str], at: str | None, place: str | None,
         if approving in cadres:
             raise ZouduError(_("{name} ({id}) cannot approve their own sign-in").format(
                 name=approving.name, id=approving.id))
+        for cadre in cadres:
+            approve(ws, approving.id, cadre.id, approvals.BACKFILL, moment.date())
         extra["approver"] = approving.id
         extra["reason"] = text(reason, _("reason"))
     entries = [dict(base(ws, model.CHECKIN, moment, by, c.id), **extra) for c in cadres]
@@ -195,11 +289,23 @@ def checkin(ws: Workspace, tokens: list[str], at: str | None, place: str | None,
 
 
 def village(ws: Workspace, token: str, village_name: str, witness: str | None, stay: bool,
-            at: str | None, note: str | None, by: str | None) -> list[str]:
-    """A village visit (下村) or overnight stay (住村) copied from the field diary (民情日记)."""
+            at: str | None, note: str | None, by: str | None,
+            approver: str | None = None, reason: str | None = None) -> list[str]:
+    """A village visit (下村) or overnight stay (住村) copied from the field diary (民情日记).
+
+    Copied later than ``village_late_days`` after its time it is late (village.late) and
+    counts only with an approver who may approve it (``--approver`` and ``--reason``).
+    """
     moment = when(ws, at)
     cadre = serving(find_cadre(ws.roster, token, moment.date()), moment)
+    if (approver is None) != (reason is None):
+        raise ZouduError(_("a late village entry needs both --approver and --reason"))
     fields = base(ws, model.VILLAGE, moment, by, cadre.id)
+    if approver is not None:
+        approving = find_cadre(ws.roster, approver, moment.date())
+        approve(ws, approving.id, cadre.id, approvals.VILLAGE, moment.date())
+        fields["approver"] = approving.id
+        fields["reason"] = text(reason, _("reason"))
     fields["village"] = label(village_name, _("village visited"))
     fields["stay"] = bool(stay)
     if witness is not None:
@@ -226,14 +332,14 @@ class Leave(NamedTuple):
     end: dt.datetime  # ``until``, or the time of its cancellation (销假)
 
 
-def leaves_of(ws: Workspace, cadre_id: str, last_month: str) -> list[Leave]:
+def leaves_of(ws: Workspace, cadre_id: str, last_month: str, months: int = LEAVE_LOOKBACK_MONTHS) -> list[Leave]:
     """The cadre's leaves recorded in ``last_month`` and the months before it (voided ones left out).
 
     A leave is kept in the month it starts; a void or cancellation in the file of the
     leave it names, so each file answers for its own leaves.
     """
     found: list[Leave] = []
-    for back in range(LEAVE_LOOKBACK_MONTHS):
+    for back in range(months):
         path = ws.ledger_path(shift_month(last_month, -back))
         if not path.exists():
             continue
@@ -260,20 +366,34 @@ def leave(ws: Workspace, token: str, start: str, end: str, kind: str | None, app
     if kind not in model.LEAVE_KINDS:
         raise ZouduError(_("unknown kind of leave '{kind}' (one of {kinds})").format(
             kind=kind, kinds="/".join(model.LEAVE_KINDS)))
-    approving = find_cadre(ws.roster, text(approver, _("approver")))
+    if finish - begin > dt.timedelta(days=approvals.MAX_LEAVE_DAYS):
+        raise ZouduError(_("a leave may last at most {n} days; this one lasts {days} (record a longer absence "
+                           "on the roster)").format(n=approvals.MAX_LEAVE_DAYS, days=(finish - begin).days))
+    approving = find_cadre(ws.roster, text(approver, _("approver")), begin.date())
     if approving.id == cadre.id:
         raise ZouduError(_("a cadre cannot approve their own leave"))
+    approve(ws, approving.id, cadre.id, approvals.LEAVE, begin.date(), finish - begin)
     fields = base(ws, model.LEAVE, begin, by, cadre.id)
     fields.update({"until": iso(finish), "leave_kind": kind, "approver": approving.id})
     path = ws.ledger_path(month_of(begin))
     with ws.lock():
-        for other in leaves_of(ws, cadre.id, month_of(finish)):
+        for other in leaves_of(ws, cadre.id, month_of(finish), _reach(month_of(begin), month_of(finish))):
             if other.entry.at < finish and begin < other.end:
                 raise ZouduError(_("{name} ({id}) is already on leave then: {leave} ({start} to {end}); "
                                    "cancel or void it first").format(
                     name=cadre.name, id=cadre.id, leave=other.entry.id, start=said(other.entry.at),
                     end=said(other.end)))
-        return [f["id"] for f in append(path, ws.shown(path), [fields])]
+        return [f["id"] for f in append(path, ws.shown(path), [fields], clock=lambda: iso(now(ws)))]
+
+
+def _reach(first: str, last: str) -> int:
+    """Months to look back from ``last`` for a leave that may overlap one starting in ``first``:
+    every month from a bounded leave's earliest possible start (MAX_LEAVE_DAYS before)."""
+    start = month_of(dt.datetime.strptime(first + "-01", "%Y-%m-%d") - dt.timedelta(days=approvals.MAX_LEAVE_DAYS + 1))
+    count = 1
+    while shift_month(last, -(count - 1)) > start:
+        count += 1
+    return count
 
 
 def leave_cancel(ws: Workspace, token: str, at: str | None, by: str | None,
@@ -285,14 +405,15 @@ def leave_cancel(ws: Workspace, token: str, at: str | None, by: str | None,
     moment = when(ws, at)
     cadre = find_cadre(ws.roster, token, moment.date())
     with ws.lock():
-        for other in leaves_of(ws, cadre.id, month_of(moment)):
+        for other in leaves_of(ws, cadre.id, month_of(moment), LEAVE_LOOKBACK_MONTHS + 2):
             if other.entry.at <= moment < other.end:
                 fields = base(ws, model.LEAVE_CANCEL, moment, by, cadre.id)
                 fields["leave"] = other.entry.id
                 if tell:
                     tell(_("ends leave {leave} ({start} to {end}) at {at}").format(
                         leave=other.entry.id, start=said(other.entry.at), end=said(other.end), at=said(moment)))
-                return [f["id"] for f in append(other.path, ws.shown(other.path), [fields])]
+                return [f["id"] for f in append(other.path, ws.shown(other.path), [fields],
+                                                clock=lambda: iso(now(ws)))]
     raise ZouduError(_("{name} ({id}) has no open leave at {at}").format(name=cadre.name, id=cadre.id, at=said(moment)))
 
 
@@ -356,8 +477,22 @@ def evaluate(ws: Workspace, token: str, month: str, grades: dict[str, str | None
     return write(ws, month, [fields])
 
 
-def void(ws: Workspace, entry_id: str, reason: str, by: str | None) -> list[str]:
-    """Cancels an earlier entry (作废); written to the file of the entry it cancels."""
+def concerned(entry: Entry) -> list[str]:
+    """The cadres an entry concerns: its cadre, and for a spot check everyone it named."""
+    found = [entry.cadre] if entry.cadre else []
+    if entry.kind == model.INSPECTION:
+        found += [str(c) for c in list(entry.data.get("present", [])) + list(entry.data.get("absent", []))]
+    return list(dict.fromkeys(found))
+
+
+def void(ws: Workspace, entry_id: str, reason: str, by: str | None, approver: str | None = None) -> list[str]:
+    """Cancels an earlier entry (作废); written to the file of the entry it cancels.
+
+    Without an approver only within the backfill grace after the voided entry was
+    recorded (a typing mistake mended at once); later, an approver who may approve
+    voids for every cadre it concerns. Neither the recorder (--by) nor the approver
+    may be one of them.
+    """
     reason = text(reason, _("reason"))
     month = entry_id[:7]
     try:
@@ -365,6 +500,7 @@ def void(ws: Workspace, entry_id: str, reason: str, by: str | None) -> list[str]
     except ZouduError:
         raise ZouduError(_("no such entry: '{id}'").format(id=entry_id)) from None
     path = ws.ledger_path(month)
+    approving = find_cadre(ws.roster, approver, now(ws).date()).id if approver else None
     with ws.lock():
         if not path.exists():
             raise ZouduError(_("no such entry: '{id}'").format(id=entry_id))
@@ -376,9 +512,37 @@ def void(ws: Workspace, entry_id: str, reason: str, by: str | None) -> list[str]
             raise ZouduError(_("{id} is itself a void; it cannot be voided. To restore {target}, record it again "
                                "as it was ('zoudu log --id {target}' shows it)").format(
                 id=entry_id, target=target.data.get("target")))
+        if target.kind in (model.SEAL, model.PUBLICATION):
+            raise ZouduError(_("{id} is a seal or a publication; it cannot be voided").format(id=entry_id))
         earlier = next((e for e in entries if e.kind == model.VOID and e.data.get("target") == entry_id), None)
         if earlier is not None:
             raise ZouduError(_("{id} is already void (by {void})").format(id=entry_id, void=earlier.id))
-        fields = base(ws, model.VOID, now(ws), by, target.cadre)
+        names = concerned(target)
+        recorder_id = find_cadre(ws.roster, by).id if by else None
+        for who, role in ((recorder_id, "--by"), (approving, "--approver")):
+            if who is not None and who in names:
+                raise ZouduError(_("{who} ({role}) is concerned by {id} and cannot void it").format(
+                    who=who, role=role, id=entry_id))
+        today = now(ws)
+        if approving is None:
+            grace = dt.timedelta(minutes=ws.settings.backfill_grace_minutes)
+            if today - target.recorded > grace:
+                raise ZouduError(_("{id} was recorded at {at}, more than {n} minutes ago: a void now needs "
+                                   "--approver").format(id=entry_id, at=iso(target.recorded),
+                                                        n=ws.settings.backfill_grace_minutes))
+        else:
+            for cadre in names or [None]:
+                approve(ws, approving, cadre, approvals.VOID, today.date())
+        fields = base(ws, model.VOID, today, by, target.cadre)
         fields.update({"target": entry_id, "reason": reason})
-        return [f["id"] for f in append(path, ws.shown(path), [fields])]
+        if approving is not None:
+            fields["approver"] = approving
+        return [f["id"] for f in append(path, ws.shown(path), [fields], clock=lambda: iso(now(ws)))]
+
+
+def approve(ws: Workspace, approver: str, cadre: str | None, kind: str, day: dt.date,
+            length: dt.timedelta | None = None) -> None:
+    """Refuse (exit 2, nothing written) an approval that ``rules.yaml``'s policy does not allow."""
+    refusal = approvals.may_approve(ws.settings, ws.roster, approver, cadre, kind, day, length)
+    if refusal:
+        raise ZouduError(refusal)

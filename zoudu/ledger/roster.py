@@ -1,8 +1,12 @@
-"""The roster (花名册): ``ledgers/roster.yaml``, one cadre per line.
+"""The roster (花名册): ``ledgers/roster.yaml``, a dated, append-only, hash-chained log.
 
-The tool writes each cadre as one JSON flow mapping per line (like the ledger);
-a person may also write it in block style. Either way it is composed into nodes
-and checked: ids unique and ASCII, supervisors on the roster, no cycles.
+Each line is an entry in the ledgers' format (``zoudu.ledger.store``): kind
+``roster``, ``op`` add / set / leave, the cadre, ``from`` (the day it takes
+effect; for a leave, the last day of service), who recorded it and when. The
+roster of any day is the log replayed up to that day (``Roster.on``).
+
+The old format (one cadre per line, no dates of change, no chain) is still read,
+so that ``zoudu roster migrate`` can convert it once; nothing is appended to it.
 """
 
 from __future__ import annotations
@@ -14,12 +18,19 @@ from pathlib import Path
 
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
-from zoudu.model import Cadre, Roster
+from zoudu.model import ROSTER_CHANGE, ROSTER_FIELDS, ROSTER_OPS, Cadre, Roster, RosterChange, replay
 from zoudu.timeparse import parse_file_date as parse_date  # files: ISO days only
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}")
-HEADER = "# zoudu roster (花名册): one cadre per line. Change it with 'zoudu roster add/leave'.\n"
+OLD_HEADER = "# zoudu roster (花名册): one cadre per line. Change it with 'zoudu roster add/leave'.\n"
+LOG_HEADER = ("# zoudu roster log (花名册): append-only, one change per line; change it with "
+              "'zoudu roster add/set/leave'.\n")
+HEADER = LOG_HEADER  # what 'zoudu init' writes
+BACKUP = "roster.pre-migration.yaml"
+EPOCH = dt.date(2000, 1, 1)  # the day a cadre with no 'since' in the old roster is taken to have joined
 _FIELDS = {"id", "name", "post", "team", "supervisor", "village", "since", "until", "badge"}
+# What a log line may hold besides the fields a change sets.
+_LOG_KEYS = {"kind", "op", "cadre", "from", "at", "recorded", "by", "id", "hash", "reason"}
 
 
 def check_id(cadre_id: str) -> str:
@@ -36,7 +47,99 @@ def load_roster(path: Path, shown_as: str) -> Roster:
     if not path.exists():
         raise ZouduError(_("roster file not found"), shown_as)
     data = read_bytes(path)
+    if is_log(data):
+        return cached("rosterlog", data, shown_as, lambda: _parse_log(path, shown_as))
     return cached("roster", data, shown_as, lambda: _parse(data, shown_as))
+
+
+def is_log(data: bytes) -> bool:
+    """True for the dated log (or an empty roster), False for the old one-cadre-per-line format."""
+    for raw in data.removeprefix(b"\xef\xbb\xbf").split(b"\n"):
+        line = raw.strip()
+        if not line or line.startswith(b"#"):
+            continue
+        return line.startswith(b"- {") and b'"kind": "roster"' in line
+    return True
+
+
+def _parse_log(path: Path, shown_as: str) -> Roster:
+    """The log read, checked line by line and replayed: a bad line is an error naming it."""
+    from zoudu.ledger.store import read_ledger
+
+    scan = read_ledger(path, shown_as)
+    if scan.problems:
+        first = scan.problems[0]
+        raise ZouduError(first.message, first.where)
+    changes: list[RosterChange] = []
+    added: dict[str, RosterChange] = {}
+    left: set[str] = set()
+    for e in scan.entries:
+        where = e.where
+        change = _change(e.data, where)
+        if change.op == "add":
+            if change.cadre in added:
+                raise ZouduError(_("cadre id '{id}' appears twice (first on line {line})").format(
+                    id=change.cadre, line=added[change.cadre].line), where)
+            added[change.cadre] = change
+        else:
+            first = added.get(change.cadre)
+            if first is None:
+                raise ZouduError(_("'{id}' is changed before it is added").format(id=change.cadre), where)
+            if change.day < first.day:
+                raise ZouduError(_("'{id}' is changed on {day}, before joining on {since}").format(
+                    id=change.cadre, day=change.day, since=first.day), where)
+            if change.cadre in left:
+                raise ZouduError(_("'{id}' has already left").format(id=change.cadre), where)
+            if change.op == "leave":
+                left.add(change.cadre)
+        changes.append(change)
+    _check_supervision(changes, shown_as)
+    return Roster.of(replay(tuple(changes)), shown_as, tuple(changes))
+
+
+def _change(data: dict, where: str) -> RosterChange:
+    unknown = sorted(set(data) - _LOG_KEYS - set(ROSTER_FIELDS))
+    if unknown:
+        raise ZouduError(_("unknown key '{key}'").format(key=unknown[0]), where)
+    op, cadre, day = data.get("op"), data.get("cadre"), data.get("from")
+    if data.get("kind") != ROSTER_CHANGE or op not in ROSTER_OPS:
+        raise ZouduError(_("not a roster change (kind 'roster', op add/set/leave)"), where)
+    if not isinstance(cadre, str) or not ID_PATTERN.fullmatch(cadre):
+        raise ZouduError(_("'{id}' is not a valid cadre id (letters, digits, '_', '-', '.'; at most 32)").format(
+            id=cadre), where)
+    try:
+        day = parse_date(str(day))
+    except ZouduError as e:
+        raise ZouduError(e.message, where) from None
+    fields = {k: data[k] for k in ROSTER_FIELDS if k in data}
+    if op == "add" and not isinstance(fields.get("name"), str):
+        raise ZouduError(_("a cadre needs '{key}'").format(key="name"), where)
+    if op == "leave" and fields:
+        raise ZouduError(_("a leave changes nothing but the last day"), where)
+    for key, value in fields.items():
+        ok = isinstance(value, bool) if key == "team" else (
+            value is None and key in ("supervisor", "village", "badge") or isinstance(value, str))
+        if not ok:
+            raise ZouduError(_("'{key}' has the wrong type").format(key=key), where)
+    if op == "add":
+        fields.setdefault("post", "")
+        fields.setdefault("team", False)
+    return RosterChange(str(data.get("id")), op, cadre, day, fields, int(where.rsplit(":", 1)[1]))
+
+
+def _check_supervision(changes: list[RosterChange], shown_as: str) -> None:
+    """On every day a change takes effect, each supervisor is on the roster and none goes round in a circle."""
+    days = sorted({c.day for c in changes})
+    # A supervisor who joins later than a cadre migrated from the old roster (which had no dates
+    # of change) is still a supervisor: existence is checked against everyone the log adds.
+    everyone = {c.id: c for c in replay(tuple(changes))}
+    for day in days:
+        state = Roster.of(list({**everyone, **{c.id: c for c in replay(tuple(changes), day)}}.values()), shown_as)
+        for change in sorted((c for c in changes if c.day == day), key=lambda c: c.line):
+            cadre = state.get(change.cadre)
+            problem = supervision_problem(state, cadre) if cadre else None
+            if problem:
+                raise ZouduError(problem, f"{shown_as}:{change.line}")
 
 
 def _parse(data: bytes, shown_as: str) -> Roster:
@@ -104,13 +207,44 @@ def supervision_problem(roster: Roster, cadre: Cadre) -> str | None:
     return None
 
 
-def save_roster(path: Path, roster: Roster) -> None:
-    """Rewrite the roster atomically (temp file, fsync, rename); caller holds the lock."""
-    from zoudu.ledger.store import encode_line
+def log_lines(cadres: list[Cadre] | tuple[Cadre, ...], by: str, recorded: str, tz: dt.tzinfo) -> str:
+    """The roster log that adds ``cadres`` (each from their ``since``) and records who left: the text
+    of a whole new file, chained from the start."""
+    from zoudu.ledger.store import chain_hash, encode_line, genesis
 
+    def entry(op: str, cadre: Cadre, day: dt.date, fields: dict) -> dict:
+        at = dt.datetime.combine(day, dt.time(0, 0), tz).isoformat(timespec="seconds")
+        return {"kind": ROSTER_CHANGE, "op": op, "cadre": cadre.id, "from": day.isoformat(), "at": at,
+                "recorded": recorded, "by": by, **fields}
+
+    entries = []
+    for c in cadres:
+        fields = {"name": c.name, "post": c.post, "team": c.team, "supervisor": c.supervisor, "village": c.village}
+        if c.badge is not None:
+            fields["badge"] = c.badge
+        entries.append(entry("add", c, c.since or EPOCH, fields))
+    entries += [entry("leave", c, c.until, {}) for c in cadres if c.until is not None]
+    prev, lines = genesis("roster"), [LOG_HEADER]
+    for seq, fields in enumerate(entries, 1):
+        fields["id"] = f"roster-{seq:04d}"
+        fields["hash"] = prev = chain_hash(prev, fields)
+        lines.append(encode_line(fields))
+    return "".join(lines)
+
+
+def save_roster(path: Path, roster: Roster, by: str = "zoudu", recorded: str = "2000-01-01T00:00:00+00:00",
+                tz: dt.tzinfo = dt.timezone.utc) -> None:
+    """Write a whole new roster log for ``roster``'s cadres atomically (temporary file, fsync, rename).
+
+    For tools that make a workspace from scratch (benchmarks) and for the migration;
+    the commands append to the log instead. The caller holds the lock.
+    """
+    _replace(path, log_lines(roster.cadres, by, recorded, tz))
+
+
+def _replace(path: Path, text: str) -> None:
     from zoudu.ledger.store import write_error
 
-    text = HEADER + "".join(encode_line(c.as_record()) for c in roster.cadres)
     tmp = path.with_name(path.name + ".tmp")
     try:  # a refused write (full disk, read-only mount) leaves the roster as it was: one line, exit 2
         with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
@@ -126,6 +260,46 @@ def save_roster(path: Path, roster: Roster) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def migrate(ws, by: str, recorded: str) -> tuple[int, str]:
+    """The one-time conversion of the old roster (one cadre per line) into the dated log.
+
+    Each cadre becomes an ``add`` from their ``since`` (2000-01-01 when the old roster
+    gave none) and, if they left, a ``leave`` on their ``until``; the old file is kept
+    beside it as ``roster.pre-migration.yaml``. Refused on a roster that is already a log.
+    Returns (cadres converted, the backup's name). The caller holds the lock.
+    """
+    from zoudu.ledger.files import read_bytes
+    from zoudu.ledger.workspace import ROSTER
+
+    path = ws.root / ROSTER
+    if not path.exists():
+        raise ZouduError(_("roster file not found"), ROSTER)
+    data = read_bytes(path)
+    if is_log(data):
+        raise ZouduError(_("the roster is already a dated log: it was migrated before (or made by this "
+                           "version); nothing was changed"), ROSTER)
+    old = _parse(data, ROSTER)
+    backup = path.with_name(BACKUP)
+    with open(backup, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    _replace(path, log_lines(old.cadres, by, recorded, ws.settings.tz))
+    ws.__dict__.pop("roster", None)
+    return len(old.cadres), ws.shown(backup)
+
+
+def unsealed(ws, day: dt.date) -> None:
+    """Refuse a roster change taking effect on a day a seal already covers (a sealed month, or a
+    checkpoint's days): it would change a verdict already sealed."""
+    from zoudu.publish.seal import sealed_until
+
+    last = sealed_until(ws)
+    if last is not None and day <= last:
+        raise ZouduError(_("a roster change cannot take effect on {day}: the ledgers are sealed up to {last} "
+                           "(give a later date)").format(day=day, last=last))
 
 
 def find_cadre(roster: Roster, token: str, day: dt.date | None = None) -> Cadre:

@@ -63,6 +63,25 @@ class NoticeSettings(NamedTuple):
     compiled_by: str = "党政办公室"
 
 
+APPROVERS = ("team", "secretary")  # who may approve: any leadership team member, or only the party secretary
+
+
+class Approvals(NamedTuple):
+    """Who may approve what (SPEC §8); see ``zoudu.ledger.approvals``.
+
+    ``secretary`` names the party secretary (党委书记); None means the team member
+    at the top of the supervision tree.
+    """
+
+    backfill: str = "team"      # a sign-in recorded after the grace (补签)
+    village: str = "team"       # a village entry copied from the diary after ``village_late_days``
+    void: str = "team"          # a void after the grace
+    leave_short: str = "team"   # a leave of at most ``leave_short_days`` days
+    leave_long: str = "secretary"
+    leave_short_days: int = 3
+    secretary: str | None = None
+
+
 class Settings(NamedTuple):
     township: str
     county: str
@@ -81,6 +100,8 @@ class Settings(NamedTuple):
     notice: NoticeSettings
     path: str = "rules.yaml"
     import_limit_days: int = 7  # a terminal's punch imported within this many days is not a backfill
+    approvals: Approvals = Approvals()
+    village_late_days: int = 7  # a village entry recorded later than this after its time is late (village.late)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -149,12 +170,21 @@ calendar:
 notice:
   period_days: 7             # 公示期 (天)
   compiled_by: 党政办公室     # 公示制表单位
+
+# 审批: 谁可以批准补签、逾期录入的民情日记、请假和作废。team = 任一班子成员, secretary = 仅党委书记
+# (默认为分管关系最顶端的班子成员, 可用 secretary: 干部编号 指定)。本人及其直接、间接分管的人都不能批准。
+village_late_days: 7          # 民情日记录入晚于此天数即为逾期, 须有批准人
+approvals:
+  backfill: team
+  village: team
+  void: team
+  leave: {short_days: 3, short: team, long: secretary}
 """
 
 _TOP = {
     "township", "county", "timezone", "locale", "place", "supervision_phone", "slots", "quota",
     "study_session", "inspections_per_month", "backfill_grace_minutes", "liability_rules",
-    "severity", "calendar", "notice", "import_limit_days",
+    "severity", "calendar", "notice", "import_limit_days", "approvals", "village_late_days",
 }
 
 
@@ -212,6 +242,9 @@ def _parse(data: bytes, shown_as: str) -> Settings:
         path=shown_as,
         import_limit_days=n.integer(top["import_limit_days"], "import_limit_days", maximum=366)
         if "import_limit_days" in top else 7,
+        approvals=_approvals(n, top["approvals"]) if "approvals" in top else Approvals(),
+        village_late_days=n.integer(top["village_late_days"], "village_late_days", maximum=366)
+        if "village_late_days" in top else 7,
     )
 
 
@@ -333,3 +366,25 @@ def _notice(n: Nodes, node: yaml.Node) -> NoticeSettings:
         period_days=n.integer(raw["period_days"], "notice.period_days", 1, maximum=366) if "period_days" in raw else 7,
         compiled_by=n.text(raw["compiled_by"], "notice.compiled_by") if "compiled_by" in raw else "党政办公室",
     )
+
+
+def _approvals(n: Nodes, node: yaml.Node) -> Approvals:
+    raw = n.mapping(node, "approvals", {"backfill", "village", "void", "leave", "secretary"})
+
+    def who(value: yaml.Node, key: str) -> str:
+        text = n.text(value, key)
+        if text not in APPROVERS:
+            raise n.fail(value, _("'{key}' must be team or secretary, not '{value}'").format(key=key, value=text))
+        return text
+
+    plain = {k: who(raw[k], f"approvals.{k}") for k in ("backfill", "village", "void") if k in raw}
+    if "leave" in raw:
+        leave = n.mapping(raw["leave"], "approvals.leave", {"short_days", "short", "long"})
+        if "short_days" in leave:
+            plain["leave_short_days"] = n.integer(leave["short_days"], "approvals.leave.short_days", maximum=366)
+        for k in ("short", "long"):
+            if k in leave:
+                plain[f"leave_{k}"] = who(leave[k], f"approvals.leave.{k}")
+    if "secretary" in raw:
+        plain["secretary"] = n.text(raw["secretary"], "approvals.secretary")
+    return Approvals(**plain)

@@ -21,7 +21,7 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from zoudu.errors import UnsafeToAppend, ZouduError
 from zoudu.i18n import _
@@ -41,6 +41,7 @@ _BLOCK = 1 << 20  # bytes read and decoded at a time
 _BOM = "\ufeff"
 # A write the file system refused for lack of room: said as "disk full".
 _FULL = {"ENOSPC", "EDQUOT", "EFBIG"}
+ROSTER_LOG = "roster.yaml"
 
 
 def genesis(month: str) -> str:
@@ -104,6 +105,9 @@ class Scan:
 
 
 def month_of_file(path: Path) -> str:
+    """The month a ledger file holds; ``roster`` for the roster log, which is chained the same way."""
+    if path.name == ROSTER_LOG:
+        return "roster"
     m = LEDGER_NAME.fullmatch(path.name)
     if not m:
         raise ZouduError(_("not a ledger file name (expected YYYY-MM.yaml)"), str(path))
@@ -403,12 +407,12 @@ def _line_number(fh, offset_end: int) -> int:
     return count
 
 
-def _last_entry(path: Path, shown_as: str, month: str) -> tuple[str, int]:
-    """(hash, sequence number) of the last entry, refusing a torn or garbled tail."""
+def _last_entry(path: Path, shown_as: str, month: str) -> tuple[str, int, str | None]:
+    """(hash, sequence number, recorded time) of the last entry, refusing a torn or garbled tail."""
     with open_ledger(path) as fh:
         size = os.fstat(fh.fileno()).st_size
         if size == 0:
-            return genesis(month), 0
+            return genesis(month), 0, None
         try:
             last, clean = _tail(fh, size)
         except LineTooLong:
@@ -429,12 +433,12 @@ def _last_entry(path: Path, shown_as: str, month: str) -> tuple[str, int]:
                 first = scan.problems[0]
                 raise UnsafeToAppend(first.message, first.where)
             if not scan.entries:
-                return genesis(month), 0
+                return genesis(month), 0, None
             last_entry = scan.entries[-1]
-            return last_entry.hash, int(last_entry.id.rsplit("-", 1)[1])
+            return last_entry.hash, int(last_entry.id.rsplit("-", 1)[1]), last_entry.data.get("recorded")
         try:
             fields = decode_line(text, shown_as)
-            return fields["hash"], int(str(fields["id"]).rsplit("-", 1)[1])
+            return fields["hash"], int(str(fields["id"]).rsplit("-", 1)[1]), fields.get("recorded")
         except (ZouduError, KeyError, ValueError, IndexError, TypeError):
             line = _line_number(fh, size) - 1
             raise UnsafeToAppend(_(
@@ -451,21 +455,29 @@ def write_error(e: OSError, shown_as: str) -> ZouduError:
         error=e.strerror or name or e), shown_as)
 
 
-def append(path: Path, shown_as: str, new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def append(path: Path, shown_as: str, new: list[dict[str, Any]],
+           clock: Callable[[], str] | None = None, header: str | None = None) -> list[dict[str, Any]]:
     """Append entries (without id/hash) under the workspace lock; returns them complete.
 
     The caller holds ``workspace_lock``. One write, flush and fsync per call;
-    a new file gets a header line and its folder is fsynced too. A write the file
-    system refuses (a full disk, a file-size limit, a read-only mount) is undone: the
-    file is cut back to its size before the write (a new file is removed) and the
-    error is one line (ZouduError); nothing was recorded.
+    a new file gets a header line and its folder is fsynced too. ``clock`` gives
+    the recorded time, read here under the lock so that recorded times never go
+    backwards within a file; an entry recorded before the last one (a clock set
+    back) is refused. A write the file system refuses (a full disk, a file-size
+    limit, a read-only mount) is undone: the file is cut back to its size before the
+    write (a new file is removed) and the error is one line (ZouduError); nothing was
+    recorded.
     """
     month = month_of_file(path)
     if path.is_symlink():
         raise ZouduError(_("a ledger must not be a symbolic link; put the file itself in ledgers/"), shown_as)
     created = not path.exists()
-    prev, seq = (genesis(month), 0) if created else _last_entry(path, shown_as, month)
-    chunks: list[str] = [HEADER.format(month=month)] if created else []
+    prev, seq, last_recorded = (genesis(month), 0, None) if created else _last_entry(path, shown_as, month)
+    if clock is not None:  # the recording commands: the time is taken here, and may not go back
+        stamp = clock()
+        new = [dict(f, recorded=stamp) if "recorded" in f else f for f in new]
+        _check_clock(new, last_recorded, shown_as)
+    chunks: list[str] = [(header or HEADER.format(month=month))] if created else []
     done: list[dict[str, Any]] = []
     for fields in new:
         seq += 1
@@ -516,6 +528,21 @@ def _undo(fd: int, path: Path, before: int, created: bool) -> None:
         os.fsync(fd)
     except OSError:
         pass
+
+
+def _check_clock(new: list[dict[str, Any]], last_recorded: str | None, shown_as: str) -> None:
+    try:
+        last = dt.datetime.fromisoformat(last_recorded) if last_recorded else None
+    except (TypeError, ValueError):
+        return  # a damaged time is verify's to name
+    for fields in new:
+        if last is None or "recorded" not in fields:
+            continue
+        moment = dt.datetime.fromisoformat(fields["recorded"])
+        if moment < last:
+            raise ZouduError(_("the clock is behind the ledger: its last entry was recorded at {last}, and this "
+                               "machine says {now}; nothing was recorded (set the clock right)").format(
+                last=last_recorded, now=fields["recorded"]), shown_as)
 
 
 def repair(path: Path, shown_as: str) -> str | None:

@@ -33,9 +33,15 @@ def check_entries(month: str, entries: list[Entry], roster: model.Roster) -> lis
     problems: list[Problem] = []
     seen: dict[str, Entry] = {}
     voided: dict[str, Entry] = {}
+    last_recorded = None
     for e in entries:
         def bad(message: str) -> None:
             problems.append(Problem(e.file, e.line, message))
+
+        if last_recorded is not None and e.recorded < last_recorded:
+            bad(_("recorded at {at}, before the entry above it ({last}): written by hand, or the clock was set "
+                  "back").format(at=e.recorded.isoformat(), last=last_recorded.isoformat()))
+        last_recorded = e.recorded if last_recorded is None else max(last_recorded, e.recorded)
 
         m = _ID.fullmatch(str(e.id))
         if not m or m.group(1) != month:
@@ -95,6 +101,7 @@ def verify(ws: Workspace, do_repair: bool = False, months: list[str] | None = No
                 side = repair(path, ws.shown(path))
                 if side is not None:
                     report.repaired.append((ws.shown(path), side))
+    report.problems += check_roster(ws)
     found = ws.months()
     if every:
         months = found
@@ -208,3 +215,24 @@ def _code() -> str:
     from zoudu.ledger.cache import _code_key
 
     return _code_key()
+def check_roster(ws: Workspace) -> list[Problem]:
+    """The roster log's chain and clock (a hand-edited line is named); the old undated format is a problem."""
+    from zoudu.ledger.files import read_bytes
+    from zoudu.ledger.roster import is_log
+    from zoudu.ledger.workspace import ROSTER
+
+    path = ws.root / ROSTER
+    if not path.exists():
+        return [Problem(ROSTER, None, _("roster file not found"))]
+    if not is_log(read_bytes(path)):
+        return [Problem(ROSTER, None, _("the roster is in the old format, which nothing protects; "
+                                        "convert it once with 'zoudu roster migrate'"))]
+    scan = read_ledger(path, ROSTER, check_chain=True)
+    problems = list(scan.problems)
+    last = None
+    for e in scan.entries:
+        if last is not None and e.recorded < last:
+            problems.append(Problem(e.file, e.line, _("recorded before the line above it: written by hand, or the "
+                                                      "clock was set back")))
+        last = e.recorded if last is None else max(last, e.recorded)
+    return problems

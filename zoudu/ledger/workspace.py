@@ -110,8 +110,12 @@ class Workspace:
         """Files in ledgers/ that look like a month's ledger but are not named ASCII ``YYYY-MM.yaml``."""
         from zoudu.ledger.store import LEDGER_NAME
 
+        import re
+        import unicodedata
+
+        looks = re.compile(r"\d{4}\W?\d{1,2}\.yaml")  # any script's digits, after NFKC
         return sorted(p for p in self.ledgers.iterdir()
-                      if p.name.endswith(".yaml") and p.name != "roster.yaml" and not LEDGER_NAME.fullmatch(p.name))
+                      if looks.fullmatch(unicodedata.normalize("NFKC", p.name)) and not LEDGER_NAME.fullmatch(p.name))
 
     def lock(self):
         from zoudu.ledger.store import workspace_lock

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from zoudu.i18n import _
 from zoudu.model import Roster
@@ -30,6 +31,8 @@ def roster_table(roster: Roster, out: Console | None = None) -> None:
     for header in (_("id"), _("name"), _("post"), _("team"), _("supervisor"), _("village"), _("since"), _("until")):
         table.add_column(header)
     for c in roster.cadres:
-        table.add_row(*(cell(v) for v in (c.id, c.name, c.post, "✓" if c.team else "", c.supervisor or "",
-                                          c.village or "", c.since or "", c.until or "")))
+        boss = roster.get(c.supervisor) if c.supervisor else None
+        table.add_row(*(cell(v) for v in (c.id, c.name, c.post, "✓" if c.team else "",
+                                          f"{c.supervisor} {boss.name}" if boss else (c.supervisor or ""),
+                                          c.village or "", str(c.since or ""), str(c.until or ""))))
     out.print(table)

@@ -1,0 +1,39 @@
+"""``zoudu keys init`` and ``zoudu seal``: the township's signing key and the signed monthly seal."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from zoudu.cli.common import BY_HELP, workspace
+from zoudu.i18n import _
+
+part = typer.Typer()
+keys_app = typer.Typer(no_args_is_help=True, help=_("The township's signing key (Ed25519)."))
+part.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("init")
+def keys_init() -> None:
+    """Create the key pair: the private key outside ledgers/ (mode 0600), the public key to hand to the county."""
+    from zoudu.publish.seal import keys_init as make
+
+    private, public = make(workspace())
+    print(_("private key (keep it secret, never send it): {path}").format(path=private))
+    print(_("public key (send it to the county discipline commission):"))
+    print(public)
+
+
+@part.command()
+def seal(
+    month: Optional[str] = typer.Option(None, "--month", help=_("The month to seal (default: the running month up to now, a checkpoint).")),
+    by: Optional[str] = typer.Option(None, "--by", help=BY_HELP),
+) -> None:
+    """Sign a seal of a month's ledgers, rules and roster; prints its id and code."""
+    from zoudu.ledger.record import recorder
+    from zoudu.publish.seal import CODE_HEX, make_seal
+
+    ws = workspace()
+    entry_id, code = make_seal(ws, month, recorder(ws, by))
+    print(f"{entry_id} {code[:CODE_HEX]}")
