@@ -316,9 +316,11 @@ def inspect(ws: Workspace, inspector: str, at: str | None, present: list[str], a
 def report(ws: Workspace, token: str, rule: str, at: str | None, source: str, note: str | None,
            by: str | None) -> list[str]:
     """A reported breach of village-stay discipline (五不准)."""
-    if rule not in model.CONDUCT_RULES:
+    from zoudu.audit.rules import CONDUCT_RULES
+
+    if rule not in CONDUCT_RULES:
         raise ZouduError(_("--rule must be one of {rules}, not '{rule}'").format(
-            rules=", ".join(model.CONDUCT_RULES), rule=rule))
+            rules=", ".join(CONDUCT_RULES), rule=rule))
     moment = when(ws, at)
     cadre = serving(find_cadre(ws.roster, token, moment.date()), moment)
     fields = base(ws, model.REPORT, moment, by, cadre.id)

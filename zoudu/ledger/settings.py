@@ -96,7 +96,6 @@ class Settings(NamedTuple):
 
 
 PLACEHOLDER_PHONE = "0794-0000000"  # what `zoudu init` writes; publish warns until it is changed
-DEFAULT_SEVERITY = {"signin.outside_window": "warning", "signin.backfilled": "warning"}
 
 DEFAULT_RULES_YAML = """\
 # zoudu 规则 (rules.yaml): 本乡防止干部"走读"的制度。每个键都会被检查，拼错会报错并指出行号。
@@ -213,6 +212,8 @@ def _parse(data: bytes, shown_as: str) -> Settings:
 
 
 def _defaults() -> Settings:
+    from zoudu.audit.rules import DEFAULT_LIABILITY, DEFAULT_SEVERITY  # the rule table: one place
+
     def slot(name: str, t: str, a: str, b: str) -> Slot:
         return Slot(name, parse_clock(t), parse_clock(a), parse_clock(b))
 
@@ -225,7 +226,7 @@ def _defaults() -> Settings:
             "evening": slot("evening", "19:30", "19:00", "20:30"),
         },
         quota=Quota(), study_session=True, inspections_per_month=2, backfill_grace_minutes=30,
-        liability_rules=model.DEFAULT_LIABILITY, severity=dict(DEFAULT_SEVERITY),
+        liability_rules=DEFAULT_LIABILITY, severity=dict(DEFAULT_SEVERITY),
         calendar=CalendarSettings(), notice=NoticeSettings(),
     )
 
@@ -267,8 +268,10 @@ def _quota(n: Nodes, node: yaml.Node) -> Quota:
 
 
 def _rule_id(n: Nodes, node: yaml.Node, key: str) -> str:
+    from zoudu.audit.rules import BY_ID
+
     rule = n.text(node, key)
-    if rule not in model.RULE_IDS:
+    if rule not in BY_ID:
         raise n.fail(node, _("'{key}': unknown rule id '{rule}'").format(key=key, rule=rule))
     return rule
 
