@@ -36,7 +36,18 @@ def load_roster(path: Path, shown_as: str) -> Roster:
     if not path.exists():
         raise ZouduError(_("roster file not found"), shown_as)
     data = read_bytes(path)
-    return cached("roster", data, shown_as, lambda: _parse(data, shown_as))
+    return cached("roster", data, shown_as, lambda: _parse(data, shown_as), tuple[Cadre, ...],
+                  check=lambda roster: len(roster.cadres) == _entries_in(data),
+                  keep=lambda roster: roster.cadres, rebuild=lambda cadres: Roster.of(cadres, shown_as))
+
+
+_ITEM = re.compile(rb"^-(?:[ \t]|$)", re.MULTILINE)
+
+
+def _entries_in(data: bytes) -> int:
+    """Top-level items of the roster file, counted in its bytes: a cached roster that does not
+    have as many cadres as the file is not the file's (one a person reformatted is simply read)."""
+    return len(_ITEM.findall(data))
 
 
 def _parse(data: bytes, shown_as: str) -> Roster:

@@ -162,7 +162,8 @@ def load_settings(path: Path, shown_as: str = "rules.yaml") -> Settings:
     from zoudu.ledger.files import read_bytes
 
     data = read_bytes(path)
-    return cached("rules", data, shown_as, lambda: _parse(data, shown_as))
+    return cached("rules", data, shown_as, lambda: _parse(data, shown_as), Settings,
+                  check=lambda settings: settings.path == shown_as)
 
 
 def _parse(data: bytes, shown_as: str) -> Settings:
