@@ -88,6 +88,77 @@ def _audit_month(ws: Workspace, month: str, cadre: str | None, table: tuple[Rule
         only = find_cadre(roster, cadre).id
 
     span = span_of(settings, roster, month, ledger_file(ws, month), now)
+    key = _closed_key(ws, span, want_days) if table is TABLE else None
+    result = _from_cache(key)
+    if result is None:
+        result = _audit(ws, span, table, want_days)
+        if key is not None:
+            from zoudu.ledger import cache
+
+            cache.store("audit", *key, result)
+    return _narrow(result, only) if only is not None else result
+
+
+def _closed_key(ws: Workspace, span: Span, want_days: bool) -> tuple[str, str] | None:
+    """The cache key of a closed month's result (every slot and week it checks is over): what
+    it was read from (the stamps of every ledger file the audit may open, the settings and
+    roster in use), zoudu's code, the holiday library, the language. None: not cached."""
+    if not span.over or not all(span.days[-1].due):
+        return None
+    from zoudu import i18n
+    from zoudu.audit.load import file_stamp
+    from zoudu.ledger import cache
+    from zoudu.timeparse import shift_month
+
+    if cache._cache_dir() is None:
+        return None
+    month = span.month
+    paths = [ws.ledger_path(shift_month(month, back)) for back in range(-12, 2)]
+    import msgspec
+
+    # the settings and roster the audit uses, as values (not the files, which may have changed since)
+    parts = [file_stamp(p) for p in paths] + [msgspec.msgpack.encode(ws.settings),
+                                              msgspec.msgpack.encode(ws.roster.cadres),
+                                              _library_stamp(), i18n.current().encode(), str(want_days).encode(),
+                                              str(ws.root.resolve()).encode()]
+    return cache.key_of("audit", month, parts)
+
+
+def _library_stamp() -> bytes:
+    import importlib.util
+
+    spec = importlib.util.find_spec("chinese_calendar")
+    if spec is None or spec.origin is None:
+        return b"-"
+    import os
+
+    st = os.stat(spec.origin)
+    return f"{spec.origin}:{st.st_size}:{st.st_mtime_ns}".encode()
+
+
+def _from_cache(key: tuple[str, str] | None) -> AuditResult | None:
+    if key is None:
+        return None
+    from zoudu.ledger import cache
+
+    return cache.load("audit", *key, AuditResult)
+
+
+def _narrow(result: AuditResult, only: str) -> AuditResult:
+    """The result of one cadre: their violations, figures, liability."""
+    import dataclasses
+
+    violations = tuple(v for v in result.violations if v.cadre == only)
+    errors = sum(1 for v in violations if v.severity == "error")
+    return dataclasses.replace(
+        result, violations=violations, cadres=tuple(c for c in result.cadres if c.cadre == only),
+        liability=tuple(row for row in result.liability if row.supervisor == only), errors=errors,
+        warnings=len(violations) - errors)
+
+
+def _audit(ws: Workspace, span: Span, table: tuple[Rule, ...], want_days: bool) -> AuditResult:
+    """The stages, in order, over the whole roster."""
+    settings, roster, now, month = ws.settings, ws.roster, span.now, span.month
     loaded = load(ws, month, span.days[0].date, span.days[-1].date)
     facts = gather(span, settings, roster, loaded.sources)
     coverage = cover(span, settings, facts)
@@ -126,10 +197,6 @@ def _audit_month(ws: Workspace, month: str, cadre: str | None, table: tuple[Rule
     month_view = Month(settings, roster, span, facts, coverage)
     cadres = _cadre_results(month_view, violations, want_days)
 
-    if only is not None:
-        violations = [v for v in violations if v.cadre == only]
-        cadres = [c for c in cadres if c.cadre == only]
-        liability = [row for row in liability if row.supervisor == only]
     errors = sum(1 for v in violations if v.severity == "error")
     return AuditResult(
         month=month,

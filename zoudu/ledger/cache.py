@@ -139,3 +139,21 @@ def _prune(folder: Path, keep: int = _KEEP) -> None:
     entries = sorted(folder.glob("*.msgpack"), key=lambda p: p.stat().st_mtime, reverse=True)
     for stale in entries[keep:]:
         stale.unlink(missing_ok=True)
+
+
+def file_key(kind: str, path: Path, shown_as: str, params: str = "") -> tuple[str, str] | None:
+    """(cache key, source stamp) for what ``kind`` yields from the file at ``path`` with ``params``.
+
+    For large ledger files that are read in part: the stamp is the file's identity and change
+    times (device, inode, size, modification and status-change times in ns). Any write to the
+    file changes its modification and status-change times, and setting a modification time back
+    (``touch -d``) sets the status-change time to now, so an edit is always a miss. None if the
+    cache is off or the file cannot be looked at."""
+    if _cache_dir() is None:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    stamp = hashlib.sha256(repr((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)).encode())
+    return key_of(kind, f"{shown_as}\0{params}", stamp.digest())
