@@ -23,9 +23,11 @@ import datetime as dt
 import gc
 from typing import Any
 
+from msgspec import UNSET
+
 from zoudu import model
-from zoudu.audit.coverage import Coverage, cover, day_record, not_serving, week_figures
-from zoudu.audit.facts import Facts, gather
+from zoudu.audit.coverage import cover, day_record, not_serving, week_figures
+from zoudu.audit.facts import gather
 from zoudu.audit.load import ledger_file, load
 from zoudu.audit.result import (
     LEAVE, MISSING, NOT_REQUIRED, OFFICE, SLOT_STATES, TRIP, VILLAGE,
@@ -34,7 +36,6 @@ from zoudu.audit.result import (
 from zoudu.audit.rules import TABLE, Month, Rule, label, run
 from zoudu.audit.rules.signin import grace, is_backfill
 from zoudu.audit.span import Span, span_of
-from msgspec import UNSET
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
 from zoudu.timeparse import month_days, parse_month
@@ -105,6 +106,8 @@ def _closed_key(ws: Workspace, span: Span, want_days: bool) -> tuple[str, str] |
     roster in use), zoudu's code, the holiday library, the language. None: not cached."""
     if not span.over or not all(span.days[-1].due):
         return None
+    import msgspec
+
     from zoudu import i18n
     from zoudu.audit.load import file_stamp
     from zoudu.ledger import cache
@@ -114,12 +117,13 @@ def _closed_key(ws: Workspace, span: Span, want_days: bool) -> tuple[str, str] |
         return None
     month = span.month
     paths = [ws.ledger_path(shift_month(month, back)) for back in range(-12, 2)]
-    import msgspec
-
     # the settings and roster the audit uses, as values (not the files, which may have changed since)
-    parts = [file_stamp(p) for p in paths] + [msgspec.msgpack.encode(ws.settings),
-                                              msgspec.msgpack.encode(ws.roster.cadres),
-                                              _library_stamp(), i18n.current().encode(), str(want_days).encode(),
+    try:
+        used = [msgspec.msgpack.encode(ws.settings), msgspec.msgpack.encode(ws.roster.cadres)]
+    except (TypeError, ValueError, OverflowError):  # a number msgpack cannot hold: not cached
+        return None
+    parts = [file_stamp(p) for p in paths] + [*used, _library_stamp(), i18n.current().encode(),
+                                              str(want_days).encode(),
                                               str(ws.root.resolve()).encode()]
     return cache.key_of("audit", month, parts)
 

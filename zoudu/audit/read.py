@@ -71,9 +71,9 @@ class Line(msgspec.Struct, kw_only=True):
         return None if value is msgspec.UNSET else value
 
 
-_ATTR = {"self": "self_grade"}
-_FIELDS = [(name, _ATTR_REVERSE) for name, _ATTR_REVERSE in
-           ((f, "self" if f == "self_grade" else f) for f in Line.__struct_fields__ if f != "where")]
+_ATTR = {"self": "self_grade"}  # stored name -> attribute, where they differ
+# (attribute, stored name) of every field a line may carry
+_FIELDS = [(attr, "self" if attr == "self_grade" else attr) for attr in Line.__struct_fields__ if attr != "where"]
 _DECODER = msgspec.json.Decoder(Line)
 
 

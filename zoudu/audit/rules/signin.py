@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from zoudu import model
-from zoudu.audit.coverage import AFTERNOON, EVENING
+from zoudu.audit.coverage import AFTERNOON
 from zoudu.audit.facts import SignIn
 from zoudu.audit.result import MISSING, Violation
 from zoudu.audit.rules.base import Month, duration, hm, searched, slot_name
@@ -120,6 +120,3 @@ def backfilled(month: Month) -> list[Violation]:
                                    slot.name if slot else None))
     return out
 
-
-__all__ = ["missing", "study_missed", "outside_window", "wrong_place", "backfilled", "grace", "is_backfill",
-           "EVENING"]
