@@ -165,6 +165,7 @@ def cover(span: Span, settings: Settings, facts: Facts) -> Coverage:
     """For every serving cadre and every day looked at: what covered each slot."""
     found, rejected, village_where = presence(settings, facts)
     week_of_day = {info.date: index for index, week in enumerate(span.weeks) for info in week.days}
+    same: dict[tuple[dt.date, Presence], CadreDay] = {}
     out: dict[str, CadreCoverage] = {}
     for cadre in span.cadres:
         seen = found.get(cadre.id, {})
@@ -174,7 +175,13 @@ def cover(span: Span, settings: Settings, facts: Facts) -> Coverage:
         for info in span.days:
             if not cadre.serving_on(info.date):
                 continue
-            day = cover_day(info, seen.get(info.date, NOBODY), leaves)
+            if leaves:
+                day = cover_day(info, seen.get(info.date, NOBODY), leaves)
+            else:  # the same day seen the same way covers the same for every cadre: worked out once
+                looked = (info.date, seen.get(info.date, NOBODY))
+                day = same.get(looked)
+                if day is None:
+                    day = same[looked] = cover_day(info, looked[1], ())
             days.append(day)
             week = week_of_day.get(info.date)
             if week is not None:
