@@ -114,6 +114,7 @@ def gather(span: Span, settings: Settings, roster: Roster, sources: Iterable[Sou
     strangers: dict[str, str] = {}
     problems: list[Problem] = []
     count = 0
+    fixed = _fixed_offset(tz, span)
     for src in sources:
         shown, role = src.shown, src.role
         voids = read_voids(src)
@@ -147,7 +148,9 @@ def gather(span: Span, settings: Settings, roster: Roster, sources: Iterable[Sou
             elif history or kind == model.VOID:
                 continue
             elif kind == model.CHECKIN or kind == model.VILLAGE:
-                local = line.at.astimezone(tz)
+                at = line.at
+                # most times carry the workspace's own offset: local as written, no conversion
+                local = at if fixed is not None and at.utcoffset() == fixed else at.astimezone(tz)
                 day = local.date()
                 if day not in span_day:
                     continue
@@ -157,7 +160,11 @@ def gather(span: Span, settings: Settings, roster: Roster, sources: Iterable[Sou
                     continue
                 if kind == model.CHECKIN:
                     clock = local.time().replace(microsecond=0, tzinfo=None)
-                    window = next((i for i, start, end in windows if start <= clock <= end), None)
+                    window = None
+                    for i, start, end in windows:
+                        if start <= clock <= end:
+                            window = i
+                            break
                     place = settings.place if line.place is msgspec.UNSET else str(line.place)
                     attendance.append(SignIn(line, cadre, day, clock, window, place, line.recorded - line.at,
                                              line.approver, day in in_month))
@@ -182,6 +189,14 @@ def gather(span: Span, settings: Settings, roster: Roster, sources: Iterable[Sou
         where=where, cadre=cadre) for cadre, where in strangers.items())
     return Facts(tuple(attendance), leave_spans(span, tz, leave_entries, cancels), tuple(inspections),
                  tuple(reports), evaluations, tuple(voided), strangers, tuple(problems), count, notices)
+
+
+def _fixed_offset(tz: dt.tzinfo, span: Span) -> dt.timedelta | None:
+    """The zone's one UTC offset over the audited days (a day of slack each side); None if it changes."""
+    first, last = span.days[0].date - dt.timedelta(days=1), span.days[-1].date + dt.timedelta(days=1)
+    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    offsets = {dt.datetime.combine(day, dt.time(hour), tz).utcoffset() for day in days for hour in (0, 12)}
+    return offsets.pop() if len(offsets) == 1 else None
 
 
 def leave_spans(span: Span, tz: dt.tzinfo, entries: list[Line], cancels: dict[str, Line]
