@@ -13,12 +13,13 @@ from rich.console import Console
 from tests.conftest import make_workspace
 from tests.test_audit_support import Book, audit, workspace_at
 from zoudu import model
+from zoudu.audit.rules import CONDUCT_RULES, RULE_IDS
 from zoudu.ledger import record
 from zoudu.render.audit import render_audit
 
 DAY_RULES = {"signin.missing", "signin.outside_window", "signin.wrong_place", "signin.backfilled",
              "village.no_witness", "village.not_assigned", "study.missed", "inspection.absent",
-             *model.CONDUCT_RULES}
+             *CONDUCT_RULES}
 WEEK_RULES = {"week.township_days", "week.nights", "week.village_days"}
 TOWNSHIP_RULES = {"inspection.too_few"}
 
@@ -30,7 +31,7 @@ def check_spec_shape(obj: dict) -> None:
     for v in obj["violations"]:
         assert {"cadre", "rule", "severity", "date", "slot", "week", "required", "actual", "message",
                 "evidence"} <= set(v)
-        assert v["rule"] in model.RULE_IDS and v["severity"] in ("error", "warning")
+        assert v["rule"] in RULE_IDS and v["severity"] in ("error", "warning")
         assert isinstance(v["message"], str) and v["message"]
         assert isinstance(v["evidence"], list) and v["evidence"] and all(isinstance(e, str) for e in v["evidence"])
         assert v["slot"] is None or v["slot"] in model.SLOTS
@@ -135,7 +136,7 @@ def test_bad_usage_exits_2_with_one_line(cli, root, args, message):
 def test_exit_0_when_only_warnings(cli, root):
     rules = root / "rules.yaml"
     text = rules.read_text(encoding="utf-8")
-    levels = "".join(f"  {rule}: warning\n" for rule in model.RULE_IDS if rule not in (
+    levels = "".join(f"  {rule}: warning\n" for rule in RULE_IDS if rule not in (
         "signin.outside_window", "signin.backfilled"))
     rules.write_text(text.replace("severity:\n", "severity:\n" + levels), encoding="utf-8")
     r = cli("audit", "--month", "2026-10", "--format", "json", root=root)

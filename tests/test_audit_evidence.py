@@ -111,7 +111,7 @@ def test_a_huge_backfill_grace_does_not_crash_the_audit(ws, minutes):
 
 
 def test_a_huge_weekly_quota_is_prorated_in_whole_numbers():
-    from zoudu.audit.engine import prorate
+    from zoudu.audit.coverage import prorate
 
     assert prorate(10 ** 400, 3, 10 ** 401) == 3 * 10 ** 400 // 5
     assert prorate(5, 3, 5) == 3 and prorate(4, 3, 2) == 2 and prorate(3, 1, 5) == 1

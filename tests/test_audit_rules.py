@@ -12,8 +12,7 @@ import pytest
 
 from tests.test_audit_support import Book, audit, found, perfect_week, workspace_at
 from zoudu.ledger import record
-from zoudu.audit.rules import REGISTRY
-from zoudu.model import RULE_IDS
+from zoudu.audit.rules import TABLE
 
 MONTH = "2026-11"
 W45 = dt.date(2026, 11, 2)
@@ -437,19 +436,24 @@ def test_liability_rules_come_from_rules_yaml(ws):
     assert [(row.supervisor, row.subordinates) for row in result.liability] == [("c002", {"c004": 1})]
 
 
-# ----------------------------------------------------------------------------- the registry
+# ----------------------------------------------------------------------------- the rule table
 
 
-def test_every_rule_id_has_exactly_one_check():
-    assert tuple(rule for rule, _check in REGISTRY) == RULE_IDS
+def test_every_rule_id_of_spec_5_has_exactly_one_row_and_check():
+    ids = [row.id for row in TABLE]
+    assert len(ids) == len(set(ids)) and all(callable(row.check) for row in TABLE)
+    assert {"signin.missing", "signin.outside_window", "signin.wrong_place", "signin.backfilled",
+            "village.no_witness", "village.not_assigned", "study.missed", "week.township_days", "week.nights",
+            "week.village_days", "inspection.absent", "inspection.too_few", "conduct.drinking", "conduct.cards",
+            "conduct.hospitality", "conduct.left_village", "conduct.reception"} <= set(ids)
 
 
 def test_a_crashing_rule_becomes_an_error_finding_not_a_traceback(ws):
     def broken(ctx):
         raise KeyError("oops")
 
-    registry = (("signin.missing", broken),) + tuple(r for r in REGISTRY if r[0] != "signin.missing")
-    result = audit(ws, MONTH, registry=registry)
+    table = tuple(row._replace(check=broken) if row.id == "signin.missing" else row for row in TABLE)
+    result = audit(ws, MONTH, table=table)
     crashed = found(result, "signin.missing")
     assert len(crashed) == 1 and crashed[0].severity == "error" and crashed[0].cadre is None
     assert "KeyError" in crashed[0].message and crashed[0].evidence == ("ledgers/2026-11.yaml",)
@@ -457,11 +461,11 @@ def test_a_crashing_rule_becomes_an_error_finding_not_a_traceback(ws):
     assert result.exit_code == 1
 
 
-def test_the_registry_does_not_grow_across_audits(ws):
-    before = len(REGISTRY)
+def test_the_rule_table_does_not_grow_across_audits(ws):
+    before = len(TABLE)
     first = audit(ws, MONTH)
     second = audit(ws, MONTH)
-    assert len(REGISTRY) == before and len(first.violations) == len(second.violations)
+    assert len(TABLE) == before and len(first.violations) == len(second.violations)
 
 
 def test_without_days_the_result_is_the_same_but_the_calendar(ws):

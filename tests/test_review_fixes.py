@@ -193,7 +193,7 @@ def test_the_audit_table_loses_nothing_at_80_columns_and_piped_output_is_printer
 
 def test_a_late_entry_is_reported_in_days_and_hours_not_thousands_of_minutes():
     from zoudu import i18n
-    from zoudu.audit.rules import duration
+    from zoudu.audit.rules.base import duration
 
     assert duration(35069) == "24 day(s) 8 hour(s) 29 minute(s)"
     assert duration(45) == "45 minute(s)"

@@ -1,4 +1,4 @@
-"""The records zoudu keeps: ledger entries, their kinds, and the rule ids (SPEC §5).
+"""The records zoudu keeps: ledger entries and their kinds.
 
 Records are NamedTuples, immutable like frozen dataclasses: creating a frozen
 dataclass class costs ~0.5 ms at import and each instance four times as much,
@@ -33,28 +33,7 @@ SEVERITIES = ("error", "warning", "off")
 TRIP_KIND = "公出"
 LEAVE_KINDS = ("事假", "病假", "年休假", "婚假", "产假", "丧假", "探亲假", TRIP_KIND)
 
-CONDUCT_RULES = (
-    "conduct.drinking",
-    "conduct.cards",
-    "conduct.hospitality",
-    "conduct.left_village",
-    "conduct.reception",
-)
-RULE_IDS = (
-    "signin.missing",
-    "signin.outside_window",
-    "signin.wrong_place",
-    "signin.backfilled",
-    "village.no_witness",
-    "village.not_assigned",
-    "study.missed",
-    "week.township_days",
-    "week.nights",
-    "week.village_days",
-    "inspection.absent",
-    "inspection.too_few",
-) + CONDUCT_RULES
-DEFAULT_LIABILITY = ("signin.missing", "week.nights", "week.township_days", "inspection.absent")
+# The rule ids, their default severities and which count as commuting: zoudu.audit.rules.TABLE.
 
 
 class Entry(NamedTuple):

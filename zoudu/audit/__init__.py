@@ -1,8 +1,14 @@
 """``zoudu audit``: a month checked against every rule of the policy (SPEC §4–6).
 
-A pipeline of stages over plain data, like beancount's loader:
-load (``audit.load``) → classify entries and cover the days (``audit.engine``) →
-run the registered rules (``audit.rules``) → liability and per-cadre results (here).
+A pipeline of named stages, each returning a value (like beancount's loader)::
+
+    span     = span_of(...)                      # audit.span: the days and weeks looked at
+    sources  = load(...)                         # audit.load: which lines of which files
+    facts    = gather(span, ..., sources)        # audit.read + audit.facts: what the lines say
+    coverage = cover(span, settings, facts)      # audit.coverage: what covered each slot
+    found    = run(Month(...), TABLE)            # audit.rules: one function per rule id
+    result   = AuditResult(...)                  # here: liability, per-cadre figures
+
 The result is frozen data (``audit.result``); rendering lives elsewhere.
 
 Public API (``publish`` and ``dossier`` build on it)::
@@ -17,24 +23,27 @@ import datetime as dt
 import gc
 from typing import Any
 
+from msgspec import UNSET
+
 from zoudu import model
-from zoudu.audit.engine import Context, audited_span, cover_days, day_infos, weeks_of
-from zoudu.audit.entries import classify
+from zoudu.audit.coverage import cover, day_record, not_serving, week_figures
+from zoudu.audit.facts import gather
 from zoudu.audit.load import ledger_file, load
 from zoudu.audit.result import (
     LEAVE, MISSING, NOT_REQUIRED, OFFICE, SLOT_STATES, TRIP, VILLAGE,
     AuditResult, CadreResult, Day, Liability, Violation, Week,
 )
-from zoudu.audit.rules import REGISTRY, label, run_rules
+from zoudu.audit.rules import TABLE, Month, Rule, label, run
+from zoudu.audit.rules.signin import grace, is_backfill
+from zoudu.audit.span import Span, span_of
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
 from zoudu.timeparse import month_days, parse_month
-from zoudu.audit.workdays import Calendar
 from zoudu.ledger.workspace import Workspace
 
 __all__ = [
     "audit_month", "to_json", "AuditResult", "CadreResult", "Day", "Liability", "Violation", "Week",
-    "REGISTRY", "label", "SLOT_STATES", "OFFICE", "VILLAGE", "LEAVE", "TRIP", "MISSING", "NOT_REQUIRED",
+    "TABLE", "Rule", "label", "SLOT_STATES", "OFFICE", "VILLAGE", "LEAVE", "TRIP", "MISSING", "NOT_REQUIRED",
 ]
 
 
@@ -46,10 +55,10 @@ def now_of(ws: Workspace) -> dt.datetime:
 
 
 def audit_month(ws: Workspace, month: str, cadre: str | None = None, *,
-                registry: tuple = REGISTRY, days: bool = True) -> AuditResult:
+                table: tuple[Rule, ...] = TABLE, days: bool = True) -> AuditResult:
     """Audit ``month`` (``YYYY-MM``); ``cadre`` (an id or unique name) narrows the result to one cadre.
 
-    ``registry`` is the rules to run (default: every rule of SPEC §5). ``days=False`` leaves
+    ``table`` is the rules to run (default: every rule of SPEC §5). ``days=False`` leaves
     ``CadreResult.days`` empty, for callers that show no calendar (the audit command).
     Raises ZouduError for a malformed month, a month that has not begun, an unknown cadre.
     Problems in the data (damaged lines, a missing file, an unknown year) are notices, not errors.
@@ -59,18 +68,18 @@ def audit_month(ws: Workspace, month: str, cadre: str | None = None, *,
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _audit_month(ws, month, cadre, registry, days)
+        return _audit_month(ws, month, cadre, table, days)
     finally:
         if collecting:
             gc.enable()
 
 
-def _audit_month(ws: Workspace, month: str, cadre: str | None, registry: tuple, want_days: bool) -> AuditResult:
+def _audit_month(ws: Workspace, month: str, cadre: str | None, table: tuple[Rule, ...],
+                 want_days: bool) -> AuditResult:
     month = parse_month(month)
     settings, roster = ws.settings, ws.roster
     now = now_of(ws)
-    days = month_days(month)
-    if days[0] > now.date():
+    if month_days(month)[0] > now.date():
         raise ZouduError(_("the month {month} has not begun yet (today is {today})").format(
             month=month, today=now.date().isoformat()))
     only = None
@@ -79,16 +88,89 @@ def _audit_month(ws: Workspace, month: str, cadre: str | None, registry: tuple, 
 
         only = find_cadre(roster, cadre).id
 
-    ctx = new_context(ws, month, now)
-    month_infos, serving = ctx.month_days, ctx.cadres
-    loaded = load(ws, month, ctx.days[0].date, ctx.days[-1].date)
-    classify(ctx, loaded)
-    cover_days(ctx, want_days)
-    violations = run_rules(ctx, registry)
+    span = span_of(settings, roster, month, ledger_file(ws, month), now)
+    key = _closed_key(ws, span, want_days) if table is TABLE else None
+    result = _from_cache(key)
+    if result is None:
+        result = _audit(ws, span, table, want_days)
+        if key is not None:
+            from zoudu.ledger import cache
 
-    notices = list(loaded.notices) + ctx.calendar.notices() + ctx.notices
+            cache.store("audit", *key, result)
+    return _narrow(result, only) if only is not None else result
+
+
+def _closed_key(ws: Workspace, span: Span, want_days: bool) -> tuple[str, str] | None:
+    """The cache key of a closed month's result (every slot and week it checks is over): what
+    it was read from (the stamps of every ledger file the audit may open, the settings and
+    roster in use), zoudu's code, the holiday library, the language. None: not cached."""
+    if not span.over or not all(span.days[-1].due):
+        return None
+    import msgspec
+
+    from zoudu import i18n
+    from zoudu.audit.load import file_stamp
+    from zoudu.ledger import cache
+    from zoudu.timeparse import shift_month
+
+    if cache._cache_dir() is None:
+        return None
+    month = span.month
+    paths = [ws.ledger_path(shift_month(month, back)) for back in range(-12, 2)]
+    # the settings and roster the audit uses, as values (not the files, which may have changed since)
+    try:
+        used = [msgspec.msgpack.encode(ws.settings), msgspec.msgpack.encode(ws.roster.cadres)]
+    except (TypeError, ValueError, OverflowError):  # a number msgpack cannot hold: not cached
+        return None
+    parts = [file_stamp(p) for p in paths] + [*used, _library_stamp(), i18n.current().encode(),
+                                              str(want_days).encode(),
+                                              str(ws.root.resolve()).encode()]
+    return cache.key_of("audit", month, parts)
+
+
+def _library_stamp() -> bytes:
+    import importlib.util
+
+    spec = importlib.util.find_spec("chinese_calendar")
+    if spec is None or spec.origin is None:
+        return b"-"
+    import os
+
+    st = os.stat(spec.origin)
+    return f"{spec.origin}:{st.st_size}:{st.st_mtime_ns}".encode()
+
+
+def _from_cache(key: tuple[str, str] | None) -> AuditResult | None:
+    if key is None:
+        return None
+    from zoudu.ledger import cache
+
+    return cache.load("audit", *key, AuditResult)
+
+
+def _narrow(result: AuditResult, only: str) -> AuditResult:
+    """The result of one cadre: their violations, figures, liability."""
+    import dataclasses
+
+    violations = tuple(v for v in result.violations if v.cadre == only)
+    errors = sum(1 for v in violations if v.severity == "error")
+    return dataclasses.replace(
+        result, violations=violations, cadres=tuple(c for c in result.cadres if c.cadre == only),
+        liability=tuple(row for row in result.liability if row.supervisor == only), errors=errors,
+        warnings=len(violations) - errors)
+
+
+def _audit(ws: Workspace, span: Span, table: tuple[Rule, ...], want_days: bool) -> AuditResult:
+    """The stages, in order, over the whole roster."""
+    settings, roster, now, month = ws.settings, ws.roster, span.now, span.month
+    loaded = load(ws, month, span.days[0].date, span.days[-1].date)
+    facts = gather(span, settings, roster, loaded.sources)
+    coverage = cover(span, settings, facts)
+    violations = run(Month(settings, roster, span, facts, coverage), table)
+
+    notices = list(loaded.notices) + span.calendar.notices() + list(facts.notices)
     untrusted = None
-    problems = list(loaded.problems)
+    problems = list(loaded.problems) + list(facts.problems)
     if loaded.chain is not None and loaded.chain.where is not None:
         # Said first and loudest: the lines the audit read may not be the lines that were recorded.
         untrusted = _("{where}: the hash chain of the ledger is broken here: this line, or one before it, was "
@@ -97,11 +179,11 @@ def _audit_month(ws: Workspace, month: str, cadre: str | None, registry: tuple, 
         notices.insert(0, untrusted)
         problems.append(model.Problem(loaded.chain.shown, loaded.chain.first_break, _(
             "hash chain broken: this line was edited, or a line before it was removed, added or moved"), "chain"))
-    if loaded.problems:
+    damaged = list(loaded.problems) + list(facts.problems)
+    if damaged:
         notices.append(_("{n} damaged ledger line(s) were skipped (first: {where}: {message}); run 'zoudu verify'"
-                         ).format(n=len(loaded.problems), where=loaded.problems[0].where,
-                                  message=loaded.problems[0].message))
-    if not all(month_infos[-1].due):
+                         ).format(n=len(damaged), where=damaged[0].where, message=damaged[0].message))
+    if not span.over:
         notices.append(_("the month is not over: only sign-ins due by {now} are checked, and only weeks "
                          "that have ended").format(now=now.strftime("%Y-%m-%d %H:%M")))
 
@@ -115,13 +197,10 @@ def _audit_month(ws: Workspace, month: str, cadre: str | None, registry: tuple, 
                 slot_order.get(v.slot or "", 3), v.rule)
 
     violations.sort(key=sort_key)
-    liability = _liability(ctx, violations)
-    cadres = _cadre_results(ctx, serving, violations)
+    liability = _liability(settings, roster, violations)
+    month_view = Month(settings, roster, span, facts, coverage)
+    cadres = _cadre_results(month_view, violations, want_days)
 
-    if only is not None:
-        violations = [v for v in violations if v.cadre == only]
-        cadres = [c for c in cadres if c.cadre == only]
-        liability = [row for row in liability if row.supervisor == only]
     errors = sum(1 for v in violations if v.severity == "error")
     return AuditResult(
         month=month,
@@ -129,30 +208,16 @@ def _audit_month(ws: Workspace, month: str, cadre: str | None, registry: tuple, 
         cadres=tuple(cadres),
         liability=tuple(liability),
         notices=tuple(notices),
-        entries=loaded.read,
-        inspections=len(ctx.inspections),
+        entries=facts.count,
+        inspections=len(facts.inspections),
         problems=tuple(problems),
         township=settings.township,
         errors=errors,
         warnings=len(violations) - errors,
-        calendar_sources={year: ctx.calendar.source(year)
-                          for year in sorted({ctx.days[0].date.year, ctx.days[-1].date.year})},
+        calendar_sources={year: span.calendar.source(year)
+                          for year in sorted({span.days[0].date.year, span.days[-1].date.year})},
         untrusted=untrusted,
     )
-
-
-def new_context(ws: Workspace, month: str, now: dt.datetime) -> Context:
-    """The Context of ``month``'s audit before any line is read: its days (the month widened to
-    the ISO weeks whose Thursday it holds), weeks, calendar, and the cadres serving on some day."""
-    settings, roster = ws.settings, ws.roster
-    days = month_days(month)
-    calendar = Calendar(settings.calendar)
-    start, end = audited_span(days)
-    infos = day_infos(settings, calendar, days, start, end, now)
-    serving = [c for c in roster.cadres
-               if (c.since is None or c.since <= end) and (c.until is None or start <= c.until)]
-    return Context(settings, calendar, roster, month, ledger_file(ws, month), infos,
-                   [info for info in infos if info.in_month], weeks_of(infos, days, now), now, serving)
 
 
 def _week_sunday(label: str) -> dt.date:
@@ -160,10 +225,10 @@ def _week_sunday(label: str) -> dt.date:
     return dt.date.fromisocalendar(int(year), int(week), 7)
 
 
-def _liability(ctx: Context, violations: list[Violation]) -> list[Liability]:
+def _liability(settings, roster: model.Roster, violations: list[Violation]) -> list[Liability]:
     """连带责任: each supervisor answers for their cadres' commuting violations."""
-    counted = set(ctx.settings.liability_rules)
-    by_id = ctx.roster.by_id
+    counted = set(settings.liability_rules)
+    by_id = roster.by_id
     answers: dict[str, dict[str, int]] = {}
     own: dict[str, int] = {}
     for v in violations:
@@ -175,55 +240,74 @@ def _liability(ctx: Context, violations: list[Violation]) -> list[Liability]:
             subs = answers.setdefault(supervisor, {})
             subs[v.cadre] = subs.get(v.cadre, 0) + 1
     rows = []
-    for c in ctx.roster.cadres:
+    for c in roster.cadres:
         if c.id in answers:
             subs = answers[c.id]
             rows.append(Liability(c.id, c.name, subs, sum(subs.values()), own.get(c.id, 0)))
     return rows
 
 
-def _cadre_results(ctx: Context, serving: list[model.Cadre], violations: list[Violation]) -> list[CadreResult]:
+def _cadre_results(month: Month, violations: list[Violation], want_days: bool) -> list[CadreResult]:
     """Each cadre's month; what belongs to a cadre is grouped once, not searched per cadre."""
+    facts = month.facts
     counts: dict[str, list[int]] = {}
     for v in violations:
         if v.cadre is not None:
             pair = counts.setdefault(v.cadre, [0, 0])
             pair[v.severity != "error"] += 1
     inspections: dict[str, list[tuple[str, bool]]] = {}
-    for e in ctx.inspections:
-        for cid in e.data.get("present") or ():
+    for e in facts.inspections:
+        for cid in e.get("present") or ():
             inspections.setdefault(cid, []).append((e.where, True))
-        for cid in e.data.get("absent") or ():
+        for cid in e.get("absent") or ():
             inspections.setdefault(cid, []).append((e.where, False))
     backfills: dict[str, list[tuple[str, str | None, str | None, str]]] = {}
-    for e in ctx.backfills:
-        backfills.setdefault(e.cadre, []).append((e.id, e.data.get("approver"), e.data.get("reason"), e.where))
+    made: dict[str, int] = {}
+    allowed = grace(month)
+    for s in facts.signins:
+        if s.in_month:
+            made[s.cadre] = made.get(s.cadre, 0) + 1
+            if is_backfill(s, allowed) or s.approver:
+                backfills.setdefault(s.cadre, []).append((s.entry.id, s.approver, s.entry.get("reason"),
+                                                          s.entry.where))
     voided: dict[str | None, list[tuple[str, str, str]]] = {}
-    for e, void in ctx.voided:
-        voided.setdefault(e.cadre, []).append((e.id, str(void.data.get("reason", "")), e.where))
-    return [_cadre_result(ctx, c, counts.get(c.id, (0, 0)), inspections.get(c.id, ()), backfills.get(c.id, ()),
-                          voided.get(c.id, ())) for c in serving]
+    for e, void in facts.voided:
+        reason = void.reason if void.reason is not UNSET else ""
+        voided.setdefault(e.cadre, []).append((e.id, str(reason), e.where))
+    return [_cadre_result(month, c, counts.get(c.id, (0, 0)), inspections.get(c.id, ()), backfills.get(c.id, ()),
+                          voided.get(c.id, ()), made.get(c.id, 0), want_days) for c in month.span.cadres]
 
 
-def _cadre_result(ctx: Context, cadre: model.Cadre, counts, inspections, backfills, voided) -> CadreResult:
-    cid = cadre.id
-    found = ctx.by_cadre[cid]
-    township, nights, village, leave_days, trip_days = found.month
-    days = found.days
-    weeks = [Week(week.label, available, t, n, v, week.monday, week.over)
-             for week, (available, t, n, v) in zip(ctx.weeks, ctx.figures[cid])]
+def _cadre_result(month: Month, cadre: model.Cadre, counts, inspections, backfills, voided, made: int,
+                  want_days: bool) -> CadreResult:
+    covered = month.coverage.cadres[cadre.id]
+    quota = month.settings.quota
+    weeks = []
+    for week, count in zip(month.span.weeks, covered.weeks):
+        figures = week_figures(count, quota)
+        weeks.append(Week(week.label, figures.available, figures.township_days, figures.nights,
+                          figures.village_days, week.monday, week.over))
+    mine = covered.month_days()
+    days: tuple[Day, ...] = ()
+    if want_days:
+        served = {d.info.date: d for d in mine}
+        days = tuple(day_record(served[info.date]) if info.date in served else not_serving(info)
+                     for info in month.span.month_days)
     return CadreResult(
-        cadre=cid, name=cadre.name, post=cadre.post, supervisor=cadre.supervisor, team=cadre.team,
+        cadre=cadre.id, name=cadre.name, post=cadre.post, supervisor=cadre.supervisor, team=cadre.team,
         errors=counts[0], warnings=counts[1],
-        days=tuple(days), weeks=tuple(weeks),
-        signins_required=found.required_slots,
-        signins_made=ctx.checkins_made.get(cid, 0),
-        signins_valid=found.office_slots,
-        nights=nights, township_days=township, village_days=village,
-        leave_days=leave_days, trip_days=trip_days,
-        absences=len(found.missing) + len(found.study_missed),
+        days=days, weeks=tuple(weeks),
+        signins_required=sum(d.required for d in mine),
+        signins_made=made,
+        signins_valid=sum(d.at_office for d in mine),
+        nights=sum(d.night for d in mine), township_days=sum(d.township for d in mine),
+        village_days=sum(d.village for d in mine),
+        leave_days=sum(1 for d in mine if d.leave_kind is not None and d.info.workday
+                       and d.leave_kind != model.TRIP_KIND),
+        trip_days=sum(1 for d in mine if d.leave_kind == model.TRIP_KIND and d.info.workday),
+        absences=sum(d.slots.count(MISSING) for d in mine),
         inspections=tuple(inspections),
-        evaluations=dict(ctx.evaluations.get(cid, {})),
+        evaluations=dict(month.facts.evaluations.get(cadre.id, {})),
         backfills=tuple(backfills),
         voided=tuple(voided),
         village=cadre.village, since=cadre.since, until=cadre.until,

@@ -24,7 +24,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Optional
 
 from zoudu.ledger.chain import ChainCheck, check_chain
 from zoudu.i18n import _
@@ -248,8 +248,13 @@ def read_days(ws: Workspace, month: str, first: dt.date, last: dt.date, loaded: 
     slack = {(first - dt.timedelta(days=1)).isoformat().encode(), (last + dt.timedelta(days=1)).isoformat().encode()}
     offset = fixed_offset(ws.settings.tz, [first - dt.timedelta(days=1) + dt.timedelta(days=i)
                                            for i in range((last - first).days + 3)])
-    data, end = reader.read(path)
-    lines = pick_days(data, days, offset.encode() if offset else None, slack, end)
+    offset_bytes = offset.encode() if offset else None
+
+    def pick() -> list[Numbered]:
+        data, end = reader.read(path)
+        return pick_days(data, days, offset_bytes, slack, end)
+
+    lines = picked(path, ws.shown(path), f"days {sorted(days)} {sorted(slack)} {offset}", pick)
     loaded.sources.append(Source(ws.shown(path), NEIGHBOUR, lines, _mentioning_void(lines)))
 
 
@@ -261,6 +266,22 @@ def history_months(month: str, first: dt.date) -> list[str]:
     return [shift_month(month, -back) for back in range(nearest, LEAVE_LOOKBACK_MONTHS + 1)]
 
 
+def picked(path: Path, shown: str, what: str, pick: Callable[[], list[Numbered]]) -> list[Numbered]:
+    """``pick()``'s lines of another month's file, from the cache while the file is unchanged:
+    the audit of a month then does not grow with the months kept (``zoudu.ledger.cache``)."""
+    from zoudu.ledger import cache
+
+    found = cache.file_key("lines", path, shown, what)  # the file's stamp, taken before it is read
+    if found is not None:
+        stored = cache.load("lines", *found, list[tuple[int, Optional[str], bool]])
+        if stored is not None:
+            return stored
+    lines = pick()
+    if found is not None:
+        cache.store("lines", *found, lines)
+    return lines
+
+
 def read_history(ws: Workspace, months: list[str], reader: Reader | None = None) -> list[Source]:
     """Leave, cancellation and void lines of ``months`` (each file that exists)."""
     reader = reader or Reader()
@@ -268,10 +289,15 @@ def read_history(ws: Workspace, months: list[str], reader: Reader | None = None)
     for month in months:
         path: Path = ws.ledger_path(month)
         if path.exists():
-            data, end = reader.read(path)
-            lines = pick_mentions(data, _ALWAYS, end)
+            lines = picked(path, ws.shown(path), "history",
+                           lambda: _mentions(reader, path))
             sources.append(Source(ws.shown(path), HISTORY, lines, _mentioning_void(lines)))
     return sources
+
+
+def _mentions(reader: Reader, path: Path) -> list[Numbered]:
+    data, end = reader.read(path)
+    return pick_mentions(data, _ALWAYS, end)
 
 
 def read_others(ws: Workspace, month: str, first: dt.date, last: dt.date,
@@ -290,6 +316,15 @@ def read_others(ws: Workspace, month: str, first: dt.date, last: dt.date,
     if last >= next_first:
         read_days(ws, after, next_first, last, later, reader)
     return older, earlier.sources, later.sources
+
+
+def file_stamp(path: Path) -> bytes:
+    """What changes whenever the file does (see ``zoudu.ledger.cache.file_key``); b"-" if there is none."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return b"-"
+    return repr((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)).encode()
 
 
 def file_size(path: Path) -> int:

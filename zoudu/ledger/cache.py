@@ -1,22 +1,34 @@
-"""A cache of checked ``rules.yaml`` and roster, so a sign-in does not pay for YAML.
+"""Caches in the user's cache folder (``~/.cache/zoudu``): DATA, never code.
 
-Parsing and checking these hand-written files needs PyYAML (10 ms to import) on
-every command a clerk runs. The checked result is kept in the user's cache
-folder, keyed by the SHA-256 of the file's bytes and of zoudu's own code, so any
-edit to the file or upgrade of zoudu is a miss and the file is read again. The
-cache is only an accelerator: any problem with it means "read the file".
+Parsing and checking the hand-written ``rules.yaml`` and roster needs PyYAML (10 ms
+to import) on every command a clerk runs; what a closed month yields to the audit
+is costly to read again. The result is kept as msgpack (``msgspec``) and read back
+with its type (``schema``): a cache file can hold values of that shape and nothing
+else, so it cannot run code (a pickle would) and cannot smuggle in another type.
+
+Each entry is an envelope naming its format version, its kind, its key and the
+SHA-256 of the source bytes it was built from; the key is the SHA-256 of the kind,
+the file as shown, zoudu's code and the source bytes, so any edit to the source or
+upgrade of zoudu is a miss. An entry is used only if the envelope decodes, every
+field matches what is asked for, the value decodes as ``schema`` and ``check`` (a
+cheap look at the source bytes, e.g. the roster's number of cadres) accepts it.
+Anything else (garbage, a foreign or planted file, a pickle) is ignored and the
+source is read again: a cache is only an accelerator.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar
+
+import msgspec
 
 T = TypeVar("T")
+FORMAT = 2  # the envelope's layout; 1 was pickle, never read
 _CODE_KEY: str | None = None
+_KEEP = 64
 
 
 def _cache_dir() -> Path | None:
@@ -27,42 +39,121 @@ def _cache_dir() -> Path | None:
 
 
 def _code_key() -> str:
-    """Changes whenever zoudu's modules change (mtime and size of each)."""
+    """Changes whenever zoudu's modules change (name, mtime and size of each, the whole package)."""
     global _CODE_KEY
     if _CODE_KEY is None:
-        here = Path(__file__).parent
-        stamp = [(p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(here.glob("*.py"))]
+        here = Path(__file__).resolve().parent.parent
+        stamp = []
+        for p in sorted(here.rglob("*.py")):
+            st = p.stat()
+            stamp.append((str(p.relative_to(here)), st.st_mtime_ns, st.st_size))
         _CODE_KEY = hashlib.sha256(repr(stamp).encode()).hexdigest()[:16]
     return _CODE_KEY
 
 
-def cached(kind: str, data: bytes, shown_as: str, build: Callable[[], T]) -> T:
-    """``build()``'s result for these exact bytes, from the cache when it has it."""
+_ENVELOPE: Any = None
+
+
+def _envelope_type():
+    global _ENVELOPE
+    if _ENVELOPE is not None:
+        return _ENVELOPE
+
+    class Envelope(msgspec.Struct, array_like=True, forbid_unknown_fields=True):
+        format: int
+        kind: str
+        key: str
+        source: str  # SHA-256 of the source bytes
+        value: msgspec.Raw
+
+    _ENVELOPE = Envelope
+    return Envelope
+
+
+def key_of(kind: str, shown_as: str, data: bytes | list[bytes]) -> tuple[str, str]:
+    """(cache key, SHA-256 of the source bytes). ``data`` may be several sources (their hashes chained)."""
+    parts = data if isinstance(data, list) else [data]
+    source = hashlib.sha256(b"".join(hashlib.sha256(p).digest() for p in parts)).hexdigest()
+    key = hashlib.sha256("\0".join([kind, shown_as, _code_key(), source]).encode()).hexdigest()
+    return key, source
+
+
+def load(kind: str, key: str, source: str, schema: Any) -> Any:
+    """The cached value of ``kind`` under ``key`` as ``schema``; None when absent or not to be trusted."""
     folder = _cache_dir()
     if folder is None:
-        return build()
-    key = hashlib.sha256(b"\0".join([kind.encode(), shown_as.encode(), _code_key().encode(), data])).hexdigest()
-    path = folder / f"{kind}-{key}.pickle"
+        return None
     try:
-        with open(path, "rb") as fh:
-            return pickle.load(fh)
-    except Exception:  # absent, unreadable or stale: read the file instead
-        pass
-    value = build()
+        raw = (folder / f"{kind}-{key}.msgpack").read_bytes()
+        envelope = msgspec.msgpack.decode(raw, type=_envelope_type())
+        if (envelope.format, envelope.kind, envelope.key, envelope.source) != (FORMAT, kind, key, source):
+            return None  # copied from another key, another kind or another version: foreign
+        return msgspec.msgpack.decode(envelope.value, type=schema)
+    except (OSError, msgspec.DecodeError, msgspec.ValidationError, ValueError, TypeError, RecursionError):
+        return None
+
+
+def store(kind: str, key: str, source: str, value: Any) -> None:
+    """Keep ``value`` (atomically: a temporary file renamed); failures are ignored."""
+    folder = _cache_dir()
+    if folder is None:
+        return
     try:
+        Envelope = _envelope_type()
+        data = msgspec.msgpack.encode(Envelope(FORMAT, kind, key, source, msgspec.Raw(msgspec.msgpack.encode(value))))
         folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{kind}-{key}.msgpack"
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.write_bytes(data)
         os.replace(tmp, path)
         _prune(folder)
-    except OSError:
+    except (OSError, TypeError, ValueError, OverflowError):  # e.g. an int msgpack cannot hold
         pass
+
+
+def cached(kind: str, data: bytes, shown_as: str, build: Callable[[], T], schema: Any,
+           check: Callable[[T], bool] | None = None, rebuild: Callable[[Any], T] | None = None,
+           keep: Callable[[T], Any] | None = None) -> T:
+    """``build()``'s result for these exact bytes, from the cache when it has a trustworthy copy.
+
+    ``schema`` is the type stored; ``keep(value)`` turns the value into it and ``rebuild(stored)``
+    back (both identity by default); ``check(value)`` may refuse a decoded value."""
+    if _cache_dir() is None:
+        return build()
+    key, source = key_of(kind, shown_as, data)
+    stored = load(kind, key, source, schema)
+    if stored is not None:
+        try:
+            value = rebuild(stored) if rebuild else stored
+            if check is None or check(value):
+                return value
+        except (ValueError, TypeError, KeyError):
+            pass
+    value = build()
+    store(kind, key, source, keep(value) if keep else value)
     return value
 
 
-def _prune(folder: Path, keep: int = 64) -> None:
+def _prune(folder: Path, keep: int = _KEEP) -> None:
     """Old versions of a file are never read again: keep only the newest few."""
-    entries = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    entries = sorted(folder.glob("*.msgpack"), key=lambda p: p.stat().st_mtime, reverse=True)
     for stale in entries[keep:]:
         stale.unlink(missing_ok=True)
+
+
+def file_key(kind: str, path: Path, shown_as: str, params: str = "") -> tuple[str, str] | None:
+    """(cache key, source stamp) for what ``kind`` yields from the file at ``path`` with ``params``.
+
+    For large ledger files that are read in part: the stamp is the file's identity and change
+    times (device, inode, size, modification and status-change times in ns). Any write to the
+    file changes its modification and status-change times, and setting a modification time back
+    (``touch -d``) sets the status-change time to now, so an edit is always a miss. None if the
+    cache is off or the file cannot be looked at."""
+    if _cache_dir() is None:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    stamp = hashlib.sha256(repr((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)).encode())
+    return key_of(kind, f"{shown_as}\0{params}", stamp.digest())

@@ -444,9 +444,10 @@ def inspect(ws: Workspace, inspector: str, at: str | None, present: list[str], a
 def report(ws: Workspace, token: str, rule: str, at: str | None, source: str, note: str | None,
            by: str | None) -> list[str]:
     """A reported breach of village-stay discipline (五不准)."""
+    from zoudu.audit.rules import CONDUCT_RULES
     from zoudu.ledger.names import rule_id
 
-    rule = rule_id(rule, model.CONDUCT_RULES)  # the id, or its label: 饮酒
+    rule = rule_id(rule, CONDUCT_RULES)  # the id, or its label: 饮酒
     moment = when(ws, at)
     cadre = serving(find_cadre(ws.roster, token, moment.date()), moment)
     fields = base(ws, model.REPORT, moment, by, cadre.id)

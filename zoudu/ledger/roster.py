@@ -48,8 +48,22 @@ def load_roster(path: Path, shown_as: str) -> Roster:
         raise ZouduError(_("roster file not found"), shown_as)
     data = read_bytes(path)
     if is_log(data):
-        return cached("rosterlog", data, shown_as, lambda: _parse_log(path, shown_as))
-    return cached("roster", data, shown_as, lambda: _parse(data, shown_as))
+        return cached("rosterlog", data, shown_as, lambda: _parse_log(path, shown_as), tuple[RosterChange, ...],
+                      check=lambda roster: len(roster.changes) == _entries_in(data),
+                      keep=lambda roster: roster.changes,
+                      rebuild=lambda changes: Roster.of(replay(changes), shown_as, changes))
+    return cached("roster", data, shown_as, lambda: _parse(data, shown_as), tuple[Cadre, ...],
+                  check=lambda roster: len(roster.cadres) == _entries_in(data),
+                  keep=lambda roster: roster.cadres, rebuild=lambda cadres: Roster.of(cadres, shown_as))
+
+
+_ITEM = re.compile(rb"^-(?:[ \t]|$)", re.MULTILINE)
+
+
+def _entries_in(data: bytes) -> int:
+    """Top-level items of the roster file, counted in its bytes: a cached roster that does not
+    have as many cadres (or changes) as the file is not the file's (one a person reformatted is simply read)."""
+    return len(_ITEM.findall(data))
 
 
 def is_log(data: bytes) -> bool:

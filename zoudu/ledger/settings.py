@@ -118,7 +118,6 @@ class Settings(NamedTuple):
 
 
 PLACEHOLDER_PHONE = "0794-0000000"  # what `zoudu init` writes; publish warns until it is changed
-DEFAULT_SEVERITY = {"signin.outside_window": "warning", "signin.backfilled": "warning"}
 
 DEFAULT_RULES_YAML = """\
 # zoudu 规则 (rules.yaml): 本乡防止干部"走读"的制度。每个键都会被检查，拼错会报错并指出行号。
@@ -194,7 +193,8 @@ def load_settings(path: Path, shown_as: str = "rules.yaml") -> Settings:
     from zoudu.ledger.files import read_bytes
 
     data = read_bytes(path)
-    return cached("rules", data, shown_as, lambda: _parse(data, shown_as))
+    return cached("rules", data, shown_as, lambda: _parse(data, shown_as), Settings,
+                  check=lambda settings: settings.path == shown_as)
 
 
 def _parse(data: bytes, shown_as: str) -> Settings:
@@ -249,6 +249,8 @@ def _parse(data: bytes, shown_as: str) -> Settings:
 
 
 def _defaults() -> Settings:
+    from zoudu.audit.rules import DEFAULT_LIABILITY, DEFAULT_SEVERITY  # the rule table: one place
+
     def slot(name: str, t: str, a: str, b: str) -> Slot:
         return Slot(name, parse_clock(t), parse_clock(a), parse_clock(b))
 
@@ -261,7 +263,7 @@ def _defaults() -> Settings:
             "evening": slot("evening", "19:30", "19:00", "20:30"),
         },
         quota=Quota(), study_session=True, inspections_per_month=2, backfill_grace_minutes=30,
-        liability_rules=model.DEFAULT_LIABILITY, severity=dict(DEFAULT_SEVERITY),
+        liability_rules=DEFAULT_LIABILITY, severity=dict(DEFAULT_SEVERITY),
         calendar=CalendarSettings(), notice=NoticeSettings(),
     )
 
@@ -303,8 +305,10 @@ def _quota(n: Nodes, node: yaml.Node) -> Quota:
 
 
 def _rule_id(n: Nodes, node: yaml.Node, key: str) -> str:
+    from zoudu.audit.rules import BY_ID
+
     rule = n.text(node, key)
-    if rule not in model.RULE_IDS:
+    if rule not in BY_ID:
         raise n.fail(node, _("'{key}': unknown rule id '{rule}'").format(key=key, rule=rule))
     return rule
 

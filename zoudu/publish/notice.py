@@ -46,24 +46,6 @@ _WEEKDAYS = {
 
 REMARK_ITEMS = 3  # kinds of violation named in the remark; the rest are counted
 # Short remarks, one per rule, counted: what the public reads in the last column.
-_REMARKS = {
-    "signin.missing": N_("missed sign-in ×{n}"),
-    "signin.outside_window": N_("sign-in at the wrong time ×{n}"),
-    "signin.wrong_place": N_("sign-in at the wrong place ×{n}"),
-    "signin.backfilled": N_("late sign-in without approval ×{n}"),
-    "village.no_witness": N_("village visit without witness ×{n}"),
-    "village.not_assigned": N_("village work outside own village ×{n}"),
-    "study.missed": N_("missed Friday study ×{n}"),
-    "week.township_days": N_("too few days in township, {n} week(s)"),
-    "week.nights": N_("too few nights, {n} week(s)"),
-    "week.village_days": N_("too few village days, {n} week(s)"),
-    "inspection.absent": N_("absent at spot check ×{n}"),
-    "conduct.drinking": N_("drinking reported ×{n}"),
-    "conduct.cards": N_("card games reported ×{n}"),
-    "conduct.hospitality": N_("special hospitality reported ×{n}"),
-    "conduct.left_village": N_("left the village without cause ×{n}"),
-    "conduct.reception": N_("attended a reception ×{n}"),
-}
 
 
 def symbols() -> dict[str, str]:
@@ -96,10 +78,10 @@ def legend() -> list[tuple[str, str]]:
 
 
 def remark_text(rule: str, n: int) -> str:
-    template = _REMARKS.get(rule)
-    if template is None:
-        return f"{rule} ×{n}"
-    return _(template).format(n=n)
+    """The remark for ``n`` findings of ``rule``: the rule table's (``zoudu.audit.rules``)."""
+    from zoudu.audit.rules import remark
+
+    return remark(rule, n)
 
 
 def _chinese() -> bool:
@@ -257,22 +239,13 @@ def day_mark(day, as_of: dt.date | None = None) -> DayMark:
     return DayMark(day.date, mark, bool(day.night and day.serving), missing)
 
 
-def _weight(rule: str) -> int:
-    """What the public should read first: reported misconduct and spot-check findings, then absence."""
-    if rule.startswith("conduct."):
-        return 0
-    if rule == "inspection.absent":
-        return 1
-    if rule in ("signin.missing", "week.nights", "week.township_days"):
-        return 2
-    return 3
-
-
 def build_row(cadre, violations, as_of: dt.date | None = None) -> NoticeRow:
     """One audit ``CadreResult`` and the cadre's violations -> a notice row."""
+    from zoudu.audit.rules import weight  # what the public should read first: the rule table says
+
     counts = Counter(v.rule for v in violations)
     severity = {v.rule: v.severity for v in violations}
-    ordered = sorted(counts.items(), key=lambda kv: (severity[kv[0]] != "error", _weight(kv[0]), -kv[1], kv[0]))
+    ordered = sorted(counts.items(), key=lambda kv: (severity[kv[0]] != "error", weight(kv[0]), -kv[1], kv[0]))
     separator = _("; ")
     remark = separator.join(remark_text(rule, n) for rule, n in ordered[:REMARK_ITEMS]) or _("no violations")
     if len(ordered) > REMARK_ITEMS:

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from zoudu.audit import AuditResult, label
-from zoudu.audit.rules import slot_name
+from zoudu.audit.rules.base import slot_name
 from zoudu.i18n import _
 from zoudu.model import Roster
 from zoudu.render.console import console

@@ -1,0 +1,80 @@
+"""A closed month's audit result is kept in the cache (dossier and publish read many months): it is
+used only while every file the audit may read, the settings and roster in use, the code and the
+language are as they were. A month still running is never cached."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_audit_support import Book, audit, found, workspace_at
+from zoudu import i18n
+from zoudu.ledger import record
+
+MONTH = "2026-11"
+
+
+@pytest.fixture
+def ws(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("ZOUDU_NO_CACHE", raising=False)
+    return workspace_at(tmp_path / "w", "2026-12-10T09:00")
+
+
+def entries(ws) -> list:
+    return sorted((ws.root.parent / "cache" / "zoudu").glob("audit-*.msgpack"))
+
+
+def test_a_closed_month_is_kept_and_read_back_equal(ws):
+    Book(ws).day("c003", "2026-11-03").write()
+    first = audit(ws, MONTH)
+    assert len(entries(ws)) == 1
+    assert audit(ws, MONTH) == first
+    one = audit(ws, MONTH, "c003")
+    assert one.cadres == tuple(c for c in first.cadres if c.cadre == "c003")
+    assert one.violations == tuple(v for v in first.violations if v.cadre == "c003")
+
+
+def test_an_entry_appended_later_is_seen(ws):
+    before = audit(ws, MONTH)
+    Book(ws).checkin("c003", "2026-11-03T08:00").write()
+    after = audit(ws, MONTH)
+    assert len(found(after, "signin.missing", "c003")) == len(found(before, "signin.missing", "c003")) - 1
+
+
+def test_a_change_of_an_earlier_month_is_seen(ws):
+    before = audit(ws, MONTH)
+    Book(ws).add("leave", "2026-09-20T08:00", "c003", until="2026-11-20T23:59:00+08:00", leave_kind="病假",
+                 approver="c001").write()
+    assert len(found(audit(ws, MONTH), "signin.missing", "c003")) < len(found(before, "signin.missing", "c003"))
+
+
+def test_rules_and_roster_changes_are_seen(ws):
+    before = audit(ws, MONTH)
+    rules = ws.root / "rules.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("signin.outside_window: warning",
+                                                               "signin.missing: warning"), encoding="utf-8")
+    changed = audit(ws, MONTH)
+    assert {v.severity for v in found(changed, "signin.missing")} == {"warning"} != {
+        v.severity for v in found(before, "signin.missing")}
+    record.roster_add(ws, "c007", "新人", "干部", False, "c001", "石庄村", "2026-01-01")
+    assert "c007" in {c.cadre for c in audit(ws, MONTH).cadres}
+
+
+def test_each_language_has_its_own_result(ws):
+    try:
+        i18n.set_explicit("zh")
+        zh = audit(ws, MONTH)
+        i18n.set_explicit("en")
+        en = audit(ws, MONTH)
+    finally:
+        i18n.set_explicit("en")
+    assert zh.violations[0].message != en.violations[0].message
+    assert "no office sign-in" in en.violations[0].message
+
+
+def test_a_month_still_running_is_not_cached(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("ZOUDU_NO_CACHE", raising=False)
+    running = workspace_at(tmp_path / "w", "2026-11-20T09:00")
+    audit(running, MONTH)
+    assert not list((tmp_path / "cache" / "zoudu").glob("audit-*.msgpack"))

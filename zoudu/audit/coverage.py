@@ -1,0 +1,233 @@
+"""Stage 3 of the audit, *coverage*: what covered each slot of each cadre's day (SPEC §4).
+
+A morning or afternoon is covered by an office sign-in inside its window at the
+configured place, or by a witnessed village entry that day; an evening (required
+only on a workday followed by a workday) by an office sign-in inside its window or
+a witnessed village stay (住村) that night; Friday afternoon, while the study
+session is kept, only by the office. Approved leave or a trip (公出) covering a
+slot's fixed time excuses it. A required slot nothing covers or excuses is
+``MISSING``: the rules (``audit.rules``) say which finding that is.
+
+Per cadre it also counts each audited week's available days and evenings, township
+days, nights and village days (the "543" figures, ``week_figures``), and the month's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from zoudu import model
+from zoudu.audit.facts import Facts, LeaveSpan, SignIn
+from zoudu.audit.result import LEAVE, MISSING, NOT_REQUIRED, OFFICE, TRIP, VILLAGE, Day
+from zoudu.audit.span import DayInfo, Span
+from zoudu.ledger.settings import Quota, Settings
+from zoudu.model import Cadre
+
+MORNING, AFTERNOON, EVENING = 0, 1, 2
+PRESENT = (OFFICE, VILLAGE)
+
+
+@dataclass(frozen=True, slots=True)
+class Presence:
+    """What one cadre's ledger shows for one day: which windows an office sign-in covered,
+    a witnessed village entry, a witnessed stay that night."""
+
+    office: tuple[bool, bool, bool] = (False, False, False)
+    village: bool = False
+    stay: bool = False
+
+
+NOBODY = Presence()
+
+
+@dataclass(frozen=True, slots=True)
+class CadreDay:
+    """One cadre's day as covered: each slot's state, and what the 543 counts."""
+
+    info: DayInfo
+    slots: tuple[str, str, str]  # OFFICE | VILLAGE | LEAVE | TRIP | MISSING | NOT_REQUIRED
+    township: bool  # both day slots covered by presence
+    night: bool  # the evening covered by presence (夜宿)
+    village: bool  # a witnessed village entry that day
+    leave_kind: str | None
+    available: bool  # a workday with neither day slot excused
+    evening: bool  # an evening the 543 counts, not excused
+    required: int  # slots due and not excused
+    at_office: int  # of those, covered by an office sign-in
+
+
+@dataclass
+class WeekCount:
+    available: int = 0
+    evenings: int = 0
+    township: int = 0
+    nights: int = 0
+    village: int = 0
+
+
+@dataclass(frozen=True)
+class CadreCoverage:
+    cadre: Cadre
+    days: tuple[CadreDay, ...]  # the days served, of every day looked at
+    weeks: tuple[WeekCount, ...]  # per audited week (span.weeks)
+    rejected: dict[dt.date, tuple[tuple[str, int], ...]] = field(default_factory=dict)
+    village_where: dict[dt.date, str] = field(default_factory=dict)  # first witnessed village entry
+
+    def month_days(self) -> list[CadreDay]:
+        return [d for d in self.days if d.info.in_month]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    cadres: dict[str, CadreCoverage]  # serving cadres, in roster order
+
+
+def presence(settings: Settings, facts: Facts) -> tuple[dict[str, dict[dt.date, Presence]],
+                                                        dict[str, dict[dt.date, list[tuple[str, int]]]],
+                                                        dict[str, dict[dt.date, str]]]:
+    """Per cadre and day: what covered; the entries that covered nothing, with the slots
+    (as bits 1, 2, 4) they would have covered; the first witnessed village entry."""
+    marks: dict[str, dict[dt.date, list]] = {}
+    rejected: dict[str, dict[dt.date, list[tuple[str, int]]]] = {}
+    village_where: dict[str, dict[dt.date, str]] = {}
+    place = settings.place
+    for fact in facts.attendance:
+        if type(fact) is SignIn:
+            if fact.place == place and fact.window is not None:
+                marks.setdefault(fact.cadre, {}).setdefault(fact.day, [False, False, False, False, False])[
+                    fact.window] = True
+            elif fact.in_month:  # cited only for the slot whose window it falls in
+                rejected.setdefault(fact.cadre, {}).setdefault(fact.day, []).append(
+                    (fact.entry.where, 0 if fact.window is None else 1 << fact.window))
+        elif fact.witness:
+            village_where.setdefault(fact.cadre, {}).setdefault(fact.day, fact.entry.where)
+            mark = marks.setdefault(fact.cadre, {}).setdefault(fact.day, [False, False, False, False, False])
+            mark[3] = True
+            mark[4] = mark[4] or fact.stay
+        elif fact.in_month:
+            # a witnessed visit would have covered the day's slots, a witnessed stay the evening too
+            rejected.setdefault(fact.cadre, {}).setdefault(fact.day, []).append(
+                (fact.entry.where, 7 if fact.stay else 3))
+    found = {cadre: {day: Presence((m[0], m[1], m[2]), m[3], m[4]) for day, m in days.items()}
+             for cadre, days in marks.items()}
+    return found, rejected, village_where
+
+
+@lru_cache(maxsize=4096)
+def states(seen: Presence, study: bool, need: tuple[bool, bool, bool],
+           excuse: tuple[str | None, str | None, str | None]) -> tuple[str, str, str]:
+    """SPEC §4 for one day of one cadre: the state of each slot."""
+    out = []
+    for i in (MORNING, AFTERNOON, EVENING):
+        if seen.office[i]:
+            state = OFFICE
+        elif i == EVENING:
+            state = VILLAGE if seen.stay else None
+        elif seen.village and not (i == AFTERNOON and study):  # Friday study: the office only
+            state = VILLAGE
+        else:
+            state = None
+        if state is None:
+            state = excuse[i] if excuse[i] is not None else MISSING if need[i] else NOT_REQUIRED
+        out.append(state)
+    return out[0], out[1], out[2]
+
+
+def excuses(info: DayInfo, leaves: tuple[LeaveSpan, ...]) -> tuple[tuple[str | None, str | None, str | None],
+                                                                   str | None]:
+    """Which slots leave excuses (LEAVE or TRIP: a span holding the slot's fixed time), and the
+    leave's kind (the last one that excused a slot)."""
+    excused: list[str | None] = [None, None, None]
+    kind = None
+    for span in leaves:
+        if span.start <= info.slot_at[2] and span.end >= info.slot_at[0]:
+            state = TRIP if span.kind == model.TRIP_KIND else LEAVE
+            for i in (MORNING, AFTERNOON, EVENING):
+                if excused[i] is None and span.start <= info.slot_at[i] <= span.end:
+                    excused[i], kind = state, span.kind
+    return (excused[0], excused[1], excused[2]), kind
+
+
+def cover_day(info: DayInfo, seen: Presence, leaves: tuple[LeaveSpan, ...]) -> CadreDay:
+    need = (info.required[0] and info.due[0], info.required[1] and info.due[1], info.required[2] and info.due[2])
+    excused, kind = excuses(info, leaves) if leaves else ((None, None, None), None)
+    slots = states(seen, info.study, need, excused)
+    required = sum(1 for i in range(3) if need[i] and excused[i] is None)
+    at_office = sum(1 for i in range(3) if need[i] and excused[i] is None and slots[i] == OFFICE)
+    return CadreDay(info, slots, slots[0] in PRESENT and slots[1] in PRESENT, slots[2] in PRESENT, seen.village,
+                    kind, info.workday and excused[0] is None and excused[1] is None,
+                    info.required[2] and excused[2] is None, required, at_office)
+
+
+def cover(span: Span, settings: Settings, facts: Facts) -> Coverage:
+    """For every serving cadre and every day looked at: what covered each slot."""
+    found, rejected, village_where = presence(settings, facts)
+    week_of_day = {info.date: index for index, week in enumerate(span.weeks) for info in week.days}
+    same: dict[tuple[dt.date, Presence], CadreDay] = {}
+    out: dict[str, CadreCoverage] = {}
+    for cadre in span.cadres:
+        seen = found.get(cadre.id, {})
+        leaves = facts.leaves.get(cadre.id, ())
+        days = []
+        weeks = [WeekCount() for _week in span.weeks]
+        for info in span.days:
+            if not cadre.serving_on(info.date):
+                continue
+            if leaves:
+                day = cover_day(info, seen.get(info.date, NOBODY), leaves)
+            else:  # the same day seen the same way covers the same for every cadre: worked out once
+                looked = (info.date, seen.get(info.date, NOBODY))
+                day = same.get(looked)
+                if day is None:
+                    day = same[looked] = cover_day(info, looked[1], ())
+            days.append(day)
+            week = week_of_day.get(info.date)
+            if week is not None:
+                count = weeks[week]
+                count.available += day.available
+                count.evenings += day.evening
+                count.township += day.township
+                count.nights += day.night
+                count.village += day.village
+        out[cadre.id] = CadreCoverage(cadre, tuple(days), tuple(weeks),
+                                      {d: tuple(items) for d, items in rejected.get(cadre.id, {}).items()},
+                                      village_where.get(cadre.id, {}))
+    return Coverage(out)
+
+
+def prorate(quota: int, available: int, cap: int) -> int:
+    """SPEC §4: below 5 available workdays, required = ceil(quota × available ÷ 5);
+    never more than ``cap``, the days (or evenings) the rules make available that week."""
+    required = quota if available >= 5 else -(-quota * available // 5)  # whole numbers: no float to overflow
+    return min(required, cap)
+
+
+@dataclass(frozen=True, slots=True)
+class WeekFigures:
+    """One week's "543" of one cadre: (required, actual) for each count."""
+
+    available: int
+    township_days: tuple[int, int]
+    nights: tuple[int, int]
+    village_days: tuple[int, int]
+
+
+def week_figures(count: WeekCount, quota: Quota) -> WeekFigures:
+    a = count.available
+    return WeekFigures(a, (prorate(quota.township_days, a, a), count.township),
+                       (prorate(quota.nights, a, count.evenings), count.nights),
+                       (prorate(quota.village_days, a, a), count.village))
+
+
+def day_record(day: CadreDay) -> Day:
+    """The month's calendar cell of one cadre (``AuditResult``'s ``Day``)."""
+    info = day.info
+    return Day(info.date, info.workday, info.holiday, True, dict(zip(model.SLOTS, day.slots)), day.village,
+               day.night, day.leave_kind)
+
+
+def not_serving(info: DayInfo) -> Day:
+    return Day(info.date, info.workday, info.holiday, False, dict(zip(model.SLOTS, (NOT_REQUIRED,) * 3)),
+               False, False, None)

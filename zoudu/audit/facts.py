@@ -1,0 +1,220 @@
+"""Stage 2 of the audit, *facts*: what the ledger lines say, per cadre and day, voids applied.
+
+``gather(span, settings, roster, sources)`` reads every source once (``audit.read``)
+and returns ``Facts``: office sign-ins and village entries of the audited days
+(with their local day and time, window, place, delay, approver), leave spans (a
+cancellation 销假 applied), spot checks, reports and evaluations of the month, the
+entries voided in the month's file, and where the ledger is damaged. Facts decide
+nothing: a rule (``audit.rules``) holds each condition. Every fact keeps its entry
+(``Line``), so a rule can cite ``file:line`` and read any field of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Iterable, NamedTuple
+
+import msgspec
+
+from zoudu import model
+from zoudu.audit.load import HISTORY, MONTH, Source
+from zoudu.audit.read import Line, decode
+from zoudu.audit.span import Span
+from zoudu.i18n import _
+from zoudu.ledger.settings import Settings
+from zoudu.model import Problem, Roster
+
+
+class SignIn(NamedTuple):
+    """An office sign-in (签到) of a cadre on the roster, on a day the audit looks at."""
+
+    entry: Line
+    cadre: str
+    day: dt.date  # local day of its time
+    clock: dt.time  # local time of day, to the second
+    window: int | None  # index (model.SLOTS) of the slot window it lies in; None: outside every window
+    place: str  # where it was made (the configured place when the line names none)
+    delay: dt.timedelta  # recorded minus its time
+    approver: Any  # who approved it as a backfill (None: nobody)
+    in_month: bool
+
+
+class Visit(NamedTuple):
+    """A village entry (民情日记: 下村, or 住村 with ``stay``) of a cadre on the roster."""
+
+    entry: Line
+    cadre: str
+    day: dt.date
+    stay: bool
+    village: str
+    witness: Any  # the villager who signed (None: nobody)
+    in_month: bool
+
+
+class LeaveSpan(NamedTuple):
+    """An approved leave or trip (请假/公出) from ``start`` to ``end`` (its cancellation's time, 销假)."""
+
+    start: dt.datetime
+    end: dt.datetime
+    kind: str
+    entry: Line
+    cancel: Line | None = None
+
+
+@dataclass(frozen=True)
+class Facts:
+    attendance: tuple[SignIn | Visit, ...]  # in the order read
+    leaves: dict[str, tuple[LeaveSpan, ...]]  # cadre -> spans that touch the audited days
+    inspections: tuple[Line, ...]  # spot checks (督查) dated in the month
+    reports: tuple[Line, ...]  # reported breaches (五不准) dated in the month
+    evaluations: dict[str, dict[str, Any]]  # cadre -> self/peer/public -> grade, for the month
+    voided: tuple[tuple[Line, Line], ...]  # (entry of the month's file, the void that cancels it)
+    strangers: dict[str, str]  # cadre id not on the roster -> where first seen
+    problems: tuple[Problem, ...]  # damaged lines, in the order read
+    count: int  # entries read
+    notices: tuple[str, ...] = field(default=())
+
+    @property
+    def signins(self) -> Iterable[SignIn]:
+        return (f for f in self.attendance if type(f) is SignIn)
+
+    @property
+    def visits(self) -> Iterable[Visit]:
+        return (f for f in self.attendance if type(f) is Visit)
+
+
+def read_voids(src: Source) -> dict[str, Line]:
+    """The voids written in ``src``'s file, by the id they cancel. A void counts only in the file
+    of the entry it names, where ``zoudu void`` writes it (``zoudu verify`` reports any other)."""
+    voids: dict[str, Line] = {}
+    ignored: list[Problem] = []  # the main pass reports them
+    for number, text, _complete in src.voids:
+        # not the file's header comment, which mentions `zoudu void` (and would cost a YAML import)
+        line = decode(text, src.shown, number, ignored) if text and text[0] != "#" else None
+        if line is not None and line.kind == model.VOID:
+            voids.setdefault(str(line.get("target")), line)
+    return voids
+
+
+def gather(span: Span, settings: Settings, roster: Roster, sources: Iterable[Source]) -> Facts:
+    """Every source's lines, once, in order: the facts of the audited days."""
+    tz = settings.tz
+    windows = [(i, settings.slots[name].start, settings.slots[name].end) for i, name in enumerate(model.SLOTS)]
+    on_roster = roster.by_id
+    span_day = {info.date for info in span.days}
+    in_month = {info.date for info in span.month_days}
+    attendance: list[SignIn | Visit] = []
+    leave_entries: list[Line] = []
+    cancels: dict[str, Line] = {}
+    inspections: list[Line] = []
+    reports: list[Line] = []
+    evaluations: dict[str, dict[str, Any]] = {}
+    voided: list[tuple[Line, Line]] = []
+    strangers: dict[str, str] = {}
+    problems: list[Problem] = []
+    count = 0
+    fixed = _fixed_offset(tz, span)
+    for src in sources:
+        shown, role = src.shown, src.role
+        voids = read_voids(src)
+        history, month = role == HISTORY, role == MONTH
+        for number, text, complete in src.lines:
+            if not complete:
+                if text is None or text.strip():
+                    problems.append(Problem(shown, number, _(
+                        "incomplete last line (a write was cut off); run 'zoudu verify --repair'"), "torn"))
+                break
+            if text is None:
+                problems.append(Problem(shown, number, _("not valid UTF-8 text")))
+                continue
+            if not text or text[0] == "#" or text.isspace():
+                continue
+            count += 1
+            line = decode(text, shown, number, problems)
+            if line is None:
+                continue
+            kind = line.kind
+            if line.id in voids:
+                if kind != model.VOID and month:
+                    voided.append((line, voids[line.id]))
+                continue
+            if kind == model.LEAVE:
+                leave_entries.append(line)
+            elif kind == model.LEAVE_CANCEL:
+                target = str(line.get("leave"))
+                if target not in cancels or line.at < cancels[target].at:
+                    cancels[target] = line
+            elif history or kind == model.VOID:
+                continue
+            elif kind == model.CHECKIN or kind == model.VILLAGE:
+                at = line.at
+                # most times carry the workspace's own offset: local as written, no conversion
+                local = at if fixed is not None and at.utcoffset() == fixed else at.astimezone(tz)
+                day = local.date()
+                if day not in span_day:
+                    continue
+                cadre = str(line.cadre)
+                if cadre not in on_roster:
+                    strangers.setdefault(cadre, line.where)
+                    continue
+                if kind == model.CHECKIN:
+                    clock = local.time().replace(microsecond=0, tzinfo=None)
+                    window = None
+                    for i, start, end in windows:
+                        if start <= clock <= end:
+                            window = i
+                            break
+                    place = settings.place if line.place is msgspec.UNSET else str(line.place)
+                    attendance.append(SignIn(line, cadre, day, clock, window, place, line.recorded - line.at,
+                                             line.approver, day in in_month))
+                else:
+                    attendance.append(Visit(line, cadre, day, bool(line.stay), str(line.village),
+                                            line.witness or None, day in in_month))
+            elif not month:
+                continue
+            elif kind == model.INSPECTION:
+                if line.at.astimezone(tz).date() in in_month:
+                    inspections.append(line)
+            elif kind == model.REPORT:
+                if line.at.astimezone(tz).date() in in_month:
+                    reports.append(line)
+            elif kind == model.EVALUATION:
+                if line.get("month") == span.month and line.cadre:
+                    grades = evaluations.setdefault(line.cadre, {})
+                    for key in ("self", "peer", "public"):
+                        if line.get(key):
+                            grades[key] = line.get(key)
+    notices = tuple(_("{where}: '{cadre}' is not on the roster; their entries were not counted").format(
+        where=where, cadre=cadre) for cadre, where in strangers.items())
+    return Facts(tuple(attendance), leave_spans(span, tz, leave_entries, cancels), tuple(inspections),
+                 tuple(reports), evaluations, tuple(voided), strangers, tuple(problems), count, notices)
+
+
+def _fixed_offset(tz: dt.tzinfo, span: Span) -> dt.timedelta | None:
+    """The zone's one UTC offset over the audited days (a day of slack each side); None if it changes."""
+    first, last = span.days[0].date - dt.timedelta(days=1), span.days[-1].date + dt.timedelta(days=1)
+    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    offsets = {dt.datetime.combine(day, dt.time(hour), tz).utcoffset() for day in days for hour in (0, 12)}
+    return offsets.pop() if len(offsets) == 1 else None
+
+
+def leave_spans(span: Span, tz: dt.tzinfo, entries: list[Line], cancels: dict[str, Line]
+                ) -> dict[str, tuple[LeaveSpan, ...]]:
+    """Each cadre's leave that touches the audited days, each leave once, ended by its cancellation."""
+    seen: set[str] = set()
+    start = dt.datetime.combine(span.days[0].date, dt.time(0), tz)
+    stop = dt.datetime.combine(span.days[-1].date + dt.timedelta(days=1), dt.time(0), tz)
+    out: dict[str, list[LeaveSpan]] = {}
+    for e in entries:
+        if e.id in seen or e.cadre is None:
+            continue
+        seen.add(e.id)
+        end = e.until
+        cancel = cancels.get(e.id)
+        if cancel is not None and cancel.at < end:
+            end = cancel.at
+        if end < start or e.at >= stop:
+            continue
+        out.setdefault(e.cadre, []).append(LeaveSpan(e.at, end, e.get("leave_kind") or "事假", e, cancel))
+    return {cadre: tuple(spans) for cadre, spans in out.items()}

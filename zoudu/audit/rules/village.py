@@ -1,0 +1,30 @@
+"""Village work (下村/住村, signed in the field diary 民情日记)."""
+
+from __future__ import annotations
+
+from zoudu.audit.result import Violation
+from zoudu.audit.rules.base import Month
+from zoudu.i18n import _
+
+
+def no_witness(month: Month) -> list[Violation]:
+    """``village.no_witness``: a village entry no villager signed (it covers nothing)."""
+    out: list[Violation] = []
+    for v in month.facts.visits:
+        if v.in_month and not v.witness:
+            message = _("village entry in {village} on {day} has no villager's witness signature, so it counts for "
+                        "nothing").format(village=v.entry.get("village"), day=v.day.isoformat())
+            out.append(month.violation("village.no_witness", v.cadre, message, (v.entry.where,), v.day))
+    return out
+
+
+def not_assigned(month: Month) -> list[Violation]:
+    """``village.not_assigned``: a village entry (witnessed or not) outside the cadre's own village."""
+    out: list[Violation] = []
+    for v in month.facts.visits:
+        assigned = month.roster.by_id[v.cadre].village
+        if v.in_month and assigned and v.village != assigned:
+            message = _("village entry in {village} on {day}, but the assigned village is {assigned}").format(
+                village=v.entry.get("village"), day=v.day.isoformat(), assigned=assigned)
+            out.append(month.violation("village.not_assigned", v.cadre, message, (v.entry.where,), v.day))
+    return out
