@@ -24,8 +24,9 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from zoudu.ledger import record# noqa: E402
-from zoudu.ledger.store import append, read_ledger  # noqa: E402
+from zoudu.ledger import record, record_roster  # noqa: E402
+from zoudu.ledger.store import read_ledger  # noqa: E402
+from zoudu.ledger.append import append
 from zoudu.ledger.create import init_workspace  # noqa: E402
 from zoudu.ledger.workspace import Workspace  # noqa: E402
 
@@ -44,9 +45,9 @@ def median_time(fn, runs: int) -> float:
 def township(root: Path) -> Workspace:
     init_workspace(root)
     ws = Workspace(root, clock=lambda: dt.datetime(2026, 11, 26, 21, 0, tzinfo=TZ))
-    record.roster_add(ws, "c001", "刘书记", "党委书记", True, None, None, "2026-01-01")
+    record_roster.roster_add(ws, "c001", "刘书记", "党委书记", True, None, None, "2026-01-01")
     for i in range(2, 61):
-        record.roster_add(ws, f"c{i:03d}", f"干部{i}", "干部", False, "c001", "石庄村", "2026-01-01")
+        record_roster.roster_add(ws, f"c{i:03d}", f"干部{i}", "干部", False, "c001", "石庄村", "2026-01-01")
     return ws
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from zoudu import i18n
 from zoudu.ledger import record
+from zoudu.ledger import record_roster
 from zoudu.ledger.create import init_workspace
 from zoudu.ledger.workspace import Workspace
 
@@ -56,7 +57,7 @@ def make_workspace(root: Path, clock: Clock | None = None) -> Workspace:
         ("c006", "张伟", "干部", False, "c002", "尧家村"),
     ):
         cadre_id, name, post, team, sup, village = args
-        record.roster_add(ws, cadre_id, name, post, team, sup, village, "2026-01-01")
+        record_roster.roster_add(ws, cadre_id, name, post, team, sup, village, "2026-01-01")
     ws.clock.moment = now
     return Workspace(root, clock=ws.clock)
 

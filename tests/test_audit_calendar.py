@@ -9,6 +9,7 @@ import pytest
 
 from tests.test_audit_support import Book, audit, found, perfect_week, workspace_at
 from zoudu.ledger import record
+from zoudu.ledger import record_roster
 from zoudu.errors import ZouduError
 
 
@@ -96,7 +97,7 @@ def test_a_week_crossing_the_month_end_reads_the_neighbour_file(tmp_path):
 
 def test_a_cadre_joining_mid_week_is_audited_for_their_days_only(tmp_path):
     ws = workspace_at(tmp_path / "w", "2026-12-01T09:00")
-    record.roster_add(ws, "c007", "赵六", "干部", False, "c002", "石庄村", "2026-11-04")  # a Wednesday
+    record_roster.roster_add(ws, "c007", "赵六", "干部", False, "c002", "石庄村", "2026-11-04")  # a Wednesday
     book = Book(ws)
     book.village_day("c007", "2026-11-04", "石庄村").village_day("c007", "2026-11-05", "石庄村")
     book.checkin("c007", "2026-11-06T08:00").checkin("c007", "2026-11-06T14:30")
@@ -112,7 +113,7 @@ def test_a_cadre_joining_mid_week_is_audited_for_their_days_only(tmp_path):
 
 def test_a_cadre_who_left_is_not_audited_after(tmp_path):
     ws = workspace_at(tmp_path / "w", "2026-12-01T09:00")
-    record.roster_leave(ws, "c006", "2026-11-18")
+    record_roster.roster_leave(ws, "c006", "2026-11-18")
     result = audit(ws, "2026-11")
     assert max(days_with(result, "signin.missing", "c006")) == "2026-11-18"
     assert "2026-W48" not in {v.week for v in found(result, cadre="c006")}  # not serving at all that week

@@ -107,7 +107,7 @@ def test_other_months_lines_are_picked_by_date_kind_and_shape():
 def test_a_time_stored_at_another_offset_is_read_in_the_workspace_zone(ws):
     # 2026-11-03 00:05 UTC is 08:05 in Shanghai; 2026-11-02 23:40 UTC is 07:40 on the 3rd
     with ws.lock():
-        from zoudu.ledger.store import append
+        from zoudu.ledger.append import append
 
         path = ws.ledger_path(MONTH)
         append(path, ws.shown(path), [

@@ -9,6 +9,7 @@ import pytest
 from tests.test_audit_support import Book, audit, found, workspace_at
 from zoudu import i18n
 from zoudu.ledger import record
+from zoudu.ledger import record_roster
 
 MONTH = "2026-11"
 
@@ -56,7 +57,7 @@ def test_rules_and_roster_changes_are_seen(ws):
     changed = audit(ws, MONTH)
     assert {v.severity for v in found(changed, "signin.missing")} == {"warning"} != {
         v.severity for v in found(before, "signin.missing")}
-    record.roster_add(ws, "c007", "新人", "干部", False, "c001", "石庄村", "2026-01-01")
+    record_roster.roster_add(ws, "c007", "新人", "干部", False, "c001", "石庄村", "2026-01-01")
     assert "c007" in {c.cadre for c in audit(ws, MONTH).cadres}
 
 

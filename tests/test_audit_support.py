@@ -1,6 +1,6 @@
 """Helpers for the audit tests: small ledgers written in the test itself, as real files.
 
-Entries go through ``zoudu.ledger.store.append`` (ids, hash chain, one file per month),
+Entries go through ``zoudu.ledger.append.append`` (ids, hash chain, one file per month),
 so what the audit reads is exactly what the recording commands would have written.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 
 from tests.conftest import TZ, Clock, make_workspace
 from zoudu.audit import AuditResult, audit_month
-from zoudu.ledger.store import append
+from zoudu.ledger.append import append
 from zoudu.ledger.workspace import Workspace
 
 

@@ -19,7 +19,7 @@ MARKUP = ("a[/x]b", "[link=http://evil.example/]点我[/link]", "[black on black
 def hand_add(ws, fields: dict) -> None:
     """A cadre put into the roster log past the command's checks (the chain recomputed, as a person
     with the library could): what the file says reaches every table."""
-    from zoudu.ledger.store import append
+    from zoudu.ledger.append import append
 
     fields = dict(fields)
     cadre, since = fields.pop("id"), fields.pop("since")

@@ -19,6 +19,7 @@ from rich.console import Console
 from tests.conftest import REPO, make_workspace
 from zoudu import i18n
 from zoudu.ledger import record
+from zoudu.ledger import record_roster
 from zoudu.audit import audit_month
 from zoudu.errors import ZouduError
 from zoudu.publish.notice import EVALUATIONS, FIGURES, notice_sheet
@@ -224,8 +225,8 @@ def test_csv_opens_with_a_bom_and_parses_back(ws):
 def test_hostile_names_stay_text_in_every_format(tmp_path, clock):
     ws = make_workspace(tmp_path / "h", clock)
     clock.set("2026-10-12T08:00")
-    record.roster_add(ws, "c007", "=1+2|x", "a|b", False, "c001", None, "2026-10-01")
-    record.roster_add(ws, "c008", "[b]王", ":phone:x", False, "c001", None, "2026-10-01")
+    record_roster.roster_add(ws, "c007", "=1+2|x", "a|b", False, "c001", None, "2026-10-01")
+    record_roster.roster_add(ws, "c008", "[b]王", ":phone:x", False, "c001", None, "2026-10-01")
     record.checkin(ws, ["c007", "c008"], "2026-10-12T08:00", None, None, None, None)
     clock.set("2026-11-10T09:00")
     sheet = notice_sheet(ws, "2026-10", PUBLISHED)
@@ -270,7 +271,7 @@ def test_an_unwritable_output_file_is_one_line_exit_2(ws, cli, tmp_path):
 def test_the_audits_warnings_go_to_stderr(tmp_path, clock, cli):
     """2003 is older than the holiday library: the audit says so, and so does publish."""
     ws = make_workspace(tmp_path / "w", clock)
-    record.roster_add(ws, "c009", "老干部", "干部", False, None, None, "2003-01-01")  # before c001 joined
+    record_roster.roster_add(ws, "c009", "老干部", "干部", False, None, None, "2003-01-01")  # before c001 joined
     clock.set("2003-03-03T08:00")
     record.checkin(ws, ["c009"], "2003-03-03T08:00", None, None, None, None)
     r = cli("publish", "--month", "2003-03", "--format", "md", root=ws.root)

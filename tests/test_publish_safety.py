@@ -22,6 +22,7 @@ from tests.conftest import REPO, make_workspace
 from tests.test_publish import PUBLISHED, _md_cells
 from zoudu.cli import publish as commands_publish
 from zoudu.ledger import record
+from zoudu.ledger import record_roster
 from zoudu.publish.dossier import dossier
 from zoudu.render.dossier import render_dossier
 from zoudu.errors import ZouduError
@@ -194,7 +195,7 @@ def hostile(tmp_path, clock):
     ws = make_workspace(tmp_path / "h", clock)
     clock.set("2026-10-12T08:00")
     for cadre_id, (name, post) in HOSTILE.items():
-        record.roster_add(ws, cadre_id, name, post, False, "c001", None, "2026-10-01")
+        record_roster.roster_add(ws, cadre_id, name, post, False, "c001", None, "2026-10-01")
     record.checkin(ws, list(HOSTILE), "2026-10-12T08:00", None, None, None, None)
     clock.set("2026-11-10T09:00")
     return ws
@@ -329,7 +330,7 @@ def test_an_escape_code_in_a_name_never_reaches_the_dossier(escaped):
 def test_the_dossier_shows_rich_markup_in_a_name_as_text(tmp_path, clock):
     ws = make_workspace(tmp_path / "m", clock)
     clock.set("2026-10-12T08:00")
-    record.roster_add(ws, "c007", "[red]王[/red]", "[b]:phone:", False, "c001", "石庄村", "2026-10-01")
+    record_roster.roster_add(ws, "c007", "[red]王[/red]", "[b]:phone:", False, "c001", "石庄村", "2026-10-01")
     record.checkin(ws, ["c007"], "2026-10-12T08:00", None, None, None, None)
     clock.set("2026-11-10T09:00")
     out = Console(width=120, record=True, file=io.StringIO(), color_system=None)

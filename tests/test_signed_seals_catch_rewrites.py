@@ -14,7 +14,7 @@ import pytest
 
 from zoudu.ledger.store import chain_hash, decode_line, encode_line, genesis
 from zoudu.ledger.workspace import Workspace
-from zoudu.publish.seal import sealed_state
+from zoudu.ledger.seals import sealed_state
 
 
 @pytest.fixture

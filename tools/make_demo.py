@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from zoudu.ledger import record# noqa: E402
+from zoudu.ledger import record, record_roster  # noqa: E402
 from zoudu.ledger.settings import DEFAULT_RULES_YAML  # noqa: E402
 from zoudu.ledger.create import init_workspace  # noqa: E402
 from zoudu.ledger.workspace import Workspace  # noqa: E402
@@ -446,7 +446,7 @@ class Generator:
             if since != "2026-10-01":
                 moment = dt.datetime.combine(d(since), dt.time(7, 40), TZ)
             self.add(moment, lambda a=(cid, name, post, team, sup, village, since):
-                     [record.roster_add(self.ws, *a)])
+                     [record_roster.roster_add(self.ws, *a)])
 
         # leave, trips and one early return (销假)
         for who, start, end, kind, approver, recorded, cancel in LEAVES:

@@ -33,7 +33,7 @@ SEVERITIES = ("error", "warning", "off")
 TRIP_KIND = "公出"
 LEAVE_KINDS = ("事假", "病假", "年休假", "婚假", "产假", "丧假", "探亲假", TRIP_KIND)
 
-# The rule ids, their default severities and which count as commuting: zoudu.audit.rules.TABLE.
+# The rule ids, their default severities and which count as commuting: zoudu.rulebook.
 
 
 class Entry(NamedTuple):

@@ -34,7 +34,7 @@ from zoudu.audit.result import (
     AuditResult, CadreResult, Day, Liability, Violation, Week,
 )
 from zoudu.audit.rules import TABLE, Month, Rule, label, run
-from zoudu.audit.rules.signin import grace, is_backfill
+from zoudu.audit.rules.signin import grace, import_limit, is_backfill
 from zoudu.audit.span import Span, span_of
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
@@ -119,7 +119,8 @@ def _closed_key(ws: Workspace, span: Span, want_days: bool) -> tuple[str, str] |
     paths = [ws.ledger_path(shift_month(month, back)) for back in range(-12, 2)]
     # the settings and roster the audit uses, as values (not the files, which may have changed since)
     try:
-        used = [msgspec.msgpack.encode(ws.settings), msgspec.msgpack.encode(ws.roster.cadres)]
+        used = [msgspec.msgpack.encode(ws.settings), msgspec.msgpack.encode(ws.roster.cadres),
+                msgspec.msgpack.encode(ws.roster.changes)]  # the dated log: who supervised whom, when
     except (TypeError, ValueError, OverflowError):  # a number msgpack cannot hold: not cached
         return None
     parts = [file_stamp(p) for p in paths] + [*used, _library_stamp(), i18n.current().encode(),
@@ -263,11 +264,11 @@ def _cadre_results(month: Month, violations: list[Violation], want_days: bool) -
             inspections.setdefault(cid, []).append((e.where, False))
     backfills: dict[str, list[tuple[str, str | None, str | None, str]]] = {}
     made: dict[str, int] = {}
-    allowed = grace(month)
+    allowed, imported_within = grace(month), import_limit(month)
     for s in facts.signins:
         if s.in_month:
             made[s.cadre] = made.get(s.cadre, 0) + 1
-            if is_backfill(s, allowed) or s.approver:
+            if is_backfill(s, allowed, imported_within) or s.approver:
                 backfills.setdefault(s.cadre, []).append((s.entry.id, s.approver, s.entry.get("reason"),
                                                           s.entry.where))
     voided: dict[str | None, list[tuple[str, str, str]]] = {}

@@ -38,6 +38,7 @@ class SignIn(NamedTuple):
     delay: dt.timedelta  # recorded minus its time
     approver: Any  # who approved it as a backfill (None: nobody)
     in_month: bool
+    imported: bool = False  # a terminal's punch read in by ``zoudu import`` (its source kept)
 
 
 class Visit(NamedTuple):
@@ -167,7 +168,7 @@ def gather(span: Span, settings: Settings, roster: Roster, sources: Iterable[Sou
                             break
                     place = settings.place if line.place is msgspec.UNSET else str(line.place)
                     attendance.append(SignIn(line, cadre, day, clock, window, place, line.recorded - line.at,
-                                             line.approver, day in in_month))
+                                             line.approver, day in in_month, isinstance(line.source, dict)))
                 else:
                     attendance.append(Visit(line, cadre, day, bool(line.stay), str(line.village),
                                             line.witness or None, day in in_month))

@@ -57,7 +57,7 @@ class Line(msgspec.Struct, kw_only=True):
     method: str | None = None
     inspector: str | None = None
     rule: str | None = None
-    source: str | None = None
+    source: Any = None  # a report's source (text), or an imported punch's (format, device, file, sha256)
     month: str | None = None
     self_grade: str | None = msgspec.field(default=None, name="self")
     peer: str | None = None

@@ -17,7 +17,7 @@ part.add_typer(keys_app, name="keys")
 @keys_app.command("init")
 def keys_init() -> None:
     """Create the key pair: the private key outside ledgers/ (mode 0600), the public key to hand to the county."""
-    from zoudu.publish.seal import keys_init as make
+    from zoudu.ledger.seals import keys_init as make
 
     private, public = make(workspace())
     print(_("private key (keep it secret, never send it): {path}").format(path=private))
@@ -32,7 +32,7 @@ def seal(
 ) -> None:
     """Sign a seal of a month's ledgers, rules and roster; prints its id and code."""
     from zoudu.ledger.record import recorder
-    from zoudu.publish.seal import CODE_HEX, make_seal
+    from zoudu.ledger.seals import CODE_HEX, make_seal
 
     ws = workspace()
     entry_id, code = make_seal(ws, month, recorder(ws, by))

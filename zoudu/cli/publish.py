@@ -142,7 +142,7 @@ def _recorded(ws, month: str, fmt: str, sheet, ids_out=sys.stderr) -> None:
     """Publishing is recorded (and seals the month first if it is not sealed); the new ids go to stdout
     when the sheet went to a file, else to stderr (the sheet owns stdout)."""
     from zoudu.ledger.record import recorder
-    from zoudu.publish.seal import record_publication
+    from zoudu.ledger.seals import record_publication
 
     ids = record_publication(ws, month, fmt, sheet.published, recorder(ws, None))
     if ids is None:

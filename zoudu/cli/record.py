@@ -34,9 +34,9 @@ def roster_add(
     badge: Optional[str] = typer.Option(None, "--badge", help=_("Number on the attendance terminal (考勤号码), for 'zoudu import'.")),
 ) -> None:
     """Add a cadre to the roster."""
-    from zoudu.ledger import record
+    from zoudu.ledger import record_roster
 
-    print(record.roster_add(workspace(), cadre_id, name, post, team, supervisor, village, since, badge))
+    print(record_roster.roster_add(workspace(), cadre_id, name, post, team, supervisor, village, since, badge))
 
 
 @roster_app.command("list")
@@ -68,18 +68,18 @@ def roster_set(
     by: Optional[str] = typer.Option(None, "--by", help=BY_HELP),
 ) -> None:
     """Change a cadre's supervisor, village, post, team membership or badge from a date on."""
-    from zoudu.ledger import record
+    from zoudu.ledger import record_roster
 
-    print(record.roster_set(workspace(), cadre_id, start, by, supervisor=supervisor, village=village, post=post,
+    print(record_roster.roster_set(workspace(), cadre_id, start, by, supervisor=supervisor, village=village, post=post,
                             team=team, badge=badge))
 
 
 @roster_app.command("migrate")
 def roster_migrate() -> None:
     """Convert a roster in the old format (one cadre per line) into the dated log, once."""
-    from zoudu.ledger import record
+    from zoudu.ledger import record_roster
 
-    count, backup = record.roster_migrate(workspace())
+    count, backup = record_roster.roster_migrate(workspace())
     print(_("roster converted into a dated log: {n} cadre(s); the old file is kept as {backup}").format(
         n=count, backup=backup))
 
@@ -90,9 +90,9 @@ def roster_leave(
     on: str = typer.Option(..., "--on", help=date_help(_("Last day of service."))),
 ) -> None:
     """Record that a cadre left (the last day of service)."""
-    from zoudu.ledger import record
+    from zoudu.ledger import record_roster
 
-    print(record.roster_leave(workspace(), cadre_id, on))
+    print(record_roster.roster_leave(workspace(), cadre_id, on))
 
 
 # ----------------------------------------------------------------------------- recording

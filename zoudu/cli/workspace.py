@@ -76,7 +76,7 @@ def verify(
         if not ok:
             raise typer.Exit(1)
     if pubkey is not None:
-        from zoudu.publish.seal import verify_seals
+        from zoudu.ledger.seals import verify_seals
 
         seals = verify_seals(ws, Path(pubkey))
         report.problems += seals.problems

@@ -91,7 +91,7 @@ def what(fields: Mapping[str, Any], settings, roster, year: int | None = None) -
             at=said(at, year), method=method, name=name_of(roster, fields.get("inspector")), present=present,
             absent=absent)
     if kind == model.REPORT:
-        from zoudu.audit.rules import label
+        from zoudu.rulebook import label
 
         return _("{at} report: {rule} (source {source})").format(
             at=said(at, year), rule=label(str(fields.get("rule"))), source=fields.get("source", ""))

@@ -26,7 +26,8 @@ from zoudu.ledger.importers import Punch
 from zoudu.ledger.names import by_badge, normal_badge
 from zoudu.ledger.record import FUTURE_TOLERANCE, now, recorder, text
 from zoudu.ledger.roster import find_cadre
-from zoudu.ledger.store import append, read_ledger
+from zoudu.ledger.store import read_ledger
+from zoudu.ledger.append import append
 from zoudu.ledger.workspace import Workspace
 from zoudu.timeparse import iso, month_of
 

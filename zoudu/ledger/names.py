@@ -74,14 +74,14 @@ def rule_id(text: str, allowed: tuple[str, ...]) -> str:
         return text
     import gettext
 
-    from zoudu.audit.rules import LABELS
+    from zoudu.rulebook import BY_ID
     from zoudu.i18n import DOMAIN, LOCALE_DIR
 
     chinese = gettext.translation(DOMAIN, LOCALE_DIR, languages=["zh_CN"], fallback=True)
     typed = text.strip().lower()
     fits = []
     for rule in allowed:
-        english = LABELS.get(rule, rule)
+        english = BY_ID[rule].label if rule in BY_ID else rule
         said = (english.lower(), chinese.gettext(english).lower(), rule.split(".")[-1])
         if typed and any(typed == s for s in said):
             return rule

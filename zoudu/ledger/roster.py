@@ -21,6 +21,7 @@ from zoudu.i18n import _
 from zoudu.model import ROSTER_CHANGE, ROSTER_FIELDS, ROSTER_OPS, Cadre, Roster, RosterChange, replay
 from zoudu.timeparse import parse_file_date as parse_date  # files: ISO days only
 
+ROSTER = "ledgers/roster.yaml"  # the roster log, from the workspace's root
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}")
 OLD_HEADER = "# zoudu roster (花名册): one cadre per line. Change it with 'zoudu roster add/leave'.\n"
 LOG_HEADER = ("# zoudu roster log (花名册): append-only, one change per line; change it with "
@@ -48,11 +49,11 @@ def load_roster(path: Path, shown_as: str) -> Roster:
         raise ZouduError(_("roster file not found"), shown_as)
     data = read_bytes(path)
     if is_log(data):
-        return cached("rosterlog", data, shown_as, lambda: _parse_log(path, shown_as), tuple[RosterChange, ...],
+        return cached("roster", data, shown_as, lambda: _parse_log(path, shown_as), tuple[RosterChange, ...],
                       check=lambda roster: len(roster.changes) == _entries_in(data),
                       keep=lambda roster: roster.changes,
                       rebuild=lambda changes: Roster.of(replay(changes), shown_as, changes))
-    return cached("roster", data, shown_as, lambda: _parse(data, shown_as), tuple[Cadre, ...],
+    return cached("roster-v1", data, shown_as, lambda: _parse(data, shown_as), tuple[Cadre, ...],
                   check=lambda roster: len(roster.cadres) == _entries_in(data),
                   keep=lambda roster: roster.cadres, rebuild=lambda cadres: Roster.of(cadres, shown_as))
 
@@ -257,7 +258,7 @@ def save_roster(path: Path, roster: Roster, by: str = "zoudu", recorded: str = "
 
 
 def _replace(path: Path, text: str) -> None:
-    from zoudu.ledger.store import write_error
+    from zoudu.ledger.append import write_error
 
     tmp = path.with_name(path.name + ".tmp")
     try:  # a refused write (full disk, read-only mount) leaves the roster as it was: one line, exit 2
@@ -285,7 +286,6 @@ def migrate(ws, by: str, recorded: str) -> tuple[int, str]:
     Returns (cadres converted, the backup's name). The caller holds the lock.
     """
     from zoudu.ledger.files import read_bytes
-    from zoudu.ledger.workspace import ROSTER
 
     path = ws.root / ROSTER
     if not path.exists():
@@ -303,17 +303,6 @@ def migrate(ws, by: str, recorded: str) -> tuple[int, str]:
     _replace(path, log_lines(old.cadres, by, recorded, ws.settings.tz))
     ws.__dict__.pop("roster", None)
     return len(old.cadres), ws.shown(backup)
-
-
-def unsealed(ws, day: dt.date) -> None:
-    """Refuse a roster change taking effect on a day a seal already covers (a sealed month, or a
-    checkpoint's days): it would change a verdict already sealed."""
-    from zoudu.publish.seal import sealed_until
-
-    last = sealed_until(ws)
-    if last is not None and day <= last:
-        raise ZouduError(_("a roster change cannot take effect on {day}: the ledgers are sealed up to {last} "
-                           "(give a later date)").format(day=day, last=last))
 
 
 def find_cadre(roster: Roster, token: str, day: dt.date | None = None) -> Cadre:

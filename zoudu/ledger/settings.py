@@ -249,7 +249,7 @@ def _parse(data: bytes, shown_as: str) -> Settings:
 
 
 def _defaults() -> Settings:
-    from zoudu.audit.rules import DEFAULT_LIABILITY, DEFAULT_SEVERITY  # the rule table: one place
+    from zoudu.rulebook import DEFAULT_LIABILITY, DEFAULT_SEVERITY  # the rule table: one place
 
     def slot(name: str, t: str, a: str, b: str) -> Slot:
         return Slot(name, parse_clock(t), parse_clock(a), parse_clock(b))
@@ -305,7 +305,7 @@ def _quota(n: Nodes, node: yaml.Node) -> Quota:
 
 
 def _rule_id(n: Nodes, node: yaml.Node, key: str) -> str:
-    from zoudu.audit.rules import BY_ID
+    from zoudu.rulebook import BY_ID
 
     rule = n.text(node, key)
     if rule not in BY_ID:

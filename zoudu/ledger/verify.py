@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from zoudu import model
 from zoudu.i18n import _
-from zoudu.ledger.store import read_ledger, repair
+from zoudu.ledger.store import read_ledger
+from zoudu.ledger.append import repair
 from zoudu.model import Entry, Problem
 from zoudu.timeparse import months_between
 from zoudu.ledger.workspace import Workspace

@@ -12,11 +12,11 @@ from zoudu import i18n
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
 from zoudu.model import Roster
+from zoudu.ledger.roster import ROSTER  # the workspace's files: rules.yaml, ledgers/, the roster log
 from zoudu.ledger.settings import Settings, load_settings
 
 RULES = "rules.yaml"
 LEDGERS = "ledgers"
-ROSTER = "ledgers/roster.yaml"
 
 
 def locate(root: str | None) -> Path:
@@ -117,7 +117,12 @@ class Workspace:
         return sorted(p for p in self.ledgers.iterdir()
                       if looks.fullmatch(unicodedata.normalize("NFKC", p.name)) and not LEDGER_NAME.fullmatch(p.name))
 
+    def now(self) -> dt.datetime:
+        """The moment a recording command records at: the wall clock (a fixed one only for the demo generator)."""
+        moment = self.clock() if self.clock else dt.datetime.now(self.settings.tz)
+        return moment.astimezone(self.settings.tz).replace(microsecond=0)
+
     def lock(self):
-        from zoudu.ledger.store import workspace_lock
+        from zoudu.ledger.append import workspace_lock
 
         return workspace_lock(self.ledgers)

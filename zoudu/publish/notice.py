@@ -79,7 +79,7 @@ def legend() -> list[tuple[str, str]]:
 
 def remark_text(rule: str, n: int) -> str:
     """The remark for ``n`` findings of ``rule``: the rule table's (``zoudu.audit.rules``)."""
-    from zoudu.audit.rules import remark
+    from zoudu.rulebook import remark
 
     return remark(rule, n)
 
@@ -241,7 +241,7 @@ def day_mark(day, as_of: dt.date | None = None) -> DayMark:
 
 def build_row(cadre, violations, as_of: dt.date | None = None) -> NoticeRow:
     """One audit ``CadreResult`` and the cadre's violations -> a notice row."""
-    from zoudu.audit.rules import weight  # what the public should read first: the rule table says
+    from zoudu.rulebook import weight  # what the public should read first: the rule table says
 
     counts = Counter(v.rule for v in violations)
     severity = {v.rule: v.severity for v in violations}

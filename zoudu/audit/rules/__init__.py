@@ -1,98 +1,31 @@
-"""THE rule table (SPEC §5): one row per rule id, and the function that decides it.
+"""The rule table bound to its functions: each row of ``zoudu.rulebook`` with the function that decides it.
 
-A row says everything zoudu knows about a rule: the check (a plain function
-``Month -> list[Violation]`` holding the rule's condition), the clerk's label, the
-remark on the notice board, the default severity, whether it counts as commuting
-(走读: the supervisor's joint liability by default), and the order in which the
-notice names it. ``rules.yaml``'s checks, the notice, the renderers read it here.
-
-Adding a rule: a fact in one stage (``audit.facts`` or ``audit.coverage``), a
-function in the area's module, a row below, its translation, its tests.
+The rule book says everything about a rule (label, remark, severity, commuting) and names
+its function as ``area.function``; here each name becomes the function of the area's module
+(``signin``, ``village``, ``week``, ``inspection``, ``conduct``), and ``run`` applies them.
 """
 
 from __future__ import annotations
 
-from functools import partial
-from typing import Callable, NamedTuple
+from typing import Callable
 
+from zoudu import rulebook
 from zoudu.audit.result import Violation
 from zoudu.audit.rules import conduct, inspection, signin, village, week
 from zoudu.audit.rules.base import Month, duration, hm, slot_name
-from zoudu.i18n import N_, _
+from zoudu.i18n import _
+from zoudu.rulebook import BY_ID, CONDUCT_RULES, DEFAULT_LIABILITY, DEFAULT_SEVERITY, RULE_IDS, Rule, label, remark, weight
 
 Check = Callable[[Month], list[Violation]]
+AREAS = {"signin": signin, "village": village, "week": week, "inspection": inspection, "conduct": conduct}
 
 
-class Rule(NamedTuple):
-    id: str
-    check: Check
-    label: str  # the clerk's name for it (a msgid: shown through _())
-    remark: str | None  # on the notice board, "{n}" times (a msgid); None: never on a cadre's row
-    severity: str = "error"  # default, when rules.yaml lists no severity
-    commuting: bool = False  # default liability_rules (连带责任)
-    weight: int = 3  # the notice names lower weights first: what the public should read first
+def _bound(row: Rule) -> Rule:
+    area, function = row.check.split(".")
+    return row._replace(check=getattr(AREAS[area], function))
 
 
-def _conduct(rule: str, label: str, remark: str) -> Rule:
-    return Rule(rule, partial(conduct.reported, rule=rule, what=label), label, remark, weight=0)
-
-
-TABLE: tuple[Rule, ...] = (
-    Rule("signin.missing", signin.missing, N_("missed sign-in"), N_("missed sign-in ×{n}"),
-         commuting=True, weight=2),
-    Rule("signin.outside_window", signin.outside_window, N_("sign-in outside the time windows"),
-         N_("sign-in at the wrong time ×{n}"), severity="warning"),
-    Rule("signin.wrong_place", signin.wrong_place, N_("sign-in at the wrong place"),
-         N_("sign-in at the wrong place ×{n}")),
-    Rule("signin.backfilled", signin.backfilled, N_("late entry without approval"),
-         N_("late sign-in without approval ×{n}"), severity="warning"),
-    Rule("village.no_witness", village.no_witness, N_("village entry without a villager's signature"),
-         N_("village visit without witness ×{n}")),
-    Rule("village.not_assigned", village.not_assigned, N_("village entry outside the assigned village"),
-         N_("village work outside own village ×{n}")),
-    Rule("study.missed", signin.study_missed, N_("missed Friday afternoon study"), N_("missed Friday study ×{n}")),
-    Rule("week.township_days", week.township_days, N_("too few days working in the township"),
-         N_("too few days in township, {n} week(s)"), commuting=True, weight=2),
-    Rule("week.nights", week.nights, N_("too few nights in the township"), N_("too few nights, {n} week(s)"),
-         commuting=True, weight=2),
-    Rule("week.village_days", week.village_days, N_("too few days in villages"),
-         N_("too few village days, {n} week(s)")),
-    Rule("inspection.absent", inspection.absent, N_("absent at a spot check"), N_("absent at spot check ×{n}"),
-         commuting=True, weight=1),
-    Rule("inspection.too_few", inspection.too_few, N_("too few spot checks"), None),
-    _conduct("conduct.drinking", N_("drinking while stationed in a village"), N_("drinking reported ×{n}")),
-    _conduct("conduct.cards", N_("card games while stationed in a village"), N_("card games reported ×{n}")),
-    _conduct("conduct.hospitality", N_("accepting special hospitality"), N_("special hospitality reported ×{n}")),
-    _conduct("conduct.left_village", N_("leaving the village without cause"),
-             N_("left the village without cause ×{n}")),
-    _conduct("conduct.reception", N_("attending receptions in the township"), N_("attended a reception ×{n}")),
-)
-
-BY_ID: dict[str, Rule] = {row.id: row for row in TABLE}
-assert len(BY_ID) == len(TABLE), "one row per rule id"
-RULE_IDS: tuple[str, ...] = tuple(BY_ID)
-CONDUCT_RULES: tuple[str, ...] = tuple(rule for rule in RULE_IDS if rule.startswith("conduct."))
-DEFAULT_SEVERITY: dict[str, str] = {row.id: row.severity for row in TABLE if row.severity != "error"}
-DEFAULT_LIABILITY: tuple[str, ...] = tuple(row.id for row in TABLE if row.commuting)
-
-
-def label(rule: str) -> str:
-    """The clerk's name of ``rule``, translated (the id itself for an unknown one)."""
-    row = BY_ID.get(rule)
-    return _(row.label) if row else rule
-
-
-def remark(rule: str, n: int) -> str:
-    """The notice board's remark for ``n`` findings of ``rule``."""
-    row = BY_ID.get(rule)
-    if row is None or row.remark is None:
-        return f"{rule} ×{n}"
-    return _(row.remark).format(n=n)
-
-
-def weight(rule: str) -> int:
-    row = BY_ID.get(rule)
-    return row.weight if row else 3
+TABLE: tuple[Rule, ...] = tuple(_bound(row) for row in rulebook.RULES)
 
 
 def run(month: Month, table: tuple[Rule, ...] = TABLE) -> list[Violation]:

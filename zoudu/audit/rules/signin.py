@@ -20,9 +20,15 @@ def grace(month: Month) -> dt.timedelta:
     return dt.timedelta(minutes=max(-MAX_GRACE_MINUTES, min(minutes, MAX_GRACE_MINUTES)))
 
 
-def is_backfill(signin: SignIn, allowed: dt.timedelta) -> bool:
-    """补签: entered later than the grace after its time (approved or not)."""
-    return signin.delay > allowed
+def import_limit(month: Month) -> dt.timedelta:
+    """``import_limit_days``: how long after its time a terminal's punch may be read in and still be its own record."""
+    return dt.timedelta(days=month.settings.import_limit_days)
+
+
+def is_backfill(signin: SignIn, allowed: dt.timedelta, imported_within: dt.timedelta) -> bool:
+    """补签: entered later than the grace after its time (approved or not); a terminal's punch
+    (``zoudu import``) is the terminal's own record up to the import limit."""
+    return signin.delay > (imported_within if signin.imported else allowed)
 
 
 def missing(month: Month) -> list[Violation]:
@@ -105,7 +111,7 @@ def backfilled(month: Month) -> list[Violation]:
     allowed = grace(month)
     out: list[Violation] = []
     for s in month.facts.signins:
-        if not (s.in_month and is_backfill(s, allowed) and not s.approver):
+        if not (s.in_month and is_backfill(s, allowed, import_limit(month)) and not s.approver):
             continue
         e = s.entry
         local = month.local(e.at)

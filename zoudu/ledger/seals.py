@@ -1,0 +1,363 @@
+"""Signed seals (封存): the township's Ed25519 key, the seal entries, and their check.
+
+``zoudu seal`` appends a seal entry (kind ``seal``) to the file of the month it is made in.
+It covers, for the month sealed: every file the month's audit reads (the month, the next
+one and up to 12 earlier months: entry count and chain head of each at sealing), the
+roster log (count and head), the rules text (sha256; the text itself kept under
+ledgers/rules/<sha256>.yaml) and the previous seal's hash; it is signed with the
+township's Ed25519 key. ``verify --pubkey`` checks it all with only the public key.
+What a month was sealed with (``sealed_state``) is what its later audits read.
+"""
+
+from __future__ import annotations
+
+
+
+from zoudu.errors import ZouduError
+from zoudu.i18n import _
+from zoudu.ledger.store import read_ledger
+from zoudu.ledger.workspace import Workspace
+from zoudu.model import Entry
+import datetime as dt
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from zoudu import model
+from zoudu.timeparse import iso, month_days, month_of, parse_month, shift_month
+
+KEY_ENV = "ZOUDU_KEY"
+PUBLIC_KEY = "keys/township.pub"
+RULES_DIR = "rules"  # under ledgers/
+EARLIER_MONTHS = 12
+CODE_HEX = 32  # 128 bits printed on paper
+# Every field a seal entry may carry; verify refuses any other.
+SEAL_FIELDS = {"kind", "at", "recorded", "by", "id", "hash", "month", "final", "files", "roster", "rules",
+               "prev", "key", "signature"}
+SIGNED = ("kind", "at", "month", "final", "files", "roster", "rules", "prev", "key")
+PUBLICATION_FIELDS = {"kind", "at", "recorded", "by", "id", "hash", "month", "seal", "code", "format", "date"}
+
+
+def key_path(ws: Workspace) -> Path:
+    """Where the private key lives: $ZOUDU_KEY, else the user's config folder (never inside ledgers/)."""
+    if os.environ.get(KEY_ENV):
+        return Path(os.environ[KEY_ENV])
+    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    name = "".join(ch if ch.isalnum() else "_" for ch in ws.settings.township) or "township"
+    where = hashlib.sha256(str(ws.root.resolve()).encode()).hexdigest()[:8]
+    return base / "zoudu" / f"{name}-{where}" / "township.key"
+
+
+def keys_init(ws: Workspace) -> tuple[Path, Path]:
+    """Make the township's Ed25519 key pair: private key (mode 0600) outside the workspace's
+    ledgers, public key in ``keys/township.pub``. Refuses to replace either. Returns their paths."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    private, public = key_path(ws), ws.root / PUBLIC_KEY
+    ledgers = ws.ledgers.resolve()
+    if private.resolve().is_relative_to(ledgers):
+        raise ZouduError(_("the private key must not be kept inside ledgers/"), str(private))
+    for path in (private, public):
+        if path.exists():
+            raise ZouduError(_("a key already exists here; nothing was changed (a new key would make "
+                               "every earlier seal unverifiable)"), str(path))
+    key = Ed25519PrivateKey.generate()
+    try:
+        private.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(private, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                       serialization.NoEncryption()))
+            fh.flush()
+            os.fsync(fh.fileno())
+        public.parent.mkdir(parents=True, exist_ok=True)
+        public.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                         serialization.PublicFormat.SubjectPublicKeyInfo))
+    except OSError as e:
+        raise ZouduError(_("cannot write the key: {error}").format(error=e.strerror), str(e.filename)) from None
+    return private, public.resolve()
+
+
+def _private_key(ws: Workspace):
+    from cryptography.hazmat.primitives import serialization
+
+    path = key_path(ws)
+    if not path.exists():
+        raise ZouduError(_("no signing key: run 'zoudu keys init' first (or set $ZOUDU_KEY)"), str(path))
+    try:
+        return serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except (ValueError, TypeError, OSError):
+        raise ZouduError(_("not an Ed25519 private key"), str(path)) from None
+
+
+def load_public_key(path: Path):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        key = serialization.load_pem_public_key(path.read_bytes())
+    except (ValueError, TypeError, OSError):
+        raise ZouduError(_("not an Ed25519 public key"), str(path)) from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise ZouduError(_("not an Ed25519 public key"), str(path))
+    return key
+
+
+def fingerprint(public_key) -> str:
+    from cryptography.hazmat.primitives import serialization
+
+    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()
+
+
+def signed_bytes(fields: dict[str, Any]) -> bytes:
+    """What the signature covers: the seal's own fields, canonical JSON."""
+    return json.dumps({k: fields.get(k) for k in SIGNED}, sort_keys=True, ensure_ascii=True,
+                      separators=(",", ":")).encode()
+
+
+def code_of(fields: dict[str, Any]) -> str:
+    """The seal's code: sha256 of what was signed and the signature (printed: the first 32 hex digits)."""
+    return hashlib.sha256(signed_bytes(fields) + str(fields.get("signature")).encode()).hexdigest()
+
+
+class FileState(NamedTuple):
+    count: int
+    head: str
+
+
+def file_state(path: Path, shown: str, month: str) -> FileState:
+    from zoudu.ledger.store import genesis
+
+    if not path.exists():
+        return FileState(0, genesis(month))
+    scan = read_ledger(path, shown, check_chain=True)
+    if scan.problems:
+        first = scan.problems[0]
+        raise ZouduError(_("cannot seal a damaged ledger: {problem}").format(problem=first.message), first.where)
+    return FileState(len(scan.entries), scan.head)
+
+
+def read_months(month: str) -> list[str]:
+    """The files a month's audit reads: the next month, the month, and up to 12 earlier months."""
+    return [shift_month(month, 1), month] + [shift_month(month, -k) for k in range(1, EARLIER_MONTHS + 1)]
+
+
+def seal_entries(ws: Workspace, kinds: tuple[str, ...] = (model.SEAL,)) -> list[Entry]:
+    """Every seal entry (or entry of ``kinds``) of the workspace, oldest first (by month file, then line)."""
+    found: list[Entry] = []
+    marks = [f'"kind": "{k}"'.encode() for k in kinds]
+    for m in ws.months():
+        path = ws.ledger_path(m)
+        data = path.read_bytes()
+        if not any(mark in data for mark in marks):
+            continue
+        found += [e for e in read_ledger(path, ws.shown(path)).entries if e.kind in kinds]
+    return found
+
+
+def sealed_until(ws: Workspace) -> dt.date | None:
+    """The last day a seal covers: a sealed month's last day, or a checkpoint's day."""
+    last: dt.date | None = None
+    for e in seal_entries(ws):
+        month = str(e.data.get("month"))
+        day = month_days(month)[-1] if e.data.get("final") else e.at.astimezone(ws.settings.tz).date()
+        last = day if last is None or day > last else last
+    return last
+
+
+def _rules_copy(ws: Workspace) -> str:
+    """Keep the exact rules text content-addressed under ledgers/rules/; its sha256."""
+    from zoudu.ledger.workspace import RULES
+
+    data = (ws.root / RULES).read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    folder = ws.ledgers / RULES_DIR
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{digest}.yaml"
+    if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+        tmp = path.with_name(path.name + ".tmp")
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    return digest
+
+
+def make_seal(ws: Workspace, month: str | None, by: str) -> tuple[str, str]:
+    """Seal a month (or, without one, the running month up to now: a checkpoint); returns (id, code)."""
+
+    with ws.lock():
+        return _seal_locked(ws, month, by, ws.now())
+
+
+def _seal_locked(ws: Workspace, month: str | None, by: str, moment: dt.datetime) -> tuple[str, str]:
+    from zoudu.ledger.append import append
+    from zoudu.ledger.workspace import ROSTER
+
+    final = month is not None
+    month = parse_month(month) if month is not None else month_of(moment)
+    if final and month_days(month)[-1] >= moment.date():
+        raise ZouduError(_("{month} is not over: seal it after its last day, or run 'zoudu seal' without "
+                           "--month for a checkpoint of the running month").format(month=month))
+    roster = ws.fresh_roster()
+    if roster.cadres and not roster.changes:
+        raise ZouduError(_("the roster is still in the old format; convert it once with 'zoudu roster migrate'"),
+                         ROSTER)
+    key = _private_key(ws)
+    files: dict[str, list] = {}
+    for m in read_months(month):
+        path = ws.ledger_path(m)
+        if path.exists() or m == month:
+            state = file_state(path, ws.shown(path), m)
+            files[m] = [state.count, state.head]
+    roster_state = file_state(ws.root / ROSTER, ROSTER, "roster")
+    earlier = seal_entries(ws)
+    fields: dict[str, Any] = {
+        "kind": model.SEAL, "at": iso(moment), "recorded": iso(moment), "by": by, "month": month, "final": final,
+        "files": files, "roster": [roster_state.count, roster_state.head], "rules": _rules_copy(ws),
+        "prev": earlier[-1].hash if earlier else None, "key": fingerprint(key.public_key()),
+    }
+    fields["signature"] = key.sign(signed_bytes(fields)).hex()
+    path = ws.ledger_path(month_of(moment))
+    done = append(path, ws.shown(path), [fields], clock=lambda: iso(moment))  # a clock set back is refused
+    return done[0]["id"], code_of(done[0])
+
+
+def is_sealed(ws: Workspace, month: str) -> Entry | None:
+    """The latest final seal of ``month``, or None."""
+    found = [e for e in seal_entries(ws) if e.data.get("month") == month and e.data.get("final")]
+    return found[-1] if found else None
+
+
+def record_publication(ws: Workspace, month: str, fmt: str, published: dt.date, by: str) -> list[str] | None:
+    """Publishing is recorded: seal the month if it is not sealed, then a ``publication`` entry
+    naming the seal. Returns the new ids (seal first); None when the township has no key yet
+    (then nothing is recorded: an unsigned record would prove nothing)."""
+    from zoudu.ledger.append import append
+
+    month = parse_month(month)
+    if not key_path(ws).exists():
+        return None
+    with ws.lock():
+        moment = ws.now()
+        ids: list[str] = []
+        seal = is_sealed(ws, month)
+        if seal is None and month_days(month)[-1] < moment.date():
+            seal_id, _code = _seal_locked(ws, month, by, moment)
+            ids.append(seal_id)
+            seal = is_sealed(ws, month)
+        fields = {"kind": model.PUBLICATION, "at": iso(moment), "recorded": iso(moment), "by": by, "month": month,
+                  "seal": seal.id if seal else None, "code": code_of(seal.data)[:CODE_HEX] if seal else None,
+                  "format": fmt, "date": published.isoformat()}
+        path = ws.ledger_path(month_of(moment))
+        ids += [f["id"] for f in append(path, ws.shown(path), [fields], clock=lambda: iso(moment))]
+    return ids
+
+
+def sealed_state(ws: Workspace, month: str) -> tuple[str, dict[str, int], str] | None:
+    """For the audit: how a sealed month stood when it was sealed, or None if it is not sealed.
+
+    (the rules text it was sealed under, {file: entries it held} for each month file and the
+    roster log, the roster log's chain head then). An audit of a sealed month reads only those first entries of each file, the
+    roster log up to that head, and those rules.
+    """
+    seal = is_sealed(ws, month)
+    if seal is None:
+        return None
+    digest = str(seal.data["rules"])
+    path = ws.ledgers / RULES_DIR / f"{digest}.yaml"
+    if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+        raise ZouduError(_("the rules {month} was sealed under are missing or changed").format(month=month),
+                         ws.shown(path))
+    counts = {f"ledgers/{m}.yaml": int(v[0]) for m, v in seal.data["files"].items()}
+    counts["ledgers/roster.yaml"] = int(seal.data["roster"][0])  # the roster log's lines then
+    return path.read_text(encoding="utf-8"), counts, str(seal.data["roster"][1])
+
+
+# ----------------------------------------------------------------------------- verify --pubkey
+
+
+class SealReport(NamedTuple):
+    problems: list[model.Problem]   # damage: exit 1
+    late: list[str]                 # entries added after a seal (not damage), "file:line id"
+    seals: int
+
+
+def verify_seals(ws: Workspace, public_key_file: Path) -> SealReport:
+    """Check every seal with the public key only: signature, order, and that each sealed file
+    still begins with exactly what was sealed (count and chain head)."""
+    from zoudu.ledger.workspace import ROSTER
+
+    public = load_public_key(public_key_file)
+    print_key = fingerprint(public)
+    problems: list[model.Problem] = []
+    late: dict[str, str] = {}
+    scans: dict[str, Any] = {}
+
+    def scan_of(name: str):
+        if name not in scans:
+            path = ws.root / ROSTER if name == "roster" else ws.ledger_path(name)
+            scans[name] = (ws.shown(path), read_ledger(path, ws.shown(path), check_chain=True).entries
+                           if path.exists() else [])
+        return scans[name]
+
+    for e in seal_entries(ws, (model.PUBLICATION,)):
+        unknown = sorted(set(e.data) - PUBLICATION_FIELDS)
+        if unknown:
+            problems.append(model.Problem(e.file, e.line, _(
+                "the publication has a field verify does not know: '{key}'").format(key=unknown[0])))
+    seals = seal_entries(ws)
+    prev: str | None = None
+    for e in seals:
+        def bad(message: str) -> None:
+            problems.append(model.Problem(e.file, e.line, message))
+
+        unknown = sorted(set(e.data) - SEAL_FIELDS)
+        if unknown:
+            bad(_("the seal has a field verify does not know: '{key}'").format(key=unknown[0]))
+            continue
+        try:
+            from cryptography.exceptions import InvalidSignature
+
+            public.verify(bytes.fromhex(str(e.data.get("signature"))), signed_bytes(e.data))
+        except (InvalidSignature, ValueError):
+            bad(_("the seal's signature does not verify with this public key: forged or altered"))
+            continue
+        if e.data.get("key") != print_key:
+            bad(_("the seal names another key"))
+        if e.data.get("prev") != prev:
+            bad(_("the seal does not follow the previous seal: a seal was removed, added or moved"))
+        prev = e.hash
+        sealed = dict(e.data.get("files") or {})
+        sealed["roster"] = e.data.get("roster")
+        for name, (count, head) in sealed.items():
+            shown, entries = scan_of(name)
+            if len(entries) < count:
+                bad(_("{file} was cut short: it held {count} entries when sealed, now {now}").format(
+                    file=shown, count=count, now=len(entries)))
+                continue
+            last = entries[count - 1] if count else None
+            now_head = last.hash if last else None
+            from zoudu.ledger.store import genesis
+
+            if (last is None and head != genesis(name)) or (last is not None and now_head != head):
+                where = last.where if last else shown
+                problems.append(model.Problem(last.file if last else shown, last.line if last else None, _(
+                    "rewritten since the seal {seal} ({where} no longer ends the sealed entries, even if the "
+                    "chain was recomputed)").format(seal=e.id, where=where)))
+                continue
+            if name in ("roster", shift_month(str(e.data.get("month")), 1)):
+                continue  # the running month and later roster changes are not what the seal's audit read late
+            for extra in entries[count:]:
+                if extra.kind not in (model.SEAL, model.PUBLICATION):
+                    late.setdefault(extra.where, f"{extra.where} {extra.id} ({extra.kind}, "
+                                                 f"{extra.recorded.date().isoformat()})")
+        rules = ws.ledgers / RULES_DIR / f"{e.data.get('rules')}.yaml"
+        if not rules.exists() or hashlib.sha256(rules.read_bytes()).hexdigest() != e.data.get("rules"):
+            bad(_("the rules text it was sealed under is missing or changed: {file}").format(file=ws.shown(rules)))
+    return SealReport(problems, sorted(late.values()), len(seals))
