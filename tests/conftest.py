@@ -1,38 +1,16 @@
-"""Shared fixtures: real workspaces in temp folders, and the real CLI in a subprocess."""
+"""Shared fixtures: real workspaces in temp folders, and the real CLI in a subprocess (helpers in tests/support/)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from zoudu import i18n
-from zoudu.ledger import record
-from zoudu.ledger import record_roster
-from zoudu.ledger.create import init_workspace
 from zoudu.ledger.workspace import Workspace
 
-TZ = ZoneInfo("Asia/Shanghai")
-REPO = Path(__file__).resolve().parent.parent
-
-
-class Clock:
-    """A settable clock for recording: tests say what 'now' is."""
-
-    def __init__(self, moment: dt.datetime):
-        self.moment = moment
-
-    def __call__(self) -> dt.datetime:
-        return self.moment
-
-    def set(self, text: str) -> None:
-        self.moment = dt.datetime.fromisoformat(text).replace(tzinfo=TZ)
-
+from tests.support.workspace import REPO, TZ, Clock, make_workspace, run_cli  # noqa: F401 - re-exported
 
 @pytest.fixture(autouse=True)
 def english():
@@ -40,26 +18,6 @@ def english():
     i18n.set_explicit("en")
     yield
     i18n.set_explicit(None)
-
-
-def make_workspace(root: Path, clock: Clock | None = None) -> Workspace:
-    """A small township: two leaders, four cadres (two of them named 张伟)."""
-    init_workspace(root, "石庄乡", "崇仁县")
-    ws = Workspace(root, clock=clock or Clock(dt.datetime(2026, 11, 26, 21, 0, tzinfo=TZ)))
-    # The roster is set up before anything else is recorded: its log's clock never goes back.
-    now, ws.clock.moment = ws.clock.moment, dt.datetime(2026, 1, 1, 9, 0, tzinfo=TZ)
-    for args in (
-        ("c001", "刘书记", "党委书记", True, None, None),
-        ("c002", "纪委书记", "纪委书记", True, "c001", None),
-        ("c003", "李四", "干部", False, "c001", "石庄村"),
-        ("c004", "王五", "干部", False, "c002", "富溪村"),
-        ("c005", "张伟", "干部", False, "c002", "官山村"),
-        ("c006", "张伟", "干部", False, "c002", "尧家村"),
-    ):
-        cadre_id, name, post, team, sup, village = args
-        record_roster.roster_add(ws, cadre_id, name, post, team, sup, village, "2026-01-01")
-    ws.clock.moment = now
-    return Workspace(root, clock=ws.clock)
 
 
 @pytest.fixture
@@ -72,17 +30,12 @@ def ws(tmp_path: Path, clock: Clock) -> Workspace:
     return make_workspace(tmp_path / "township", clock)
 
 
-def run_cli(*args: str, root: Path | None = None, lang: str = "en", input: str | None = None,
-            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """The real command line, in a subprocess, as a clerk would run it."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("ZOUDU_")}
-    if lang:
-        full_env["ZOUDU_LANG"] = lang
-    full_env.update(env or {})
-    argv = [sys.executable, "-m", "zoudu"] + (["--root", str(root)] if root else []) + list(args)
-    return subprocess.run(argv, capture_output=True, text=True, env=full_env, input=input, timeout=120)
-
-
 @pytest.fixture
 def cli():
     return run_cli
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """The small township's folder, for tests of the CLI (a test file may define its own)."""
+    return make_workspace(tmp_path / "w").root

@@ -13,6 +13,7 @@ import pytest
 from zoudu.ledger import approvals, record
 from zoudu.ledger.settings import Approvals
 from zoudu.ledger.workspace import Workspace
+from tests.support.cli import refused
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -35,14 +36,6 @@ def root(tmp_path, cli) -> Path:
         r = cli("roster", "add", *args, "--since", "2026-01-01", root=root)
         assert r.returncode == 0, r.stderr
     return root
-
-
-def refused(cli, root, *args, message: str) -> None:
-    before = snapshot(root)
-    r = cli(*args, root=root)
-    assert r.returncode == 2, (r.stdout, r.stderr)
-    assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
-    assert snapshot(root) == before
 
 
 def last_entry(root: Path, month: str) -> dict:
@@ -160,3 +153,9 @@ def test_the_approval_policy_is_read_from_rules_yaml(cli, root):
     r = cli("checkin", "c004", root=root)
     assert r.returncode == 2 and "rules.yaml:" in r.stderr and "boss" in r.stderr
 
+
+def test_a_cadre_cannot_approve_their_own_backfill(cli, root):
+    refused(cli, root, "checkin", "c003", "--at", "2026-11-02T08:00", "--approver", "c003", "--reason", "self",
+            message="cannot approve their own sign-in")
+    refused(cli, root, "checkin", "c001", "c003", "--at", "2026-11-02T08:00", "--approver", "c003", "--reason", "x",
+            message="cannot approve their own sign-in")

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from tests.test_audit_support import Book, audit, found, workspace_at
+from tests.support.book import Book, audit, found, workspace_at
 from zoudu.ledger.chain import check_chain
 from zoudu.ledger.store import read_ledger
 

@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 
 from tests.conftest import make_workspace
-from tests.test_audit_support import Book, audit, workspace_at
+from tests.support.book import Book, audit, workspace_at
 from zoudu import model
 from zoudu.audit.rules import CONDUCT_RULES, RULE_IDS
 from zoudu.ledger import record
@@ -182,3 +182,31 @@ def test_the_tables_group_by_cadre_and_show_weeks_and_liability(tmp_path):
     assert "Supervisor liability" in text and "纪委书记" in text and "王五 (c004)" in text
     assert text.index("李四 (c003)") < text.index("王五 (c004)")  # grouped, in roster order
     assert "Township-wide" in text and "inspection.too_few" in text
+
+
+def test_the_audit_table_loses_nothing_at_80_columns_and_piped_output_is_printer_wide(cli):
+    import datetime as dt
+
+    from rich.console import Console
+
+    from tests.conftest import REPO, TZ
+    from zoudu.audit import audit_month
+    from zoudu.render.audit import render_audit
+    from zoudu.ledger.workspace import Workspace
+
+    ws = Workspace(REPO, clock=lambda: dt.datetime(2030, 6, 1, 9, 0, tzinfo=TZ))
+    result = audit_month(ws, "2026-10", cadre="c013")
+    out = Console(width=80, record=True, highlight=False, color_system=None)
+    render_audit(result, ws.roster, out)
+    text = out.export_text()
+    assert "…" not in text
+    assert "W42" in text and "3/4" in text
+    r = cli("audit", "--month", "2026-10", "--cadre", "c013", root=REPO, env={"COLUMNS": "80"})
+    assert max(len(line) for line in r.stdout.splitlines()) > 80 and "2026-W42" in r.stdout
+
+
+def test_piped_tables_are_printer_wide_so_dates_are_whole(cli, root):
+    assert cli("roster", "add", "c100", "--name", "欧阳新人", "--post", "农业综合服务中心主任兼扶贫工作站站长",
+               "--supervisor", "c001", "--village", "七里亭村", "--since", "2026-01-01", root=root).returncode == 0
+    r = cli("roster", "list", root=root, env={"COLUMNS": "80"})
+    assert r.returncode == 0 and r.stdout.count("2026-01-01") == 7 and "…" not in r.stdout

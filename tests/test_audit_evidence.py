@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_audit_support import Book, found, workspace_at
+from tests.support.book import Book, found, workspace_at
 from zoudu.audit import audit_month
 from zoudu.ledger.workspace import Workspace
 
@@ -127,3 +127,12 @@ def test_a_grace_the_loader_refuses_is_a_usage_error_not_a_crash(cli, ws):
     assert r.returncode in (0, 1, 2), r.stderr
     assert "Traceback" not in r.stderr and "OverflowError" not in r.stderr
 
+
+def test_a_late_entry_is_reported_in_days_and_hours_not_thousands_of_minutes():
+    from zoudu import i18n
+    from zoudu.audit.rules.base import duration
+
+    assert duration(35069) == "24 day(s) 8 hour(s) 29 minute(s)"
+    assert duration(45) == "45 minute(s)"
+    i18n.set_explicit("zh")
+    assert duration(35069) == "24天8小时29分钟"

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from tests.conftest import run_cli
-from tests.test_audit_support import Book, audit, found, workspace_at
+from zoudu.ledger.workspace import Workspace
+from tests.support.book import perfect_week, Book, audit, found, workspace_at
 from zoudu.ledger import record
 from zoudu.audit.load import pick_days, pick_mentions
 
@@ -226,3 +227,15 @@ def test_the_reader_reads_each_file_whole_into_one_buffer(tmp_path):
     assert bytes(buffer[:end]) == long.read_bytes()
     again, end = reader.read(short)
     assert again is buffer and bytes(again[:end]) == b"- {}\n"  # the same memory, used again
+
+
+def test_a_ledger_written_for_a_test_verifies(tmp_path):
+    from zoudu.ledger.verify import verify
+
+    ws = workspace_at(tmp_path / "w", "2026-11-30T22:00")
+    book = Book(ws)
+    perfect_week(book, "c003", dt.date(2026, 11, 2), "石庄村")
+    ids = book.write()
+    assert len(ids) == 3 + 3 + 3 + 2  # three village visits, their evenings, two office days (one evening)
+    report = verify(Workspace(ws.root))
+    assert not report.problems and report.entries == len(ids)

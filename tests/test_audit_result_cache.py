@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_audit_support import Book, audit, found, workspace_at
+from tests.support.book import Book, audit, found, workspace_at
 from zoudu import i18n
 from zoudu.ledger import record
 from zoudu.ledger import record_roster

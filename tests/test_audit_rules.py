@@ -10,7 +10,7 @@ import datetime as dt
 
 import pytest
 
-from tests.test_audit_support import Book, audit, found, perfect_week, workspace_at
+from tests.support.book import Book, audit, found, perfect_week, workspace_at
 from zoudu.ledger import record
 from zoudu.audit.rules import TABLE
 

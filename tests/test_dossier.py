@@ -122,3 +122,21 @@ def test_bad_input_is_one_line_exit_2(demo, cli, args, message):
     r = cli("dossier", *args, root=demo)
     assert r.returncode == 2 and r.stdout == ""
     assert message in r.stderr and r.stderr.count("\n") == 1
+
+
+def test_a_dossier_is_not_compiled_from_an_edited_ledger(cli, root):
+    for hour in ("08:00", "14:30", "19:30"):
+        assert cli("checkin", "c003", "--at", f"2026-11-03T{hour}", root=root).returncode == 0
+    path = root / "ledgers" / "2026-11.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("T14:30:00", "T14:31:00"), encoding="utf-8")
+    r = cli("dossier", "c003", root=root)
+    assert r.returncode == 1 and "ledgers/2026-11.yaml:3" in r.stderr and "zoudu verify" in r.stderr
+
+
+def test_a_dossier_says_which_asked_months_have_no_ledger(cli, root):
+    assert cli("checkin", "c003", "--at", "2026-11-03T08:00", root=root).returncode == 0
+    r = cli("dossier", "c003", "--from", "2026-10", "--to", "2026-11", "--format", "json", root=root)
+    assert r.returncode == 0 and "2026-10" in r.stderr
+    import json
+
+    assert json.loads(r.stdout)["missing_months"] == ["2026-10"]

@@ -397,3 +397,13 @@ def test_a_read_only_workspace_can_still_be_published(ws, tmp_path):
         assert len(sheet.rows) == 6
     finally:
         ledgers.chmod(0o755)
+
+
+def test_publishing_with_the_placeholder_phone_warns(cli, root):
+    assert cli("checkin", "c003", "--at", "2026-11-03T08:00", root=root).returncode == 0
+    r = cli("publish", "--month", "2026-11", "--format", "md", root=root)
+    assert "placeholder 0794-0000000" in r.stderr
+    rules = root / "rules.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace('"0794-0000000"', '"0794-6321358"'), encoding="utf-8")
+    r = cli("publish", "--month", "2026-11", "--format", "md", root=root)
+    assert "placeholder" not in r.stderr

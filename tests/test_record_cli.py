@@ -9,11 +9,7 @@ import pytest
 import yaml
 
 from tests.conftest import make_workspace
-
-
-def snapshot(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file() and p.name != ".lock"}
+from tests.support.cli import refused, snapshot
 
 
 @pytest.fixture
@@ -242,3 +238,92 @@ def test_chinese_by_default_english_on_request(cli, root):
     assert "unknown cadre" in r.stderr
     r = cli("checkin", "nobody", root=root, lang="", env={"ZOUDU_LANG": "en"})
     assert "unknown cadre" in r.stderr
+
+
+@pytest.mark.parametrize("bad", ["E\x1b[31mRED", "bell\x07", "bs\x08x", "c1\x9bx", "del\x7f"])
+def test_control_characters_that_would_drive_the_terminal_are_refused(cli, root, bad):
+    refused(cli, root, "village", "c003", "--village", "石庄村", "--witness", bad, "--at", "2026-11-03T10:00",
+            message="control character")
+    refused(cli, root, "roster", "add", "x9", "--name", bad, message="control character")
+
+
+def test_tabs_and_line_breaks_in_notes_are_still_kept(cli, root):
+    r = cli("village", "c003", "--village", "石庄村", "--witness", "王\t大爷", "--note", "一\r\n二",
+            "--at", "2026-11-03T10:00", root=root)
+    assert r.returncode == 0, r.stderr
+
+
+def test_places_and_villages_are_compared_without_outer_spaces(cli, root):
+    import yaml
+
+    assert cli("checkin", "c003", "--place", "党政办公室 ", "--at", "2026-11-03T08:00", root=root).returncode == 0
+    assert cli("village", "c003", "--village", " 石庄村", "--witness", "王", "--at", "2026-11-03T10:00",
+               root=root).returncode == 0
+    items = yaml.safe_load((root / "ledgers" / "2026-11.yaml").read_text(encoding="utf-8"))
+    assert items[0]["place"] == "党政办公室" and items[1]["village"] == "石庄村"
+    refused(cli, root, "checkin", "c003", "--place", "a\nb", "--at", "2026-11-03T08:00", message="one line")
+
+
+def test_an_inspector_cannot_find_themself_absent(cli, root):
+    refused(cli, root, "inspect", "--by", "c002", "--at", "2026-11-05T19:40", "--absent", "c002",
+            message="cannot inspect themself")
+
+
+def test_a_month_not_begun_cannot_be_evaluated(cli, root):
+    refused(cli, root, "evaluate", "c003", "--month", "2099-01", "--self", "优", message="has not begun")
+
+
+def test_leave_options_that_do_not_apply_are_refused(cli, root):
+    refused(cli, root, "leave", "cancel", "c003", "--at", "2026-11-11T12:00", "--approver", "c001",
+            message="--approver")
+    refused(cli, root, "leave", "c003", "--from", "2026-11-10", "--to", "2026-11-11", "--approver", "c001",
+            "--at", "2026-11-10T08:00", message="--at")
+
+
+def test_overlapping_leave_is_refused_and_cancel_names_the_leave_it_ends(cli, root):
+    assert cli("leave", "c003", "--from", "2026-11-10", "--to", "2026-11-20", "--approver", "c001",
+               root=root).returncode == 0
+    refused(cli, root, "leave", "c003", "--from", "2026-11-16", "--to", "2026-11-18", "--approver", "c001",
+            message="2026-11-0001")
+    r = cli("leave", "cancel", "c003", "--at", "2026-11-12T12:00", root=root)
+    assert r.returncode == 0 and "2026-11-0001" in r.stderr
+    # once ended early, the days after are free for another leave
+    assert cli("leave", "c003", "--from", "2026-11-16", "--to", "2026-11-18", "--approver", "c001",
+               root=root).returncode == 0
+    # a leave that began last month still blocks an overlapping one
+    assert cli("leave", "c004", "--from", "2026-10-28", "--to", "2026-11-05", "--approver", "c001",
+               root=root).returncode == 0
+    refused(cli, root, "leave", "c004", "--from", "2026-11-03", "--to", "2026-11-04", "--approver", "c002",
+            message="2026-10-0001")
+
+
+def test_the_inspection_method_may_be_typed_in_chinese(cli, root):
+    import yaml
+
+    assert cli("inspect", "--by", "c002", "--at", "2026-11-05T19:40", "--present", "c003", "--method", "电话",
+               root=root).returncode == 0
+    (entry,) = yaml.safe_load((root / "ledgers" / "2026-11.yaml").read_text(encoding="utf-8"))
+    assert entry["method"] == "phone"
+
+
+def test_names_and_ids_cannot_shadow_each_other(cli, root):
+    refused(cli, root, "roster", "add", "c100", "--name", "c003", message="both a name and an id")
+    refused(cli, root, "roster", "add", "李四", "--name", "新人", message="not a valid cadre id")
+    assert cli("roster", "add", "x1", "--name", "wang", root=root).returncode == 0
+    refused(cli, root, "roster", "add", "wang", "--name", "王", message="both a name and an id")
+
+
+def test_a_supervisor_must_be_a_serving_team_member(cli, root):
+    refused(cli, root, "roster", "add", "c100", "--name", "新人", "--supervisor", "c003",
+            message="not on the leadership team")
+    assert cli("roster", "leave", "c002", "--on", "2026-11-01", root=root).returncode == 0
+    refused(cli, root, "roster", "add", "c100", "--name", "新人", "--supervisor", "c002", message="left on 2026-11-01")
+
+
+def test_roster_leave_takes_a_name_and_a_cadre_who_left_no_longer_makes_a_name_ambiguous(cli, root):
+    refused(cli, root, "roster", "leave", "张伟", "--on", "2026-11-10", message="c005, c006")
+    assert cli("roster", "leave", "c006", "--on", "2026-11-10", root=root).returncode == 0
+    r = cli("checkin", "张伟", "--at", "2026-11-12T08:00", root=root)
+    assert r.returncode == 0, r.stderr
+    r = cli("checkin", "张伟", "--at", "2026-11-05T08:00", root=root)
+    assert r.returncode == 2 and "c005, c006" in r.stderr

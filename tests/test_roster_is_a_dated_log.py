@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import REPO
 from zoudu.ledger.workspace import Workspace
+from tests.support.cli import refused
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import TZ, Clock, make_workspace
+from tests.support.workspace import TZ, Clock, make_workspace
 from zoudu.audit import AuditResult, audit_month
 from zoudu.ledger.append import append
 from zoudu.ledger.workspace import Workspace
@@ -101,15 +101,3 @@ def found(result: AuditResult, rule: str | None = None, cadre: str | None = None
 def audit(ws: Workspace, month: str, cadre: str | None = None, **options: Any) -> AuditResult:
     """A fresh workspace object (rules.yaml and roster read anew), the same clock."""
     return audit_month(Workspace(ws.root, clock=ws.clock), month, cadre, **options)
-
-
-def test_a_book_writes_a_ledger_that_verifies(tmp_path):
-    from zoudu.ledger.verify import verify
-
-    ws = workspace_at(tmp_path / "w", "2026-11-30T22:00")
-    book = Book(ws)
-    perfect_week(book, "c003", dt.date(2026, 11, 2), "石庄村")
-    ids = book.write()
-    assert len(ids) == 3 + 3 + 3 + 2  # three village visits, their evenings, two office days (one evening)
-    report = verify(Workspace(ws.root))
-    assert not report.problems and report.entries == len(ids)

@@ -1,0 +1,23 @@
+"""`zoudu verify` names what is wrong with the workspace's files: a folder where a ledger should be, a month deleted between others."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def test_a_folder_where_a_ledger_should_be_and_a_file_as_root(cli, root, tmp_path):
+    (root / "ledgers" / "2026-09.yaml").mkdir()
+    r = cli("verify", root=root)
+    assert r.returncode == 2 and "ledgers/2026-09.yaml" in r.stderr and "Traceback" not in r.stderr
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    r = cli("--root", str(afile), "verify")
+    assert r.returncode == 2 and "is a file" in r.stderr
+
+
+def test_a_deleted_month_between_two_others_is_reported(cli, root):
+    for month in ("2026-09", "2026-10", "2026-11"):
+        assert cli("checkin", "c003", "--at", f"{month}-02T08:00", root=root).returncode == 0
+    (root / "ledgers" / "2026-10.yaml").unlink()
+    r = cli("verify", root=root)
+    assert r.returncode == 1 and "ledgers/2026-10.yaml" in r.stdout and "missing" in r.stdout
