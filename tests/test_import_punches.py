@@ -256,3 +256,19 @@ def test_hostile_text_in_a_file_reaches_the_terminal_harmless(tmp_path, root):
     path.write_text(f"部门,姓名,考勤号码,日期时间,机器号\n党政办,\x1b[31m某人,999,{D} 08:00:00,1\n", encoding="utf-8")
     r = run_cli("import", str(path), root=root)
     assert r.returncode == 2 and "\x1b" not in r.stderr and "导出.csv:2" in r.stderr
+
+
+def test_a_badge_is_matched_with_the_roster_of_the_punchs_day(tmp_path, root):
+    """A badge handed on to another cadre from a day: earlier punches stay the first holder's."""
+    assert run_cli("roster", "set", "c002", "--badge", "77", "--from", TODAY.isoformat(), root=root).returncode == 0
+    assert run_cli("roster", "set", "c003", "--badge", "2", "--from", TODAY.isoformat(), root=root).returncode == 0
+    path = attlog(tmp_path, [("0002", "08:01:00")])  # yesterday: badge 0002 was still 乙干部's
+    r = run_cli("import", str(path), root=root)
+    assert r.returncode == 0, r.stderr
+    assert [e["cadre"] for e in ledger_lines(root)] == ["c002"]
+
+
+def test_punches_inside_the_import_limit_are_not_warned_as_late(tmp_path, root):
+    path = attlog(tmp_path, [("1", "07:55:10"), ("2", "08:01:00")])
+    r = run_cli("import", str(path), root=root)
+    assert r.returncode == 0 and "import limit" not in r.stderr, r.stderr

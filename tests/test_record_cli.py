@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import hashlib
 from pathlib import Path
 
@@ -327,3 +328,11 @@ def test_roster_leave_takes_a_name_and_a_cadre_who_left_no_longer_makes_a_name_a
     assert r.returncode == 0, r.stderr
     r = cli("checkin", "张伟", "--at", "2026-11-05T08:00", root=root)
     assert r.returncode == 2 and "c005, c006" in r.stderr
+
+
+def test_a_spot_check_takes_several_ids_after_one_option(cli, root):
+    r = cli("inspect", "--by", "c002", "--at", "2026-11-25T19:40", "--present", "c003", "c004",
+            "--absent", "c005", "--method", "phone", root=root)
+    assert r.returncode == 0, r.stderr
+    entry = json.loads((root / "ledgers" / "2026-11.yaml").read_text(encoding="utf-8").splitlines()[-1][2:])
+    assert entry["present"] == ["c003", "c004"] and entry["absent"] == ["c005"]

@@ -21,3 +21,12 @@ def test_a_deleted_month_between_two_others_is_reported(cli, root):
     (root / "ledgers" / "2026-10.yaml").unlink()
     r = cli("verify", root=root)
     assert r.returncode == 1 and "ledgers/2026-10.yaml" in r.stdout and "missing" in r.stdout
+
+
+def test_a_roster_line_broken_by_hand_is_damage_verify_names(cli, root):
+    roster = root / "ledgers" / "roster.yaml"
+    lines = roster.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[3] = lines[3].replace('"op": "add"', '"op": "ad"')
+    roster.write_text("".join(lines), encoding="utf-8")
+    r = cli("verify", root=root)
+    assert r.returncode == 1 and "ledgers/roster.yaml:4" in r.stdout, (r.stdout, r.stderr)

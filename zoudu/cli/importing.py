@@ -46,7 +46,7 @@ def import_(
     done = importing.run(ws, plan)
     for fields in done:
         print(visible(describe.line(fields, settings, roster, year=year)))
-    late = sum(1 for f in done if f["recorded"] != f["at"] and not f.get("approver"))
+    late = sum(1 for row in plan.rows if row.late and not row.duplicate and not approver)
     if late:
         print(f"zoudu: {_('warning')}: " + _("{n} punch(es) are older than the import limit ({days} days) and "
                                           "count as backfills without --approver and --reason").format(

@@ -48,6 +48,30 @@ def _hoist_lang(argv: list[str]) -> list[str]:
     return front + rest
 
 
+# Options that take several values after one flag (SPEC §6: ``inspect --present ID... --absent ID...``).
+_MANY = {"inspect": ("--present", "--absent")}
+
+
+def _spread_many(argv: list[str]) -> list[str]:
+    """``--present a b --absent c`` said as Click reads it: ``--present a --present b --absent c``."""
+    flags = next((_MANY[a] for a in argv if a in _MANY), ())
+    if not flags:
+        return argv
+    out: list[str] = []
+    current = None
+    for arg in argv:
+        if arg in flags:
+            current = arg
+            out.append(arg)
+            continue
+        if arg.startswith("-"):
+            current = None
+        elif current is not None and out and out[-1] != current:
+            out.append(current)  # one more value of the same option
+        out.append(arg)
+    return out
+
+
 def _click_words() -> list[tuple[str, str]]:
     """Typer's and Click's own words on a help page, and what the clerk reads instead."""
     from zoudu.i18n import _
@@ -166,7 +190,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from zoudu.errors import visible
 
-    args = _hoist_lang(sys.argv[1:] if argv is None else argv)
+    args = _spread_many(_hoist_lang(sys.argv[1:] if argv is None else argv))
     if hasattr(signal, "SIGXFSZ"):
         # Past a file-size limit (ulimit -f) the kernel would kill us mid-append; ignored, the
         # write fails with EFBIG instead and the append undoes itself (one line, nothing recorded).

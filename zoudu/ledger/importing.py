@@ -111,7 +111,7 @@ def plan(ws: Workspace, file: str, fmt: str | None, mapping: str | None, skip_un
     sha = hashlib.sha256(data).hexdigest()
     moment = now(ws)
     limit = dt.timedelta(days=settings.import_limit_days)
-    badges = by_badge(roster)
+    dated: dict[dt.date, tuple[model.Roster, dict[str, model.Cadre]]] = {}  # the roster of each punch's day
     approving = find_cadre(roster, approver, moment.date()) if approver else None
     reason = text(reason, _("reason"), required=False)
     unknown: list[Punch] = []
@@ -120,7 +120,10 @@ def plan(ws: Workspace, file: str, fmt: str | None, mapping: str | None, skip_un
         at = punch.at.replace(tzinfo=settings.tz)
         if at > moment + FUTURE_TOLERANCE:
             raise ZouduError(_("the time {at} is in the future").format(at=iso(at)), punch.where)
-        cadre = _match(roster, badges, punch, at.date())
+        if at.date() not in dated:
+            that_day = roster.on(at.date())
+            dated[at.date()] = (that_day, by_badge(that_day))
+        cadre = _match(*dated[at.date()], punch, at.date())
         if cadre is None:
             unknown.append(punch)
         else:

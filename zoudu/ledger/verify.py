@@ -6,12 +6,13 @@ import re
 from dataclasses import dataclass, field
 
 from zoudu import model
+from zoudu.errors import ZouduError
 from zoudu.i18n import _
 from zoudu.ledger.store import read_ledger
 from zoudu.ledger.append import repair
 from zoudu.model import Entry, Problem
 from zoudu.timeparse import months_between
-from zoudu.ledger.workspace import Workspace
+from zoudu.ledger.workspace import ROSTER, Workspace
 
 _ID = re.compile(r"(\d{4}-\d{2})-(\d+)")
 
@@ -89,7 +90,13 @@ def verify(ws: Workspace, do_repair: bool = False, months: list[str] | None = No
     not parsed again (``_Verified``): its bytes are hashed and its count and head reused.
     """
     report = Report()
-    roster = ws.roster
+    try:
+        roster: model.Roster | None = ws.roster
+    except ZouduError as e:  # a roster damaged by hand is damage verify names (exit 1), not bad usage
+        roster = None
+        where = re.fullmatch(r"(.*):(\d+)", e.location or "")
+        report.problems.append(Problem(where.group(1), int(where.group(2)), e.message) if where
+                               else Problem(e.location or ROSTER, None, e.message))
     every = months is None
     for bad in ws.misnamed() if every else ():
         report.problems.append(Problem(ws.shown(bad), None, _(
@@ -121,7 +128,7 @@ def verify(ws: Workspace, do_repair: bool = False, months: list[str] | None = No
             continue
         read = _Counted()
         scan = read_ledger(path, shown, check_chain=True, digest=read)
-        problems = scan.problems + check_entries(month, scan.entries, roster)
+        problems = scan.problems + (check_entries(month, scan.entries, roster) if roster is not None else [])
         report.entries += len(scan.entries)
         report.problems += problems
         report.heads[month] = (len(scan.entries), scan.head)
