@@ -34,7 +34,6 @@ from zoudu.audit.result import (
     AuditResult, CadreResult, Day, Liability, Violation, Week,
 )
 from zoudu.audit.rules import TABLE, Month, Rule, label, run
-from zoudu.audit.rules.signin import grace, import_limit, is_backfill
 from zoudu.audit.span import Span, span_of
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
@@ -264,11 +263,10 @@ def _cadre_results(month: Month, violations: list[Violation], want_days: bool) -
             inspections.setdefault(cid, []).append((e.where, False))
     backfills: dict[str, list[tuple[str, str | None, str | None, str]]] = {}
     made: dict[str, int] = {}
-    allowed, imported_within = grace(month), import_limit(month)
     for s in facts.signins:
         if s.in_month:
             made[s.cadre] = made.get(s.cadre, 0) + 1
-            if is_backfill(s, allowed, imported_within) or s.approver:
+            if s.late or s.approver or s.entry.approver:
                 backfills.setdefault(s.cadre, []).append((s.entry.id, s.approver, s.entry.get("reason"),
                                                           s.entry.where))
     voided: dict[str | None, list[tuple[str, str, str]]] = {}
@@ -338,6 +336,7 @@ def to_json(result: AuditResult) -> dict[str, Any]:
             "signins_valid": c.signins_valid, "absences": c.absences,
             "township_days": c.township_days, "nights": c.nights, "village_days": c.village_days,
             "leave_days": c.leave_days, "trip_days": c.trip_days,
+            "backfills": [{"id": i, "approver": a, "reason": r, "where": w} for i, a, r, w in c.backfills],
             "weeks": [{"week": w.week, "available": w.available, "township_days": list(w.township_days),
                        "nights": list(w.nights), "village_days": list(w.village_days), "checked": w.checked}
                       for w in c.weeks],
