@@ -27,6 +27,7 @@ from msgspec import UNSET
 
 from zoudu import model
 from zoudu.audit.coverage import cover, day_record, not_serving, week_figures
+from zoudu.audit.dated import RosterByDay
 from zoudu.audit.facts import gather
 from zoudu.audit.load import ledger_file, load
 from zoudu.audit.result import (
@@ -229,13 +230,15 @@ def _liability(settings, roster: model.Roster, violations: list[Violation]) -> l
     """连带责任: each supervisor answers for their cadres' commuting violations."""
     counted = set(settings.liability_rules)
     by_id = roster.by_id
+    dated = RosterByDay(roster)  # the supervisor of the day of the finding (a week's: its Thursday)
     answers: dict[str, dict[str, int]] = {}
     own: dict[str, int] = {}
     for v in violations:
         if v.rule not in counted or v.cadre is None or v.cadre not in by_id:
             continue
         own[v.cadre] = own.get(v.cadre, 0) + 1
-        supervisor = by_id[v.cadre].supervisor
+        day = v.date or (_week_sunday(v.week) - dt.timedelta(days=3) if v.week else None)
+        supervisor = dated.cadre(v.cadre, day).supervisor
         if supervisor:
             subs = answers.setdefault(supervisor, {})
             subs[v.cadre] = subs.get(v.cadre, 0) + 1

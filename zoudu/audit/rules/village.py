@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from zoudu.audit.dated import RosterByDay
 from zoudu.audit.result import Violation
 from zoudu.audit.rules.base import duration
 from zoudu.audit.rules.base import Month
@@ -22,8 +23,9 @@ def no_witness(month: Month) -> list[Violation]:
 def not_assigned(month: Month) -> list[Violation]:
     """``village.not_assigned``: a village entry (witnessed or not) outside the cadre's own village."""
     out: list[Violation] = []
+    dated = RosterByDay(month.roster)  # the village assigned on that day
     for v in month.facts.visits:
-        assigned = month.roster.by_id[v.cadre].village
+        assigned = dated.cadre(v.cadre, v.day).village
         if v.in_month and assigned and v.village != assigned:
             message = _("village entry in {village} on {day}, but the assigned village is {assigned}").format(
                 village=v.entry.get("village"), day=v.day.isoformat(), assigned=assigned)
