@@ -77,11 +77,16 @@ def audit_month(ws: Workspace, month: str, cadre: str | None = None, *,
 def _audit_month(ws: Workspace, month: str, cadre: str | None, table: tuple[Rule, ...],
                  want_days: bool) -> AuditResult:
     month = parse_month(month)
-    settings, roster = ws.settings, ws.roster
     now = now_of(ws)
     if month_days(month)[0] > now.date():
         raise ZouduError(_("the month {month} has not begun yet (today is {today})").format(
             month=month, today=now.date().isoformat()))
+    from zoudu.audit.sealed import sealed_view
+
+    view = sealed_view(ws, month)  # a sealed month: its rules, roster and lines as sealed
+    if view is not None:
+        ws = view.ws
+    settings, roster = ws.settings, ws.roster
     only = None
     if cadre is not None:
         from zoudu.ledger.roster import find_cadre
@@ -89,10 +94,10 @@ def _audit_month(ws: Workspace, month: str, cadre: str | None, table: tuple[Rule
         only = find_cadre(roster, cadre).id
 
     span = span_of(settings, roster, month, ledger_file(ws, month), now)
-    key = _closed_key(ws, span, want_days) if table is TABLE else None
+    key = _closed_key(ws, span, want_days, view) if table is TABLE else None
     result = _from_cache(key)
     if result is None:
-        result = _audit(ws, span, table, want_days)
+        result = _audit(ws, span, table, want_days, view)
         if key is not None:
             from zoudu.ledger import cache
 
@@ -100,7 +105,7 @@ def _audit_month(ws: Workspace, month: str, cadre: str | None, table: tuple[Rule
     return _narrow(result, only) if only is not None else result
 
 
-def _closed_key(ws: Workspace, span: Span, want_days: bool) -> tuple[str, str] | None:
+def _closed_key(ws: Workspace, span: Span, want_days: bool, view=None) -> tuple[str, str] | None:
     """The cache key of a closed month's result (every slot and week it checks is over): what
     it was read from (the stamps of every ledger file the audit may open, the settings and
     roster in use), zoudu's code, the holiday library, the language. None: not cached."""
@@ -124,7 +129,7 @@ def _closed_key(ws: Workspace, span: Span, want_days: bool) -> tuple[str, str] |
     except (TypeError, ValueError, OverflowError):  # a number msgpack cannot hold: not cached
         return None
     parts = [file_stamp(p) for p in paths] + [*used, _library_stamp(), i18n.current().encode(),
-                                              str(want_days).encode(),
+                                              str(want_days).encode(), repr(view).encode(),
                                               str(ws.root.resolve()).encode()]
     return cache.key_of("audit", month, parts)
 
@@ -161,10 +166,10 @@ def _narrow(result: AuditResult, only: str) -> AuditResult:
         warnings=len(violations) - errors)
 
 
-def _audit(ws: Workspace, span: Span, table: tuple[Rule, ...], want_days: bool) -> AuditResult:
+def _audit(ws: Workspace, span: Span, table: tuple[Rule, ...], want_days: bool, view=None) -> AuditResult:
     """The stages, in order, over the whole roster."""
     settings, roster, now, month = ws.settings, ws.roster, span.now, span.month
-    loaded = load(ws, month, span.days[0].date, span.days[-1].date)
+    loaded = load(ws, month, span.days[0].date, span.days[-1].date, view.cuts if view is not None else None)
     facts = gather(span, settings, roster, loaded.sources)
     coverage = cover(span, settings, facts)
     violations = run(Month(settings, roster, span, facts, coverage), table)
@@ -184,6 +189,10 @@ def _audit(ws: Workspace, span: Span, table: tuple[Rule, ...], want_days: bool) 
     if damaged:
         notices.append(_("{n} damaged ledger line(s) were skipped (first: {where}: {message}); run 'zoudu verify'"
                          ).format(n=len(damaged), where=damaged[0].where, message=damaged[0].message))
+    if view is not None:
+        notices.append(_("{month} is sealed ({seal}): audited under the rules it was sealed with ({rules}) and "
+                         "only the entries recorded before the seal").format(
+            month=month, seal=view.seal, rules=view.rules))
     if not span.over:
         notices.append(_("the month is not over: only sign-ins due by {now} are checked, and only weeks "
                          "that have ended").format(now=now.strftime("%Y-%m-%d %H:%M")))
@@ -218,6 +227,7 @@ def _audit(ws: Workspace, span: Span, table: tuple[Rule, ...], want_days: bool) 
         calendar_sources={year: span.calendar.source(year)
                           for year in sorted({span.days[0].date.year, span.days[-1].date.year})},
         untrusted=untrusted,
+        rules=view.rules if view is not None else "rules.yaml",
     )
 
 
@@ -331,6 +341,7 @@ def to_json(result: AuditResult) -> dict[str, Any]:
     """The SPEC §6 object, with a few extra fields (notices, counts, per-week figures)."""
     return {
         "month": result.month,
+        "rules": result.rules,  # the rules text the month was audited under
         "violations": [violation_json(v) for v in result.violations],
         "cadres": [{
             "cadre": c.cadre, "name": c.name, "supervisor": c.supervisor, "errors": c.errors, "warnings": c.warnings,

@@ -120,6 +120,7 @@ class AuditResult:
     # The notice that the month's hash chain is broken (also first in ``notices``): the
     # ledger was changed outside zoudu, and nothing above can be trusted.
     untrusted: str | None = None
+    rules: str = "rules.yaml"  # the rules text audited under: a sealed month's, kept under ledgers/rules/
 
     @property
     def exit_code(self) -> int:
