@@ -19,6 +19,7 @@ Public API (``publish`` and ``dossier`` build on it)::
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 from typing import Any
@@ -129,7 +130,8 @@ def _closed_key(ws: Workspace, span: Span, want_days: bool, view=None) -> tuple[
     except (TypeError, ValueError, OverflowError):  # a number msgpack cannot hold: not cached
         return None
     parts = [file_stamp(p) for p in paths] + [*used, _library_stamp(), i18n.current().encode(),
-                                              str(want_days).encode(), repr(view).encode(),
+                                              str(want_days).encode(),
+                                              repr(view and (view.cuts, view.rules, view.seal)).encode(),
                                               str(ws.root.resolve()).encode()]
     return cache.key_of("audit", month, parts)
 
@@ -276,6 +278,7 @@ def _cadre_results(month: Month, violations: list[Violation], want_days: bool) -
             inspections.setdefault(cid, []).append((e.where, False))
     backfills: dict[str, list[tuple[str, str | None, str | None, str]]] = {}
     made: dict[str, int] = {}
+    times = _signin_times(month)
     for s in facts.signins:
         if s.in_month:
             made[s.cadre] = made.get(s.cadre, 0) + 1
@@ -286,8 +289,41 @@ def _cadre_results(month: Month, violations: list[Violation], want_days: bool) -
     for e, void in facts.voided:
         reason = void.reason if void.reason is not UNSET else ""
         voided.setdefault(e.cadre, []).append((e.id, str(reason), e.where))
-    return [_cadre_result(month, c, counts.get(c.id, (0, 0)), inspections.get(c.id, ()), backfills.get(c.id, ()),
-                          voided.get(c.id, ()), made.get(c.id, 0), want_days) for c in month.span.cadres]
+    return [dataclasses.replace(
+        _cadre_result(month, c, counts.get(c.id, (0, 0)), inspections.get(c.id, ()), backfills.get(c.id, ()),
+                      voided.get(c.id, ()), made.get(c.id, 0), want_days),
+        signins=tuple(times.get(c.id, ())), leaves=_leaves_of(month, c.id)) for c in month.span.cadres]
+
+
+def _signin_times(month: Month) -> dict[str, list[tuple[dt.date, str, str]]]:
+    """Each cadre's office sign-ins of the month as made, in time order: (day, "HH:MM", flag), flag
+    "void" when it counts for nothing (late and unapproved, outside every window, elsewhere), "late"
+    when after the slot's fixed time plus the lateness tolerance (rules.yaml, default 5 minutes)."""
+    settings = month.settings
+    tolerance = dt.timedelta(minutes=getattr(settings, "late_tolerance_minutes", 5))
+    fixed = [settings.slots[name].time for name in model.SLOTS]
+    out: dict[str, list[tuple[dt.date, str, str]]] = {}
+    for s in sorted((s for s in month.facts.signins if s.in_month), key=lambda s: (s.day, s.clock)):
+        flag = ""
+        if not s.counts or s.window is None or s.place != settings.place:
+            flag = "void"
+        elif (dt.datetime.combine(s.day, s.clock) - dt.datetime.combine(s.day, fixed[s.window])) > tolerance:
+            flag = "late"
+        out.setdefault(s.cadre, []).append((s.day, s.clock.strftime("%H:%M"), flag))
+    return out
+
+
+def _leaves_of(month: Month, cadre: str) -> tuple:
+    """The cadre's leave and trips that touch the month, in order, with their 销假."""
+    first = dt.datetime.combine(month.span.month_days[0].date, dt.time(0), month.settings.tz)
+    last = dt.datetime.combine(month.span.month_days[-1].date, dt.time(23, 59, 59), month.settings.tz)
+    out = []
+    for span in sorted(month.facts.leaves.get(cadre, ()), key=lambda span: span.start):
+        if span.end < first or span.start > last:
+            continue
+        cancelled = span.cancel.at if span.cancel is not None and span.cancel.at < span.entry.until else None
+        out.append((span.kind, span.start, span.entry.until, cancelled, span.entry.get("approver"), span.entry.id))
+    return tuple(out)
 
 
 def _cadre_result(month: Month, cadre: model.Cadre, counts, inspections, backfills, voided, made: int,

@@ -90,6 +90,10 @@ class CadreResult:
     village: str | None = None  # assigned village (所包村)
     since: dt.date | None = None
     until: dt.date | None = None
+    # every office sign-in of the month as made: (day, "HH:MM", "" | "late" | "void": counted for nothing)
+    signins: tuple[tuple[dt.date, str, str], ...] = ()
+    # leave and trips touching the month: (kind, start, end as approved, cancelled at (销假) or None, approver, id)
+    leaves: tuple[tuple[str, dt.datetime, dt.datetime, dt.datetime | None, str | None, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
