@@ -279,6 +279,11 @@ def _cadre_results(month: Month, violations: list[Violation], want_days: bool) -
     backfills: dict[str, list[tuple[str, str | None, str | None, str]]] = {}
     made: dict[str, int] = {}
     times = _signin_times(month)
+    diary: dict[str, list[tuple]] = {}
+    for v in facts.visits:
+        if v.in_month:
+            diary.setdefault(v.cadre, []).append((v.day, v.village, v.stay, v.witness, v.entry.get("note"),
+                                                  v.entry.where))
     for s in facts.signins:
         if s.in_month:
             made[s.cadre] = made.get(s.cadre, 0) + 1
@@ -292,7 +297,8 @@ def _cadre_results(month: Month, violations: list[Violation], want_days: bool) -
     return [dataclasses.replace(
         _cadre_result(month, c, counts.get(c.id, (0, 0)), inspections.get(c.id, ()), backfills.get(c.id, ()),
                       voided.get(c.id, ()), made.get(c.id, 0), want_days),
-        signins=tuple(times.get(c.id, ())), leaves=_leaves_of(month, c.id)) for c in month.span.cadres]
+        signins=tuple(times.get(c.id, ())), leaves=_leaves_of(month, c.id), diary=tuple(diary.get(c.id, ())))
+        for c in month.span.cadres]
 
 
 def _signin_times(month: Month) -> dict[str, list[tuple[dt.date, str, str]]]:

@@ -94,6 +94,8 @@ class CadreResult:
     signins: tuple[tuple[dt.date, str, str], ...] = ()
     # leave and trips touching the month: (kind, start, end as approved, cancelled at (销假) or None, approver, id)
     leaves: tuple[tuple[str, dt.datetime, dt.datetime, dt.datetime | None, str | None, str], ...] = ()
+    # the field diary (民情日记) of the month: (day, village, stay?, witness or None, note or None, where)
+    diary: tuple[tuple[dt.date, str, bool, str | None, str | None, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
