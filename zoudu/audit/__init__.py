@@ -293,12 +293,25 @@ def _cadre_results(month: Month, violations: list[Violation], want_days: bool) -
     voided: dict[str | None, list[tuple[str, str, str]]] = {}
     for e, void in facts.voided:
         reason = void.reason if void.reason is not UNSET else ""
-        voided.setdefault(e.cadre, []).append((e.id, str(reason), e.where))
+        for cid in _concerned(e, month.roster):
+            voided.setdefault(cid, []).append((e.id, str(reason), e.where))
     return [dataclasses.replace(
         _cadre_result(month, c, counts.get(c.id, (0, 0)), inspections.get(c.id, ()), backfills.get(c.id, ()),
                       voided.get(c.id, ()), made.get(c.id, 0), want_days),
         signins=tuple(times.get(c.id, ())), leaves=_leaves_of(month, c.id), diary=tuple(diary.get(c.id, ())))
         for c in month.span.cadres]
+
+
+def _concerned(e, roster: model.Roster) -> list[str | None]:
+    """Whose archive a voided entry goes to (SPEC §8): the cadre it concerns — for a spot check the
+    inspector and every cadre it named — and the cadre who recorded it (``--by``), each once."""
+    found: list[str | None] = [e.cadre] if e.cadre else []
+    if e.kind == model.INSPECTION:
+        found += [e.get("inspector"), *(e.get("present") or ()), *(e.get("absent") or ())]
+    if e.by in roster.by_id:
+        found.append(e.by)
+    out = list(dict.fromkeys(str(c) for c in found if c))
+    return out or [None]
 
 
 def _signin_times(month: Month) -> dict[str, list[tuple[dt.date, str, str]]]:
