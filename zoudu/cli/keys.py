@@ -42,7 +42,7 @@ def seal(
 
 
 @rules_app.command("diff")
-def rules_diff(month: str = typer.Argument(..., help=_("A sealed month, YYYY-MM."))) -> None:
+def rules_diff(month: str = typer.Argument(..., metavar="MONTH", help=_("A sealed month, YYYY-MM."))) -> None:
     """Show what changed in rules.yaml since the month was sealed."""
     from zoudu.audit.sealed import rules_diff as diff
     from zoudu.render.text import printable
