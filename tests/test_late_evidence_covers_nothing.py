@@ -106,3 +106,15 @@ def test_a_leave_recorded_before_it_began_is_not_late(cli, root):
     assert r.returncode == 0, r.stderr
     r = cli("audit", "--month", "2026-11", "--format", "json", root=root)
     assert not [v for v in json.loads(r.stdout)["violations"] if v["rule"] == "leave.late"]
+
+
+def test_a_leave_whose_approver_the_policy_does_not_allow_excuses_nothing(cli, root):
+    r = cli("leave", "c003", "--from", "2026-11-18", "--to", "2026-11-18", "--kind", "事假", "--approver", "c002",
+            root=root)
+    assert r.returncode == 0, r.stderr
+    assert not found(audit(cli, root), "signin.missing", "2026-11-18")
+    # the roster of that day, as later recorded: c002 was not on the leadership team then
+    assert cli("roster", "set", "c002", "--no-team", "--from", "2026-11-01", root=root).returncode == 0
+    result = audit(cli, root)
+    assert found(result, "signin.missing", "2026-11-18", "morning")
+    assert any("c002" in notice and "excuses nothing" in notice for notice in result["notices"])

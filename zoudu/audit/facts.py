@@ -212,6 +212,15 @@ def gather(span: Span, settings: Settings, roster: Roster, sources: Iterable[Sou
                             grades[key] = line.get(key)
     notices = tuple(_("{where}: '{cadre}' is not on the roster; their entries were not counted").format(
         where=where, cadre=cadre) for cadre, where in strangers.items())
+    kept = []
+    for e in leave_entries:  # the approval re-checked: a leave its approver may not approve excuses nothing
+        refused = late.leave_refused(e)
+        if refused:
+            notices += (_("{where}: the leave's approver ({approver}) may not approve it: {why}; it excuses "
+                          "nothing").format(where=e.where, approver=e.approver, why=refused),)
+        else:
+            kept.append(e)
+    leave_entries = kept
     return Facts(tuple(attendance), leave_spans(span, tz, leave_entries, cancels), tuple(inspections),
                  tuple(reports), evaluations, tuple(voided), strangers, tuple(problems), count, notices)
 
@@ -230,6 +239,14 @@ class Lateness:
         self.village = dt.timedelta(days=settings.village_late_days)
         self.settings, self.roster = settings, roster
         self._seen: dict[tuple, str | None] = {}
+
+    def leave_refused(self, line: Line) -> str | None:
+        """Why the leave's approver may not approve it (None: they may, or it names none)."""
+        if not line.approver or line.cadre is None or not isinstance(line.until, dt.datetime):
+            return None
+        day = line.at.astimezone(self.settings.tz).date()
+        return approvals.may_approve(self.settings, self.roster, str(line.approver), line.cadre, approvals.LEAVE,
+                                     day, line.until - line.at)
 
     def approved(self, line: Line, kind: str, day: dt.date) -> tuple[Any, str | None]:
         """(the approver if they may approve, else None; why not)."""
