@@ -18,6 +18,7 @@ from typing import Any, Iterable, NamedTuple
 import msgspec
 
 from zoudu import model
+from zoudu.audit.dated import RosterByDay
 from zoudu.audit.load import HISTORY, MONTH, Source
 from zoudu.audit.read import Line, decode
 from zoudu.audit.span import Span
@@ -238,25 +239,35 @@ class Lateness:
         self.imported = dt.timedelta(days=settings.import_limit_days)
         self.village = dt.timedelta(days=settings.village_late_days)
         self.settings, self.roster = settings, roster
+        self.dated = RosterByDay(roster)
+        self._plain: dict[int, Roster] = {}  # per roster state: the same cadres without the log (no replay)
         self._seen: dict[tuple, str | None] = {}
+
+    def _check(self, approver: str, cadre: str | None, kind: str, day: dt.date,
+               length: dt.timedelta | None = None) -> str | None:
+        """``approvals.may_approve`` on the roster of ``day``, worked out once per roster state."""
+        state = self.dated.on(day)
+        key = (approver, cadre, kind, day, None if length is None else approvals.policy(self.settings, kind, length))
+        if key not in self._seen:
+            plain = self._plain.get(id(state))
+            if plain is None:
+                plain = self._plain[id(state)] = Roster.of(state.cadres, state.path)
+            self._seen[key] = approvals.may_approve(self.settings, plain, approver, cadre, kind, day, length)
+        return self._seen[key]
 
     def leave_refused(self, line: Line) -> str | None:
         """Why the leave's approver may not approve it (None: they may, or it names none)."""
         if not line.approver or line.cadre is None or not isinstance(line.until, dt.datetime):
             return None
         day = line.at.astimezone(self.settings.tz).date()
-        return approvals.may_approve(self.settings, self.roster, str(line.approver), line.cadre, approvals.LEAVE,
-                                     day, line.until - line.at)
+        return self._check(str(line.approver), line.cadre, approvals.LEAVE, day, line.until - line.at)
 
     def approved(self, line: Line, kind: str, day: dt.date) -> tuple[Any, str | None]:
         """(the approver if they may approve, else None; why not)."""
         who = line.approver
         if not who:
             return None, None
-        key = (str(who), line.cadre, kind, day)
-        if key not in self._seen:
-            self._seen[key] = approvals.may_approve(self.settings, self.roster, str(who), line.cadre, kind, day)
-        refused = self._seen[key]
+        refused = self._check(str(who), line.cadre, kind, day)
         return (None, refused) if refused else (who, None)
 
 
