@@ -88,6 +88,7 @@ def test_a_late_village_stay_with_approver_counts(cli, root):
     result = audit(cli, root)
     assert not found(result, "village.late", "2026-11-17")
     assert not found(result, "signin.missing", "2026-11-17")
+    assert [b["approver"] for b in result["cadres"][0]["backfills"]] == ["c001"]  # shown as evidence
 
 
 def test_a_leave_recorded_after_it_began_is_late_and_still_excuses(cli, root):

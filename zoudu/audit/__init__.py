@@ -281,6 +281,8 @@ def _cadre_results(month: Month, violations: list[Violation], want_days: bool) -
     times = _signin_times(month)
     diary: dict[str, list[tuple]] = {}
     for v in facts.visits:
+        if v.in_month and (v.late or v.entry.approver):  # a diary entry copied late: its approver is evidence
+            backfills.setdefault(v.cadre, []).append((v.entry.id, v.approver, v.entry.get("reason"), v.entry.where))
         if v.in_month:
             diary.setdefault(v.cadre, []).append((v.day, v.village, v.stay, v.witness, v.entry.get("note"),
                                                   v.entry.where))
