@@ -85,3 +85,25 @@ def test_rules_diff_shows_what_changed_since_the_seal(cli, root, key):
     assert "-backfill_grace_minutes: 30" in r.stdout and "+backfill_grace_minutes: 600" in r.stdout
     r = cli("rules", "diff", "2026-11", root=root, lang="zh_CN")
     assert r.returncode == 0
+
+
+def test_entries_added_to_the_neighbouring_month_after_the_seal_change_nothing(cli, root, key):
+    # October's first week (2026-W40, Thursday 1 October) crosses into September: its days are read there
+    def stay(day: str) -> None:
+        r = cli("village", "c003", "--village", "石庄村", "--witness", "王大爷", "--stay", "--at", f"{day} 20:10",
+                "--approver", "c001", "--reason", "日记周末交回", root=root)
+        assert r.returncode == 0, r.stderr
+
+    def october() -> str:
+        r = cli("audit", "--month", "2026-10", "--format", "json", "--cadre", "c003", root=root)
+        return json.dumps(json.loads(r.stdout)["violations"], ensure_ascii=False, sort_keys=True)
+
+    before = october()
+    stay("2026-09-29")  # not sealed yet: the neighbour's entry does count
+    counted = october()
+    assert counted != before
+    assert cli("seal", "--month", "2026-10", root=root, env=key).returncode == 0
+    assert october() == counted
+    stay("2026-09-30")
+    stay("2026-09-28")
+    assert october() == counted, "entries added to September after October's seal are late, not evidence"
