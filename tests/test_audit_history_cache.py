@@ -39,7 +39,7 @@ def test_a_void_written_to_an_earlier_month_after_an_audit_counts(ws):
 
 def test_a_cancellation_written_later_counts(ws):
     ids = Book(ws).add("leave", "2026-10-20T08:00", "c004", until="2026-11-20T23:59:00+08:00",
-                       leave_kind="病假", approver="c002").write()
+                       leave_kind="病假", approver="c001").write()  # the secretary: a long leave
     assert missing_on(audit(ws, MONTH), "c004", "2026-11-10") == 0
     Book(ws).add("leave_cancel", "2026-11-09T12:00", "c004", month="2026-10", leave=ids[0]).write()
     assert missing_on(audit(ws, MONTH), "c004", "2026-11-10") == 3

@@ -110,8 +110,8 @@ def test_signin_backfilled_after_the_grace_period(ws, minutes, flagged):
     assert bool(backfilled) == flagged
     if flagged:
         assert backfilled[0].severity == "warning" and backfilled[0].evidence == ("ledgers/2026-11.yaml:2",)
-    # a backfilled sign-in still covers its slot: the backfill itself is the finding
-    assert not on(found(result, "signin.missing", "c003"), "2026-11-03", "morning")
+    # an unapproved backfill covers nothing (SPEC §8): the slot stays missing
+    assert bool(on(found(result, "signin.missing", "c003"), "2026-11-03", "morning")) == flagged
 
 
 def test_an_approved_backfill_is_listed_not_flagged(ws):

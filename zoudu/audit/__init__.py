@@ -19,6 +19,7 @@ Public API (``publish`` and ``dossier`` build on it)::
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 from typing import Any
@@ -27,6 +28,7 @@ from msgspec import UNSET
 
 from zoudu import model
 from zoudu.audit.coverage import cover, day_record, not_serving, week_figures
+from zoudu.audit.dated import RosterByDay
 from zoudu.audit.facts import gather
 from zoudu.audit.load import ledger_file, load
 from zoudu.audit.result import (
@@ -34,7 +36,6 @@ from zoudu.audit.result import (
     AuditResult, CadreResult, Day, Liability, Violation, Week,
 )
 from zoudu.audit.rules import TABLE, Month, Rule, label, run
-from zoudu.audit.rules.signin import grace, import_limit, is_backfill
 from zoudu.audit.span import Span, span_of
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
@@ -77,11 +78,16 @@ def audit_month(ws: Workspace, month: str, cadre: str | None = None, *,
 def _audit_month(ws: Workspace, month: str, cadre: str | None, table: tuple[Rule, ...],
                  want_days: bool) -> AuditResult:
     month = parse_month(month)
-    settings, roster = ws.settings, ws.roster
     now = now_of(ws)
     if month_days(month)[0] > now.date():
         raise ZouduError(_("the month {month} has not begun yet (today is {today})").format(
             month=month, today=now.date().isoformat()))
+    from zoudu.audit.sealed import sealed_view
+
+    view = sealed_view(ws, month)  # a sealed month: its rules, roster and lines as sealed
+    if view is not None:
+        ws = view.ws
+    settings, roster = ws.settings, ws.roster
     only = None
     if cadre is not None:
         from zoudu.ledger.roster import find_cadre
@@ -89,10 +95,10 @@ def _audit_month(ws: Workspace, month: str, cadre: str | None, table: tuple[Rule
         only = find_cadre(roster, cadre).id
 
     span = span_of(settings, roster, month, ledger_file(ws, month), now)
-    key = _closed_key(ws, span, want_days) if table is TABLE else None
+    key = _closed_key(ws, span, want_days, view) if table is TABLE else None
     result = _from_cache(key)
     if result is None:
-        result = _audit(ws, span, table, want_days)
+        result = _audit(ws, span, table, want_days, view)
         if key is not None:
             from zoudu.ledger import cache
 
@@ -100,7 +106,7 @@ def _audit_month(ws: Workspace, month: str, cadre: str | None, table: tuple[Rule
     return _narrow(result, only) if only is not None else result
 
 
-def _closed_key(ws: Workspace, span: Span, want_days: bool) -> tuple[str, str] | None:
+def _closed_key(ws: Workspace, span: Span, want_days: bool, view=None) -> tuple[str, str] | None:
     """The cache key of a closed month's result (every slot and week it checks is over): what
     it was read from (the stamps of every ledger file the audit may open, the settings and
     roster in use), zoudu's code, the holiday library, the language. None: not cached."""
@@ -125,6 +131,7 @@ def _closed_key(ws: Workspace, span: Span, want_days: bool) -> tuple[str, str] |
         return None
     parts = [file_stamp(p) for p in paths] + [*used, _library_stamp(), i18n.current().encode(),
                                               str(want_days).encode(),
+                                              repr(view and (view.cuts, view.rules, view.seal)).encode(),
                                               str(ws.root.resolve()).encode()]
     return cache.key_of("audit", month, parts)
 
@@ -161,10 +168,10 @@ def _narrow(result: AuditResult, only: str) -> AuditResult:
         warnings=len(violations) - errors)
 
 
-def _audit(ws: Workspace, span: Span, table: tuple[Rule, ...], want_days: bool) -> AuditResult:
+def _audit(ws: Workspace, span: Span, table: tuple[Rule, ...], want_days: bool, view=None) -> AuditResult:
     """The stages, in order, over the whole roster."""
     settings, roster, now, month = ws.settings, ws.roster, span.now, span.month
-    loaded = load(ws, month, span.days[0].date, span.days[-1].date)
+    loaded = load(ws, month, span.days[0].date, span.days[-1].date, view.cuts if view is not None else None)
     facts = gather(span, settings, roster, loaded.sources)
     coverage = cover(span, settings, facts)
     violations = run(Month(settings, roster, span, facts, coverage), table)
@@ -184,6 +191,10 @@ def _audit(ws: Workspace, span: Span, table: tuple[Rule, ...], want_days: bool) 
     if damaged:
         notices.append(_("{n} damaged ledger line(s) were skipped (first: {where}: {message}); run 'zoudu verify'"
                          ).format(n=len(damaged), where=damaged[0].where, message=damaged[0].message))
+    if view is not None:
+        notices.append(_("{month} is sealed ({seal}): audited under the rules it was sealed with ({rules}) and "
+                         "only the entries recorded before the seal").format(
+            month=month, seal=view.seal, rules=view.rules))
     if not span.over:
         notices.append(_("the month is not over: only sign-ins due by {now} are checked, and only weeks "
                          "that have ended").format(now=now.strftime("%Y-%m-%d %H:%M")))
@@ -218,6 +229,7 @@ def _audit(ws: Workspace, span: Span, table: tuple[Rule, ...], want_days: bool) 
         calendar_sources={year: span.calendar.source(year)
                           for year in sorted({span.days[0].date.year, span.days[-1].date.year})},
         untrusted=untrusted,
+        rules=view.rules if view is not None else "rules.yaml",
     )
 
 
@@ -230,13 +242,15 @@ def _liability(settings, roster: model.Roster, violations: list[Violation]) -> l
     """连带责任: each supervisor answers for their cadres' commuting violations."""
     counted = set(settings.liability_rules)
     by_id = roster.by_id
+    dated = RosterByDay(roster)  # the supervisor of the day of the finding (a week's: its Thursday)
     answers: dict[str, dict[str, int]] = {}
     own: dict[str, int] = {}
     for v in violations:
         if v.rule not in counted or v.cadre is None or v.cadre not in by_id:
             continue
         own[v.cadre] = own.get(v.cadre, 0) + 1
-        supervisor = by_id[v.cadre].supervisor
+        day = v.date or (_week_sunday(v.week) - dt.timedelta(days=3) if v.week else None)
+        supervisor = dated.cadre(v.cadre, day).supervisor
         if supervisor:
             subs = answers.setdefault(supervisor, {})
             subs[v.cadre] = subs.get(v.cadre, 0) + 1
@@ -264,19 +278,73 @@ def _cadre_results(month: Month, violations: list[Violation], want_days: bool) -
             inspections.setdefault(cid, []).append((e.where, False))
     backfills: dict[str, list[tuple[str, str | None, str | None, str]]] = {}
     made: dict[str, int] = {}
-    allowed, imported_within = grace(month), import_limit(month)
+    times = _signin_times(month)
+    diary: dict[str, list[tuple]] = {}
+    for v in facts.visits:
+        if v.in_month and (v.late or v.entry.approver):  # a diary entry copied late: its approver is evidence
+            backfills.setdefault(v.cadre, []).append((v.entry.id, v.approver, v.entry.get("reason"), v.entry.where))
+        if v.in_month:
+            diary.setdefault(v.cadre, []).append((v.day, v.village, v.stay, v.witness, v.entry.get("note"),
+                                                  v.entry.where))
     for s in facts.signins:
         if s.in_month:
             made[s.cadre] = made.get(s.cadre, 0) + 1
-            if is_backfill(s, allowed, imported_within) or s.approver:
+            if s.late or s.approver or s.entry.approver:
                 backfills.setdefault(s.cadre, []).append((s.entry.id, s.approver, s.entry.get("reason"),
                                                           s.entry.where))
     voided: dict[str | None, list[tuple[str, str, str]]] = {}
     for e, void in facts.voided:
         reason = void.reason if void.reason is not UNSET else ""
-        voided.setdefault(e.cadre, []).append((e.id, str(reason), e.where))
-    return [_cadre_result(month, c, counts.get(c.id, (0, 0)), inspections.get(c.id, ()), backfills.get(c.id, ()),
-                          voided.get(c.id, ()), made.get(c.id, 0), want_days) for c in month.span.cadres]
+        for cid in _concerned(e, month.roster):
+            voided.setdefault(cid, []).append((e.id, str(reason), e.where))
+    return [dataclasses.replace(
+        _cadre_result(month, c, counts.get(c.id, (0, 0)), inspections.get(c.id, ()), backfills.get(c.id, ()),
+                      voided.get(c.id, ()), made.get(c.id, 0), want_days),
+        signins=tuple(times.get(c.id, ())), leaves=_leaves_of(month, c.id), diary=tuple(diary.get(c.id, ())))
+        for c in month.span.cadres]
+
+
+def _concerned(e, roster: model.Roster) -> list[str | None]:
+    """Whose archive a voided entry goes to (SPEC §8): the cadre it concerns — for a spot check the
+    inspector and every cadre it named — and the cadre who recorded it (``--by``), each once."""
+    found: list[str | None] = [e.cadre] if e.cadre else []
+    if e.kind == model.INSPECTION:
+        found += [e.get("inspector"), *(e.get("present") or ()), *(e.get("absent") or ())]
+    if e.by in roster.by_id:
+        found.append(e.by)
+    out = list(dict.fromkeys(str(c) for c in found if c))
+    return out or [None]
+
+
+def _signin_times(month: Month) -> dict[str, list[tuple[dt.date, str, str]]]:
+    """Each cadre's office sign-ins of the month as made, in time order: (day, "HH:MM", flag), flag
+    "void" when it counts for nothing (late and unapproved, outside every window, elsewhere), "late"
+    when after the slot's fixed time plus the lateness tolerance (rules.yaml, default 5 minutes)."""
+    settings = month.settings
+    tolerance = dt.timedelta(minutes=getattr(settings, "late_tolerance_minutes", 5))
+    fixed = [settings.slots[name].time for name in model.SLOTS]
+    out: dict[str, list[tuple[dt.date, str, str]]] = {}
+    for s in sorted((s for s in month.facts.signins if s.in_month), key=lambda s: (s.day, s.clock)):
+        flag = ""
+        if not s.counts or s.window is None or s.place != settings.place:
+            flag = "void"
+        elif (dt.datetime.combine(s.day, s.clock) - dt.datetime.combine(s.day, fixed[s.window])) > tolerance:
+            flag = "late"
+        out.setdefault(s.cadre, []).append((s.day, s.clock.strftime("%H:%M"), flag))
+    return out
+
+
+def _leaves_of(month: Month, cadre: str) -> tuple:
+    """The cadre's leave and trips that touch the month, in order, with their 销假."""
+    first = dt.datetime.combine(month.span.month_days[0].date, dt.time(0), month.settings.tz)
+    last = dt.datetime.combine(month.span.month_days[-1].date, dt.time(23, 59, 59), month.settings.tz)
+    out = []
+    for span in sorted(month.facts.leaves.get(cadre, ()), key=lambda span: span.start):
+        if span.end < first or span.start > last:
+            continue
+        cancelled = span.cancel.at if span.cancel is not None and span.cancel.at < span.entry.until else None
+        out.append((span.kind, span.start, span.entry.until, cancelled, span.entry.get("approver"), span.entry.id))
+    return tuple(out)
 
 
 def _cadre_result(month: Month, cadre: model.Cadre, counts, inspections, backfills, voided, made: int,
@@ -330,6 +398,7 @@ def to_json(result: AuditResult) -> dict[str, Any]:
     """The SPEC §6 object, with a few extra fields (notices, counts, per-week figures)."""
     return {
         "month": result.month,
+        "rules": result.rules,  # the rules text the month was audited under
         "violations": [violation_json(v) for v in result.violations],
         "cadres": [{
             "cadre": c.cadre, "name": c.name, "supervisor": c.supervisor, "errors": c.errors, "warnings": c.warnings,
@@ -338,6 +407,7 @@ def to_json(result: AuditResult) -> dict[str, Any]:
             "signins_valid": c.signins_valid, "absences": c.absences,
             "township_days": c.township_days, "nights": c.nights, "village_days": c.village_days,
             "leave_days": c.leave_days, "trip_days": c.trip_days,
+            "backfills": [{"id": i, "approver": a, "reason": r, "where": w} for i, a, r, w in c.backfills],
             "weeks": [{"week": w.week, "available": w.available, "township_days": list(w.township_days),
                        "nights": list(w.nights), "village_days": list(w.village_days), "checked": w.checked}
                       for w in c.weeks],

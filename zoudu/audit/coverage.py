@@ -95,13 +95,13 @@ def presence(settings: Settings, facts: Facts) -> tuple[dict[str, dict[dt.date, 
     place = settings.place
     for fact in facts.attendance:
         if type(fact) is SignIn:
-            if fact.place == place and fact.window is not None:
+            if fact.place == place and fact.window is not None and fact.counts:
                 marks.setdefault(fact.cadre, {}).setdefault(fact.day, [False, False, False, False, False])[
                     fact.window] = True
             elif fact.in_month:  # cited only for the slot whose window it falls in
                 rejected.setdefault(fact.cadre, {}).setdefault(fact.day, []).append(
                     (fact.entry.where, 0 if fact.window is None else 1 << fact.window))
-        elif fact.witness:
+        elif fact.counts:
             village_where.setdefault(fact.cadre, {}).setdefault(fact.day, fact.entry.where)
             mark = marks.setdefault(fact.cadre, {}).setdefault(fact.day, [False, False, False, False, False])
             mark[3] = True

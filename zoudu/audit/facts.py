@@ -18,10 +18,12 @@ from typing import Any, Iterable, NamedTuple
 import msgspec
 
 from zoudu import model
+from zoudu.audit.dated import RosterByDay
 from zoudu.audit.load import HISTORY, MONTH, Source
 from zoudu.audit.read import Line, decode
 from zoudu.audit.span import Span
 from zoudu.i18n import _
+from zoudu.ledger import approvals
 from zoudu.ledger.settings import Settings
 from zoudu.model import Problem, Roster
 
@@ -36,9 +38,16 @@ class SignIn(NamedTuple):
     window: int | None  # index (model.SLOTS) of the slot window it lies in; None: outside every window
     place: str  # where it was made (the configured place when the line names none)
     delay: dt.timedelta  # recorded minus its time
-    approver: Any  # who approved it as a backfill (None: nobody)
+    approver: Any  # who approved it as a backfill (None: nobody, or one the policy does not allow)
     in_month: bool
     imported: bool = False  # a terminal's punch read in by ``zoudu import`` (its source kept)
+    late: bool = False  # a backfill (补签): entered later than the grace (a punch: the import limit) after its time
+    refused: str | None = None  # why the approver named on the line may not approve it (then ``approver`` is None)
+
+    @property
+    def counts(self) -> bool:
+        """Evidence only when on time or approved by one who may (SPEC §8)."""
+        return not self.late or self.approver is not None
 
 
 class Visit(NamedTuple):
@@ -51,6 +60,14 @@ class Visit(NamedTuple):
     village: str
     witness: Any  # the villager who signed (None: nobody)
     in_month: bool
+    late: bool = False  # copied from the diary later than ``village_late_days`` after its time
+    approver: Any = None  # who approved it as late (None: nobody, or one the policy does not allow)
+    refused: str | None = None  # why the approver named on the line may not approve it
+
+    @property
+    def counts(self) -> bool:
+        """Evidence only when witnessed, and on time or approved by one who may (SPEC §8)."""
+        return bool(self.witness) and (not self.late or self.approver is not None)
 
 
 class LeaveSpan(NamedTuple):
@@ -116,6 +133,7 @@ def gather(span: Span, settings: Settings, roster: Roster, sources: Iterable[Sou
     problems: list[Problem] = []
     count = 0
     fixed = _fixed_offset(tz, span)
+    late = Lateness(settings, roster)
     for src in sources:
         shown, role = src.shown, src.role
         voids = read_voids(src)
@@ -167,11 +185,18 @@ def gather(span: Span, settings: Settings, roster: Roster, sources: Iterable[Sou
                             window = i
                             break
                     place = settings.place if line.place is msgspec.UNSET else str(line.place)
-                    attendance.append(SignIn(line, cadre, day, clock, window, place, line.recorded - line.at,
-                                             line.approver, day in in_month, isinstance(line.source, dict)))
+                    delay, imported = line.recorded - line.at, isinstance(line.source, dict)
+                    is_late = delay > (late.imported if imported else late.grace)
+                    approver, refused = late.approved(line, approvals.BACKFILL, day) if is_late else (
+                        line.approver, None)
+                    attendance.append(SignIn(line, cadre, day, clock, window, place, delay,
+                                             approver, day in in_month, imported, is_late, refused))
                 else:
+                    is_late = line.recorded - line.at > late.village
+                    approver, refused = late.approved(line, approvals.VILLAGE, day) if is_late else (
+                        line.approver, None)
                     attendance.append(Visit(line, cadre, day, bool(line.stay), str(line.village),
-                                            line.witness or None, day in in_month))
+                                            line.witness or None, day in in_month, is_late, approver, refused))
             elif not month:
                 continue
             elif kind == model.INSPECTION:
@@ -188,8 +213,62 @@ def gather(span: Span, settings: Settings, roster: Roster, sources: Iterable[Sou
                             grades[key] = line.get(key)
     notices = tuple(_("{where}: '{cadre}' is not on the roster; their entries were not counted").format(
         where=where, cadre=cadre) for cadre, where in strangers.items())
+    kept = []
+    for e in leave_entries:  # the approval re-checked: a leave its approver may not approve excuses nothing
+        refused = late.leave_refused(e)
+        if refused:
+            notices += (_("{where}: the leave's approver ({approver}) may not approve it: {why}; it excuses "
+                          "nothing").format(where=e.where, approver=e.approver, why=refused),)
+        else:
+            kept.append(e)
+    leave_entries = kept
     return Facts(tuple(attendance), leave_spans(span, tz, leave_entries, cancels), tuple(inspections),
                  tuple(reports), evaluations, tuple(voided), strangers, tuple(problems), count, notices)
+
+
+MAX_GRACE_MINUTES = 100 * 366 * 24 * 60  # a backfill grace beyond a century is "for ever"
+
+
+class Lateness:
+    """How late evidence may come (rules.yaml) and who may approve it (``ledger.approvals``,
+    checked again here: an approver the policy does not allow counts as none)."""
+
+    def __init__(self, settings: Settings, roster: Roster) -> None:
+        minutes = settings.backfill_grace_minutes  # clamped: rules.yaml's number may be past a timedelta
+        self.grace = dt.timedelta(minutes=max(-MAX_GRACE_MINUTES, min(minutes, MAX_GRACE_MINUTES)))
+        self.imported = dt.timedelta(days=settings.import_limit_days)
+        self.village = dt.timedelta(days=settings.village_late_days)
+        self.settings, self.roster = settings, roster
+        self.dated = RosterByDay(roster)
+        self._plain: dict[int, Roster] = {}  # per roster state: the same cadres without the log (no replay)
+        self._seen: dict[tuple, str | None] = {}
+
+    def _check(self, approver: str, cadre: str | None, kind: str, day: dt.date,
+               length: dt.timedelta | None = None) -> str | None:
+        """``approvals.may_approve`` on the roster of ``day``, worked out once per roster state."""
+        state = self.dated.on(day)
+        key = (approver, cadre, kind, day, None if length is None else approvals.policy(self.settings, kind, length))
+        if key not in self._seen:
+            plain = self._plain.get(id(state))
+            if plain is None:
+                plain = self._plain[id(state)] = Roster.of(state.cadres, state.path)
+            self._seen[key] = approvals.may_approve(self.settings, plain, approver, cadre, kind, day, length)
+        return self._seen[key]
+
+    def leave_refused(self, line: Line) -> str | None:
+        """Why the leave's approver may not approve it (None: they may, or it names none)."""
+        if not line.approver or line.cadre is None or not isinstance(line.until, dt.datetime):
+            return None
+        day = line.at.astimezone(self.settings.tz).date()
+        return self._check(str(line.approver), line.cadre, approvals.LEAVE, day, line.until - line.at)
+
+    def approved(self, line: Line, kind: str, day: dt.date) -> tuple[Any, str | None]:
+        """(the approver if they may approve, else None; why not)."""
+        who = line.approver
+        if not who:
+            return None, None
+        refused = self._check(str(who), line.cadre, kind, day)
+        return (None, refused) if refused else (who, None)
 
 
 def _fixed_offset(tz: dt.tzinfo, span: Span) -> dt.timedelta | None:

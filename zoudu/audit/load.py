@@ -342,14 +342,23 @@ def others_size(ws: Workspace, month: str, first: dt.date) -> tuple[int, list[in
     return neighbours, [file_size(ws.ledger_path(m)) for m in history_months(month, first)]
 
 
-def load(ws: Workspace, month: str, first: dt.date, last: dt.date) -> Loaded:
-    """Everything the audit of ``month`` needs, for the days ``first``..``last`` it looks at."""
+def load(ws: Workspace, month: str, first: dt.date, last: dt.date, cuts: dict[str, int] | None = None) -> Loaded:
+    """Everything the audit of ``month`` needs, for the days ``first``..``last`` it looks at.
+    ``cuts`` (a sealed month): each file is read only up to the last line its seal covered."""
     loaded = Loaded()
     read_month(ws, month, loaded)
     older, earlier, later = read_others(ws, month, first, last)
     loaded.sources[:0] = older + earlier
     loaded.sources.extend(later)
+    if cuts is not None:
+        loaded.sources = [_cut(src, cuts.get(src.shown, 0)) for src in loaded.sources]
     return loaded
+
+
+def _cut(src: Source, last: int) -> Source:
+    """``src`` without the lines after line ``last`` (recorded after the seal: late, not evidence)."""
+    return Source(src.shown, src.role, (item for item in src.lines if item[0] <= last),
+                  [item for item in src.voids if item[0] <= last])
 
 
 def ledger_file(ws: Workspace, month: str) -> str:

@@ -90,6 +90,12 @@ class CadreResult:
     village: str | None = None  # assigned village (所包村)
     since: dt.date | None = None
     until: dt.date | None = None
+    # every office sign-in of the month as made: (day, "HH:MM", "" | "late" | "void": counted for nothing)
+    signins: tuple[tuple[dt.date, str, str], ...] = ()
+    # leave and trips touching the month: (kind, start, end as approved, cancelled at (销假) or None, approver, id)
+    leaves: tuple[tuple[str, dt.datetime, dt.datetime, dt.datetime | None, str | None, str], ...] = ()
+    # the field diary (民情日记) of the month: (day, village, stay?, witness or None, note or None, where)
+    diary: tuple[tuple[dt.date, str, bool, str | None, str | None, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +126,7 @@ class AuditResult:
     # The notice that the month's hash chain is broken (also first in ``notices``): the
     # ledger was changed outside zoudu, and nothing above can be trusted.
     untrusted: str | None = None
+    rules: str = "rules.yaml"  # the rules text audited under: a sealed month's, kept under ledgers/rules/
 
     @property
     def exit_code(self) -> int:

@@ -12,6 +12,8 @@ from zoudu.i18n import _
 part = typer.Typer()
 keys_app = typer.Typer(no_args_is_help=True, help=_("The township's signing key (Ed25519)."))
 part.add_typer(keys_app, name="keys")
+rules_app = typer.Typer(no_args_is_help=True, help=_("The rules a sealed month was audited under."))
+part.add_typer(rules_app, name="rules")
 
 
 @keys_app.command("init")
@@ -37,3 +39,17 @@ def seal(
     ws = workspace()
     entry_id, code = make_seal(ws, month, recorder(ws, by))
     print(f"{entry_id} {code[:CODE_HEX]}")
+
+
+@rules_app.command("diff")
+def rules_diff(month: str = typer.Argument(..., metavar="MONTH", help=_("A sealed month, YYYY-MM."))) -> None:
+    """Show what changed in rules.yaml since the month was sealed."""
+    from zoudu.audit.sealed import rules_diff as diff
+    from zoudu.render.text import printable
+
+    sealed, lines = diff(workspace(), month)
+    if not lines:
+        print(_("rules.yaml is as {month} was sealed with ({rules})").format(month=month, rules=sealed))
+        return
+    for line in lines:
+        print(printable(line))

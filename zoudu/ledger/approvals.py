@@ -53,14 +53,17 @@ def secretary(settings: Settings, roster: Roster) -> Cadre | None:
 
 def _below(roster: Roster, cadre_id: str) -> set[str]:
     """Everyone ``cadre_id`` supervises, directly or further down."""
+    children: dict[str | None, list[str]] = {}
+    for c in roster.cadres:  # indexed once: a walk of the subtree, not of the roster per cadre found
+        children.setdefault(c.supervisor, []).append(c.id)
     found: set[str] = set()
     frontier = [cadre_id]
     while frontier:
         boss = frontier.pop()
-        for c in roster.cadres:
-            if c.supervisor == boss and c.id not in found and c.id != cadre_id:
-                found.add(c.id)
-                frontier.append(c.id)
+        for child in children.get(boss, ()):
+            if child not in found and child != cadre_id:
+                found.add(child)
+                frontier.append(child)
     return found
 
 

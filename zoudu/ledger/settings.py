@@ -108,7 +108,10 @@ class Settings(NamedTuple):
         return ZoneInfo(self.timezone)
 
     def severity_of(self, rule: str) -> str:
-        return self.severity.get(rule, "error")
+        """rules.yaml's severity; a rule it does not list keeps the rule book's default."""
+        from zoudu.rulebook import DEFAULT_SEVERITY
+
+        return self.severity.get(rule) or DEFAULT_SEVERITY.get(rule, "error")
 
     def slot_of(self, clock: dt.time) -> Slot | None:
         for slot in self.slots.values():

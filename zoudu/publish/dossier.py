@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from zoudu.errors import DamagedLedger, ZouduError
 from zoudu.i18n import _
@@ -37,6 +37,36 @@ class MonthRecord:
     liable: int  # the total of ``liability``
     voided: tuple[tuple[str, str, str], ...]  # (entry id, reason, where)
     backfills: tuple[tuple[str, str | None, str | None, str], ...]  # (entry id, approver, reason, where)
+    weeks: tuple = ()  # audit Weeks: the "543" of each week audited in the month
+    findings: tuple[Finding, ...] = ()
+    leaves: tuple[LeaveRecord, ...] = ()
+    diary: tuple[tuple[str, str, bool, str | None, str | None, str], ...] = ()  # (day, village, stay, witness, note, where)
+    notices: tuple[tuple[str, str, str, str | None, str | None], ...] = ()  # (publication id, date, format, seal id, code)
+
+
+class Finding(NamedTuple):
+    """One violation of the cadre, as the archive keeps it."""
+
+    rule: str
+    severity: str
+    date: str | None
+    slot: str | None
+    week: str | None
+    message: str
+    evidence: tuple[str, ...]
+    status: str  # standing | appealed | overturned
+
+
+class LeaveRecord(NamedTuple):
+    """A leave or trip: its kind, span as approved, who approved it (name), its 销假 if any."""
+
+    id: str
+    kind: str
+    start: str
+    end: str
+    approver: str | None
+    approver_name: str
+    cancelled: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +124,7 @@ def dossier(ws: Workspace, token: str, start: str | None = None, end: str | None
             start=first, end=last))
     records = []
     names: dict[str, str] = {}
+    published = _publications(ws)
     for month in months:
         days = month_days(month)
         if not cadre.serving_between(days[0], days[-1]):
@@ -118,6 +149,15 @@ def dossier(ws: Workspace, token: str, start: str | None = None, end: str | None
             errors=mine.errors, warnings=mine.warnings, violations=dict(sorted(Counter(v.rule for v in own).items())),
             evaluations=dict(mine.evaluations), liability=subs, liable=liability.violations if liability else 0,
             voided=tuple(mine.voided), backfills=tuple(mine.backfills),
+            weeks=tuple(w for w in mine.weeks if w.checked),
+            findings=tuple(Finding(v.rule, v.severity, v.date.isoformat() if v.date else None, v.slot, v.week,
+                                   v.message, tuple(v.evidence), getattr(v, "status", "standing")) for v in own),
+            leaves=tuple(LeaveRecord(ident, kind, _when(start), _when(end), approver, _name(ws, approver),
+                                     _when(cancelled) if cancelled else None)
+                         for kind, start, end, cancelled, approver, ident in mine.leaves),
+            diary=tuple((day.isoformat(), village, stay, witness, note, where)
+                        for day, village, stay, witness, note, where in mine.diary),
+            notices=tuple(published.get(month, ())),
         ))
     asked = months_between(start, end) if start and end else []
     missing = tuple(m for m in asked if m not in months and m <= this_month)
@@ -131,6 +171,28 @@ def dossier(ws: Workspace, token: str, start: str | None = None, end: str | None
 
 
 
+def _when(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def _name(ws: Workspace, cadre_id: str | None) -> str:
+    found = ws.roster.get(cadre_id) if cadre_id else None
+    return found.name if found else (cadre_id or "")
+
+
+def _publications(ws: Workspace) -> dict[str, list[tuple[str, str, str, str | None, str | None]]]:
+    """Each month's notices as published (recorded by ``publish``), with the seal they carried."""
+    from zoudu import model
+    from zoudu.ledger.seals import seal_entries
+
+    out: dict[str, list[tuple[str, str, str, str | None, str | None]]] = {}
+    for e in seal_entries(ws, (model.PUBLICATION,)):
+        data = e.data
+        out.setdefault(str(data.get("month")), []).append(
+            (e.id, str(data.get("date")), str(data.get("format")), data.get("seal"), data.get("code")))
+    return out
+
+
 def to_json(d: Dossier) -> dict[str, Any]:
     return {
         "cadre": d.cadre, "name": d.name, "post": d.post, "team": d.team, "supervisor": d.supervisor,
@@ -142,6 +204,14 @@ def to_json(d: Dossier) -> dict[str, Any]:
             "liability": {"subordinates": m.liability, "violations": m.liable} if m.liability else None,
             "voided": [{"id": i, "reason": r, "where": w} for i, r, w in m.voided],
             "backfills": [{"id": i, "approver": a, "reason": r, "where": w} for i, a, r, w in m.backfills],
+            "weeks": [{"week": w.week, "available": w.available, "township_days": list(w.township_days),
+                       "nights": list(w.nights), "village_days": list(w.village_days)} for w in m.weeks],
+            "findings": [f._asdict() | {"evidence": list(f.evidence)} for f in m.findings],
+            "leaves": [r._asdict() for r in m.leaves],
+            "diary": [{"date": day, "village": village, "stay": stay, "witness": witness, "note": note,
+                       "where": where} for day, village, stay, witness, note, where in m.diary],
+            "notices": [{"id": i, "date": date, "format": fmt, "seal": seal, "code": code}
+                        for i, date, fmt, seal, code in m.notices],
         } for m in d.months],
         "totals": d.totals,
         "missing_months": list(d.missing),

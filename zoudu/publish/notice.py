@@ -44,8 +44,7 @@ _WEEKDAYS = {
     "en": ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"),
 }
 
-REMARK_ITEMS = 3  # kinds of violation named in the remark; the rest are counted
-# Short remarks, one per rule, counted: what the public reads in the last column.
+# Short remarks, one per rule, counted: what the public reads in the last column (every kind).
 
 
 def symbols() -> dict[str, str]:
@@ -109,6 +108,8 @@ class DayMark:
     mark: str  # one of MARKS
     night: bool
     missing: tuple[str, ...]  # slots left uncovered that day
+    times: tuple[tuple[str, str], ...] = ()  # the office sign-ins made that day: ("08:02", "" | "late" | "void")
+    leave_kind: str | None = None  # 病假, 事假, 公出 …: the leave or trip that excused a slot that day
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +136,8 @@ class NoticeRow:
     violations: tuple[tuple[str, int], ...]  # (rule, count), most frequent first
     remark: str
     days: tuple[DayMark, ...]
+    leaves: tuple[str, ...] = ()  # each leave or trip of the month in words, with its 销假
+    late: int = 0  # sign-ins inside a window but after the slot's time plus the tolerance (迟到)
 
 
 # The figures every format shows, in order: (field of NoticeRow, column header).
@@ -199,8 +202,8 @@ class NoticeSheet:
                 date=long_date(self.published), days=self.period_days, end=long_date(self.period_end)),
             _("Compiled by: {who}").format(who=self.compiled_by),
             _("Spot checks this month: {n}").format(n=self.inspections),
-            _("Seal: {seal} (the {month} ledger, {n} entries; check with: {command})").format(
-                seal=self.seal.token, month=self.month, n=self.seal.entries, command=self.seal.command()),
+            _("Seal: {seal} (the {month} ledger, {n} entries)").format(
+                seal=self.seal.token, month=self.month, n=self.seal.entries),
         ]
         if full_hash:
             lines.append(_("Chain head: {hash}").format(hash=self.seal.head))
@@ -212,8 +215,9 @@ def sheet_title(township: str, month: str) -> str:
     return _("{township} cadre attendance notice, {month}").format(township=township, month=month_title(month))
 
 
-def day_mark(day, as_of: dt.date | None = None) -> DayMark:
-    """One audit ``Day`` -> the mark the calendar shows (``as_of``: the last day audited)."""
+def day_mark(day, as_of: dt.date | None = None, times: tuple[tuple[str, str], ...] = ()) -> DayMark:
+    """One audit ``Day`` -> the mark the calendar shows (``as_of``: the last day audited), with the
+    times of the sign-ins made that day."""
     missing = tuple(slot for slot, state in day.slots.items() if state == "missing")
     states = set(day.slots.values())
     if not day.serving:
@@ -236,7 +240,18 @@ def day_mark(day, as_of: dt.date | None = None) -> DayMark:
         mark = HOLIDAY
     else:
         mark = REST
-    return DayMark(day.date, mark, bool(day.night and day.serving), missing)
+    return DayMark(day.date, mark, bool(day.night and day.serving), missing, times, day.leave_kind)
+
+
+def leave_text(kind: str, start: dt.datetime, end: dt.datetime, cancelled: dt.datetime | None) -> str:
+    """病假 11月10日–11月12日（11月11日 12:00 销假）: a leave as the public reads it."""
+    def day(moment: dt.datetime) -> str:
+        return f"{moment.month}月{moment.day}日" if _chinese() else moment.strftime("%m-%d")
+
+    text = f"{kind} {day(start)}–{day(end)}" if start.date() != end.date() else f"{kind} {day(start)}"
+    if cancelled is not None:
+        text += _(" (leave cancelled {when})").format(when=f"{day(cancelled)} {cancelled.strftime('%H:%M')}")
+    return text
 
 
 def build_row(cadre, violations, as_of: dt.date | None = None) -> NoticeRow:
@@ -247,10 +262,12 @@ def build_row(cadre, violations, as_of: dt.date | None = None) -> NoticeRow:
     severity = {v.rule: v.severity for v in violations}
     ordered = sorted(counts.items(), key=lambda kv: (severity[kv[0]] != "error", weight(kv[0]), -kv[1], kv[0]))
     separator = _("; ")
-    remark = separator.join(remark_text(rule, n) for rule, n in ordered[:REMARK_ITEMS]) or _("no violations")
-    if len(ordered) > REMARK_ITEMS:
-        remark += separator + _("{n} more kind(s)").format(n=len(ordered) - REMARK_ITEMS)
+    # every kind of finding, none hidden behind a count
+    remark = separator.join(remark_text(rule, n) for rule, n in ordered) or _("no violations")
     present = sum(1 for _where, found in cadre.inspections if found)
+    times: dict[dt.date, list[tuple[str, str]]] = {}
+    for day, clock, flag in cadre.signins:
+        times.setdefault(day, []).append((clock, flag))
     return NoticeRow(
         cadre=cadre.cadre, name=cadre.name, post=cadre.post,
         signins_required=cadre.signins_required, signins_made=cadre.signins_made,
@@ -258,7 +275,11 @@ def build_row(cadre, violations, as_of: dt.date | None = None) -> NoticeRow:
         village_days=cadre.village_days, leave_days=cadre.leave_days, trip_days=cadre.trip_days,
         absences=cadre.absences, checks_present=present, checks_absent=len(cadre.inspections) - present,
         evaluations=dict(cadre.evaluations), errors=cadre.errors, warnings=cadre.warnings,
-        violations=tuple(ordered), remark=remark, days=tuple(day_mark(d, as_of) for d in cadre.days),
+        violations=tuple(ordered), remark=remark,
+        days=tuple(day_mark(d, as_of, tuple(times.get(d.date, ()))) for d in cadre.days),
+        leaves=tuple(leave_text(kind, start, end, cancelled)  # local times, as recorded
+                     for kind, start, end, cancelled, _approver, _id in cadre.leaves),
+        late=sum(1 for _day, _time, flag in cadre.signins if flag == "late"),
     )
 
 

@@ -1,11 +1,17 @@
-"""Rich tables of a cadre's archive (档案): figures per month, violations, liability, voids, backfills."""
+"""Rich tables of a cadre's archive (档案): figures per month, violations, liability, voids, backfills,
+the 543 by week, every finding, leave, the field diary and the notices published."""
 
 from __future__ import annotations
 
 from zoudu.publish.dossier import Dossier
 from zoudu.i18n import _
-from zoudu.publish.notice import EVALUATIONS, FIGURES, remark_text
+from zoudu.audit.rules.base import slot_name
+from zoudu.i18n import N_
+from zoudu.rulebook import label as rule_label
+from zoudu.publish.notice import EVALUATIONS, FIGURES
 from zoudu.render.notice import printable
+
+STATUS = {"standing": N_("standing"), "appealed": N_("appealed (pending)"), "overturned": N_("overturned")}
 
 
 def render_dossier(d: Dossier, out=None) -> None:
@@ -15,6 +21,7 @@ def render_dossier(d: Dossier, out=None) -> None:
     from rich.text import Text
 
     out = out or console()
+    names = {**d.subordinates, **{r.approver: r.approver_name for m in d.months for r in m.leaves if r.approver}}
 
     def t(value: object, style: str = "") -> Text:
         """Data as a cell: never Rich markup ('[b]', ':phone:'), never an escape code."""
@@ -54,15 +61,13 @@ def render_dossier(d: Dossier, out=None) -> None:
     rules = sorted({rule for m in d.months for rule in m.violations})
     if rules:
         table = Table(title=Text(_("Violations by rule")), box=box.SIMPLE_HEAD, header_style="bold")
-        table.add_column(_("Rule"), no_wrap=True)
-        table.add_column(_("What"), overflow="fold")
+        table.add_column(_("Rule"), overflow="fold")
         for m in d.months:
             table.add_column(m.month, justify="right")
         table.add_column(_("Total"), justify="right")
         for rule in rules:
             counts = [m.violations.get(rule, 0) for m in d.months]
-            table.add_row(t(rule), t(remark_text(rule, sum(counts))), *(str(n or "") for n in counts),
-                          str(sum(counts)))
+            table.add_row(t(rule_label(rule)), *(str(n or "") for n in counts), str(sum(counts)))
         out.print(table)
     else:
         out.print(Text(_("No violations in these months.")))
@@ -76,7 +81,7 @@ def render_dossier(d: Dossier, out=None) -> None:
         table.add_column(_("Commuting violations"), justify="right")
         for m in d.months:
             for sub, n in sorted(m.liability.items()):
-                table.add_row(m.month, t(f"{d.subordinates.get(sub, sub)} ({sub})"), str(n))
+                table.add_row(m.month, t(d.subordinates.get(sub, sub)), str(n))
         table.add_section()
         table.add_row(_("Total"), "", str(totals["liable"]), style="bold")
         out.print(table)
@@ -97,6 +102,61 @@ def render_dossier(d: Dossier, out=None) -> None:
             for entry_id, reason, where in m.voided:
                 table.add_row(m.month, t(entry_id), _("voided"), "", t(reason), t(where))
             for entry_id, approver, reason, where in m.backfills:
-                table.add_row(m.month, t(entry_id), _("backfilled"), t(approver or _("none")), t(reason or ""),
-                              t(where))
+                table.add_row(m.month, t(entry_id), _("backfilled"), t(names.get(approver, approver) or _("none")),
+                              t(reason or ""), t(where))
         out.print(table)
+    render_details(d, out, t)
+
+
+def render_details(d: Dossier, out, t) -> None:
+    """What the seed's archive keeps besides the figures: each week's 543, every finding, leave,
+    the field diary, the notices published. Names and Chinese labels, never ids."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    def table(title: str, *columns: str) -> Table:
+        out_table = Table(title=Text(title), box=box.SIMPLE_HEAD, header_style="bold", expand=True)
+        for column in columns:
+            out_table.add_column(column, overflow="fold")
+        return out_table
+
+    weeks = table(_("The 543 by week (required/actual)"), _("Week"), _("Available days"), _("Days in township"),
+                  _("Nights stayed"), _("Days in villages"))
+    for m in d.months:
+        for w in m.weeks:
+            short = any(need > got for need, got in (w.township_days, w.nights, w.village_days))
+            weeks.add_row(w.week, str(w.available), *(f"{got}/{need}" for need, got in (
+                w.township_days, w.nights, w.village_days)), style="red" if short else None)
+    out.print(weeks)
+
+    found = table(_("Findings"), _("Date"), _("Rule"), _("What was found"), _("Evidence"), _("Status"))
+    for m in d.months:
+        for f in m.findings:
+            when = f.date or f.week or m.month
+            if f.slot:
+                when += " " + slot_name(f.slot)
+            found.add_row(t(when), t(rule_label(f.rule)), t(f.message), t("\n".join(f.evidence)),
+                          t(_(STATUS.get(f.status, f.status))), style="red" if f.severity == "error" else None)
+    out.print(found if found.row_count else Text(_("No findings in these months.")))
+
+    leave = table(_("Leave and trips"), _("Kind"), _("From"), _("To"), _("Approved by"), _("Cancelled (销假)"))
+    for m in d.months:
+        for r in m.leaves:
+            leave.add_row(t(r.kind), t(r.start), t(r.end), t(r.approver_name), t(r.cancelled or "—"))
+    if leave.row_count:
+        out.print(leave)
+
+    diary = table(_("Field diary (民情日记)"), _("Date"), _("Village (where)"), _("Visit or stay"), _("Witness"), _("Note"))
+    for m in d.months:
+        for day, village, stay, witness, note, _where in m.diary:
+            diary.add_row(t(day), t(village), _("stay") if stay else _("visit"),
+                          t(witness or _("no witness")), t(note or ""))
+    if diary.row_count:
+        out.print(diary)
+
+    posted = table(_("Notices published"), _("Month"), _("Published"), _("Format"), _("Seal"))
+    for m in d.months:
+        for _id, date, fmt, _seal, code in m.notices:
+            posted.add_row(m.month, t(date), t(fmt), t(code or _("not sealed")))
+    out.print(posted if posted.row_count else Text(_("No notice of these months was published with a seal.")))

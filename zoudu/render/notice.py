@@ -13,7 +13,7 @@ from typing import Iterable
 from zoudu import i18n
 from zoudu.i18n import _
 from zoudu.publish.notice import (
-    ABSENT, EVALUATIONS, FIGURES, NIGHT, PRESENT, REST, VILLAGE, NoticeRow, NoticeSheet, legend, long_date,
+    ABSENT, EVALUATIONS, FIGURES, LEAVE, NIGHT, PRESENT, REST, TRIP, VILLAGE, NoticeRow, NoticeSheet, legend, long_date,
     slot_letters, symbols, weekday_names,
 )
 
@@ -29,12 +29,16 @@ def evaluation_cell(row: NoticeRow) -> str:
 
 def headers() -> list[str]:
     return [_("Name"), _("Post")] + [_(label) for _key, label in FIGURES] + [
-        _(label) for _key, label in EVALUATIONS] + [_("Remarks")]
+        _(label) for _key, label in EVALUATIONS] + [_("Remarks"), _("Leave and trips")]
+
+
+def leave_cell(row: NoticeRow) -> str:
+    return _("; ").join(row.leaves)
 
 
 def cells(row: NoticeRow) -> list[str]:
     return [row.name, row.post] + [str(getattr(row, key)) for key, _label in FIGURES] + [
-        row.evaluations.get(key, "") for key, _label in EVALUATIONS] + [row.remark]
+        row.evaluations.get(key, "") for key, _label in EVALUATIONS] + [row.remark, leave_cell(row)]
 
 
 # ----------------------------------------------------------------------------- terminal
@@ -137,7 +141,7 @@ def csv_bytes(sheet: NoticeSheet) -> bytes:
     for row in sheet.rows:
         values = cells(row)
         w.writerow([row.cadre, values[0], values[1]] + [getattr(row, k) for k, _l in FIGURES]
-                   + [row.evaluations.get(k, "") for k, _l in EVALUATIONS] + [row.remark])
+                   + [row.evaluations.get(k, "") for k, _l in EVALUATIONS] + [row.remark, leave_cell(row)])
     w.writerow([])
     for label, value in footer_pairs(sheet):
         w.writerow([label, str(value)])
@@ -162,7 +166,7 @@ def footer_pairs(sheet: NoticeSheet) -> list[tuple[str, object]]:
 # ----------------------------------------------------------------------------- html
 
 ROWS_PER_PAGE = 11  # at most this many summary rows on one A4 landscape page
-CALENDARS_PER_PAGE = 8  # calendar grids on one page: 4 across, 2 down
+CALENDARS_PER_PAGE = 6  # calendar grids on one page: 3 across, 2 down, each day with its sign-in times
 
 # Chinese fonts on Linux (WenQuanYi, Noto CJK / Source Han), Windows (YaHei, SimHei, SimSun)
 # and macOS (PingFang); the browser takes the first it has. WenQuanYi comes before Noto CJK
@@ -198,7 +202,8 @@ table.figures td.bad { color: #b71c1c; font-weight: bold; }
 table.figures td.remark { text-align: left; font-size: 8.5pt; line-height: 1.25; }
 table.figures td.remark.ok { color: #1b5e20; }
 table.figures tr:nth-child(even) td { background: #fafafa; }
-col.c-name { width: 20mm; } col.c-post { width: 27mm; } col.c-num { width: 12mm; } col.c-eval { width: 11mm; }
+col.c-name { width: 19mm; } col.c-post { width: 22mm; } col.c-num { width: 11.5mm; } col.c-eval { width: 9mm; }
+col.c-leave { width: 30mm; }
 footer { border-top: 0.4mm solid #999; padding-top: 1.5mm; font-size: 9pt; line-height: 1.45;
          display: flex; justify-content: space-between; gap: 6mm; }
 footer .phone { font-size: 13pt; font-weight: bold; color: #b71c1c; }
@@ -206,23 +211,34 @@ footer .seal { font-family: "DejaVu Sans Mono", Consolas, "Courier New", monospa
                color: #333; text-align: right; max-width: 120mm; overflow-wrap: anywhere; }
 footer .seal b { font-size: 10pt; color: #111; }
 .explain { font-size: 8.5pt; color: #444; margin-top: 2mm; line-height: 1.4; }
-.cals { display: grid; grid-template-columns: repeat(4, 1fr); grid-auto-rows: 66mm; gap: 3mm 3mm; }
-.cal { border: 0.3mm solid #888; padding: 1.2mm; display: flex; flex-direction: column; }
+.cals { display: grid; grid-template-columns: repeat(3, 1fr); grid-auto-rows: 68mm; gap: 2mm 3mm; }
+.cal { border: 0.3mm solid #888; padding: 1mm 1.2mm; display: flex; flex-direction: column; overflow: hidden; }
 .cal .who { font-size: 11pt; font-weight: bold; display: flex; justify-content: space-between;
             align-items: baseline; margin-bottom: 0.8mm; white-space: nowrap; overflow: hidden; }
 .cal .who span { font-size: 8pt; font-weight: normal; color: #555; }
 .cal .who .tally { color: #b71c1c; font-weight: bold; }
 .cal .who .tally.ok { color: #1b5e20; }
 .cal table { width: 100%%; border-collapse: collapse; table-layout: fixed; flex: 1 1 auto; }
-.cal th { font-size: 7.5pt; color: #555; font-weight: normal; height: 4mm; }
-.cal td { border: 0.2mm solid #bbb; height: 8.4mm; position: relative; text-align: center; padding: 0;
-          vertical-align: middle; }
-.cal td .d { position: absolute; left: 0.5mm; top: 0.2mm; font-size: 6pt; color: #666; }
-.cal td .s { font-size: 12pt; font-weight: bold; line-height: 1; }
+.cal th { font-size: 7pt; color: #555; font-weight: normal; height: 3.4mm; padding: 0; }
+.cal td { border: 0.2mm solid #bbb; height: 8.9mm; position: relative; text-align: left; padding: 2.3mm 0 0 0.6mm;
+          vertical-align: top; overflow: hidden; }
+.cal td .d { position: absolute; left: 0.5mm; top: 0.1mm; font-size: 6pt; color: #666; }
+.cal td .s { position: absolute; left: 4mm; top: 0; font-size: 7pt; font-weight: bold; line-height: 1.05; }
+.cal td .t { display: block; font-size: 6.1pt; line-height: 1.02; color: #111;
+             font-family: "DejaVu Sans Mono", Consolas, monospace; white-space: nowrap; }
+.cal td .t.late { color: #b71c1c; font-weight: bold; }
+.cal td .t.void { color: #888; text-decoration: line-through; }
+.cal td .k { display: block; font-size: 6.5pt; line-height: 1.1; }
 .cal td .n { position: absolute; right: 0.4mm; bottom: 0.2mm; font-size: 6.5pt; color: #fff;
              background: #283593; border-radius: 0.8mm; padding: 0 0.4mm; line-height: 1.15; }
 .cal td .x { position: absolute; right: 0.5mm; top: 0.1mm; font-size: 6pt; color: #b71c1c;
              font-weight: bold; line-height: 1.1; }
+.cal .leaves { font-size: 7pt; color: #8d6e00; margin-top: 0.6mm; white-space: nowrap; overflow: hidden; }
+.signoff { display: flex; justify-content: flex-end; gap: 12mm; font-size: 10.5pt; margin: 2mm 0 1mm; }
+.signoff .box { width: 70mm; height: 24mm; border: 0.3mm dashed #999; padding: 1.5mm; position: relative; }
+.signoff .box.stamp { width: 46mm; }
+.legend .t.late { color: #b71c1c; font-weight: bold; }
+.legend .t.void { color: #888; text-decoration: line-through; }
 .m-present { background: #e8f5e9; color: #1b5e20; }
 .m-village { background: #e0f2f1; color: #00695c; }
 .m-leave { background: #fff8e1; color: #8d6e00; }
@@ -275,18 +291,23 @@ def _footer(sheet: NoticeSheet) -> str:
     compiled = _("Compiled by: {who}").format(who=sheet.compiled_by)
     seal = _("Seal: {seal}").format(seal=sheet.seal.token)
     sealed = _("The {month} ledger, {n} entries, chain head:").format(month=sheet.month, n=sheet.seal.entries)
-    check = _("Check with: {command}").format(command=sheet.seal.command())
     return (f'<footer><div><div class="phone">{_e(phone)}</div><div>{_e(published)}</div>'
             f'<div>{_e(compiled)}</div></div>'
-            f'<div class="seal"><b>{_e(seal)}</b><br>{_e(sealed)}<br>{_e(sheet.seal.head)}<br>{_e(check)}</div>'
+            f'<div class="seal"><b>{_e(seal)}</b><br>{_e(sealed)}<br>{_e(sheet.seal.head)}</div>'
             f'</footer>')
+
+
+def _signoff() -> str:
+    """Room for the responsible leader's signature and the township's official seal (盖章)."""
+    return (f'<div class="signoff"><div class="box">{_e(_("Responsible leader (signature):"))}</div>'
+            f'<div class="box stamp">{_e(_("Official seal of the township:"))}</div></div>')
 
 
 def _summary_table(rows: Iterable[NoticeRow]) -> str:
     numeric = [key for key, _label in FIGURES]
     out = ['<table class="figures"><colgroup><col class="c-name"><col class="c-post">']
     out += ['<col class="c-num">'] * len(numeric) + ['<col class="c-eval">'] * len(EVALUATIONS) + [
-        '<col class="c-remark"></colgroup>']
+        '<col class="c-remark"><col class="c-leave"></colgroup>']
     out.append("<thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in headers()) + "</tr></thead><tbody>")
     for row in rows:
         tds = [f'<td class="name">{_e(row.name)}<small>{_e(row.cadre)}</small></td>',
@@ -298,6 +319,7 @@ def _summary_table(rows: Iterable[NoticeRow]) -> str:
         tds += [f'<td class="num">{_e(row.evaluations.get(key) or "—")}</td>' for key, _l in EVALUATIONS]
         ok = " ok" if not row.violations else ""
         tds.append(f'<td class="remark{ok}">{_e(row.remark)}</td>')
+        tds.append(f'<td class="remark">{_e(leave_cell(row))}</td>')
         out.append("<tr>" + "".join(tds) + "</tr>")
     out.append("</tbody></table>")
     return "".join(out)
@@ -307,7 +329,9 @@ def _calendar(row: NoticeRow) -> str:
     sym = symbols()
     letters = slot_letters()
     tally = _("absences: {n}").format(n=row.absences)
-    cls = "tally ok" if not row.absences else "tally"
+    if row.late:
+        tally += _("; ") + _("late: {n}").format(n=row.late)
+    cls = "tally ok" if not row.absences and not row.late else "tally"
     out = [f'<div class="cal"><div class="who">{_e(row.name)} <span>{_e(row.post)}</span>'
            f'<span class="{cls}">{_e(tally)}</span></div><table><thead><tr>']
     out += [f"<th>{_e(d)}</th>" for d in weekday_names()]
@@ -323,11 +347,19 @@ def _calendar(row: NoticeRow) -> str:
         which = ""
         if day.mark == ABSENT:
             which = f'<span class="x">{_e("".join(letters.get(s, s) for s in day.missing))}</span>'
+        shown = day.times if len(day.times) <= 3 else day.times[:2]
+        times = "".join(f'<span class="t{" " + flag if flag else ""}">{_e(clock)}</span>' for clock, flag in shown)
+        if len(day.times) > len(shown):
+            times += f'<span class="t">+{len(day.times) - len(shown)}</span>'
+        kind = f'<span class="k">{_e(day.leave_kind)}</span>' if day.leave_kind and day.mark in (LEAVE, TRIP) else ""
         out.append(f'<td class="m-{day.mark}"><span class="d">{day.date.day}</span>'
-                   f'<span class="s">{_e(sym[day.mark])}</span>{night}{which}</td>')
+                   f'<span class="s">{_e(sym[day.mark])}</span>{times}{kind}{night}{which}</td>')
         column += 1
     out += ['<td class="m-blank"></td>'] * (7 - column)
-    out.append("</tr></tbody></table></div>")
+    out.append("</tr></tbody></table>")
+    if row.leaves:
+        out.append(f'<div class="leaves">{_e(leave_cell(row))}</div>')
+    out.append("</div>")
     return "".join(out)
 
 
@@ -344,6 +376,8 @@ def _legend(sheet: NoticeSheet) -> str:
             continue
         cls = "k n" if mark == NIGHT else f"k m-{mark}"
         items.append(f'<span><span class="{cls}">{_e(sym[mark])}</span>{_e(text)}</span>')
+    items.append(f'<span><span class="t late">08:12</span> {_e(_("late sign-in"))}</span>')
+    items.append(f'<span><span class="t void">08:49</span> {_e(_("sign-in that counts for nothing"))}</span>')
     return f'<div class="legend">{"".join(items)}</div>'
 
 
@@ -362,7 +396,7 @@ def html_page(sheet: NoticeSheet) -> str:
     body = []
     for i, chunk in enumerate(tables, 1):
         body.append(f'<section class="page">{_header(sheet, i, pages)}<main>{_summary_table(chunk)}'
-                    f'<div class="explain">{_e(explain)}</div></main>{_footer(sheet)}</section>')
+                    f'<div class="explain">{_e(explain)}</div></main>{_signoff()}{_footer(sheet)}</section>')
     for j, chunk in enumerate(grids, len(tables) + 1):
         cards = "".join(_calendar(row) for row in chunk)
         body.append(f'<section class="page">{_header(sheet, j, pages, _("daily attendance"))}'

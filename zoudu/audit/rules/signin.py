@@ -25,10 +25,12 @@ def import_limit(month: Month) -> dt.timedelta:
     return dt.timedelta(days=month.settings.import_limit_days)
 
 
-def is_backfill(signin: SignIn, allowed: dt.timedelta, imported_within: dt.timedelta) -> bool:
+def is_backfill(signin: SignIn, allowed: dt.timedelta | None = None, imported_within: dt.timedelta | None = None
+                ) -> bool:
     """补签: entered later than the grace after its time (approved or not); a terminal's punch
-    (``zoudu import``) is the terminal's own record up to the import limit."""
-    return signin.delay > (imported_within if signin.imported else allowed)
+    (``zoudu import``) is the terminal's own record up to the import limit. Decided by the facts
+    stage (``SignIn.late``); the limits are kept as arguments for older callers."""
+    return signin.late
 
 
 def missing(month: Month) -> list[Violation]:
@@ -111,7 +113,7 @@ def backfilled(month: Month) -> list[Violation]:
     allowed = grace(month)
     out: list[Violation] = []
     for s in month.facts.signins:
-        if not (s.in_month and is_backfill(s, allowed, import_limit(month)) and not s.approver):
+        if not (s.in_month and s.late and not s.approver):
             continue
         e = s.entry
         local = month.local(e.at)
@@ -121,6 +123,10 @@ def backfilled(month: Month) -> list[Violation]:
             day=local.date().isoformat(), time=hm(local), delay=duration(late),
             recorded=month.local(e.recorded).strftime("%Y-%m-%d %H:%M"),
             grace=month.settings.backfill_grace_minutes)
+        message += _("; it counts for nothing")
+        if s.refused:
+            message += _("; the approver named ({approver}) may not approve it: {why}").format(
+                approver=e.approver, why=s.refused)
         slot = month.settings.slot_of(local.time())
         out.append(month.violation("signin.backfilled", s.cadre, message, (e.where,), local.date(),
                                    slot.name if slot else None))
