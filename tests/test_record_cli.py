@@ -103,7 +103,7 @@ HOSTILE = ["a: b", "x #comment", "- item", "{a: 1}", "[1, 2]", "&anchor", "*alia
 @pytest.mark.parametrize("text", HOSTILE)
 def test_yaml_syntax_in_names_witnesses_and_notes_round_trips_exactly(cli, root, text):
     # Villages and places are compared, so they are single lines without outer spaces
-    # (test_review_fixes); free text is kept exactly as typed.
+    #; free text is kept exactly as typed.
     r = cli("roster", "add", "x1", "--name", text, "--village", "石庄村", "--since", "2026-01-01", root=root)
     assert r.returncode == 0, r.stderr
     r = cli("village", "x1", "--village", "石庄村", "--witness", text, "--note", text, "--at", "2026-11-03T10:00",
