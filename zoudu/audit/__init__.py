@@ -19,6 +19,7 @@ Public API (``publish`` and ``dossier`` build on it)::
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 from typing import Any
@@ -34,6 +35,7 @@ from zoudu.audit.result import (
     AuditResult, CadreResult, Day, Liability, Violation, Week,
 )
 from zoudu.audit.rules import TABLE, Month, Rule, label, run
+from zoudu.audit.review import contest, reports, unsupervised
 from zoudu.audit.rules.signin import grace, import_limit, is_backfill
 from zoudu.audit.span import Span, span_of
 from zoudu.errors import ZouduError
@@ -153,12 +155,14 @@ def _narrow(result: AuditResult, only: str) -> AuditResult:
     """The result of one cadre: their violations, figures, liability."""
     import dataclasses
 
-    violations = tuple(v for v in result.violations if v.cadre == only)
-    errors = sum(1 for v in violations if v.severity == "error")
+    violations = tuple(v for v in result.violations if v.cadre == only or (v.cadre is None and v.responsible == only))
+    errors = sum(1 for v in violations if v.severity == "error" and v.counts)
     return dataclasses.replace(
         result, violations=violations, cadres=tuple(c for c in result.cadres if c.cadre == only),
         liability=tuple(row for row in result.liability if row.supervisor == only), errors=errors,
-        warnings=len(violations) - errors)
+        warnings=sum(1 for v in violations if v.counts) - errors,
+        reports=tuple(r for r in result.reports if r.cadre == only),
+        unsupervised=tuple(c for c in result.unsupervised if c == only))
 
 
 def _audit(ws: Workspace, span: Span, table: tuple[Rule, ...], want_days: bool) -> AuditResult:
@@ -167,7 +171,8 @@ def _audit(ws: Workspace, span: Span, table: tuple[Rule, ...], want_days: bool) 
     loaded = load(ws, month, span.days[0].date, span.days[-1].date)
     facts = gather(span, settings, roster, loaded.sources)
     coverage = cover(span, settings, facts)
-    violations = run(Month(settings, roster, span, facts, coverage), table)
+    month_view = Month(settings, roster, span, facts, coverage)
+    violations = contest(settings, roster, facts, run(month_view, table))
 
     notices = list(loaded.notices) + span.calendar.notices() + list(facts.notices)
     untrusted = None
@@ -199,10 +204,13 @@ def _audit(ws: Workspace, span: Span, table: tuple[Rule, ...], want_days: bool) 
 
     violations.sort(key=sort_key)
     liability = _liability(settings, roster, violations)
-    month_view = Month(settings, roster, span, facts, coverage)
     cadres = _cadre_results(month_view, violations, want_days)
+    alone = unsupervised(settings, roster, violations)
+    for cid in alone:
+        notices.append(_("{name} ({id}) has commuting errors but no supervisor: nobody bears the joint liability; "
+                         "name a supervisor with 'zoudu roster set'").format(name=roster.by_id[cid].name, id=cid))
 
-    errors = sum(1 for v in violations if v.severity == "error")
+    errors = sum(1 for v in violations if v.severity == "error" and v.counts)
     return AuditResult(
         month=month,
         violations=tuple(violations),
@@ -214,10 +222,12 @@ def _audit(ws: Workspace, span: Span, table: tuple[Rule, ...], want_days: bool) 
         problems=tuple(problems),
         township=settings.township,
         errors=errors,
-        warnings=len(violations) - errors,
+        warnings=sum(1 for v in violations if v.counts) - errors,
         calendar_sources={year: span.calendar.source(year)
                           for year in sorted({span.days[0].date.year, span.days[-1].date.year})},
         untrusted=untrusted,
+        reports=reports(month_view),
+        unsupervised=alone,
     )
 
 
@@ -233,7 +243,7 @@ def _liability(settings, roster: model.Roster, violations: list[Violation]) -> l
     answers: dict[str, dict[str, int]] = {}
     own: dict[str, int] = {}
     for v in violations:
-        if v.rule not in counted or v.cadre is None or v.cadre not in by_id:
+        if v.rule not in counted or v.cadre is None or v.cadre not in by_id or not v.counts:
             continue
         own[v.cadre] = own.get(v.cadre, 0) + 1
         supervisor = by_id[v.cadre].supervisor
@@ -253,7 +263,7 @@ def _cadre_results(month: Month, violations: list[Violation], want_days: bool) -
     facts = month.facts
     counts: dict[str, list[int]] = {}
     for v in violations:
-        if v.cadre is not None:
+        if v.cadre is not None and v.counts:
             pair = counts.setdefault(v.cadre, [0, 0])
             pair[v.severity != "error"] += 1
     inspections: dict[str, list[tuple[str, bool]]] = {}
@@ -271,12 +281,31 @@ def _cadre_results(month: Month, violations: list[Violation], want_days: bool) -
             if is_backfill(s, allowed, imported_within) or s.approver:
                 backfills.setdefault(s.cadre, []).append((s.entry.id, s.approver, s.entry.get("reason"),
                                                           s.entry.where))
+    from zoudu.audit.rules.inspection import due_at
+
+    late: dict[str, int] = {}
+    for v in violations:
+        if v.rule == "signin.late" and v.cadre is not None and v.counts:
+            late[v.cadre] = late.get(v.cadre, 0) + 1
+    uncounted: dict[str, list[str]] = {}
+    for e in facts.inspections:
+        for cid in e.get("absent") or ():
+            on_leave = any(span.start <= e.at <= span.end for span in facts.leaves.get(cid, ()))
+            if cid in month.roster.by_id and not on_leave and due_at(month, cid, e.at) is None:
+                uncounted.setdefault(cid, []).append(e.where)
+    history: dict[str, tuple[tuple[str, str, str, str], ...]] = {
+        cid: tuple((key, str(line.get(key)), line.id, line.where) for line in lines
+                   for key in ("self", "peer", "public") if line.get(key))
+        for cid, lines in facts.evaluation_history.items()}
     voided: dict[str | None, list[tuple[str, str, str]]] = {}
     for e, void in facts.voided:
         reason = void.reason if void.reason is not UNSET else ""
         voided.setdefault(e.cadre, []).append((e.id, str(reason), e.where))
-    return [_cadre_result(month, c, counts.get(c.id, (0, 0)), inspections.get(c.id, ()), backfills.get(c.id, ()),
-                          voided.get(c.id, ()), made.get(c.id, 0), want_days) for c in month.span.cadres]
+    return [dataclasses.replace(
+        _cadre_result(month, c, counts.get(c.id, (0, 0)), inspections.get(c.id, ()), backfills.get(c.id, ()),
+                      voided.get(c.id, ()), made.get(c.id, 0), want_days),
+        late=late.get(c.id, 0), uncounted=tuple(uncounted.get(c.id, ())), evaluation_history=history.get(c.id, ()))
+        for c in month.span.cadres]
 
 
 def _cadre_result(month: Month, cadre: model.Cadre, counts, inspections, backfills, voided, made: int,
@@ -323,7 +352,15 @@ def violation_json(v: Violation) -> dict[str, Any]:
         "cadre": v.cadre, "rule": v.rule, "severity": v.severity,
         "date": v.date.isoformat() if v.date else None, "slot": v.slot, "week": v.week,
         "required": v.required, "actual": v.actual, "message": v.message, "evidence": list(v.evidence),
+        "status": v.status, "trace": list(v.trace), "responsible": v.responsible,
     }
+
+
+def _evaluations_json(history: tuple[tuple[str, str, str, str], ...]) -> list[dict[str, Any]]:
+    """Every evaluation of the month, in order; ``latest`` marks the one of each kind that counts."""
+    last = {kind: i for i, (kind, *_rest) in enumerate(history)}
+    return [{"kind": kind, "grade": grade, "id": eid, "evidence": where, "latest": last[kind] == i}
+            for i, (kind, grade, eid, where) in enumerate(history)]
 
 
 def to_json(result: AuditResult) -> dict[str, Any]:
@@ -337,7 +374,9 @@ def to_json(result: AuditResult) -> dict[str, Any]:
             "signins_required": c.signins_required, "signins_made": c.signins_made,
             "signins_valid": c.signins_valid, "absences": c.absences,
             "township_days": c.township_days, "nights": c.nights, "village_days": c.village_days,
-            "leave_days": c.leave_days, "trip_days": c.trip_days,
+            "leave_days": c.leave_days, "trip_days": c.trip_days, "late": c.late,
+            "uncounted_findings": list(c.uncounted),
+            "evaluations": _evaluations_json(c.evaluation_history),
             "weeks": [{"week": w.week, "available": w.available, "township_days": list(w.township_days),
                        "nights": list(w.nights), "village_days": list(w.village_days), "checked": w.checked}
                       for w in c.weeks],
@@ -351,4 +390,8 @@ def to_json(result: AuditResult) -> dict[str, Any]:
         "errors": result.errors,
         "warnings": result.warnings,
         "problems": [{"where": p.where, "message": p.message} for p in result.problems],
+        "reports": [{"id": r.id, "cadre": r.cadre, "rule": r.rule, "at": r.at.isoformat(), "status": r.status,
+                     "stationed": r.stationed, "evidence": [r.where, *([r.review] if r.review else [])]}
+                    for r in result.reports],
+        "unsupervised": list(result.unsupervised),
     }

@@ -32,6 +32,30 @@ class Violation:
     actual: int | None
     message: str
     evidence: tuple[str, ...]
+    status: str = "standing"  # "standing" | "appealed" (pending) | "overturned" (counts for nothing)
+    trace: tuple[str, ...] = ()  # the appeal and its review (file:line), when contested
+    responsible: str | None = None  # for a township-wide finding: whose archive it lands in
+
+    @property
+    def counts(self) -> bool:
+        """Counted in errors, warnings, liability and the exit status (not overturned on appeal)."""
+        return self.status != "overturned"
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A reported breach (举报) and where it stands: only an upheld one while stationed is a violation."""
+
+    id: str
+    cadre: str
+    rule: str
+    at: dt.datetime
+    status: str  # "pending" | "upheld" | "dismissed"
+    stationed: bool
+    where: str
+    source: str = ""
+    note: str = ""
+    review: str | None = None  # the review's file:line
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +114,10 @@ class CadreResult:
     village: str | None = None  # assigned village (所包村)
     since: dt.date | None = None
     until: dt.date | None = None
+    late: int = 0  # office sign-ins later than the fixed time plus the tolerance (signin.late, counted)
+    uncounted: tuple[str, ...] = ()  # absent findings when nothing was due: kept, not violations (file:line)
+    # every evaluation of the month, in order: (self/peer/public, grade, entry id, where); the latest counts
+    evaluation_history: tuple[tuple[str, str, str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +148,8 @@ class AuditResult:
     # The notice that the month's hash chain is broken (also first in ``notices``): the
     # ledger was changed outside zoudu, and nothing above can be trusted.
     untrusted: str | None = None
+    reports: tuple[Report, ...] = ()  # every report of the month, with its status (SPEC §9)
+    unsupervised: tuple[str, ...] = ()  # cadres (not the party secretary) with commuting errors and no supervisor
 
     @property
     def exit_code(self) -> int:

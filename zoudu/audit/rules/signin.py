@@ -47,7 +47,7 @@ def missing(month: Month) -> list[Violation]:
             if not info.in_month or MISSING not in day.slots:
                 continue
             for i, state in enumerate(day.slots):
-                if state != MISSING or (i == AFTERNOON and info.study):
+                if state != MISSING or (i == AFTERNOON and info.study) or day.duty[i]:  # duty: duty.missed
                     continue
                 name, template, start, end = slots[i]
                 iso = info.date.isoformat()
@@ -126,3 +126,29 @@ def backfilled(month: Month) -> list[Violation]:
                                    slot.name if slot else None))
     return out
 
+
+
+def late(month: Month) -> list[Violation]:
+    """``signin.late`` (定时间): inside a slot's window at the place, but later than the slot's fixed
+    time plus ``late_tolerance_minutes``; it still covers the slot."""
+    tolerance = dt.timedelta(minutes=month.settings.late_tolerance_minutes)
+    slots = [month.settings.slots[name] for name in model.SLOTS]
+    first: dict[tuple[str, dt.date, int], SignIn] = {}  # a slot's first sign-in decides
+    for s in month.facts.signins:
+        if s.in_month and s.window is not None and s.place == month.settings.place:
+            key = (s.cadre, s.day, s.window)
+            if key not in first or s.clock < first[key].clock:
+                first[key] = s
+    out: list[Violation] = []
+    for s in first.values():
+        slot = slots[s.window]
+        fixed = dt.datetime.combine(s.day, slot.time)
+        minutes = int((dt.datetime.combine(s.day, s.clock) - fixed).total_seconds() // 60)
+        if dt.datetime.combine(s.day, s.clock) <= fixed + tolerance:
+            continue
+        message = _("{slot} sign-in at {time} on {day}, {late} after the fixed time {fixed} "
+                    "(tolerance: {n} minutes)").format(
+            slot=slot_name(slot.name), time=hm(s.clock), day=s.day.isoformat(), late=duration(minutes),
+            fixed=hm(slot.time), n=month.settings.late_tolerance_minutes)
+        out.append(month.violation("signin.late", s.cadre, message, (s.entry.where,), s.day, slot.name))
+    return out
