@@ -148,7 +148,7 @@ def _liability_table(result: AuditResult) -> Table:
         subs = ", ".join(f"{names.get(cid, cid)} ({cid}) ×{n}" for cid, n in row.subordinates.items())
         table.add_row(cell(row.supervisor), cell(row.name), cell(subs), cell(row.violations), cell(row.own))
     for cid in result.unsupervised:  # commuting errors nobody answers for
-        table.add_row("—", "", Text(_("{name} ({id}): no supervisor, nobody bears the joint liability").format(
+        table.add_row("—", "", cell(_("{name} ({id}): no supervisor, nobody bears the joint liability").format(
             name=names.get(cid, cid), id=cid), style="bold yellow"), "", "")
     if not result.liability and not result.unsupervised:
         table.add_row("—", "", cell(_("no commuting violations")), "0", "0")
