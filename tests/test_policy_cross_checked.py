@@ -117,6 +117,10 @@ def test_only_an_upheld_report_while_stationed_is_a_breach(cli, ws):
     assert not reports[wedding]["stationed"] and reports[wedding]["status"] == "upheld"
     assert reports[pending]["status"] == "pending"
     assert set(reports[stationed]) >= {"id", "cadre", "rule", "at", "status", "stationed"}
+    table = audit_zh(cli, ws)  # the leaders see every report and where it stands
+    assert "群众举报及查处情况" in table and "待查" in table and "成立" in table
+    sheet = cli("publish", "--month", MONTH, "--format", "csv", root=ws.root, lang="zh")
+    assert "饮酒" in sheet.stdout and "打牌" not in sheet.stdout  # a pending report is never published
 
 
 def test_a_dismissed_report_is_no_breach(cli, ws):
@@ -211,8 +215,9 @@ def test_the_tolerance_comes_from_rules_yaml(cli, ws):
 
 
 def test_an_uncovered_duty_slot_is_duty_missed(cli, ws):
-    r = run(cli, ws, "duty", "c003", "c004", "--on", "2026-11-07", "--slots", "morning,afternoon")
+    r = run(cli, ws, "duty", "c003", "c004", "--on", "2026-11-07", "--slots", "上午,afternoon")
     assert len(r.stdout.splitlines()) == 2 and all(line.startswith("2026-11-") for line in r.stdout.splitlines())
+    assert "值班" in r.stdout  # read back in words
     Book(ws).checkin("c003", "2026-11-07T08:00").checkin("c003", "2026-11-07T14:30").write()
     obj = audit_json(cli, ws)
     assert not rules_of(obj, "c003", "duty.missed")
@@ -264,11 +269,19 @@ def test_an_overturned_finding_counts_for_nothing_and_stays_visible(cli, ws):
                      "--slot", "morning", "--reason", "在村里调解纠纷"))
     (v,) = rules_of(audit_json(cli, ws), "c003", "inspection.absent")
     assert v["status"] == "appealed"
+    assert "申诉中" in audit_zh(cli, ws)
+    sheet = cli("publish", "--month", MONTH, "--format", "csv", root=ws.root, lang="zh")
+    (row,) = [line for line in sheet.stdout.splitlines() if line.startswith("c003,")]
+    assert "申诉中1项" in row and "抽查不在岗1次" in row  # a pending appeal is marked on the sheet
     refused(cli, ws, "review", aid, "--decision", "overturned", "--by", "c003", "--reason", "x")  # own
     run(cli, ws, "review", aid, "--decision", "overturned", "--by", "c002", "--reason", "有村干部证明")
     after = audit_json(cli, ws)
     (v,) = rules_of(after, "c003", "inspection.absent")
     assert v["status"] == "overturned" and len(v["trace"]) == 2
+    assert "撤销" in audit_zh(cli, ws)
+    sheet = cli("publish", "--month", MONTH, "--format", "csv", root=ws.root, lang="zh")
+    (row,) = [line for line in sheet.stdout.splitlines() if line.startswith("c003,")]
+    assert "申诉中" not in row and "抽查不在岗1次" not in row  # overturned: not on the sheet as a violation
     c3 = [c for c in after["cadres"] if c["cadre"] == "c003"][0]
     c3_before = [c for c in before["cadres"] if c["cadre"] == "c003"][0]
     assert c3["errors"] == c3_before["errors"] - 1
