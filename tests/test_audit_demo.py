@@ -44,7 +44,8 @@ def check_agreement(obj: dict, rows: list[dict], table: str) -> None:
     """The three outputs of one audit say the same thing."""
     check_spec_shape(obj)
     assert Counter(key(v) for v in obj["violations"]) == Counter(key(r) for r in rows)
-    assert [r["evidence"] for r in rows] == ["\n".join(v["evidence"]) for v in obj["violations"]]
+    assert [r["evidence"] for r in rows] == ["\n".join(v["evidence"] + v["trace"]) for v in obj["violations"]]
+    assert [r["status"] for r in rows] == [v["status"] for v in obj["violations"]]
     for c in obj["cadres"]:
         header = f"{c['name']} ({c['cadre']}): {c['errors']} error(s), {c['warnings']} warning(s)"
         assert (header in table) == bool(c["errors"] or c["warnings"]), header
