@@ -62,13 +62,16 @@ def contest(settings: Settings, roster: Roster, facts: Facts, violations: list[V
 
 def reports(month: Month) -> tuple[Report, ...]:
     """Every report of the month: its status and whether it fell while the cadre was stationed."""
+    from zoudu.audit.rules.conduct import witnessed
+
     found = []
+    index = witnessed(month) if month.facts.reports else {}
     for e in month.facts.reports:
         if e.cadre is None:
             continue
         review = month.facts.decisions.get(e.id)
         found.append(Report(e.id, str(e.cadre), str(e.get("rule")), e.at, status(month, e),
-                            stationed(month, str(e.cadre), e.at), e.where, str(e.get("source") or ""),
+                            stationed(month, str(e.cadre), e.at, index), e.where, str(e.get("source") or ""),
                             str(e.get("note") or ""), review.where if review is not None else None))
     return tuple(found)
 

@@ -128,6 +128,10 @@ def backfilled(month: Month) -> list[Violation]:
 
 
 
+def _seconds(clock: dt.time) -> int:
+    return clock.hour * 3600 + clock.minute * 60 + clock.second
+
+
 def late(month: Month) -> list[Violation]:
     """``signin.late`` (定时间): inside a slot's window at the place, but later than the slot's fixed
     time plus ``late_tolerance_minutes``; it still covers the slot."""
@@ -139,13 +143,13 @@ def late(month: Month) -> list[Violation]:
             key = (s.cadre, s.day, s.window)
             if key not in first or s.clock < first[key].clock:
                 first[key] = s
+    limits = [_seconds(slot.time) + int(tolerance.total_seconds()) for slot in slots]
     out: list[Violation] = []
     for s in first.values():
         slot = slots[s.window]
-        fixed = dt.datetime.combine(s.day, slot.time)
-        minutes = int((dt.datetime.combine(s.day, s.clock) - fixed).total_seconds() // 60)
-        if dt.datetime.combine(s.day, s.clock) <= fixed + tolerance:
+        if _seconds(s.clock) <= limits[s.window]:
             continue
+        minutes = (_seconds(s.clock) - _seconds(slot.time)) // 60
         message = _("{slot} sign-in at {time} on {day}, {late} after the fixed time {fixed} "
                     "(tolerance: {n} minutes)").format(
             slot=slot_name(slot.name), time=hm(s.clock), day=s.day.isoformat(), late=duration(minutes),
