@@ -344,3 +344,13 @@ def test_commuting_errors_without_a_supervisor_are_warned(cli, ws):
     assert "c001" not in obj["unsupervised"]  # the party secretary answers to nobody here
     r = cli("audit", "--month", MONTH, root=ws.root, lang="zh")
     assert "赵六" in r.stdout + r.stderr and "连带责任" in r.stdout + r.stderr
+
+
+def test_an_appeal_of_a_township_finding_or_a_day_to_come_is_refused(cli, ws):
+    assert "全乡" in refused(cli, ws, "appeal", "c003", "--rule", "inspection.too_few", "--date", "2026-11-03",
+                            "--reason", "x")
+    refused(cli, ws, "appeal", "c003", "--rule", "signin.missing", "--date", "2030-01-02", "--reason", "x")
+    refused(cli, ws, "appeal", "c003", "--rule", "signin.missing", "--date", "2026-11-03", "--slot", "noon",
+            "--reason", "x")
+    refused(cli, ws, "appeal", "c003", "--rule", "signin.nothing", "--date", "2026-11-03", "--reason", "x")
+    refused(cli, ws, "review", "2026-11-0099", "--decision", "upheld", "--by", "c002", "--reason", "x")

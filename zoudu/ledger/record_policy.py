@@ -18,6 +18,9 @@ from zoudu.ledger.workspace import Workspace
 from zoudu.timeparse import iso, month_of, parse_date, parse_month
 
 
+TOWNSHIP_RULES = ("inspection.too_few", "family.too_few")  # raised with no cadre
+
+
 def in_group(ws: Workspace, cadre_id: str, what: str) -> None:
     """Refuse (exit 2) anyone outside the discipline group (督查组) recording ``what``."""
     group = ws.settings.inspectors(ws.roster)
@@ -65,7 +68,12 @@ def appeal(ws: Workspace, token: str, rule: str, date: str, slot: str | None, re
     from zoudu.rulebook import RULE_IDS
 
     rule = rule_id(rule, RULE_IDS)
+    if rule in TOWNSHIP_RULES:
+        raise ZouduError(_("{rule} is a township-wide finding (no cadre): it cannot be appealed by a cadre").format(
+            rule=rule))
     day = parse_date(date, now(ws).date())
+    if day > now(ws).date():
+        raise ZouduError(_("the day {day} has not come yet: there is no finding to appeal").format(day=day))
     moment = dt.datetime.combine(day, dt.time(0), ws.settings.tz)
     cadre = find_cadre(ws.roster, token, day)
     if slot is not None and slot not in model.SLOTS:
