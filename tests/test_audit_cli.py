@@ -14,7 +14,7 @@ from tests.conftest import make_workspace
 from tests.support.book import Book, audit, workspace_at
 from zoudu import model
 from zoudu.audit.rules import CONDUCT_RULES, RULE_IDS
-from zoudu.ledger import record
+from zoudu.ledger import record, record_policy
 from zoudu.render.audit import render_audit
 
 DAY_RULES = {"signin.missing", "signin.outside_window", "signin.wrong_place", "signin.backfilled",
@@ -63,9 +63,11 @@ def root(tmp_path):
     book.day("c003", "2026-10-09").checkin("c003", "2026-10-12T11:00")
     book.checkin("c004", "2026-10-12T08:00", place="家中")
     book.village("c005", "2026-10-13T10:00", "富溪村")
+    book.village("c006", "2026-10-15T20:00", "尧家村", stay=True)  # stationed when reported
     book.write()
     record.inspect(ws, "c002", "2026-10-14T19:40", ["c003"], ["c004"], "visit", None)
-    record.report(ws, "c006", "conduct.cards", "2026-10-15T21:00", "暗访", "打牌", None)
+    (report,) = record.report(ws, "c006", "conduct.cards", "2026-10-15T21:00", "暗访", "打牌", None)
+    record_policy.review(ws, report, "upheld", "c002", "查实")  # only an upheld report is a breach
     return ws.root
 
 
@@ -77,7 +79,7 @@ def test_json_is_one_object_in_the_shape_of_the_spec(cli, root):
     rules = {v["rule"] for v in obj["violations"]}
     assert {"signin.missing", "signin.outside_window", "signin.wrong_place", "village.not_assigned",
             "inspection.absent", "inspection.too_few", "conduct.cards", "week.nights"} <= rules
-    assert obj["month"] == "2026-10" and obj["entries"] == 8
+    assert obj["month"] == "2026-10" and obj["entries"] == 10  # with the stay and the review
     cadres = {c["cadre"]: c for c in obj["cadres"]}
     assert set(cadres) == {"c001", "c002", "c003", "c004", "c005", "c006"}
     for cid, c in cadres.items():

@@ -44,7 +44,8 @@ def check_agreement(obj: dict, rows: list[dict], table: str) -> None:
     """The three outputs of one audit say the same thing."""
     check_spec_shape(obj)
     assert Counter(key(v) for v in obj["violations"]) == Counter(key(r) for r in rows)
-    assert [r["evidence"] for r in rows] == ["\n".join(v["evidence"]) for v in obj["violations"]]
+    assert [r["evidence"] for r in rows] == ["\n".join(v["evidence"] + v["trace"]) for v in obj["violations"]]
+    assert [r["status"] for r in rows] == [v["status"] for v in obj["violations"]]
     for c in obj["cadres"]:
         header = f"{c['name']} ({c['cadre']}): {c['errors']} error(s), {c['warnings']} warning(s)"
         assert (header in table) == bool(c["errors"] or c["warnings"]), header
@@ -54,8 +55,9 @@ def check_agreement(obj: dict, rows: list[dict], table: str) -> None:
         assert re.search(rf"│\s+{row['violations']} │\s+{row['own']} │", line), line
     for rule in {v["rule"] for v in obj["violations"]}:
         assert rule in table
-    errors = sum(v["severity"] == "error" for v in obj["violations"])
-    assert f"{errors} error(s), {len(obj['violations']) - errors} warning(s)" in table
+    counted = [v for v in obj["violations"] if v["status"] != "overturned"]  # overturned counts for nothing
+    errors = sum(v["severity"] == "error" for v in counted)
+    assert f"{errors} error(s), {len(counted) - errors} warning(s)" in table
 
 
 def check_intent(obj: dict, intent: dict, month: str) -> None:
@@ -113,7 +115,19 @@ def test_november_as_of_the_last_morning(intent):
     check_agreement(obj, csv_rows(out.getvalue()), console.export_text())
     check_intent(obj, intent, month)
     reported = {v["cadre"]: v["rule"] for v in obj["violations"] if v["rule"].startswith("conduct.")}
-    assert reported == intent["reported"]
+    assert reported == intent["upheld_reports"]  # the dismissed complaint is listed, not a breach
+    assert {r["cadre"]: r["status"] for r in obj["reports"]} == {
+        **{c: "upheld" for c in intent["upheld_reports"]}, **{c: "dismissed" for c in intent["dismissed_reports"]}}
+    # one appeal overturned (visible, counts for nothing), one upheld (the finding stands)
+    for cadre, appeal in intent["appeals"].items():
+        (v,) = [v for v in obj["violations"] if v["cadre"] == cadre and v["rule"] == appeal["rule"]
+                and v["date"] == appeal["date"] and v["slot"] == appeal["slot"]]
+        assert v["status"] == {"overturned": "overturned", "upheld": "standing"}[appeal["decision"]]
+        assert len(v["trace"]) == 2
+    # the duty weekend is covered; the one late sign-in is a warning
+    assert not [v for v in obj["violations"] if v["rule"] == "duty.missed"]
+    ((late_cadre, late_day),) = intent["late_in_window"].items()
+    assert [(v["cadre"], v["date"]) for v in obj["violations"] if v["rule"] == "signin.late"] == [(late_cadre, late_day)]
     # the cadre who joined on 2026-11-09 is audited from that day only
     (joined,) = intent["joined_midway"]
     days = next(c for c in result.cadres if c.cadre == joined).days

@@ -56,5 +56,5 @@ def test_a_planted_lines_entry_is_ignored(ws):
         entry.unlink()
     assert audit(ws, MONTH).violations == first.violations
     path = ws.ledger_path("2026-09")
-    key = cache.file_key("lines", path, ws.shown(path), "history")
+    key = cache.file_key("lines", path, ws.shown(path), "history+meeting")
     assert key is not None and cache.load("lines", *key, list)  # read again and kept anew

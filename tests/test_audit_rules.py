@@ -336,12 +336,17 @@ def test_no_inspection_at_all_names_the_month_searched(ws):
 @pytest.mark.parametrize("rule", ["conduct.drinking", "conduct.cards", "conduct.hospitality",
                                   "conduct.left_village", "conduct.reception"])
 def test_conduct_reports(ws, rule):
-    record.report(ws, "c005", rule, "2026-11-06T12:00", "监督电话", "村里吃请", None)
+    from zoudu.ledger import record_policy
+
+    (kept,) = record.report(ws, "c005", rule, "2026-11-06T12:00", "监督电话", "村里吃请", None)
     (voided,) = record.report(ws, "c006", rule, "2026-11-06T12:00", "匿名", None, None)
     record.void(ws, voided, "查无此事", None)
+    record_policy.review(ws, kept, "upheld", "c002", "查实")  # only an upheld report while stationed
+    Book(ws).village("c005", "2026-11-06T09:00", "官山村", recorded="2026-11-26T21:00").write()
     result = audit(ws, MONTH)
     (v,) = found(result, rule)
-    assert v.cadre == "c005" and v.date == dt.date(2026, 11, 6) and v.evidence == ("ledgers/2026-11.yaml:2",)
+    assert v.cadre == "c005" and v.date == dt.date(2026, 11, 6)
+    assert v.evidence == ("ledgers/2026-11.yaml:2", "ledgers/2026-11.yaml:5")
     assert "监督电话" in v.message and "村里吃请" in v.message
 
 
@@ -408,7 +413,10 @@ def test_supervisor_liability_and_own_violations_apart(ws):
     # recorded first: the clerk's clock (2026-11-26) may not go back behind the book's entries
     record.inspect(ws, "c001", "2026-11-05T19:40", [], ["c004", "c005", "c002"], "visit", None)
     record.inspect(ws, "c001", "2026-11-06T09:40", ["c004"], [], "visit", None)
-    record.report(ws, "c004", "conduct.drinking", "2026-11-06T12:00", "监督电话", None, None)
+    (report,) = record.report(ws, "c004", "conduct.drinking", "2026-11-04T12:00", "监督电话", None, None)
+    from zoudu.ledger import record_policy
+
+    record_policy.review(ws, report, "upheld", "c002", "查实")
     for cadre in ("c001", "c002", "c003", "c004", "c005", "c006"):
         book = Book(ws)
         for week in range(4):
@@ -417,21 +425,27 @@ def test_supervisor_liability_and_own_violations_apart(ws):
         book.day(cadre, "2026-11-30")
         book.write()
     result = audit(ws, MONTH)
+    # found absent on Thursday evening: that night's sign-in is cancelled, so W45 has 3 nights of 4
+    absent = {"c004", "c005", "c002"}
     assert {(v.rule, v.cadre) for v in result.violations} == {
-        ("inspection.absent", "c004"), ("inspection.absent", "c005"), ("inspection.absent", "c002"),
+        *((rule, c) for c in absent for rule in ("inspection.absent", "signin.missing", "week.nights")),
         ("conduct.drinking", "c004")}
     rows = {row.supervisor: row for row in result.liability}
     assert set(rows) == {"c001", "c002"}
-    assert rows["c002"].subordinates == {"c004": 1, "c005": 1} and rows["c002"].violations == 2
-    assert rows["c002"].own == 1  # c002 was absent too: shown apart, answered for by c001
-    assert rows["c001"].subordinates == {"c002": 1} and rows["c001"].own == 0
+    assert rows["c002"].subordinates == {"c004": 3, "c005": 3} and rows["c002"].violations == 6
+    assert rows["c002"].own == 3  # c002 was absent too: shown apart, answered for by c001
+    assert rows["c001"].subordinates == {"c002": 3} and rows["c001"].own == 0
     assert result.exit_code == 1
 
 
 def test_liability_rules_come_from_rules_yaml(ws):
     _rules(ws, "liability_rules: [signin.missing, week.nights, week.township_days, inspection.absent]",
            "liability_rules: [conduct.drinking]")
-    record.report(ws, "c004", "conduct.drinking", "2026-11-06T12:00", "监督电话", None, None)
+    from zoudu.ledger import record_policy
+
+    (report,) = record.report(ws, "c004", "conduct.drinking", "2026-11-06T12:00", "监督电话", None, None)
+    record_policy.review(ws, report, "upheld", "c002", "查实")
+    Book(ws).village("c004", "2026-11-06T09:00", "富溪村", recorded="2026-11-26T21:00").write()
     result = audit(ws, MONTH)
     assert [(row.supervisor, row.subordinates) for row in result.liability] == [("c002", {"c004": 1})]
 

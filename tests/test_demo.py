@@ -102,10 +102,12 @@ def test_roster_has_the_posts_and_villages(roster):
 def test_every_intent_cadre_is_on_the_roster(demo, roster):
     ids: set[str] = set()
     for key, value in demo.INTENT.items():
-        if key in ("township", "county", "months", "late_days", "no_witness_days", "inspections"):
+        if key in ("township", "county", "months", "late_days", "no_witness_days", "inspections", "family_meeting"):
             continue
         if isinstance(value, str):
             ids.add(value)
+        elif key == "duty":  # day -> cadres
+            ids.update(c for cadres in value.values() for c in cadres)
         elif isinstance(value, dict):
             ids.update(value)
         else:
@@ -127,7 +129,8 @@ def test_ledgers_hold_what_the_intent_says(demo):
     assert max(e["at"] for e in both) < "2026-12-01"
     assert max(e["recorded"] for e in both) <= "2026-12-01T10:00:00+08:00"
     assert [e for e in kinds["checkin"] if e["at"].startswith("2026-11-30T19:")]  # the last evening is there
-    assert {e["by"] for e in both} == {intent["clerk"], intent["office_head"], intent["inspector"]}
+    # the discipline group's leader decides reports; the party secretary decides appeals
+    assert {e["by"] for e in both} == {intent["clerk"], intent["office_head"], intent["inspector"], intent["secretary"]}
     # no sign-in on the National Day holiday
     assert not [e for e in kinds["checkin"] if "2026-10-01" <= e["at"][:10] <= "2026-10-07"]
     # the make-up working Saturday is worked
@@ -147,6 +150,16 @@ def test_ledgers_hold_what_the_intent_says(demo):
     assert {e["cadre"] for e in kinds["checkin"] if e.get("approver")} == set(intent["backfilled_approved"])
     assert {e["cadre"] for e in kinds["void"]} == set(intent["voided_for"])
     assert {e["cadre"]: e["rule"] for e in kinds["report"]} == intent["reported"]
+    # SPEC §9: a duty weekend signed in, appeals and reports reviewed, a family meeting
+    duties = {(e["date"], e["cadre"]) for e in kinds["duty"]}
+    assert duties == {(day, c) for day, cadres in intent["duty"].items() for c in cadres}
+    for day, cadres in intent["duty"].items():
+        for c in cadres:
+            assert len([e for e in kinds["checkin"] if e["cadre"] == c and e["at"].startswith(day)]) == 3
+    assert {e["cadre"]: e["rule"] for e in kinds["appeal"]} == {c: a["rule"] for c, a in intent["appeals"].items()}
+    decided = {e["target"]: e["decision"] for e in kinds["review"]}
+    assert sorted(decided.values()) == ["dismissed", "overturned", "upheld", "upheld"]
+    assert [e["at"][:10] for e in kinds["meeting"]] == [intent["family_meeting"]]
     assert {e["cadre"] for e in kinds["village"] if not e.get("witness")} == set(intent["no_witness"])
     stays = [e for e in kinds["village"] if e["stay"]]
     assert not {e["cadre"] for e in stays} & set(intent["commuters"])

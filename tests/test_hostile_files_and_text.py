@@ -105,7 +105,7 @@ def test_the_audit_csv_neutralises_formulas_and_quotes_line_breaks_like_the_noti
     names = {row["cadre"]: row["name"] for row in rows if row["cadre"]}
     assert names["c090"] == "'" + formula
     assert names["c091"].startswith("'") and names["c091"].endswith(",split")  # run_cli reads text: CR -> LF
-    assert all(len(row) == 12 and None not in row for row in rows)  # no row split
+    assert all(len(row) == 13 and None not in row for row in rows)  # no row split
     # the notice's CSV and the audit's are one writer
     from zoudu.render import csvsafe
 

@@ -136,7 +136,9 @@ def test_late_and_void_sign_ins_are_marked(demo, cli, tmp_path):
     card = dict(page.cards)["万俊"]
     marked = [(t, cls) for shown in card.values() for t, cls in shown]
     assert any("void" in cls and t[:4] in ("08:4", "08:5") for t, cls in marked)
-    assert any("late" in cls for _t, cls in marked)
+    # 刘伟 (c017) signs in at 08:14 on 17 November: inside the window, after 08:00 + 5 minutes: late, in red
+    late = [(t, cls) for shown in dict(page.cards)["刘伟"].values() for t, cls in shown if "late" in cls]
+    assert [t for t, _cls in late] == ["08:14"]
 
 
 def test_leave_kinds_and_cancellation_are_on_the_sheet(demo, cli, tmp_path):

@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from zoudu.ledger import record, record_roster  # noqa: E402
+from zoudu.ledger import record, record_policy, record_roster  # noqa: E402
 from zoudu.ledger.settings import DEFAULT_RULES_YAML  # noqa: E402
 from zoudu.ledger.create import init_workspace  # noqa: E402
 from zoudu.ledger.workspace import Workspace  # noqa: E402
@@ -107,6 +107,22 @@ INSPECTIONS = (
 
 COMMUTERS = ("c013", "c016", "c019")
 
+# SPEC §9 in the demo: a duty weekend, appeals, reports reviewed, a family meeting, one late sign-in.
+DUTY = {"2026-11-21": ("c009", "c012"), "2026-11-22": ("c010", "c018")}  # 值班: every slot
+# (cadre, rule, date, slot, reason, decision, review reason)
+APPEALS = (
+    ("c011", "signin.missing", "2026-11-09", "morning", "当天早上到县医院陪护住院的父亲，已电话向分管领导请假，未及时补办请假手续",
+     "overturned", "经核实，当天早上已电话请假并获分管领导同意，撤销该项缺勤"),
+    ("c019", "inspection.absent", "2026-11-04", "evening", "当晚在村里走访，未在乡里",
+     "upheld", "经核实，当晚既未在乡住宿，也未在村，民情日记无记录，维持原认定"),
+)
+REVIEWER = "c001"  # the party secretary decides appeals
+# a report dismissed after checking (查无实据); the drinking report is upheld
+DISMISSED = ("c014", "conduct.cards", "2026-11-19T21:10", "群众来信", "反映涂海燕住村期间晚上打牌",
+             "经督查组走访核实，当晚涂海燕在村部召开村民小组会，查无实据")
+FAMILY_MEETING = ("2026-10-30T15:00", "第四季度干部家属会：通报“543”工作制执行情况，请家属支持干部住乡住村")
+LATE_SIGNIN = ("c017", "2026-11-17", 8 * 60 + 14)  # 08:14: inside the window, after 08:00 + 5 minutes
+
 INTENT: dict = {
     "township": "石庄乡",
     "county": "崇仁县",
@@ -135,7 +151,13 @@ INTENT: dict = {
     "voided_for": ["c012", "c020"],
     "absent_at_inspection": list(COMMUTERS),
     "inspections": {"2026-10": 3, "2026-11": 3},
-    "reported": {"c020": "conduct.drinking"},
+    "reported": {"c020": "conduct.drinking", "c014": "conduct.cards"},
+    "upheld_reports": {"c020": "conduct.drinking"},  # stationed that night: a breach
+    "dismissed_reports": {"c014": "conduct.cards"},
+    "duty": {day: list(cadres) for day, cadres in DUTY.items()},
+    "appeals": {a[0]: {"rule": a[1], "date": a[2], "slot": a[3], "decision": a[5]} for a in APPEALS},
+    "family_meeting": FAMILY_MEETING[0][:10],
+    "late_in_window": {LATE_SIGNIN[0]: LATE_SIGNIN[1]},
     "joined_midway": ["c021"],
     # error-level rules each cadre should draw in the audit; everyone else: none
     "expected_errors": {
@@ -149,7 +171,8 @@ INTENT: dict = {
         "c012": ["study.missed", "week.township_days"],
     },
     # warning-level rules (default severities)
-    "expected_warnings": {"c011": ["signin.outside_window"], "c012": ["signin.backfilled"]},
+    "expected_warnings": {"c011": ["signin.outside_window"], "c012": ["signin.backfilled"],
+                          LATE_SIGNIN[0]: ["signin.late"]},
 }
 INTENT["compliant"] = [r[0] for r in ROSTER if r[0] not in INTENT["expected_errors"]]
 
@@ -404,13 +427,17 @@ class Generator:
         for (cadre, day), p in sorted(plan.days.items(), key=lambda kv: (kv[0][1], kv[0][0])):
             home = village_of[cadre]
             # morning
-            if p.morning == "office":
-                self.checkin(cadre, at(day, self.minute(hm(7, 55), 8, hm(7, 31), hm(8, 27))))
+            if (cadre, day.isoformat()) == LATE_SIGNIN[:2]:
+                if p.morning == "office":
+                    self.minute(hm(7, 55), 8, hm(7, 31), hm(8, 5))  # the same draws as any morning
+                self.checkin(cadre, at(day, LATE_SIGNIN[2]))
+            elif p.morning == "office":  # on time: by the fixed time plus the tolerance (5 minutes)
+                self.checkin(cadre, at(day, self.minute(hm(7, 55), 8, hm(7, 31), hm(8, 5))))
             elif p.morning == "late":
                 self.checkin(cadre, at(day, rng.randint(hm(8, 35), hm(8, 58))))
             # afternoon
             if p.afternoon == "office":
-                self.checkin(cadre, at(day, self.minute(hm(14, 22), 8, hm(14, 1), hm(14, 58))))
+                self.checkin(cadre, at(day, self.minute(hm(14, 22), 8, hm(14, 1), hm(14, 35))))
             elif p.afternoon == "backfill":
                 when = at(day, hm(14, 26))
                 self.checkin(cadre, when, delay=hm(17, 5) - hm(14, 26))
@@ -426,7 +453,7 @@ class Generator:
                     self.village(cadre, home, when, back, None, False,
                                  self.work_note(home) + "（民情日记上没有群众签字）")
             if p.evening == "office":
-                when = at(day, self.minute(hm(19, 28), 12, hm(19, 2), hm(20, 25)))
+                when = at(day, self.minute(hm(19, 24), 6, hm(19, 2), hm(19, 35)))
                 evening_at[(cadre, day)] = when
                 self.checkin(cadre, when)
             elif p.evening == "stay":
@@ -509,11 +536,53 @@ class Generator:
                      lambda a=(iso(moment), present, list(absent), method):
                      record.inspect(self.ws, INSPECTOR, a[0], a[1], a[2], a[3], INSPECTOR))
 
-        # a call to the supervision phone: drinking during a village stay
+        # a call to the supervision phone: drinking during a village stay, upheld by the discipline group
         assert plan.days[("c020", d("2026-11-12"))].evening == "stay"
-        self.add(dt.datetime(2026, 11, 13, 10, 20, tzinfo=TZ), lambda: record.report(
-            self.ws, "c020", "conduct.drinking", "2026-11-12T21:30", f"群众监督电话 {PHONE}",
-            "群众来电反映：曾小龙住村期间晚上在村民家中饮酒。经督查组次日核实属实，已责令作出书面检查。", CLERK))
+
+        def drinking() -> list[str]:
+            ids = record.report(self.ws, "c020", "conduct.drinking", "2026-11-12T21:30", f"群众监督电话 {PHONE}",
+                                "群众来电反映：曾小龙住村期间晚上在村民家中饮酒。", CLERK)
+            self.memo["drinking"] = ids[0]
+            return ids
+        self.add(dt.datetime(2026, 11, 13, 10, 20, tzinfo=TZ), drinking)
+        self.add(dt.datetime(2026, 11, 13, 17, 5, tzinfo=TZ), lambda: record_policy.review(
+            self.ws, self.memo["drinking"], "upheld", INSPECTOR, "督查组次日走访核实属实，已责令作出书面检查"))
+        # a letter: card games, dismissed after checking
+        finding = DISMISSED[5]
+
+        def letter(a=DISMISSED[:5]) -> list[str]:
+            ids = record.report(self.ws, *a, CLERK)
+            self.memo["letter"] = ids[0]
+            return ids
+        self.add(dt.datetime(2026, 11, 20, 9, 15, tzinfo=TZ), letter)
+        self.add(dt.datetime(2026, 11, 20, 16, 40, tzinfo=TZ), lambda: record_policy.review(
+            self.ws, self.memo["letter"], "dismissed", INSPECTOR, finding))
+
+        # a duty weekend (值班): assigned on Friday afternoon, every slot signed in
+        for day_text, cadres in DUTY.items():
+            day = d(day_text)
+            self.add(dt.datetime(2026, 11, 20, 16, 50, tzinfo=TZ) + dt.timedelta(minutes=len(cadres) * (day.day - 21)),
+                     lambda a=(list(cadres), day_text): record_policy.duty(self.ws, a[0], a[1], None, CLERK))
+            for cadre in cadres:
+                for mean, lo, hi in ((hm(7, 56), hm(7, 40), hm(8, 4)), (hm(14, 24), hm(14, 10), hm(14, 34)),
+                                     (hm(19, 22), hm(19, 5), hm(19, 34))):
+                    self.checkin(cadre, at(day, self.minute(mean, 5, lo, hi)))
+
+        # appeals (申诉) and their review (复核) by the party secretary
+        for i, (cadre, rule, date, slot, reason, decision, why) in enumerate(APPEALS):
+            filed = dt.datetime.combine(d(date) + dt.timedelta(days=2), dt.time(9, 30 + i), TZ)
+
+            def appeal(a=(cadre, rule, date, slot, reason), key=f"appeal-{cadre}") -> list[str]:
+                ids = record_policy.appeal(self.ws, *a, CLERK)
+                self.memo[key] = ids[0]
+                return ids
+            self.add(filed, appeal)
+            self.add(filed + dt.timedelta(days=1, hours=6), lambda key=f"appeal-{cadre}", a=(decision, why):
+                     record_policy.review(self.ws, self.memo[key], a[0], REVIEWER, a[1]))
+
+        # the quarterly family meeting (干部家属会)
+        self.add(dt.datetime.fromisoformat(FAMILY_MEETING[0]).replace(tzinfo=TZ) + dt.timedelta(hours=2),
+                 lambda: record_policy.meeting(self.ws, "family", FAMILY_MEETING[0], FAMILY_MEETING[1], CLERK))
 
     def evaluations(self) -> None:
         rng = self.rng

@@ -22,7 +22,15 @@ VOID = "void"                  # cancels an earlier entry (作废)
 SEAL = "seal"                  # a signed seal of a month's ledgers (封存)
 PUBLICATION = "publication"    # a notice posted on the board (公示), with the seal it carries
 ROSTER_CHANGE = "roster"       # a line of the roster log (花名册): add, set or leave
-KINDS = (CHECKIN, VILLAGE, LEAVE, LEAVE_CANCEL, INSPECTION, REPORT, EVALUATION, VOID, SEAL, PUBLICATION)
+DUTY = "duty"                  # a duty assignment (值班) on a day, for some slots
+APPEAL = "appeal"              # a cadre contests a finding (申诉)
+REVIEW = "review"              # the decision on an appeal or a report (复核/查处)
+MEETING = "meeting"            # a meeting, such as the quarterly family meeting (干部家属会)
+KINDS = (CHECKIN, VILLAGE, LEAVE, LEAVE_CANCEL, INSPECTION, REPORT, EVALUATION, VOID, SEAL, PUBLICATION,
+         DUTY, APPEAL, REVIEW, MEETING)
+APPEAL_DECISIONS = ("upheld", "overturned")  # the finding stands / is cancelled
+REPORT_DECISIONS = ("upheld", "dismissed")  # the allegation is a breach / is not
+MEETING_KINDS = ("family",)
 ROSTER_OPS = ("add", "set", "leave")
 # What a roster change may set: the fields of Cadre a person chooses.
 ROSTER_FIELDS = ("name", "post", "team", "supervisor", "village", "badge")

@@ -67,6 +67,14 @@ RULES: tuple[Rule, ...] = (
     _conduct("conduct.left_village", N_("leaving the village without cause"),
              N_("left the village without cause ×{n}")),
     _conduct("conduct.reception", N_("attending receptions in the township"), N_("attended a reception ×{n}")),
+    # the policy cross-checked (SPEC §9)
+    Rule("signin.late", "signin.late", N_("late sign-in"), N_("late ×{n}"), severity="warning"),
+    Rule("village.contradicted", "village.contradicted", N_("village entry contradicted by a spot check"),
+         N_("village entry contradicted by a spot check ×{n}"), weight=1),
+    Rule("leave.not_cancelled", "policy.leave_not_cancelled", N_("sign-in during leave not cancelled"),
+         N_("signed in during leave without 销假 ×{n}"), severity="warning"),
+    Rule("duty.missed", "policy.duty_missed", N_("missed duty"), N_("missed duty ×{n}"), weight=2),
+    Rule("family.too_few", "policy.family_too_few", N_("no family meeting in the quarter"), None),
 )
 
 BY_ID: dict[str, Rule] = {row.id: row for row in RULES}

@@ -22,7 +22,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import gc
-from typing import Any
 
 from msgspec import UNSET
 
@@ -33,9 +32,10 @@ from zoudu.audit.facts import gather
 from zoudu.audit.load import ledger_file, load
 from zoudu.audit.result import (
     LEAVE, MISSING, NOT_REQUIRED, OFFICE, SLOT_STATES, TRIP, VILLAGE,
-    AuditResult, CadreResult, Day, Liability, Violation, Week,
+    AuditResult, CadreResult, Day, Liability, Violation, Week, to_json, violation_json,
 )
 from zoudu.audit.rules import TABLE, Month, Rule, label, run
+from zoudu.audit.review import contest, reports, unsupervised
 from zoudu.audit.span import Span, span_of
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
@@ -43,7 +43,7 @@ from zoudu.timeparse import month_days, parse_month
 from zoudu.ledger.workspace import Workspace
 
 __all__ = [
-    "audit_month", "to_json", "AuditResult", "CadreResult", "Day", "Liability", "Violation", "Week",
+    "audit_month", "to_json", "violation_json", "AuditResult", "CadreResult", "Day", "Liability", "Violation", "Week",
     "TABLE", "Rule", "label", "SLOT_STATES", "OFFICE", "VILLAGE", "LEAVE", "TRIP", "MISSING", "NOT_REQUIRED",
 ]
 
@@ -160,12 +160,14 @@ def _narrow(result: AuditResult, only: str) -> AuditResult:
     """The result of one cadre: their violations, figures, liability."""
     import dataclasses
 
-    violations = tuple(v for v in result.violations if v.cadre == only)
-    errors = sum(1 for v in violations if v.severity == "error")
+    violations = tuple(v for v in result.violations if v.cadre == only or (v.cadre is None and v.responsible == only))
+    errors = sum(1 for v in violations if v.severity == "error" and v.counts)
     return dataclasses.replace(
         result, violations=violations, cadres=tuple(c for c in result.cadres if c.cadre == only),
         liability=tuple(row for row in result.liability if row.supervisor == only), errors=errors,
-        warnings=len(violations) - errors)
+        warnings=sum(1 for v in violations if v.counts) - errors,
+        reports=tuple(r for r in result.reports if r.cadre == only),
+        unsupervised=tuple(c for c in result.unsupervised if c == only))
 
 
 def _audit(ws: Workspace, span: Span, table: tuple[Rule, ...], want_days: bool, view=None) -> AuditResult:
@@ -174,7 +176,8 @@ def _audit(ws: Workspace, span: Span, table: tuple[Rule, ...], want_days: bool, 
     loaded = load(ws, month, span.days[0].date, span.days[-1].date, view.cuts if view is not None else None)
     facts = gather(span, settings, roster, loaded.sources)
     coverage = cover(span, settings, facts)
-    violations = run(Month(settings, roster, span, facts, coverage), table)
+    month_view = Month(settings, roster, span, facts, coverage)
+    violations = contest(settings, roster, facts, run(month_view, table))
 
     notices = list(loaded.notices) + span.calendar.notices() + list(facts.notices)
     untrusted = None
@@ -210,10 +213,13 @@ def _audit(ws: Workspace, span: Span, table: tuple[Rule, ...], want_days: bool, 
 
     violations.sort(key=sort_key)
     liability = _liability(settings, roster, violations)
-    month_view = Month(settings, roster, span, facts, coverage)
     cadres = _cadre_results(month_view, violations, want_days)
+    alone = unsupervised(settings, roster, violations)
+    for cid in alone:
+        notices.append(_("{name} ({id}) has commuting errors but no supervisor: nobody bears the joint liability; "
+                         "name a supervisor with 'zoudu roster set'").format(name=roster.by_id[cid].name, id=cid))
 
-    errors = sum(1 for v in violations if v.severity == "error")
+    errors = sum(1 for v in violations if v.severity == "error" and v.counts)
     return AuditResult(
         month=month,
         violations=tuple(violations),
@@ -225,11 +231,13 @@ def _audit(ws: Workspace, span: Span, table: tuple[Rule, ...], want_days: bool, 
         problems=tuple(problems),
         township=settings.township,
         errors=errors,
-        warnings=len(violations) - errors,
+        warnings=sum(1 for v in violations if v.counts) - errors,
         calendar_sources={year: span.calendar.source(year)
                           for year in sorted({span.days[0].date.year, span.days[-1].date.year})},
         untrusted=untrusted,
         rules=view.rules if view is not None else "rules.yaml",
+        reports=reports(month_view),
+        unsupervised=alone,
     )
 
 
@@ -246,7 +254,7 @@ def _liability(settings, roster: model.Roster, violations: list[Violation]) -> l
     answers: dict[str, dict[str, int]] = {}
     own: dict[str, int] = {}
     for v in violations:
-        if v.rule not in counted or v.cadre is None or v.cadre not in by_id:
+        if v.rule not in counted or v.cadre is None or v.cadre not in by_id or not v.counts:
             continue
         own[v.cadre] = own.get(v.cadre, 0) + 1
         day = v.date or (_week_sunday(v.week) - dt.timedelta(days=3) if v.week else None)
@@ -267,7 +275,7 @@ def _cadre_results(month: Month, violations: list[Violation], want_days: bool) -
     facts = month.facts
     counts: dict[str, list[int]] = {}
     for v in violations:
-        if v.cadre is not None:
+        if v.cadre is not None and v.counts:
             pair = counts.setdefault(v.cadre, [0, 0])
             pair[v.severity != "error"] += 1
     inspections: dict[str, list[tuple[str, bool]]] = {}
@@ -292,6 +300,22 @@ def _cadre_results(month: Month, violations: list[Violation], want_days: bool) -
             if s.late or s.approver or s.entry.approver:
                 backfills.setdefault(s.cadre, []).append((s.entry.id, s.approver, s.entry.get("reason"),
                                                           s.entry.where))
+    from zoudu.audit.rules.inspection import due_at
+
+    late: dict[str, int] = {}
+    for v in violations:
+        if v.rule == "signin.late" and v.cadre is not None and v.counts:
+            late[v.cadre] = late.get(v.cadre, 0) + 1
+    uncounted: dict[str, list[str]] = {}
+    for e in facts.inspections:
+        for cid in e.get("absent") or ():
+            on_leave = any(span.start <= e.at <= span.end for span in facts.leaves.get(cid, ()))
+            if cid in month.roster.by_id and not on_leave and due_at(month, cid, e.at) is None:
+                uncounted.setdefault(cid, []).append(e.where)
+    history: dict[str, tuple[tuple[str, str, str, str], ...]] = {
+        cid: tuple((key, str(line.get(key)), line.id, line.where) for line in lines
+                   for key in ("self", "peer", "public") if line.get(key))
+        for cid, lines in facts.evaluation_history.items()}
     voided: dict[str | None, list[tuple[str, str, str]]] = {}
     for e, void in facts.voided:
         reason = void.reason if void.reason is not UNSET else ""
@@ -300,7 +324,8 @@ def _cadre_results(month: Month, violations: list[Violation], want_days: bool) -
     return [dataclasses.replace(
         _cadre_result(month, c, counts.get(c.id, (0, 0)), inspections.get(c.id, ()), backfills.get(c.id, ()),
                       voided.get(c.id, ()), made.get(c.id, 0), want_days),
-        signins=tuple(times.get(c.id, ())), leaves=_leaves_of(month, c.id), diary=tuple(diary.get(c.id, ())))
+        signins=tuple(times.get(c.id, ())), leaves=_leaves_of(month, c.id), diary=tuple(diary.get(c.id, ())),
+        late=late.get(c.id, 0), uncounted=tuple(uncounted.get(c.id, ())), evaluation_history=history.get(c.id, ()))
         for c in month.span.cadres]
 
 
@@ -381,44 +406,3 @@ def _cadre_result(month: Month, cadre: model.Cadre, counts, inspections, backfil
         voided=tuple(voided),
         village=cadre.village, since=cadre.since, until=cadre.until,
     )
-
-
-# ----------------------------------------------------------------------------- JSON (SPEC §6)
-
-
-def violation_json(v: Violation) -> dict[str, Any]:
-    return {
-        "cadre": v.cadre, "rule": v.rule, "severity": v.severity,
-        "date": v.date.isoformat() if v.date else None, "slot": v.slot, "week": v.week,
-        "required": v.required, "actual": v.actual, "message": v.message, "evidence": list(v.evidence),
-    }
-
-
-def to_json(result: AuditResult) -> dict[str, Any]:
-    """The SPEC §6 object, with a few extra fields (notices, counts, per-week figures)."""
-    return {
-        "month": result.month,
-        "rules": result.rules,  # the rules text the month was audited under
-        "violations": [violation_json(v) for v in result.violations],
-        "cadres": [{
-            "cadre": c.cadre, "name": c.name, "supervisor": c.supervisor, "errors": c.errors, "warnings": c.warnings,
-            "post": c.post, "team": c.team,
-            "signins_required": c.signins_required, "signins_made": c.signins_made,
-            "signins_valid": c.signins_valid, "absences": c.absences,
-            "township_days": c.township_days, "nights": c.nights, "village_days": c.village_days,
-            "leave_days": c.leave_days, "trip_days": c.trip_days,
-            "backfills": [{"id": i, "approver": a, "reason": r, "where": w} for i, a, r, w in c.backfills],
-            "weeks": [{"week": w.week, "available": w.available, "township_days": list(w.township_days),
-                       "nights": list(w.nights), "village_days": list(w.village_days), "checked": w.checked}
-                      for w in c.weeks],
-        } for c in result.cadres],
-        "liability": [{"supervisor": row.supervisor, "name": row.name, "subordinates": dict(row.subordinates),
-                       "violations": row.violations, "own": row.own} for row in result.liability],
-        "notices": list(result.notices),
-        "untrusted": result.untrusted is not None,  # the ledger's hash chain is broken: see notices
-        "entries": result.entries,
-        "inspections": result.inspections,
-        "errors": result.errors,
-        "warnings": result.warnings,
-        "problems": [{"where": p.where, "message": p.message} for p in result.problems],
-    }

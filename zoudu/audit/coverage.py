@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from zoudu import model
-from zoudu.audit.facts import Facts, LeaveSpan, SignIn
+from zoudu.audit.facts import Facts, LeaveSpan, SignIn, Visit
+from zoudu.audit.read import Line
 from zoudu.audit.result import LEAVE, MISSING, NOT_REQUIRED, OFFICE, TRIP, VILLAGE, Day
 from zoudu.audit.span import DayInfo, Span
 from zoudu.ledger.settings import Quota, Settings
@@ -56,6 +57,7 @@ class CadreDay:
     evening: bool  # an evening the 543 counts, not excused
     required: int  # slots due and not excused
     at_office: int  # of those, covered by an office sign-in
+    duty: tuple[bool, bool, bool] = (False, False, False)  # slots assigned as duty (值班) that day
 
 
 @dataclass
@@ -74,6 +76,8 @@ class CadreCoverage:
     weeks: tuple[WeekCount, ...]  # per audited week (span.weeks)
     rejected: dict[dt.date, tuple[tuple[str, int], ...]] = field(default_factory=dict)
     village_where: dict[dt.date, str] = field(default_factory=dict)  # first witnessed village entry
+    # witnessed village entries a spot check found the cadre absent during: (the entry, the check)
+    contradicted: tuple[tuple[Line, Line], ...] = ()
 
     def month_days(self) -> list[CadreDay]:
         return [d for d in self.days if d.info.in_month]
@@ -84,16 +88,69 @@ class Coverage:
     cadres: dict[str, CadreCoverage]  # serving cadres, in roster order
 
 
-def presence(settings: Settings, facts: Facts) -> tuple[dict[str, dict[dt.date, Presence]],
-                                                        dict[str, dict[dt.date, list[tuple[str, int]]]],
-                                                        dict[str, dict[dt.date, str]]]:
+def absent_findings(settings: Settings, facts: Facts) -> dict[str, list[tuple[dt.datetime, Line]]]:
+    """Per cadre: the moments a spot check of the month found them absent (not while on leave)."""
+    out: dict[str, list[tuple[dt.datetime, Line]]] = {}
+    tz = settings.tz
+    for e in facts.inspections:
+        moment = e.at.astimezone(tz)
+        for cid in e.get("absent") or ():
+            if not any(span.start <= e.at <= span.end for span in facts.leaves.get(cid, ())):
+                out.setdefault(str(cid), []).append((moment, e))
+    return out
+
+
+def slot_span(settings: Settings, day: dt.date, i: int) -> tuple[dt.datetime, dt.datetime]:
+    """When slot ``i`` of ``day`` holds the cadre (SPEC §9): a day slot its window; the evening
+    from the start of its window to the end of the next morning's window."""
+    tz = settings.tz
+    slot = settings.slots[model.SLOTS[i]]
+    start = dt.datetime.combine(day, slot.start, tz)
+    if i == EVENING:
+        return start, dt.datetime.combine(day + dt.timedelta(days=1), settings.slots["morning"].end, tz)
+    return start, dt.datetime.combine(day, slot.end, tz)
+
+
+def visit_span(settings: Settings, visit: Visit) -> tuple[dt.datetime, dt.datetime]:
+    """Where a witnessed entry places the cadre (SPEC §9): a visit from its time to the start of that
+    day's evening window; a stay from the start of the evening window to the end of the next morning's."""
+    if visit.stay:
+        return slot_span(settings, visit.day, EVENING)
+    return visit.entry.at, dt.datetime.combine(visit.day, settings.slots["evening"].start, settings.tz)
+
+
+def _found_absent(absent: list[tuple[dt.datetime, Line]], span: tuple[dt.datetime, dt.datetime]) -> Line | None:
+    return next((check for moment, check in absent if span[0] <= moment <= span[1]), None)
+
+
+def presence(settings: Settings, facts: Facts,
+             absent: dict[str, list[tuple[dt.datetime, Line]]] | None = None
+             ) -> tuple[dict[str, dict[dt.date, Presence]], dict[str, dict[dt.date, list[tuple[str, int]]]],
+                        dict[str, dict[dt.date, str]], dict[str, list[tuple[Line, Line]]]]:
     """Per cadre and day: what covered; the entries that covered nothing, with the slots
-    (as bits 1, 2, 4) they would have covered; the first witnessed village entry."""
+    (as bits 1, 2, 4) they would have covered; the first witnessed village entry; the witnessed
+    entries a spot check contradicts (an absent finding cancels the coverage it contradicts)."""
     marks: dict[str, dict[dt.date, list]] = {}
     rejected: dict[str, dict[dt.date, list[tuple[str, int]]]] = {}
     village_where: dict[str, dict[dt.date, str]] = {}
+    contradicted: dict[str, list[tuple[Line, Line]]] = {}
+    absent = absent or {}
     place = settings.place
     for fact in facts.attendance:
+        found_absent = absent.get(fact.cadre)
+        if found_absent:
+            if type(fact) is SignIn:
+                span = slot_span(settings, fact.day, fact.window) if fact.window is not None else None
+            else:
+                span = visit_span(settings, fact) if fact.witness else None
+            check = _found_absent(found_absent, span) if span is not None else None
+            if check is not None:
+                if type(fact) is Visit:
+                    contradicted.setdefault(fact.cadre, []).append((fact.entry, check))
+                if fact.in_month:
+                    rejected.setdefault(fact.cadre, {}).setdefault(fact.day, []).append(
+                        (fact.entry.where, (1 << fact.window) if type(fact) is SignIn else 7 if fact.stay else 3))
+                continue
         if type(fact) is SignIn:
             if fact.place == place and fact.window is not None and fact.counts:
                 marks.setdefault(fact.cadre, {}).setdefault(fact.day, [False, False, False, False, False])[
@@ -112,7 +169,7 @@ def presence(settings: Settings, facts: Facts) -> tuple[dict[str, dict[dt.date, 
                 (fact.entry.where, 7 if fact.stay else 3))
     found = {cadre: {day: Presence((m[0], m[1], m[2]), m[3], m[4]) for day, m in days.items()}
              for cadre, days in marks.items()}
-    return found, rejected, village_where
+    return found, rejected, village_where, contradicted
 
 
 @lru_cache(maxsize=4096)
@@ -150,33 +207,38 @@ def excuses(info: DayInfo, leaves: tuple[LeaveSpan, ...]) -> tuple[tuple[str | N
     return (excused[0], excused[1], excused[2]), kind
 
 
-def cover_day(info: DayInfo, seen: Presence, leaves: tuple[LeaveSpan, ...]) -> CadreDay:
-    need = (info.required[0] and info.due[0], info.required[1] and info.due[1], info.required[2] and info.due[2])
+def cover_day(info: DayInfo, seen: Presence, leaves: tuple[LeaveSpan, ...],
+              duty: tuple[bool, bool, bool] = (False, False, False)) -> CadreDay:
+    """One cadre's day; a duty slot (值班) is due like a workday's."""
+    need = ((info.required[0] or duty[0]) and info.due[0], (info.required[1] or duty[1]) and info.due[1],
+            (info.required[2] or duty[2]) and info.due[2])
     excused, kind = excuses(info, leaves) if leaves else ((None, None, None), None)
     slots = states(seen, info.study, need, excused)
     required = sum(1 for i in range(3) if need[i] and excused[i] is None)
     at_office = sum(1 for i in range(3) if need[i] and excused[i] is None and slots[i] == OFFICE)
     return CadreDay(info, slots, slots[0] in PRESENT and slots[1] in PRESENT, slots[2] in PRESENT, seen.village,
                     kind, info.workday and excused[0] is None and excused[1] is None,
-                    info.required[2] and excused[2] is None, required, at_office)
+                    info.required[2] and excused[2] is None, required, at_office, duty)
 
 
 def cover(span: Span, settings: Settings, facts: Facts) -> Coverage:
     """For every serving cadre and every day looked at: what covered each slot."""
-    found, rejected, village_where = presence(settings, facts)
+    found, rejected, village_where, contradicted = presence(settings, facts, absent_findings(settings, facts))
     week_of_day = {info.date: index for index, week in enumerate(span.weeks) for info in week.days}
     same: dict[tuple[dt.date, Presence], CadreDay] = {}
     out: dict[str, CadreCoverage] = {}
     for cadre in span.cadres:
         seen = found.get(cadre.id, {})
         leaves = facts.leaves.get(cadre.id, ())
+        duties = facts.duties.get(cadre.id, {})
         days = []
         weeks = [WeekCount() for _week in span.weeks]
         for info in span.days:
             if not cadre.serving_on(info.date):
                 continue
-            if leaves:
-                day = cover_day(info, seen.get(info.date, NOBODY), leaves)
+            duty = duties.get(info.date)
+            if leaves or duty:
+                day = cover_day(info, seen.get(info.date, NOBODY), leaves, duty or (False, False, False))
             else:  # the same day seen the same way covers the same for every cadre: worked out once
                 looked = (info.date, seen.get(info.date, NOBODY))
                 day = same.get(looked)
@@ -193,7 +255,7 @@ def cover(span: Span, settings: Settings, facts: Facts) -> Coverage:
                 count.village += day.village
         out[cadre.id] = CadreCoverage(cadre, tuple(days), tuple(weeks),
                                       {d: tuple(items) for d, items in rejected.get(cadre.id, {}).items()},
-                                      village_where.get(cadre.id, {}))
+                                      village_where.get(cadre.id, {}), tuple(contradicted.get(cadre.id, ())))
     return Coverage(out)
 
 

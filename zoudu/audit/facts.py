@@ -92,6 +92,11 @@ class Facts:
     problems: tuple[Problem, ...]  # damaged lines, in the order read
     count: int  # entries read
     notices: tuple[str, ...] = field(default=())
+    duties: dict[str, dict[dt.date, tuple[bool, bool, bool]]] = field(default_factory=dict)  # cadre -> day -> slots
+    appeals: tuple[Line, ...] = ()  # appeals (申诉) in the month's file
+    decisions: dict[str, Line] = field(default_factory=dict)  # appeal or report id -> its latest review
+    meetings: tuple[Line, ...] = ()  # meetings (家属会) of the month's quarter
+    evaluation_history: dict[str, tuple[Line, ...]] = field(default_factory=dict)  # cadre -> every evaluation
 
     @property
     def signins(self) -> Iterable[SignIn]:
@@ -132,6 +137,12 @@ def gather(span: Span, settings: Settings, roster: Roster, sources: Iterable[Sou
     strangers: dict[str, str] = {}
     problems: list[Problem] = []
     count = 0
+    duties: dict[str, dict[dt.date, list[bool]]] = {}
+    appeals: list[Line] = []
+    decisions: dict[str, Line] = {}
+    meetings: list[Line] = []
+    history_of: dict[str, list[Line]] = {}
+    quarter = _quarter(span.month)
     fixed = _fixed_offset(tz, span)
     late = Lateness(settings, roster)
     for src in sources:
@@ -164,6 +175,10 @@ def gather(span: Span, settings: Settings, roster: Roster, sources: Iterable[Sou
                 target = str(line.get("leave"))
                 if target not in cancels or line.at < cancels[target].at:
                     cancels[target] = line
+            elif kind == model.MEETING:
+                held = line.at.astimezone(tz).date()
+                if _quarter(held.strftime("%Y-%m")) == quarter and held <= span.last:
+                    meetings.append(line)
             elif history or kind == model.VOID:
                 continue
             elif kind == model.CHECKIN or kind == model.VILLAGE:
@@ -205,8 +220,22 @@ def gather(span: Span, settings: Settings, roster: Roster, sources: Iterable[Sou
             elif kind == model.REPORT:
                 if line.at.astimezone(tz).date() in in_month:
                     reports.append(line)
+            elif kind == model.DUTY:
+                if line.cadre in on_roster and line.date:
+                    day = dt.date.fromisoformat(str(line.date))
+                    mark = duties.setdefault(str(line.cadre), {}).setdefault(day, [False, False, False])
+                    for slot in line.slots or model.SLOTS:
+                        if slot in model.SLOTS:
+                            mark[model.SLOTS.index(slot)] = True
+            elif kind == model.APPEAL:
+                appeals.append(line)
+            elif kind == model.REVIEW:
+                target = str(line.get("target"))
+                if target not in decisions or line.recorded >= decisions[target].recorded:
+                    decisions[target] = line
             elif kind == model.EVALUATION:
                 if line.get("month") == span.month and line.cadre:
+                    history_of.setdefault(line.cadre, []).append(line)
                     grades = evaluations.setdefault(line.cadre, {})
                     for key in ("self", "peer", "public"):
                         if line.get(key):
@@ -223,7 +252,15 @@ def gather(span: Span, settings: Settings, roster: Roster, sources: Iterable[Sou
             kept.append(e)
     leave_entries = kept
     return Facts(tuple(attendance), leave_spans(span, tz, leave_entries, cancels), tuple(inspections),
-                 tuple(reports), evaluations, tuple(voided), strangers, tuple(problems), count, notices)
+                 tuple(reports), evaluations, tuple(voided), strangers, tuple(problems), count, notices,
+                 duties={c: {d: (m[0], m[1], m[2]) for d, m in days.items()} for c, days in duties.items()},
+                 appeals=tuple(appeals), decisions=decisions, meetings=tuple(meetings),
+                 evaluation_history={c: tuple(lines) for c, lines in history_of.items()})
+
+
+def _quarter(month: str) -> str:
+    """``2026-11`` -> ``2026-Q4``."""
+    return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
 
 
 MAX_GRACE_MINUTES = 100 * 366 * 24 * 60  # a backfill grace beyond a century is "for ever"

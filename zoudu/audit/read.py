@@ -62,6 +62,12 @@ class Line(msgspec.Struct, kw_only=True):
     self_grade: str | None = msgspec.field(default=None, name="self")
     peer: str | None = None
     public: str | None = None
+    # duty, appeal, review, meeting
+    slots: list[str] | None = None
+    date: str | None = None
+    slot: str | None = None
+    decision: str | None = None
+    meeting_kind: str | None = None
     # where it was read: set by ``decode``, never taken from the line
     where: str = ""
 

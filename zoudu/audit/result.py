@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from dataclasses import dataclass, field
 
 from zoudu.model import Problem
@@ -32,6 +33,30 @@ class Violation:
     actual: int | None
     message: str
     evidence: tuple[str, ...]
+    status: str = "standing"  # "standing" | "appealed" (pending) | "overturned" (counts for nothing)
+    trace: tuple[str, ...] = ()  # the appeal and its review (file:line), when contested
+    responsible: str | None = None  # for a township-wide finding: whose archive it lands in
+
+    @property
+    def counts(self) -> bool:
+        """Counted in errors, warnings, liability and the exit status (not overturned on appeal)."""
+        return self.status != "overturned"
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A reported breach (举报) and where it stands: only an upheld one while stationed is a violation."""
+
+    id: str
+    cadre: str
+    rule: str
+    at: dt.datetime
+    status: str  # "pending" | "upheld" | "dismissed"
+    stationed: bool
+    where: str
+    source: str = ""
+    note: str = ""
+    review: str | None = None  # the review's file:line
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +121,10 @@ class CadreResult:
     leaves: tuple[tuple[str, dt.datetime, dt.datetime, dt.datetime | None, str | None, str], ...] = ()
     # the field diary (民情日记) of the month: (day, village, stay?, witness or None, note or None, where)
     diary: tuple[tuple[dt.date, str, bool, str | None, str | None, str], ...] = ()
+    late: int = 0  # office sign-ins later than the fixed time plus the tolerance (signin.late, counted)
+    uncounted: tuple[str, ...] = ()  # absent findings when nothing was due: kept, not violations (file:line)
+    # every evaluation of the month, in order: (self/peer/public, grade, entry id, where); the latest counts
+    evaluation_history: tuple[tuple[str, str, str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +156,65 @@ class AuditResult:
     # ledger was changed outside zoudu, and nothing above can be trusted.
     untrusted: str | None = None
     rules: str = "rules.yaml"  # the rules text audited under: a sealed month's, kept under ledgers/rules/
+    reports: tuple[Report, ...] = ()  # every report of the month, with its status (SPEC §9)
+    unsupervised: tuple[str, ...] = ()  # cadres (not the party secretary) with commuting errors and no supervisor
 
     @property
     def exit_code(self) -> int:
         """0 when no violation is at error level and the ledger's hash chain holds, else 1."""
         return 1 if self.errors or self.untrusted else 0
+
+
+# ----------------------------------------------------------------------------- JSON (SPEC §6)
+
+
+def violation_json(v: Violation) -> dict[str, Any]:
+    return {
+        "cadre": v.cadre, "rule": v.rule, "severity": v.severity,
+        "date": v.date.isoformat() if v.date else None, "slot": v.slot, "week": v.week,
+        "required": v.required, "actual": v.actual, "message": v.message, "evidence": list(v.evidence),
+        "status": v.status, "trace": list(v.trace), "responsible": v.responsible,
+    }
+
+
+def _evaluations_json(history: tuple[tuple[str, str, str, str], ...]) -> list[dict[str, Any]]:
+    """Every evaluation of the month, in order; ``latest`` marks the one of each kind that counts."""
+    last = {kind: i for i, (kind, *_rest) in enumerate(history)}
+    return [{"kind": kind, "grade": grade, "id": eid, "evidence": where, "latest": last[kind] == i}
+            for i, (kind, grade, eid, where) in enumerate(history)]
+
+
+def to_json(result: AuditResult) -> dict[str, Any]:
+    """The SPEC §6 object, with a few extra fields (notices, counts, per-week figures)."""
+    return {
+        "month": result.month,
+        "rules": result.rules,  # the rules text the month was audited under
+        "violations": [violation_json(v) for v in result.violations],
+        "cadres": [{
+            "cadre": c.cadre, "name": c.name, "supervisor": c.supervisor, "errors": c.errors, "warnings": c.warnings,
+            "post": c.post, "team": c.team,
+            "signins_required": c.signins_required, "signins_made": c.signins_made,
+            "signins_valid": c.signins_valid, "absences": c.absences,
+            "township_days": c.township_days, "nights": c.nights, "village_days": c.village_days,
+            "leave_days": c.leave_days, "trip_days": c.trip_days, "late": c.late,
+            "backfills": [{"id": i, "approver": a, "reason": r, "where": w} for i, a, r, w in c.backfills],
+            "uncounted_findings": list(c.uncounted),
+            "evaluations": _evaluations_json(c.evaluation_history),
+            "weeks": [{"week": w.week, "available": w.available, "township_days": list(w.township_days),
+                       "nights": list(w.nights), "village_days": list(w.village_days), "checked": w.checked}
+                      for w in c.weeks],
+        } for c in result.cadres],
+        "liability": [{"supervisor": row.supervisor, "name": row.name, "subordinates": dict(row.subordinates),
+                       "violations": row.violations, "own": row.own} for row in result.liability],
+        "notices": list(result.notices),
+        "untrusted": result.untrusted is not None,  # the ledger's hash chain is broken: see notices
+        "entries": result.entries,
+        "inspections": result.inspections,
+        "errors": result.errors,
+        "warnings": result.warnings,
+        "problems": [{"where": p.where, "message": p.message} for p in result.problems],
+        "reports": [{"id": r.id, "cadre": r.cadre, "rule": r.rule, "at": r.at.isoformat(), "status": r.status,
+                     "stationed": r.stationed, "evidence": [r.where, *([r.review] if r.review else [])]}
+                    for r in result.reports],
+        "unsupervised": list(result.unsupervised),
+    }

@@ -23,7 +23,7 @@ part = typer.Typer()
 
 FORMATS = ("table", "json", "csv")
 CSV_COLUMNS = ("month", "cadre", "name", "rule", "severity", "date", "slot", "week", "required", "actual",
-               "message", "evidence")
+               "message", "evidence", "status")  # status: standing | appealed | overturned (SPEC §9)
 
 
 @part.command()
@@ -78,11 +78,11 @@ def write_csv(result, out) -> None:
     writer.writerow(CSV_COLUMNS)
     for notice in result.notices:
         severity = "error" if notice == result.untrusted else "notice"  # a broken hash chain: exit 1
-        writer.writerow((result.month, "", "", "notice", severity, "", "", "", "", "", notice, ""))
+        writer.writerow((result.month, "", "", "notice", severity, "", "", "", "", "", notice, "", ""))
     for v in result.violations:
         writer.writerow((
             result.month, v.cadre or "", names.get(v.cadre, "") if v.cadre else "", v.rule, v.severity,
             v.date.isoformat() if v.date else "", v.slot or "", v.week or "",
             "" if v.required is None else v.required, "" if v.actual is None else v.actual,
-            v.message, "\n".join(v.evidence),
+            v.message, "\n".join((*v.evidence, *v.trace)), v.status,
         ))

@@ -210,8 +210,17 @@ def evaluate(
     """The three evaluations (三点评) of a cadre's month."""
     from zoudu.ledger import record
 
+    from zoudu.ledger.record_policy import earlier_evaluations
+    from zoudu.timeparse import parse_month
+
     ws = workspace()
-    recorded(record.evaluate(ws, cadre, month, {"self": self_, "peer": peer, "public": public}, by), ws)
+    grades = {"self": self_, "peer": peer, "public": public}
+    given = [kind for kind, grade in grades.items() if grade]
+    earlier = earlier_evaluations(ws, record.find_cadre(ws.roster, cadre).id, parse_month(month), given) if given else []
+    recorded(record.evaluate(ws, cadre, month, grades, by), ws)
+    if earlier:  # kept in the archive; the latest of each kind counts
+        print(_("it replaces the earlier evaluation(s) {ids} of that month").format(ids=", ".join(earlier)),
+              file=sys.stderr)
 
 
 @part.command()

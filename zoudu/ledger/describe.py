@@ -100,7 +100,29 @@ def what(fields: Mapping[str, Any], settings, roster, year: int | None = None) -
         return _("evaluation of {month}: {grades}").format(month=fields.get("month"), grades=grades)
     if kind == model.VOID:
         return _("voids {target} ({reason})").format(target=fields.get("target"), reason=fields.get("reason", ""))
+    if kind in (model.DUTY, model.APPEAL, model.REVIEW, model.MEETING):
+        return _policy_entry(fields, kind, day, clock)
     return f"{day} {clock} {kind}"
+
+
+def _policy_entry(fields: Mapping[str, Any], kind: str, day: str, clock: str) -> str:
+    """Duty, appeal, review and meeting entries (SPEC §9) in words."""
+    from zoudu.rulebook import label
+
+    if kind == model.DUTY:
+        return _("duty (值班) on {day}: {slots}").format(day=fields.get("date"), slots=", ".join(
+            _(SLOT_WORDS.get(s, s)) for s in fields.get("slots") or ()))
+    if kind == model.APPEAL:
+        return _("appeal against {rule} of {day} ({reason})").format(
+            rule=label(str(fields.get("rule"))), day=fields.get("date"), reason=fields.get("reason", ""))
+    if kind == model.REVIEW:
+        return _("review of {target}: {decision} ({reason})").format(
+            target=fields.get("target"), decision=_(DECISIONS.get(str(fields.get("decision")), "?")), reason=fields.get("reason", ""))
+    return _("{day} {clock} family meeting (干部家属会)").format(day=day, clock=clock)
+
+
+DECISIONS = {"upheld": N_("upheld"), "overturned": N_("overturned"), "dismissed": N_("dismissed")}
+SLOT_WORDS = {"morning": N_("morning"), "afternoon": N_("afternoon"), "evening": N_("evening")}
 
 
 def line(fields: Mapping[str, Any], settings, roster, voided_by: str | None = None, year: int | None = None) -> str:

@@ -273,6 +273,10 @@ def inspect(ws: Workspace, inspector: str, at: str | None, present: list[str], a
     """A spot check (抽查/暗访) by the discipline group and what it found."""
     moment = when(ws, at)
     leader = find_cadre(ws.roster, inspector)
+    group = ws.settings.inspectors(ws.roster)
+    if leader.id not in group:  # only the discipline group (督查组) records spot checks
+        raise ZouduError(_("{name} ({id}) is not in the discipline group (督查组: {group}) and cannot {what}").format(
+            name=leader.name, id=leader.id, group=", ".join(group) or "—", what=_("record a spot check")))
     method = {"实地": "visit", "暗访": "visit", "走访": "visit", "电话": "phone"}.get(method, method)
     if method not in ("visit", "phone"):
         raise ZouduError(_("--method must be visit or phone, not '{m}'").format(m=method))

@@ -102,6 +102,12 @@ class Settings(NamedTuple):
     import_limit_days: int = 7  # a terminal's punch imported within this many days is not a backfill
     approvals: Approvals = Approvals()
     village_late_days: int = 7  # a village entry recorded later than this after its time is late (village.late)
+    late_tolerance_minutes: int = 5  # a sign-in later than the slot's fixed time plus this is late (signin.late)
+    discipline_group: tuple[str, ...] = ()  # 督查组, leader first; empty: the leadership team
+
+    def inspectors(self, roster) -> tuple[str, ...]:
+        """The discipline group's ids, leader first: rules.yaml's list, else the leadership team."""
+        return self.discipline_group or tuple(c.id for c in roster.cadres if c.team)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -148,6 +154,9 @@ quota:
 study_session: true          # 星期五下午在乡集中学习, 只能在办公室签到
 inspections_per_month: 2     # 督查组每月专项检查不少于两次
 backfill_grace_minutes: 30   # 签到录入时间晚于签到时间超过此分钟数即为补签, 须有批准人
+late_tolerance_minutes: 5    # 定时间: 签到晚于规定时间超过此分钟数即为迟到 (提醒)
+# 督查组成员 (组长在前), 只有他们可以登记抽查、处理举报; 不写则为全体班子成员
+# discipline_group: [c002, c001]
 
 # 计入"走读"、由分管班子成员负连带责任的规则
 liability_rules: [signin.missing, week.nights, week.township_days, inspection.absent]
@@ -187,6 +196,7 @@ _TOP = {
     "township", "county", "timezone", "locale", "place", "supervision_phone", "slots", "quota",
     "study_session", "inspections_per_month", "backfill_grace_minutes", "liability_rules",
     "severity", "calendar", "notice", "import_limit_days", "approvals", "village_late_days",
+    "late_tolerance_minutes", "discipline_group",
 }
 
 
@@ -248,6 +258,11 @@ def _parse(data: bytes, shown_as: str) -> Settings:
         approvals=_approvals(n, top["approvals"]) if "approvals" in top else Approvals(),
         village_late_days=n.integer(top["village_late_days"], "village_late_days", maximum=366)
         if "village_late_days" in top else 7,
+        late_tolerance_minutes=n.integer(top["late_tolerance_minutes"], "late_tolerance_minutes", maximum=24 * 60)
+        if "late_tolerance_minutes" in top else 5,
+        discipline_group=tuple(n.text(item, "discipline_group") for item in n.sequence(top["discipline_group"],
+                                                                                     "discipline_group"))
+        if "discipline_group" in top else (),
     )
 
 

@@ -137,7 +137,7 @@ def dossier(ws: Workspace, token: str, start: str | None = None, end: str | None
         mine = next((c for c in result.cadres if c.cadre == cadre.id), None)
         if mine is None:
             continue
-        own = [v for v in result.violations if v.cadre == cadre.id]
+        own = [v for v in result.violations if v.cadre == cadre.id and v.counts]  # not overturned on appeal
         row = build_row(mine, own)
         liability = next((row_ for row_ in result.liability if row_.supervisor == cadre.id), None)
         subs = dict(liability.subordinates) if liability else {}

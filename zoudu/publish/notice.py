@@ -258,12 +258,16 @@ def build_row(cadre, violations, as_of: dt.date | None = None) -> NoticeRow:
     """One audit ``CadreResult`` and the cadre's violations -> a notice row."""
     from zoudu.rulebook import weight  # what the public should read first: the rule table says
 
+    pending = sum(1 for v in violations if v.status == "appealed")  # marked, not hidden (SPEC §9)
+    violations = [v for v in violations if v.counts]  # overturned on appeal: counts for nothing
     counts = Counter(v.rule for v in violations)
     severity = {v.rule: v.severity for v in violations}
     ordered = sorted(counts.items(), key=lambda kv: (severity[kv[0]] != "error", weight(kv[0]), -kv[1], kv[0]))
     separator = _("; ")
     # every kind of finding, none hidden behind a count
     remark = separator.join(remark_text(rule, n) for rule, n in ordered) or _("no violations")
+    if pending:
+        remark += separator + _("appeal pending ×{n}").format(n=pending)
     present = sum(1 for _where, found in cadre.inspections if found)
     times: dict[dt.date, list[tuple[str, str]]] = {}
     for day, clock, flag in cadre.signins:

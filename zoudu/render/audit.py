@@ -69,6 +69,8 @@ def render_audit(result: AuditResult, roster: Roster | None = None, out: Console
     if None in grouped:
         out.print(_violations_table(_("Township-wide"), grouped[None]))
 
+    if result.reports:
+        out.print(_reports_table(result))
     out.print(_summary_table(result, stacked=out.width < WIDE))
     out.print(_liability_table(result))
 
@@ -81,8 +83,25 @@ def _violations_table(title: str, found: list) -> Table:
     table.add_column(_("what was found"), overflow="fold")  # fold: never cut evidence with "…"
     table.add_column(_("evidence"), overflow="fold")
     for v in found:
-        table.add_row(cell(_when(v)), cell(f"{label(v.rule)}\n{v.rule}"), _severity(v.severity), cell(v.message),
-                      cell("\n".join(v.evidence)))
+        level = _severity(v.severity)
+        if v.status != "standing":  # an appeal pending, or the finding overturned (it counts for nothing)
+            level.append("\n" + (_("appealed") if v.status == "appealed" else _("overturned")), style="cyan")
+        table.add_row(cell(_when(v)), cell(f"{label(v.rule)}\n{v.rule}"), level, cell(v.message),
+                      cell("\n".join((*v.evidence, *v.trace))))
+    return table
+
+
+def _reports_table(result: AuditResult) -> Table:
+    """Every report (举报) of the month and where it stands: for the leaders, never published as fact."""
+    table = Table(title=_("Reports (举报) and their review"), title_justify="left")
+    for header in (_("when"), _("cadre"), _("rule"), _("status"), _("stationed"), _("evidence")):
+        table.add_column(header, overflow="fold")
+    names = {c.cadre: c.name for c in result.cadres}
+    states = {"pending": _("pending"), "upheld": _("upheld"), "dismissed": _("dismissed")}
+    for r in result.reports:
+        table.add_row(cell(r.at.strftime("%Y-%m-%d %H:%M")), cell(f"{names.get(r.cadre, r.cadre)} ({r.cadre})"),
+                      cell(label(r.rule)), cell(states.get(r.status, r.status)),
+                      cell(_("yes") if r.stationed else _("no")), cell("\n".join(filter(None, (r.where, r.review)))))
     return table
 
 
@@ -128,6 +147,9 @@ def _liability_table(result: AuditResult) -> Table:
     for row in result.liability:
         subs = ", ".join(f"{names.get(cid, cid)} ({cid}) ×{n}" for cid, n in row.subordinates.items())
         table.add_row(cell(row.supervisor), cell(row.name), cell(subs), cell(row.violations), cell(row.own))
-    if not result.liability:
+    for cid in result.unsupervised:  # commuting errors nobody answers for
+        table.add_row("—", "", cell(_("{name} ({id}): no supervisor, nobody bears the joint liability").format(
+            name=names.get(cid, cid), id=cid), style="bold yellow"), "", "")
+    if not result.liability and not result.unsupervised:
         table.add_row("—", "", cell(_("no commuting violations")), "0", "0")
     return table

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
 from zoudu.i18n import _
 from zoudu.model import Roster

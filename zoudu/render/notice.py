@@ -376,7 +376,7 @@ def _legend(sheet: NoticeSheet) -> str:
             continue
         cls = "k n" if mark == NIGHT else f"k m-{mark}"
         items.append(f'<span><span class="{cls}">{_e(sym[mark])}</span>{_e(text)}</span>')
-    items.append(f'<span><span class="t late">08:12</span> {_e(_("late sign-in"))}</span>')
+    items.append(f'<span><span class="t late">08:12</span> {_e(_("late sign-in (in red)"))}</span>')
     items.append(f'<span><span class="t void">08:49</span> {_e(_("sign-in that counts for nothing"))}</span>')
     return f'<div class="legend">{"".join(items)}</div>'
 

@@ -49,7 +49,7 @@ def missing(month: Month) -> list[Violation]:
             if not info.in_month or MISSING not in day.slots:
                 continue
             for i, state in enumerate(day.slots):
-                if state != MISSING or (i == AFTERNOON and info.study):
+                if state != MISSING or (i == AFTERNOON and info.study) or day.duty[i]:  # duty: duty.missed
                     continue
                 name, template, start, end = slots[i]
                 iso = info.date.isoformat()
@@ -110,7 +110,6 @@ def wrong_place(month: Month) -> list[Violation]:
 
 def backfilled(month: Month) -> list[Violation]:
     """``signin.backfilled``: entered later than the grace after its time, with no approver."""
-    allowed = grace(month)
     out: list[Violation] = []
     for s in month.facts.signins:
         if not (s.in_month and s.late and not s.approver):
@@ -132,3 +131,33 @@ def backfilled(month: Month) -> list[Violation]:
                                    slot.name if slot else None))
     return out
 
+
+
+def _seconds(clock: dt.time) -> int:
+    return clock.hour * 3600 + clock.minute * 60 + clock.second
+
+
+def late(month: Month) -> list[Violation]:
+    """``signin.late`` (定时间): inside a slot's window at the place, but later than the slot's fixed
+    time plus ``late_tolerance_minutes``; it still covers the slot."""
+    tolerance = dt.timedelta(minutes=month.settings.late_tolerance_minutes)
+    slots = [month.settings.slots[name] for name in model.SLOTS]
+    first: dict[tuple[str, dt.date, int], SignIn] = {}  # a slot's first sign-in decides
+    for s in month.facts.signins:
+        if s.in_month and s.window is not None and s.place == month.settings.place:
+            key = (s.cadre, s.day, s.window)
+            if key not in first or s.clock < first[key].clock:
+                first[key] = s
+    limits = [_seconds(slot.time) + int(tolerance.total_seconds()) for slot in slots]
+    out: list[Violation] = []
+    for s in first.values():
+        slot = slots[s.window]
+        if _seconds(s.clock) <= limits[s.window]:
+            continue
+        minutes = (_seconds(s.clock) - _seconds(slot.time)) // 60
+        message = _("{slot} sign-in at {time} on {day}, {late} after the fixed time {fixed} "
+                    "(tolerance: {n} minutes)").format(
+            slot=slot_name(slot.name), time=hm(s.clock), day=s.day.isoformat(), late=duration(minutes),
+            fixed=hm(slot.time), n=month.settings.late_tolerance_minutes)
+        out.append(month.violation("signin.late", s.cadre, message, (s.entry.where,), s.day, slot.name))
+    return out

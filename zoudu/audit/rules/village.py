@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from zoudu.audit.dated import RosterByDay
 from zoudu.audit.result import Violation
-from zoudu.audit.rules.base import duration
-from zoudu.audit.rules.base import Month
+from zoudu.audit.rules.base import Month, duration, hm
 from zoudu.i18n import _
 
 
@@ -52,3 +51,22 @@ def late(month: Month) -> list[Violation]:
         out.append(month.violation("village.late", v.cadre, message, (e.where,), v.day))
     return out
 
+def contradicted(month: Month) -> list[Violation]:
+    """``village.contradicted``: a witnessed village entry or stay during which a spot check found the
+    cadre absent (SPEC §9); it covers nothing, and both lines are cited."""
+    out: list[Violation] = []
+    tz = month.settings.tz
+    for cid, covered in month.coverage.cadres.items():
+        for entry, check in covered.contradicted:
+            day = entry.at.astimezone(tz).date()
+            if not any(info.date == day for info in month.span.month_days):
+                continue
+            found = check.at.astimezone(tz)
+            what = _("village stay") if entry.get("stay") else _("village visit")
+            message = _("{what} in {village} on {day} (witness: {witness}) is contradicted by a spot check on "
+                        "{check_day} at {time} that found the cadre absent").format(
+                what=what, village=entry.get("village"), day=day.isoformat(), witness=entry.get("witness"),
+                check_day=found.date().isoformat(), time=hm(found))
+            out.append(month.violation("village.contradicted", cid, message, (entry.where, check.where), day,
+                                       "evening" if entry.get("stay") else None))
+    return out

@@ -1,0 +1,91 @@
+"""Stage 5 of the audit, *review*: what the discipline group and the appeals decided (SPEC §9).
+
+``contest`` marks each violation a cadre appealed: ``appealed`` while the appeal is pending,
+``overturned`` when the review overturned it (it then counts for nothing, but stays
+visible with the appeal and the review cited), ``standing`` when upheld. ``reports`` lists
+every report of the month with its status; ``unsupervised`` names the cadres whose
+commuting errors no supervisor answers for.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from zoudu.audit.facts import Facts
+from zoudu.audit.result import Report, Violation
+from zoudu.audit.rules import Month
+from zoudu.audit.rules.conduct import stationed, status
+from zoudu.ledger.settings import Settings
+from zoudu.model import Roster
+
+
+def _week_of(day: dt.date) -> str:
+    year, week, _day = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _matches(v: Violation, appeal) -> bool:
+    if v.cadre is None or v.cadre != appeal.cadre or v.rule != appeal.get("rule"):
+        return False
+    try:
+        day = dt.date.fromisoformat(str(appeal.get("date")))
+    except ValueError:
+        return False
+    if v.date is not None:
+        if v.date != day:
+            return False
+    elif v.week is None or v.week != _week_of(day):
+        return False
+    slot = appeal.get("slot")
+    return slot is None or v.slot == slot
+
+
+def contest(settings: Settings, roster: Roster, facts: Facts, violations: list[Violation]) -> list[Violation]:
+    """Each violation with its appeal's status, and township-wide findings with whose archive they land in."""
+    leader = next(iter(settings.inspectors(roster)), None)
+    appeals = sorted(facts.appeals, key=lambda a: a.recorded)
+    out = []
+    for v in violations:
+        if v.cadre is None and leader is not None:
+            v = dataclasses.replace(v, responsible=leader)
+        appeal = next((a for a in reversed(appeals) if _matches(v, a)), None)
+        if appeal is not None:
+            decision = facts.decisions.get(appeal.id)
+            state = "appealed" if decision is None else (
+                "overturned" if decision.get("decision") == "overturned" else "standing")
+            trace = (appeal.where,) + ((decision.where,) if decision is not None else ())
+            v = dataclasses.replace(v, status=state, trace=trace)
+        out.append(v)
+    return out
+
+
+def reports(month: Month) -> tuple[Report, ...]:
+    """Every report of the month: its status and whether it fell while the cadre was stationed."""
+    from zoudu.audit.rules.conduct import witnessed
+
+    found = []
+    index = witnessed(month) if month.facts.reports else {}
+    for e in month.facts.reports:
+        if e.cadre is None:
+            continue
+        review = month.facts.decisions.get(e.id)
+        found.append(Report(e.id, str(e.cadre), str(e.get("rule")), e.at, status(month, e),
+                            stationed(month, str(e.cadre), e.at, index), e.where, str(e.get("source") or ""),
+                            str(e.get("note") or ""), review.where if review is not None else None))
+    return tuple(found)
+
+
+def unsupervised(settings: Settings, roster: Roster, violations: list[Violation]) -> tuple[str, ...]:
+    """Cadres other than the party secretary with counted commuting errors and no supervisor."""
+    from zoudu.ledger.approvals import secretary
+
+    counted = set(settings.liability_rules)
+    head = secretary(settings, roster)
+    found: dict[str, None] = {}
+    for v in violations:
+        cadre = roster.get(v.cadre) if v.cadre else None
+        if (cadre is not None and v.counts and v.severity == "error" and v.rule in counted
+                and not cadre.supervisor and (head is None or cadre.id != head.id)):
+            found[cadre.id] = None
+    return tuple(found)
