@@ -7,19 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.support.cli import township_by_cli
 
 
 @pytest.fixture
 def root(tmp_path, cli) -> Path:
-    root = tmp_path / "w"
-    assert cli("init", str(root), "--township", "石庄乡", "--county", "崇仁县").returncode == 0
-    for args in (
-        ("c001", "--name", "刘书记", "--team"),
-        ("c002", "--name", "黄乡长", "--team", "--supervisor", "c001"),
-        ("c003", "--name", "张伟", "--supervisor", "c001", "--village", "石庄村"),
-    ):
-        assert cli("roster", "add", *args, "--since", "2026-01-01", root=root).returncode == 0
-    return root
+    """c001 secretary; c002 team under c001; c003 a cadre under c001 (石庄村)."""
+    return township_by_cli(cli, tmp_path / "w")
 
 
 def audit(cli, root: Path) -> dict:

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.support.cli import township_by_cli
 
 
 @pytest.fixture
@@ -17,14 +18,7 @@ def key(tmp_path) -> dict[str, str]:
 
 @pytest.fixture
 def root(tmp_path, cli, key) -> Path:
-    root = tmp_path / "w"
-    assert cli("init", str(root), "--township", "石庄乡", "--county", "崇仁县").returncode == 0
-    for args in (
-        ("c001", "--name", "刘书记", "--team"),
-        ("c002", "--name", "黄乡长", "--team", "--supervisor", "c001"),
-        ("c003", "--name", "张伟", "--supervisor", "c001", "--village", "石庄村"),
-    ):
-        assert cli("roster", "add", *args, "--since", "2026-01-01", root=root).returncode == 0
+    root = township_by_cli(cli, tmp_path / "w")
     for at in ("2026-11-03 08:00", "2026-11-03 14:30", "2026-11-03 19:30"):
         r = cli("checkin", "c003", "--at", at, "--approver", "c001", "--reason", "停电", root=root)
         assert r.returncode == 0, r.stderr

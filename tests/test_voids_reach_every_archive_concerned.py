@@ -7,21 +7,18 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.support.cli import township_by_cli
 
 
 @pytest.fixture
 def root(tmp_path, cli) -> Path:
-    root = tmp_path / "w"
-    assert cli("init", str(root), "--township", "石庄乡", "--county", "崇仁县").returncode == 0
-    for args in (
+    return township_by_cli(cli, tmp_path / "w", (
         ("c001", "--name", "刘书记", "--team"),
         ("c002", "--name", "黄纪委", "--team", "--supervisor", "c001"),
         ("c003", "--name", "张伟", "--supervisor", "c001", "--village", "石庄村"),
         ("c004", "--name", "王强", "--supervisor", "c001", "--village", "官山村"),
         ("c005", "--name", "李会计", "--supervisor", "c001"),
-    ):
-        assert cli("roster", "add", *args, "--since", "2026-01-01", root=root).returncode == 0
-    return root
+    ))
 
 
 def voided_in(cli, root: Path, cadre: str) -> list[str]:

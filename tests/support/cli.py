@@ -18,3 +18,21 @@ def refused(cli, root, *args, message: str) -> None:
     assert r.returncode == 2, (r.stdout, r.stderr)
     assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert snapshot(root) == before
+
+
+THREE = (
+    ("c001", "--name", "刘书记", "--team"),
+    ("c002", "--name", "黄乡长", "--team", "--supervisor", "c001"),
+    ("c003", "--name", "张伟", "--supervisor", "c001", "--village", "石庄村"),
+)
+
+
+def township_by_cli(cli, root, cadres=THREE):
+    """A workspace made as a clerk makes one: ``init`` with names, then ``roster add`` (serving from 2026-01-01).
+
+    The default: c001 the party secretary; c002 on the team under c001; c003 a cadre under c001 (石庄村)."""
+    assert cli("init", str(root), "--township", "石庄乡", "--county", "崇仁县").returncode == 0
+    for args in cadres:
+        r = cli("roster", "add", *args, "--since", "2026-01-01", root=root)
+        assert r.returncode == 0, r.stderr
+    return root

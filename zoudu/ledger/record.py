@@ -350,12 +350,7 @@ def void(ws: Workspace, entry_id: str, reason: str, by: str | None, approver: st
     may be one of them.
     """
     reason = text(reason, _("reason"))
-    month = entry_id[:7]
-    try:
-        parse_month(month)
-    except ZouduError:
-        raise ZouduError(_("no such entry: '{id}'").format(id=entry_id)) from None
-    path = ws.ledger_path(month)
+    month, path = entry_file(ws, entry_id)
     approving = find_cadre(ws.roster, approver, now(ws).date()).id if approver else None
     with ws.lock():
         if not path.exists():
@@ -394,6 +389,16 @@ def void(ws: Workspace, entry_id: str, reason: str, by: str | None, approver: st
         if approving is not None:
             fields["approver"] = approving
         return [f["id"] for f in append(path, ws.shown(path), [fields], clock=lambda: iso(now(ws)))]
+
+
+def entry_file(ws: Workspace, entry_id: str) -> tuple[str, Path]:
+    """The month and ledger file an entry id names (``2026-11-0012`` is in ledgers/2026-11.yaml)."""
+    month = entry_id[:7]
+    try:
+        parse_month(month)
+    except ZouduError:
+        raise ZouduError(_("no such entry: '{id}'").format(id=entry_id)) from None
+    return month, ws.ledger_path(month)
 
 
 def approve(ws: Workspace, approver: str, cadre: str | None, kind: str, day: dt.date,

@@ -11,11 +11,11 @@ from zoudu.errors import ZouduError
 from zoudu.i18n import _
 from zoudu.ledger import approvals
 from zoudu.ledger.append import append
-from zoudu.ledger.record import base, cadres_of, now, text, when, write
+from zoudu.ledger.record import base, cadres_of, entry_file, now, text, when, write
 from zoudu.ledger.roster import find_cadre
 from zoudu.ledger.store import read_ledger
 from zoudu.ledger.workspace import Workspace
-from zoudu.timeparse import iso, month_of, parse_date, parse_month
+from zoudu.timeparse import iso, month_of, parse_date
 
 
 TOWNSHIP_RULES = ("inspection.too_few", "family.too_few")  # raised with no cadre
@@ -90,12 +90,7 @@ def review(ws: Workspace, target_id: str, decision: str, reviewer: str, reason: 
     the entry it decides. A report is decided by the discipline group; an appeal by someone who may
     approve for the cadre (not the cadre, not their subordinate)."""
     reason = text(reason, _("reason"))
-    month = target_id[:7]
-    try:
-        parse_month(month)
-    except ZouduError:
-        raise ZouduError(_("no such entry: '{id}'").format(id=target_id)) from None
-    path = ws.ledger_path(month)
+    month, path = entry_file(ws, target_id)
     who = find_cadre(ws.roster, reviewer, now(ws).date())
     with ws.lock():
         if not path.exists():
