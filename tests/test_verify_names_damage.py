@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 
@@ -30,3 +32,20 @@ def test_a_roster_line_broken_by_hand_is_damage_verify_names(cli, root):
     roster.write_text("".join(lines), encoding="utf-8")
     r = cli("verify", root=root)
     assert r.returncode == 1 and "ledgers/roster.yaml:4" in r.stdout, (r.stdout, r.stderr)
+
+
+def test_a_field_nobody_reads_is_named_even_with_the_chain_recomputed(cli, root):
+    """A nonce ground into an unknown field (to match a printed seal) is damage, chain or no chain."""
+    from zoudu.ledger.store import chain_hash, encode_line, genesis
+
+    assert cli("checkin", "c003", "--at", "2026-11-03T08:00", root=root).returncode == 0
+    path = root / "ledgers" / "2026-11.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    entry = json.loads(lines[-1][2:])
+    entry["nonce"] = "7f3a"
+    del entry["hash"]
+    entry["hash"] = chain_hash(genesis("2026-11"), entry)
+    lines[-1] = encode_line(entry)
+    path.write_text("".join(lines), encoding="utf-8")
+    r = cli("verify", root=root)
+    assert r.returncode == 1 and "'nonce'" in r.stdout and "ledgers/2026-11.yaml:2" in r.stdout, r.stdout

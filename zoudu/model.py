@@ -28,6 +28,23 @@ REVIEW = "review"              # the decision on an appeal or a report (复核/�
 MEETING = "meeting"            # a meeting, such as the quarterly family meeting (干部家属会)
 KINDS = (CHECKIN, VILLAGE, LEAVE, LEAVE_CANCEL, INSPECTION, REPORT, EVALUATION, VOID, SEAL, PUBLICATION,
          DUTY, APPEAL, REVIEW, MEETING)
+# The fields each kind of entry may carry besides the common ones; verify refuses any other, so that
+# nothing can be ground into a field nobody reads (a seal's and a publication's: zoudu.ledger.seals).
+COMMON_FIELDS = frozenset({"kind", "at", "recorded", "by", "id", "hash", "cadre"})
+FIELDS = {
+    CHECKIN: frozenset({"place", "approver", "reason", "source", "imported"}),
+    VILLAGE: frozenset({"village", "witness", "stay", "note", "approver", "reason"}),
+    LEAVE: frozenset({"until", "leave_kind", "approver", "reason", "note"}),
+    LEAVE_CANCEL: frozenset({"leave"}),
+    INSPECTION: frozenset({"inspector", "present", "absent", "method", "note"}),
+    REPORT: frozenset({"rule", "source", "note"}),
+    EVALUATION: frozenset({"month", "self", "peer", "public"}),
+    VOID: frozenset({"target", "reason", "approver"}),
+    DUTY: frozenset({"date", "slots"}),
+    APPEAL: frozenset({"rule", "date", "slot", "reason"}),
+    REVIEW: frozenset({"target", "decision", "reason"}),
+    MEETING: frozenset({"meeting_kind", "note"}),
+}
 APPEAL_DECISIONS = ("upheld", "overturned")  # the finding stands / is cancelled
 REPORT_DECISIONS = ("upheld", "dismissed")  # the allegation is a breach / is not
 MEETING_KINDS = ("family",)

@@ -53,6 +53,11 @@ def check_entries(month: str, entries: list[Entry], roster: model.Roster) -> lis
         seen[e.id] = e
         if e.kind not in model.KINDS:
             bad(_("unknown kind of entry '{kind}'").format(kind=e.kind))
+        elif e.kind in model.FIELDS:
+            unknown = sorted(set(e.data) - model.COMMON_FIELDS - model.FIELDS[e.kind])
+            if unknown:
+                bad(_("a field verify does not know: '{key}' (written by hand, or by another program)").format(
+                    key=unknown[0]))
         named = [e.cadre] if e.cadre else []
         if e.kind == model.INSPECTION:
             named += list(e.data.get("present", [])) + list(e.data.get("absent", []))
