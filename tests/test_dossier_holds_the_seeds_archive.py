@@ -95,3 +95,20 @@ def test_a_team_member_bears_liability_by_name(cli, demo):
     table = archive(cli, demo, "c005", "table")
     assert "连带责任" in table or "负责" in table
     assert "邹斌" in table and "(c013)" not in table
+
+
+def test_an_overturned_finding_stays_in_the_archive_with_its_trace(cli, demo):
+    months = {m["month"]: m for m in archive(cli, demo, "c011")["months"]}
+    overturned = [f for f in months["2026-11"]["findings"] if f["status"] == "overturned"]
+    assert [(f["rule"], f["date"], f["slot"]) for f in overturned] == [("signin.missing", "2026-11-09", "morning")]
+    assert len(overturned[0]["evidence"]) >= 3  # the finding's evidence, the appeal, the review
+
+
+def test_reports_of_every_status_and_every_evaluation_are_in_the_archive(cli, demo):
+    months = {m["month"]: m for m in archive(cli, demo, "c014")["months"]}
+    assert [(r["rule"], r["status"]) for r in months["2026-11"]["reports"]] == [("conduct.cards", "dismissed")]
+    twenty = {m["month"]: m for m in archive(cli, demo, "c020")["months"]}["2026-11"]
+    assert [(r["rule"], r["status"], r["stationed"]) for r in twenty["reports"]] == [("conduct.drinking", "upheld", True)]
+    assert sorted(e["kind"] for e in twenty["evaluation_history"]) == ["peer", "public", "self"]
+    text = archive(cli, demo, "c014", fmt="table")
+    assert "群众举报及查处情况" in text and "不成立" in text

@@ -42,6 +42,10 @@ class MonthRecord:
     leaves: tuple[LeaveRecord, ...] = ()
     diary: tuple[tuple[str, str, bool, str | None, str | None, str], ...] = ()  # (day, village, stay, witness, note, where)
     notices: tuple[tuple[str, str, str, str | None, str | None], ...] = ()  # (publication id, date, format, seal id, code)
+    # reports against the cadre (群众举报), whatever their status: (id, rule, time, status, stationed, where)
+    reports: tuple[tuple[str, str, str, str, bool, str], ...] = ()
+    evaluation_history: tuple[tuple[str, str, str, str], ...] = ()  # every evaluation: (kind, grade, id, where)
+    uncounted: tuple[str, ...] = ()  # spot checks that found the cadre absent when nothing was due (file:line)
 
 
 class Finding(NamedTuple):
@@ -137,7 +141,8 @@ def dossier(ws: Workspace, token: str, start: str | None = None, end: str | None
         mine = next((c for c in result.cadres if c.cadre == cadre.id), None)
         if mine is None:
             continue
-        own = [v for v in result.violations if v.cadre == cadre.id and v.counts]  # not overturned on appeal
+        mine_all = [v for v in result.violations if v.cadre == cadre.id]
+        own = [v for v in mine_all if v.counts]  # the figures: not what was overturned on appeal
         row = build_row(mine, own)
         liability = next((row_ for row_ in result.liability if row_.supervisor == cadre.id), None)
         subs = dict(liability.subordinates) if liability else {}
@@ -151,13 +156,16 @@ def dossier(ws: Workspace, token: str, start: str | None = None, end: str | None
             voided=tuple(mine.voided), backfills=tuple(mine.backfills),
             weeks=tuple(w for w in mine.weeks if w.checked),
             findings=tuple(Finding(v.rule, v.severity, v.date.isoformat() if v.date else None, v.slot, v.week,
-                                   v.message, tuple(v.evidence), getattr(v, "status", "standing")) for v in own),
+                                   v.message, tuple(v.evidence) + tuple(v.trace), v.status) for v in mine_all),
             leaves=tuple(LeaveRecord(ident, kind, _when(start), _when(end), approver, _name(ws, approver),
                                      _when(cancelled) if cancelled else None)
                          for kind, start, end, cancelled, approver, ident in mine.leaves),
             diary=tuple((day.isoformat(), village, stay, witness, note, where)
                         for day, village, stay, witness, note, where in mine.diary),
             notices=tuple(published.get(month, ())),
+            reports=tuple((r.id, r.rule, _when(r.at.astimezone(ws.settings.tz)), r.status, r.stationed, r.where)
+                          for r in result.reports if r.cadre == cadre.id),
+            evaluation_history=tuple(mine.evaluation_history), uncounted=tuple(mine.uncounted),
         ))
     asked = months_between(start, end) if start and end else []
     missing = tuple(m for m in asked if m not in months and m <= this_month)
@@ -212,6 +220,11 @@ def to_json(d: Dossier) -> dict[str, Any]:
                        "where": where} for day, village, stay, witness, note, where in m.diary],
             "notices": [{"id": i, "date": date, "format": fmt, "seal": seal, "code": code}
                         for i, date, fmt, seal, code in m.notices],
+            "reports": [{"id": i, "rule": rule, "at": at, "status": status, "stationed": stationed, "where": where}
+                        for i, rule, at, status, stationed, where in m.reports],
+            "evaluation_history": [{"kind": kind, "grade": grade, "id": i, "where": where}
+                                   for kind, grade, i, where in m.evaluation_history],
+            "uncounted_findings": list(m.uncounted),
         } for m in d.months],
         "totals": d.totals,
         "missing_months": list(d.missing),

@@ -11,6 +11,8 @@ from zoudu.rulebook import label as rule_label
 from zoudu.publish.notice import EVALUATIONS, FIGURES
 from zoudu.render.notice import printable
 
+REPORT_STATUS = {"pending": N_("pending (not yet decided)"), "upheld": N_("upheld"), "dismissed": N_("dismissed")}
+EVALUATION_KINDS = {"self": N_("self (自评)"), "peer": N_("peer (互评)"), "public": N_("public (群众评)")}
 STATUS = {"standing": N_("standing"), "appealed": N_("appealed (pending)"), "overturned": N_("overturned")}
 
 
@@ -154,6 +156,31 @@ def render_details(d: Dossier, out, t) -> None:
                           t(witness or _("no witness")), t(note or ""))
     if diary.row_count:
         out.print(diary)
+
+    reports = table(_("Reports (群众举报) and how they were decided"), _("Time"), _("Rule"), _("Status"),
+                    _("While stationed"), _("Evidence"))
+    for m in d.months:
+        for _id, rule, at, status, stationed, where in m.reports:
+            reports.add_row(t(at), t(rule_label(rule)), t(_(REPORT_STATUS.get(status, status))),
+                            _("yes") if stationed else _("no"), t(where))
+    if reports.row_count:
+        out.print(reports)
+
+    grades = table(_("Evaluations, every one recorded (the latest of each kind counts)"), _("Month"), _("Kind"),
+                   _("Grade"), _("Entry"))
+    for m in d.months:
+        for kind, grade, ident, _where in m.evaluation_history:
+            grades.add_row(m.month, t(_(EVALUATION_KINDS.get(kind, kind))), t(grade), t(ident))
+    if grades.row_count:
+        out.print(grades)
+
+    checks = [(m.month, where) for m in d.months for where in m.uncounted]
+    if checks:
+        kept = table(_("Spot checks that found the cadre absent when nothing was due (kept, not violations)"),
+                     _("Month"), _("Evidence"))
+        for month, where in checks:
+            kept.add_row(month, t(where))
+        out.print(kept)
 
     posted = table(_("Notices published"), _("Month"), _("Published"), _("Format"), _("Seal"))
     for m in d.months:
