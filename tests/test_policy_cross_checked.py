@@ -74,6 +74,11 @@ def test_absent_when_nothing_was_due_is_a_finding_not_a_violation(cli, ws):
     assert len(c["uncounted_findings"]) == 2
     assert not [row for row in obj["liability"] if row["subordinates"].get("c003")
                 and "inspection.absent" in str(row)]
+    # the public sheet does not count them as found absent either
+    sheet = run(cli, ws, "publish", "--month", MONTH, "--format", "csv", "--date", "2026-12-01").stdout
+    (row,) = [line for line in sheet.splitlines() if line.startswith("c003,")]
+    header = next(line for line in sheet.splitlines() if line.lstrip("\ufeff").startswith("编号,")).lstrip("\ufeff")
+    assert dict(zip(header.split(","), row.split(",")))["抽查不在岗"] == "0", (header, row)
 
 
 def test_absent_on_a_night_the_543_counts_is_a_violation(cli, ws):

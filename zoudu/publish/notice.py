@@ -269,6 +269,8 @@ def build_row(cadre, violations, as_of: dt.date | None = None) -> NoticeRow:
     if pending:
         remark += separator + _("appeal pending ×{n}").format(n=pending)
     present = sum(1 for _where, found in cadre.inspections if found)
+    # found absent when a slot or a duty was due: a finding when nothing was due is kept in the archive only
+    absent = sum(1 for where, found in cadre.inspections if not found and where not in cadre.uncounted)
     times: dict[dt.date, list[tuple[str, str]]] = {}
     for day, clock, flag in cadre.signins:
         times.setdefault(day, []).append((clock, flag))
@@ -277,7 +279,7 @@ def build_row(cadre, violations, as_of: dt.date | None = None) -> NoticeRow:
         signins_required=cadre.signins_required, signins_made=cadre.signins_made,
         signins_valid=cadre.signins_valid, nights=cadre.nights, township_days=cadre.township_days,
         village_days=cadre.village_days, leave_days=cadre.leave_days, trip_days=cadre.trip_days,
-        absences=cadre.absences, checks_present=present, checks_absent=len(cadre.inspections) - present,
+        absences=cadre.absences, checks_present=present, checks_absent=absent,
         evaluations=dict(cadre.evaluations), errors=cadre.errors, warnings=cadre.warnings,
         violations=tuple(ordered), remark=remark,
         days=tuple(day_mark(d, as_of, tuple(times.get(d.date, ()))) for d in cadre.days),
