@@ -10,7 +10,7 @@ import re
 import pytest
 from rich.console import Console
 
-from tests.conftest import make_workspace
+from tests.conftest import REPO, make_workspace, run_cli
 from tests.support.book import Book, audit, workspace_at
 from zoudu import model
 from zoudu.audit.rules import CONDUCT_RULES, RULE_IDS
@@ -120,7 +120,9 @@ def test_cadre_narrows_the_audit(cli, root):
     assert {v["cadre"] for v in obj["violations"]} == {"c004"}
     assert [c["cadre"] for c in obj["cadres"]] == ["c004"]
     obj = json.loads(cli("audit", "--month", "2026-10", "--format", "json", "--cadre", "c002", root=root).stdout)
-    assert [row["supervisor"] for row in obj["liability"]] == ["c002"]
+    # what c002 bears for the cadres they supervise, and what their supervisor bears for them
+    rows = {row["supervisor"]: row for row in obj["liability"]}
+    assert sorted(rows) == ["c001", "c002"] and list(rows["c001"]["subordinates"]) == ["c002"]
     r = cli("audit", "--month", "2026-10", "--cadre", "nobody", root=root)
     assert r.returncode == 2 and "unknown cadre" in r.stderr
 
@@ -212,3 +214,13 @@ def test_piped_tables_are_printer_wide_so_dates_are_whole(cli, root):
                "--supervisor", "c001", "--village", "七里亭村", "--since", "2026-01-01", root=root).returncode == 0
     r = cli("roster", "list", root=root, env={"COLUMNS": "80"})
     assert r.returncode == 0 and r.stdout.count("2026-01-01") == 7 and "…" not in r.stdout
+
+
+def test_audit_of_one_cadre_names_the_supervisor_who_answers_for_them():
+    """`audit --cadre` of a commuter shows the liability their supervisor bears for them, with names."""
+    r = run_cli("audit", "--month", "2026-11", "--cadre", "c013", "--format", "json", root=REPO)
+    rows = json.loads(r.stdout)["liability"]
+    assert [(row["supervisor"], list(row["subordinates"])) for row in rows] == [("c005", ["c013"])]
+    assert rows[0]["violations"] == rows[0]["subordinates"]["c013"] > 0
+    table = run_cli("audit", "--month", "2026-11", "--cadre", "c013", root=REPO, lang="zh").stdout
+    assert "邹斌 (c013)" in table

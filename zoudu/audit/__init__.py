@@ -164,7 +164,11 @@ def _narrow(result: AuditResult, only: str) -> AuditResult:
     errors = sum(1 for v in violations if v.severity == "error" and v.counts)
     return dataclasses.replace(
         result, violations=violations, cadres=tuple(c for c in result.cadres if c.cadre == only),
-        liability=tuple(row for row in result.liability if row.supervisor == only), errors=errors,
+        # the liability they bear as a supervisor, and their supervisor's for them (连带责任 both ways)
+        liability=tuple(row if row.supervisor == only else dataclasses.replace(
+            row, subordinates={only: row.subordinates[only]}, violations=row.subordinates[only],
+            names={only: row.names.get(only, only)})
+            for row in result.liability if row.supervisor == only or only in row.subordinates), errors=errors,
         warnings=sum(1 for v in violations if v.counts) - errors,
         reports=tuple(r for r in result.reports if r.cadre == only),
         unsupervised=tuple(c for c in result.unsupervised if c == only))
@@ -266,7 +270,8 @@ def _liability(settings, roster: model.Roster, violations: list[Violation]) -> l
     for c in roster.cadres:
         if c.id in answers:
             subs = answers[c.id]
-            rows.append(Liability(c.id, c.name, subs, sum(subs.values()), own.get(c.id, 0)))
+            rows.append(Liability(c.id, c.name, subs, sum(subs.values()), own.get(c.id, 0),
+                                  {sub: by_id[sub].name for sub in subs}))
     return rows
 
 

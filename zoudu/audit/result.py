@@ -136,6 +136,7 @@ class Liability:
     subordinates: dict[str, int]  # cadre id -> commuting violations
     violations: int  # total over subordinates
     own: int  # the supervisor's own commuting violations, shown apart
+    names: dict[str, str] = field(default_factory=dict)  # subordinate id -> name, for the table
 
 
 @dataclass(frozen=True, slots=True)

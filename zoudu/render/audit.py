@@ -145,7 +145,8 @@ def _liability_table(result: AuditResult) -> Table:
     table.add_column(_("own violations"), justify="right")
     names = {c.cadre: c.name for c in result.cadres}
     for row in result.liability:
-        subs = ", ".join(f"{names.get(cid, cid)} ({cid}) ×{n}" for cid, n in row.subordinates.items())
+        subs = ", ".join(f"{row.names.get(cid) or names.get(cid, cid)} ({cid}) ×{n}"
+                         for cid, n in row.subordinates.items())
         table.add_row(cell(row.supervisor), cell(row.name), cell(subs), cell(row.violations), cell(row.own))
     for cid in result.unsupervised:  # commuting errors nobody answers for
         table.add_row("—", "", cell(_("{name} ({id}): no supervisor, nobody bears the joint liability").format(
