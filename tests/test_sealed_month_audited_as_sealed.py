@@ -101,3 +101,26 @@ def test_entries_added_to_the_neighbouring_month_after_the_seal_change_nothing(c
     stay("2026-09-30")
     stay("2026-09-28")
     assert october() == counted, "entries added to September after October's seal are late, not evidence"
+
+
+def test_a_sealed_finding_can_still_be_appealed_and_overturned(cli, root, key):
+    """The seal freezes the evidence, not the process: an appeal and its review after the notice is posted count."""
+    assert cli("seal", "--month", "2026-11", root=root, env=key).returncode == 0
+    _text, before = violations(cli, root)
+    target = next(v for v in before["violations"] if v["cadre"] == "c003" and v["rule"] == "signin.missing")
+    args = ["appeal", "c003", "--rule", "signin.missing", "--date", target["date"], "--reason", "停电"]
+    if target["slot"]:
+        args += ["--slot", target["slot"]]
+    r = cli(*args, root=root)
+    assert r.returncode == 0, r.stderr
+    appeal = r.stdout.split()[0]
+    r = cli("review", appeal, "--decision", "overturned", "--by", "c001", "--reason", "核实属实", root=root)
+    assert r.returncode == 0, r.stderr
+    _text, after = violations(cli, root)
+    same = [v for v in after["violations"] if (v["rule"], v["date"], v["slot"], v["cadre"])
+            == (target["rule"], target["date"], target["slot"], "c003")]
+    assert [v["status"] for v in same] == ["overturned"]
+    # a late sign-in after the seal is still not evidence
+    r = cli("checkin", "c003", "--at", f"{target['date']} 19:31", "--approver", "c001", "--reason", "补", root=root)
+    _text, again = violations(cli, root)
+    assert len(again["violations"]) == len(after["violations"])

@@ -355,9 +355,19 @@ def load(ws: Workspace, month: str, first: dt.date, last: dt.date, cuts: dict[st
     return loaded
 
 
+# What a sealed month still takes from after its seal: appeals and their reviews (申诉/复核, and the
+# decisions on reports) are the process of contesting a verdict, not evidence of attendance; the
+# seal freezes the evidence, so a finding can still be contested once the notice is posted.
+_AFTER_SEAL = ('"kind": "appeal"', '"kind": "review"')
+
+
 def _cut(src: Source, last: int) -> Source:
-    """``src`` without the lines after line ``last`` (recorded after the seal: late, not evidence)."""
-    return Source(src.shown, src.role, (item for item in src.lines if item[0] <= last),
+    """``src`` without the lines after line ``last`` (recorded after the seal: late, not evidence),
+    but for appeals and reviews."""
+    def kept(item) -> bool:
+        return item[0] <= last or (item[1] is not None and any(mark in item[1] for mark in _AFTER_SEAL))
+
+    return Source(src.shown, src.role, (item for item in src.lines if kept(item)),
                   [item for item in src.voids if item[0] <= last])
 
 
