@@ -232,6 +232,15 @@ def test_an_uncovered_duty_slot_is_duty_missed(cli, ws):
     assert "值班" in audit_zh(cli, ws)
 
 
+def test_duty_on_a_workday_leaves_an_uncovered_slot_missed_and_counted_as_commuting(cli, ws):
+    before = audit_json(cli, ws)
+    run(cli, ws, "duty", "c004", "--on", "2026-11-24")  # a Tuesday: the slots were due anyway
+    after = audit_json(cli, ws)
+    assert not rules_of(after, "c004", "duty.missed")
+    assert rules_of(after, "c004", "signin.missing") == rules_of(before, "c004", "signin.missing")
+    assert after["liability"] == before["liability"]
+
+
 def test_duty_refuses_an_unknown_slot(cli, ws):
     refused(cli, ws, "duty", "c003", "--on", "2026-11-07", "--slots", "noon")
 

@@ -32,7 +32,8 @@ def leave_not_cancelled(month: Month) -> list[Violation]:
 
 
 def duty_missed(month: Month) -> list[Violation]:
-    """``duty.missed``: a slot assigned as duty (值班) that nothing covered or excused."""
+    """``duty.missed``: a slot assigned as duty (值班) on a day it was not otherwise due, that nothing
+    covered or excused."""
     out: list[Violation] = []
     for cid, covered in month.coverage.cadres.items():
         for day in covered.days:
@@ -40,8 +41,8 @@ def duty_missed(month: Month) -> list[Violation]:
             if not info.in_month or not any(day.duty):
                 continue
             for i, state in enumerate(day.slots):
-                if not day.duty[i] or state != MISSING:
-                    continue
+                if not day.duty[i] or state != MISSING or info.required[i]:
+                    continue  # a workday's slot uncovered is signin.missing, duty or not (it counts as commuting)
                 slot = month.settings.slots[model.SLOTS[i]]
                 iso = info.date.isoformat()
                 message = _("duty (值班) on {day}, {slot}: no sign-in between {start} and {end}").format(

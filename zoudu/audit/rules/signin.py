@@ -49,7 +49,8 @@ def missing(month: Month) -> list[Violation]:
             if not info.in_month or MISSING not in day.slots:
                 continue
             for i, state in enumerate(day.slots):
-                if state != MISSING or (i == AFTERNOON and info.study) or day.duty[i]:  # duty: duty.missed
+                if state != MISSING or (i == AFTERNOON and info.study) or (day.duty[i] and not info.required[i]):
+                    # a duty slot on a rest day is duty.missed; on a workday it is due anyway: signin.missing
                     continue
                 name, template, start, end = slots[i]
                 iso = info.date.isoformat()
