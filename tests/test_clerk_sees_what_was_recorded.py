@@ -173,3 +173,19 @@ def test_a_spot_check_splits_names_at_chinese_commas(root):
     assert r.returncode == 0, r.stderr
     check = entries(root, Y[:7])[-1]
     assert check["present"] == ["c002", "c003"] and check["absent"] == []
+
+
+def test_checkin_says_late_exactly_when_the_audit_does(tmp_path):
+    """08:05:59 is past 08:00 + 5 minutes: both the read-back and the audit say late (6 begun minutes)."""
+    from tests.conftest import make_workspace
+
+    root = make_workspace(tmp_path / "w").root
+    r = run_cli("checkin", "c003", "--at", "2026-11-04 08:05:59", "--approver", "c001", "--reason", "停电",
+                root=root)
+    assert r.returncode == 0 and "late 6 min" in r.stdout, r.stdout
+    r = run_cli("checkin", "c003", "--at", "2026-11-04 14:35:00", "--approver", "c001", "--reason", "停电",
+                root=root)
+    assert "on time" in r.stdout, r.stdout
+    late = [v for v in json.loads(run_cli("audit", "--month", "2026-11", "--format", "json", root=root).stdout)
+            ["violations"] if v["rule"] == "signin.late" and v["cadre"] == "c003"]
+    assert [(v["date"], v["slot"]) for v in late] == [("2026-11-04", "morning")]

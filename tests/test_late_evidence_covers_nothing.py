@@ -111,3 +111,15 @@ def test_a_leave_whose_approver_the_policy_does_not_allow_excuses_nothing(cli, r
     result = audit(cli, root)
     assert found(result, "signin.missing", "2026-11-18", "morning")
     assert any("c002" in notice and "excuses nothing" in notice for notice in result["notices"])
+
+
+def test_a_sick_leave_typed_twenty_minutes_into_the_morning_is_late():
+    """The demo's c018 phoned in sick on 16 November; the clerk typed the leave at 08:20, after the
+    08:00 it began excusing: leave.late (a warning), the leave still excuses the morning."""
+    from tests.conftest import REPO, run_cli
+
+    r = run_cli("audit", "--month", "2026-11", "--format", "json", "--cadre", "c018", root=REPO)
+    found_ = [v for v in json.loads(r.stdout)["violations"] if v["rule"] == "leave.late"]
+    assert [(v["date"], v["severity"]) for v in found_] == [("2026-11-16", "warning")]
+    assert "20 min" in found_[0]["message"]
+    assert not [v for v in json.loads(r.stdout)["violations"] if v["date"] == "2026-11-16" and v["rule"] == "signin.missing"]

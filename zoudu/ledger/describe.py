@@ -31,9 +31,10 @@ def slot_of(settings, at: dt.datetime) -> str | None:
 def minutes_late(settings, at: dt.datetime, slot: str) -> int:
     local = at.astimezone(settings.tz)
     fixed = dt.datetime.combine(local.date(), settings.slots[slot].time, local.tzinfo)
-    late = int((local - fixed).total_seconds() // 60)
+    seconds = int((local - fixed).total_seconds())
     tolerance = getattr(settings, "late_tolerance_minutes", LATE_TOLERANCE_MINUTES)
-    return late if late > tolerance else 0
+    # as the audit decides (signin.late): late past the tolerance to the second; said in begun minutes
+    return -(-seconds // 60) if seconds > tolerance * 60 else 0
 
 
 def name_of(roster, cadre_id: str | None) -> str:

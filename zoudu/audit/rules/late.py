@@ -12,25 +12,25 @@ from zoudu.i18n import _
 
 def began(month: Month, start: dt.datetime) -> dt.datetime:
     """When a leave begins to excuse anything: its time, or for a leave given by dates (from
-    00:00) the fixed time of that day's morning slot, the first it excuses; the backfill grace runs from there."""
+    00:00) the fixed time of that day's morning slot, the first it excuses."""
     if start.time() == dt.time(0):
         return dt.datetime.combine(start.date(), month.settings.slots["morning"].time, start.tzinfo)
     return start
 
 
 def leave(month: Month) -> list[Violation]:
-    """``leave.late``: a leave (or trip) recorded after it began (later than the backfill grace); it
-    still excuses what it covers."""
+    """``leave.late`` (SPEC §8): a leave (or trip) recorded after it began, to the minute; it still
+    excuses what it covers (a warning by default: it has its approver)."""
     out: list[Violation] = []
-    grace = dt.timedelta(minutes=max(0, min(month.settings.backfill_grace_minutes, 366 * 24 * 60)))
     first, last = month.span.month_days[0].date, month.span.month_days[-1].date
     for cadre, spans in month.facts.leaves.items():
         for span in spans:
             e = span.entry
             start = month.local(span.start)
-            if not (first <= start.date() <= last) or e.recorded - began(month, start) <= grace:
+            begins = began(month, start)
+            if not (first <= start.date() <= last) or e.recorded <= begins:
                 continue
-            minutes = int((e.recorded - e.at).total_seconds() // 60)
+            minutes = -(-int((e.recorded - begins).total_seconds()) // 60)
             message = _("{kind} from {start} was recorded {delay} after it began ({recorded}), approved by "
                         "{approver}").format(
                 kind=span.kind, start=start.strftime("%Y-%m-%d %H:%M"), delay=duration(minutes),
