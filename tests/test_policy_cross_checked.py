@@ -91,6 +91,17 @@ def test_absent_on_a_night_the_543_counts_is_a_violation(cli, ws):
     assert "督查时不在岗" in audit_zh(cli, ws)
 
 
+def test_absent_after_midnight_is_filed_under_the_night_before_and_can_be_appealed_there(cli, ws):
+    Book(ws).day("c003", "2026-11-04").write()
+    run(cli, ws, "inspect", "--by", "c002", "--at", "2026-11-05T03:00", "--absent", "c003")  # Wed night, 03:00
+    found = rules_of(audit_json(cli, ws), "c003", "inspection.absent")
+    assert [(v["date"], v["slot"]) for v in found] == [("2026-11-04", "evening")]
+    r = run(cli, ws, "appeal", "c003", "--rule", "inspection.absent", "--date", "2026-11-04", "--slot", "evening",
+            "--reason", "当晚在村里")
+    found = rules_of(audit_json(cli, ws), "c003", "inspection.absent")
+    assert [v["status"] for v in found] == ["appealed"], r.stdout
+
+
 def test_absent_on_a_duty_day_is_a_violation(cli, ws):
     run(cli, ws, "duty", "c003", "--on", "2026-11-07", "--slots", "morning")
     run(cli, ws, "inspect", "--by", "c002", "--at", "2026-11-07T08:10", "--absent", "c003")

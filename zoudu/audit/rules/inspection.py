@@ -14,10 +14,11 @@ def _on_leave(month: Month, cadre: str, moment: dt.datetime) -> bool:
     return any(span.start <= moment <= span.end for span in month.facts.leaves.get(cadre, ()))
 
 
-def due_at(month: Month, cadre: str, moment: dt.datetime) -> str | None:
-    """The slot (``morning`` …) of the cadre due at ``moment``, None if nothing was (SPEC §9): a day
+def due_at(month: Month, cadre: str, moment: dt.datetime) -> tuple[dt.date, str] | None:
+    """The day and slot (``morning`` …) of the cadre due at ``moment``, None if nothing was (SPEC §9): a day
     slot of a workday or a duty within its window; the evening of a night the 543 counts (or a duty
-    evening) from the start of its window to the end of the next morning's window."""
+    evening) from the start of its window to the end of the next morning's window — a check at 03:00
+    found the cadre absent on the night before, and is filed under that evening."""
     local = moment.astimezone(month.settings.tz)
     infos = {info.date: info for info in month.span.days}
     duties = month.facts.duties.get(cadre, {})
@@ -29,7 +30,7 @@ def due_at(month: Month, cadre: str, moment: dt.datetime) -> str | None:
                 continue
             start, end = slot_span(month.settings, day, i)
             if start <= local <= end:
-                return ("morning", "afternoon", "evening")[i]
+                return day, ("morning", "afternoon", "evening")[i]
     return None
 
 
@@ -42,15 +43,16 @@ def absent(month: Month) -> list[Violation]:
         for cid in e.get("absent") or ():
             if cid not in month.roster.by_id or _on_leave(month, cid, e.at):
                 continue
-            slot = due_at(month, cid, e.at)
-            if slot is None:
+            due = due_at(month, cid, e.at)
+            if due is None:
                 continue
+            day, slot = due
             method = _("by phone") if e.get("method") == "phone" else _("in person")
             inspector = month.roster.get(str(e.get("inspector")))
             message = _("a spot check {method} by {inspector} on {day} at {time} found the cadre absent").format(
                 method=method, inspector=f"{inspector.name} ({inspector.id})" if inspector else e.get("inspector"),
                 day=local.date().isoformat(), time=hm(local))
-            out.append(month.violation("inspection.absent", cid, message, (e.where,), local.date(), slot))
+            out.append(month.violation("inspection.absent", cid, message, (e.where,), day, slot))
     return out
 
 
