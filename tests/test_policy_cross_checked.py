@@ -324,6 +324,21 @@ def test_an_upheld_appeal_leaves_the_finding_standing(cli, ws):
     assert v["status"] == "standing" and len(v["trace"]) == 2
 
 
+def test_a_week_appeal_dated_in_the_weeks_other_month_reaches_the_finding(cli, ws):
+    """W44 (26 Oct – 1 Nov) is audited with October, its Thursday's month; an appeal dated 1 Nov finds it."""
+    before = [v for v in rules_of(audit_json(cli, ws, "2026-10"), "c003", "week.nights") if v["week"] == "2026-W44"]
+    assert before
+    aid = new_id(run(cli, ws, "appeal", "c003", "--rule", "week.nights", "--date", "2026-11-01", "--reason", "出差"))
+    assert aid.startswith("2026-10-")
+    run(cli, ws, "review", aid, "--decision", "overturned", "--by", "c001", "--reason", "核实")
+    after = [v for v in rules_of(audit_json(cli, ws, "2026-10"), "c003", "week.nights") if v["week"] == "2026-W44"]
+    assert [v["status"] for v in after] == ["overturned"]
+
+
+def test_an_appeal_for_a_day_the_cadre_was_not_serving_is_refused(cli, ws):
+    refused(cli, ws, "appeal", "c003", "--rule", "signin.missing", "--date", "2025-06-03", "--reason", "x")
+
+
 # ----------------------------------------------------------------------------- 10. family meeting
 
 

@@ -74,8 +74,15 @@ def appeal(ws: Workspace, token: str, rule: str, date: str, slot: str | None, re
     day = parse_date(date, now(ws).date())
     if day > now(ws).date():
         raise ZouduError(_("the day {day} has not come yet: there is no finding to appeal").format(day=day))
-    moment = dt.datetime.combine(day, dt.time(0), ws.settings.tz)
+    if rule.startswith("week."):  # a week is audited in the month of its Thursday (SPEC §3): filed there
+        day_in_file = day + dt.timedelta(days=3 - day.weekday())
+    else:
+        day_in_file = day
+    moment = dt.datetime.combine(day_in_file, dt.time(0), ws.settings.tz)
     cadre = find_cadre(ws.roster, token, day)
+    if not cadre.serving_on(day):
+        raise ZouduError(_("{name} ({id}) was not on the roster on {day}: there is no finding to appeal").format(
+            name=cadre.name, id=cadre.id, day=day))
     if slot is not None and slot not in model.SLOTS:
         raise ZouduError(_("unknown slot '{slot}' (morning, afternoon, evening)").format(slot=slot))
     fields = base(ws, model.APPEAL, now(ws), by, cadre.id)
