@@ -324,6 +324,22 @@ def test_an_upheld_appeal_leaves_the_finding_standing(cli, ws):
     assert v["status"] == "standing" and len(v["trace"]) == 2
 
 
+def test_an_overturned_absence_is_no_absence_in_the_audit_or_on_the_sheet(cli, ws):
+    def absences():
+        (c,) = [c for c in audit_json(cli, ws)["cadres"] if c["cadre"] == "c003"]
+        sheet = run(cli, ws, "publish", "--month", MONTH, "--format", "csv", "--date", "2026-12-01").stdout
+        lines = [line.lstrip("\ufeff") for line in sheet.splitlines()]
+        header = next(line for line in lines if line.startswith("编号,")).split(",")
+        row = dict(zip(header, next(line for line in lines if line.startswith("c003,")).split(",")))
+        return c["absences"], int(row["缺勤次数"])
+    Book(ws).day("c004", "2026-11-04").write()  # a ledger for the month
+    before = absences()
+    target = [v for v in rules_of(audit_json(cli, ws), "c003", "signin.missing") if v["date"] == "2026-11-03"]
+    aid = new_id(run(cli, ws, "appeal", "c003", "--rule", "signin.missing", "--date", "2026-11-03", "--reason", "停电"))
+    run(cli, ws, "review", aid, "--decision", "overturned", "--by", "c001", "--reason", "核实")
+    assert absences() == (before[0] - len(target), before[1] - len(target)) and len(target) == 3
+
+
 def test_a_week_appeal_dated_in_the_weeks_other_month_reaches_the_finding(cli, ws):
     """W44 (26 Oct – 1 Nov) is audited with October, its Thursday's month; an appeal dated 1 Nov finds it."""
     before = [v for v in rules_of(audit_json(cli, ws, "2026-10"), "c003", "week.nights") if v["week"] == "2026-W44"]

@@ -279,10 +279,13 @@ def _cadre_results(month: Month, violations: list[Violation], want_days: bool) -
     """Each cadre's month; what belongs to a cadre is grouped once, not searched per cadre."""
     facts = month.facts
     counts: dict[str, list[int]] = {}
+    cleared: dict[str, int] = {}  # absences overturned on appeal: they count for nothing (SPEC §9)
     for v in violations:
         if v.cadre is not None and v.counts:
             pair = counts.setdefault(v.cadre, [0, 0])
             pair[v.severity != "error"] += 1
+        elif v.cadre is not None and v.rule in ("signin.missing", "duty.missed"):
+            cleared[v.cadre] = cleared.get(v.cadre, 0) + 1
     inspections: dict[str, list[tuple[str, bool]]] = {}
     for e in facts.inspections:
         for cid in e.get("present") or ():
@@ -330,7 +333,8 @@ def _cadre_results(month: Month, violations: list[Violation], want_days: bool) -
         _cadre_result(month, c, counts.get(c.id, (0, 0)), inspections.get(c.id, ()), backfills.get(c.id, ()),
                       voided.get(c.id, ()), made.get(c.id, 0), want_days),
         signins=tuple(times.get(c.id, ())), leaves=_leaves_of(month, c.id), diary=tuple(diary.get(c.id, ())),
-        late=late.get(c.id, 0), uncounted=tuple(uncounted.get(c.id, ())), evaluation_history=history.get(c.id, ()))
+        late=late.get(c.id, 0), uncounted=tuple(uncounted.get(c.id, ())), evaluation_history=history.get(c.id, ()),
+        absences=max(0, covered_absences(month, c.id) - cleared.get(c.id, 0)))
         for c in month.span.cadres]
 
 
@@ -377,6 +381,11 @@ def _leaves_of(month: Month, cadre: str) -> tuple:
     return tuple(out)
 
 
+def covered_absences(month: Month, cadre: str) -> int:
+    """Slots of the month nothing covered or excused (before appeals)."""
+    return sum(d.slots.count(MISSING) for d in month.coverage.cadres[cadre].month_days())
+
+
 def _cadre_result(month: Month, cadre: model.Cadre, counts, inspections, backfills, voided, made: int,
                   want_days: bool) -> CadreResult:
     covered = month.coverage.cadres[cadre.id]
@@ -404,7 +413,7 @@ def _cadre_result(month: Month, cadre: model.Cadre, counts, inspections, backfil
         leave_days=sum(1 for d in mine if d.leave_kind is not None and d.info.workday
                        and d.leave_kind != model.TRIP_KIND),
         trip_days=sum(1 for d in mine if d.leave_kind == model.TRIP_KIND and d.info.workday),
-        absences=sum(d.slots.count(MISSING) for d in mine),
+        absences=covered_absences(month, cadre.id),
         inspections=tuple(inspections),
         evaluations=dict(month.facts.evaluations.get(cadre.id, {})),
         backfills=tuple(backfills),

@@ -259,7 +259,9 @@ def build_row(cadre, violations, as_of: dt.date | None = None) -> NoticeRow:
     from zoudu.rulebook import weight  # what the public should read first: the rule table says
 
     pending = sum(1 for v in violations if v.status == "appealed")  # marked, not hidden (SPEC §9)
-    violations = [v for v in violations if v.counts]  # overturned on appeal: counts for nothing
+    # overturned on appeal: counts for nothing, neither as a finding nor as an absence on the sheet
+    cleared_checks = {w for v in violations if not v.counts and v.rule == "inspection.absent" for w in v.evidence}
+    violations = [v for v in violations if v.counts]
     counts = Counter(v.rule for v in violations)
     severity = {v.rule: v.severity for v in violations}
     ordered = sorted(counts.items(), key=lambda kv: (severity[kv[0]] != "error", weight(kv[0]), -kv[1], kv[0]))
@@ -270,7 +272,8 @@ def build_row(cadre, violations, as_of: dt.date | None = None) -> NoticeRow:
         remark += separator + _("appeal pending ×{n}").format(n=pending)
     present = sum(1 for _where, found in cadre.inspections if found)
     # found absent when a slot or a duty was due: a finding when nothing was due is kept in the archive only
-    absent = sum(1 for where, found in cadre.inspections if not found and where not in cadre.uncounted)
+    absent = sum(1 for where, found in cadre.inspections
+                 if not found and where not in cadre.uncounted and where not in cleared_checks)
     times: dict[dt.date, list[tuple[str, str]]] = {}
     for day, clock, flag in cadre.signins:
         times.setdefault(day, []).append((clock, flag))
