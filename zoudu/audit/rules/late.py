@@ -34,6 +34,12 @@ def leave(month: Month) -> list[Violation]:
             message = _("{kind} from {start} was recorded {delay} after it began ({recorded}), approved by "
                         "{approver}").format(
                 kind=span.kind, start=start.strftime("%Y-%m-%d %H:%M"), delay=duration(minutes),
-                recorded=month.local(e.recorded).strftime("%Y-%m-%d %H:%M"), approver=e.get("approver") or "-")
+                recorded=month.local(e.recorded).strftime("%Y-%m-%d %H:%M"), approver=_named(month, e.get("approver")))
             out.append(month.violation("leave.late", cadre, message, (e.where,), start.date()))
     return out
+
+
+def _named(month: Month, cadre_id) -> str:
+    """A cadre as a clerk reads one: by name."""
+    found = month.roster.get(str(cadre_id)) if cadre_id else None
+    return found.name if found else (cadre_id or "-")
