@@ -309,10 +309,15 @@ def test_an_overturned_finding_counts_for_nothing_and_stays_visible(cli, ws):
     assert "申诉中" not in row and "抽查不在岗1次" not in row  # overturned: not on the sheet as a violation
     c3 = [c for c in after["cadres"] if c["cadre"] == "c003"][0]
     c3_before = [c for c in before["cadres"] if c["cadre"] == "c003"][0]
-    assert c3["errors"] == c3_before["errors"] - 1
-    assert after["errors"] == before["errors"] - 1
-    assert sum(row["subordinates"].get("c003", 0) for row in after["liability"]) == \
-        sum(row["subordinates"].get("c003", 0) for row in before["liability"]) - 1
+    # the finding counts for nothing, and neither does what it cancelled (the morning it found empty)
+    gone = [v for v in rules_of(before, "c003") if v["status"] == "standing" and v not in rules_of(after, "c003")
+            and v["rule"] != "inspection.absent"]
+    assert gone and {(v["rule"], v["date"]) for v in gone if v["rule"] == "signin.missing"} <= {
+        ("signin.missing", "2026-11-02"), ("signin.missing", "2026-11-03")}
+    assert c3["errors"] == c3_before["errors"] - 1 - len(gone)
+    assert after["errors"] == before["errors"] - 1 - len(gone)
+    assert sum(row["subordinates"].get("c003", 0) for row in after["liability"]) < \
+        sum(row["subordinates"].get("c003", 0) for row in before["liability"])
 
 
 def test_an_upheld_appeal_leaves_the_finding_standing(cli, ws):
@@ -338,6 +343,19 @@ def test_an_overturned_absence_is_no_absence_in_the_audit_or_on_the_sheet(cli, w
     aid = new_id(run(cli, ws, "appeal", "c003", "--rule", "signin.missing", "--date", "2026-11-03", "--reason", "停电"))
     run(cli, ws, "review", aid, "--decision", "overturned", "--by", "c001", "--reason", "核实")
     assert absences() == (before[0] - len(target), before[1] - len(target)) and len(target) == 3
+
+
+def test_an_overturned_spot_check_gives_back_the_night_it_cancelled(cli, ws):
+    Book(ws).day("c003", "2026-11-04").write()
+    run(cli, ws, "inspect", "--by", "c002", "--at", "2026-11-04T22:30", "--absent", "c003")
+    evening = [v for v in rules_of(audit_json(cli, ws), "c003", "signin.missing") if v["date"] == "2026-11-04"]
+    assert [v["slot"] for v in evening] == ["evening"]  # the check cancelled the night
+    aid = new_id(run(cli, ws, "appeal", "c003", "--rule", "inspection.absent", "--date", "2026-11-04",
+                     "--slot", "evening", "--reason", "当晚在乡政府加班，督查组找错了宿舍"))
+    run(cli, ws, "review", aid, "--decision", "overturned", "--by", "c001", "--reason", "核实属实")
+    obj = audit_json(cli, ws)
+    assert [v["status"] for v in rules_of(obj, "c003", "inspection.absent")] == ["overturned"]
+    assert not [v for v in rules_of(obj, "c003", "signin.missing") if v["date"] == "2026-11-04"]
 
 
 def test_a_week_appeal_dated_in_the_weeks_other_month_reaches_the_finding(cli, ws):

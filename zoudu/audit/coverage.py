@@ -92,11 +92,33 @@ def absent_findings(settings: Settings, facts: Facts) -> dict[str, list[tuple[dt
     """Per cadre: the moments a spot check of the month found them absent (not while on leave)."""
     out: dict[str, list[tuple[dt.datetime, Line]]] = {}
     tz = settings.tz
+    cleared = _overturned_checks(settings, facts)
     for e in facts.inspections:
         moment = e.at.astimezone(tz)
         for cid in e.get("absent") or ():
-            if not any(span.start <= e.at <= span.end for span in facts.leaves.get(cid, ())):
-                out.setdefault(str(cid), []).append((moment, e))
+            if any(span.start <= e.at <= span.end for span in facts.leaves.get(cid, ())):
+                continue
+            if any(start <= moment <= end for start, end in cleared.get(str(cid), ())):
+                continue  # overturned on appeal: it counts for nothing, so it cancels nothing either
+            out.setdefault(str(cid), []).append((moment, e))
+    return out
+
+
+def _overturned_checks(settings: Settings, facts: Facts) -> dict[str, list[tuple[dt.datetime, dt.datetime]]]:
+    """Per cadre: the spans (a slot, or a whole day's slots) of ``inspection.absent`` findings
+    overturned on appeal (SPEC §9)."""
+    out: dict[str, list[tuple[dt.datetime, dt.datetime]]] = {}
+    for appeal in facts.appeals:
+        decision = facts.decisions.get(appeal.id)
+        if appeal.get("rule") != "inspection.absent" or decision is None or decision.get("decision") != "overturned":
+            continue
+        try:
+            day = dt.date.fromisoformat(str(appeal.get("date")))
+        except ValueError:
+            continue
+        slot = appeal.get("slot")
+        slots = [model.SLOTS.index(slot)] if slot in model.SLOTS else range(len(model.SLOTS))
+        out.setdefault(str(appeal.cadre), []).extend(slot_span(settings, day, i) for i in slots)
     return out
 
 
