@@ -111,15 +111,23 @@ def _policy_entry(fields: Mapping[str, Any], kind: str, day: str, clock: str) ->
     from zoudu.rulebook import label
 
     if kind == model.DUTY:
-        return _("duty (值班) on {day}: {slots}").format(day=fields.get("date"), slots=", ".join(
+        return _("duty (值班) on {day}: {slots}").format(day=_day(fields.get("date")), slots=_(", ").join(
             _(SLOT_WORDS.get(s, s)) for s in fields.get("slots") or ()))
     if kind == model.APPEAL:
         return _("appeal against {rule} of {day} ({reason})").format(
-            rule=label(str(fields.get("rule"))), day=fields.get("date"), reason=fields.get("reason", ""))
+            rule=label(str(fields.get("rule"))), day=_day(fields.get("date")), reason=fields.get("reason", ""))
     if kind == model.REVIEW:
         return _("review of {target}: {decision} ({reason})").format(
             target=fields.get("target"), decision=_(DECISIONS.get(str(fields.get("decision")), "?")), reason=fields.get("reason", ""))
     return _("{day} {clock} family meeting (干部家属会)").format(day=day, clock=clock)
+
+
+def _day(text: Any) -> str:
+    """A day stored as ``2026-11-21``, said as a clerk reads it (``11月21日``)."""
+    try:
+        return said(dt.date.fromisoformat(str(text)))
+    except ValueError:
+        return str(text)
 
 
 DECISIONS = {"upheld": N_("upheld"), "overturned": N_("overturned"), "dismissed": N_("dismissed")}
