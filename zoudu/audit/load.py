@@ -335,13 +335,6 @@ def file_size(path: Path) -> int:
         return 0
 
 
-def others_size(ws: Workspace, month: str, first: dt.date) -> tuple[int, list[int]]:
-    """Bytes of the files ``read_others`` may open: (the two neighbouring months together, each
-    of the earlier months in ``history_months`` order)."""
-    neighbours = file_size(ws.ledger_path(shift_month(month, -1))) + file_size(ws.ledger_path(shift_month(month, 1)))
-    return neighbours, [file_size(ws.ledger_path(m)) for m in history_months(month, first)]
-
-
 def load(ws: Workspace, month: str, first: dt.date, last: dt.date, cuts: dict[str, int] | None = None) -> Loaded:
     """Everything the audit of ``month`` needs, for the days ``first``..``last`` it looks at.
     ``cuts`` (a sealed month): each file is read only up to the last line its seal covered."""

@@ -11,27 +11,6 @@ from zoudu.audit.result import MISSING, Violation
 from zoudu.audit.rules.base import Month, duration, hm, searched, slot_name
 from zoudu.i18n import _
 
-MAX_GRACE_MINUTES = 100 * 366 * 24 * 60  # a backfill grace beyond a century is "for ever"
-
-
-def grace(month: Month) -> dt.timedelta:
-    """``backfill_grace_minutes``, clamped: rules.yaml's number may be past what a timedelta holds."""
-    minutes = month.settings.backfill_grace_minutes
-    return dt.timedelta(minutes=max(-MAX_GRACE_MINUTES, min(minutes, MAX_GRACE_MINUTES)))
-
-
-def import_limit(month: Month) -> dt.timedelta:
-    """``import_limit_days``: how long after its time a terminal's punch may be read in and still be its own record."""
-    return dt.timedelta(days=month.settings.import_limit_days)
-
-
-def is_backfill(signin: SignIn, allowed: dt.timedelta | None = None, imported_within: dt.timedelta | None = None
-                ) -> bool:
-    """补签: entered later than the grace after its time (approved or not); a terminal's punch
-    (``zoudu import``) is the terminal's own record up to the import limit. Decided by the facts
-    stage (``SignIn.late``); the limits are kept as arguments for older callers."""
-    return signin.late
-
 
 def missing(month: Month) -> list[Violation]:
     """``signin.missing``: a required slot nothing covered or excused (not the Friday study afternoon)."""
