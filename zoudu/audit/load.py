@@ -327,14 +327,6 @@ def file_stamp(path: Path) -> bytes:
     return repr((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)).encode()
 
 
-def file_size(path: Path) -> int:
-    """Bytes in ``path``; 0 if there is no such file."""
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
-
-
 def load(ws: Workspace, month: str, first: dt.date, last: dt.date, cuts: dict[str, int] | None = None) -> Loaded:
     """Everything the audit of ``month`` needs, for the days ``first``..``last`` it looks at.
     ``cuts`` (a sealed month): each file is read only up to the last line its seal covered."""
