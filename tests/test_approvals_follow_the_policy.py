@@ -13,7 +13,7 @@ import pytest
 from zoudu.ledger import approvals, record
 from zoudu.ledger.settings import Approvals
 from zoudu.ledger.workspace import Workspace
-from tests.support.cli import refused
+from tests.support.cli import refused, township_by_cli
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -24,18 +24,13 @@ def snapshot(root: Path) -> dict[str, bytes]:
 @pytest.fixture
 def root(tmp_path, cli) -> Path:
     """c001 secretary; c002 team under c001; c003 team under c002; c004 under c003; c005 under c001 (not team)."""
-    root = tmp_path / "w"
-    assert cli("init", str(root)).returncode == 0
-    for args in (
+    return township_by_cli(cli, tmp_path / "w", (
         ("c001", "--name", "书记", "--team"),
         ("c002", "--name", "乡长", "--team", "--supervisor", "c001"),
         ("c003", "--name", "副乡长", "--team", "--supervisor", "c002"),
         ("c004", "--name", "干部甲", "--supervisor", "c003", "--village", "石庄村"),
         ("c005", "--name", "干部乙", "--supervisor", "c001", "--village", "富溪村"),
-    ):
-        r = cli("roster", "add", *args, "--since", "2026-01-01", root=root)
-        assert r.returncode == 0, r.stderr
-    return root
+    ))
 
 
 def last_entry(root: Path, month: str) -> dict:

@@ -11,20 +11,16 @@ import pytest
 
 from tests.conftest import REPO
 from zoudu.ledger.workspace import Workspace
-from tests.support.cli import refused
+from tests.support.cli import township_by_cli
 
 
 @pytest.fixture
 def root(tmp_path, cli) -> Path:
-    root = tmp_path / "w"
-    assert cli("init", str(root)).returncode == 0
-    for args in (
+    return township_by_cli(cli, tmp_path / "w", (
         ("c001", "--name", "书记", "--team"),
         ("c002", "--name", "乡长", "--team", "--supervisor", "c001"),
         ("c003", "--name", "干部", "--supervisor", "c001", "--village", "石庄村"),
-    ):
-        assert cli("roster", "add", *args, "--since", "2026-01-01", root=root).returncode == 0
-    return root
+    ))
 
 
 def log(root: Path) -> list[dict]:
