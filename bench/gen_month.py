@@ -37,7 +37,7 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚"
 
 
-def roster(scale: int) -> list[Cadre]:
+def roster(scale: int, since: dt.date = dt.date(2026, 1, 1)) -> list[Cadre]:
     cadres: list[Cadre] = []
     count = BASE_CADRES * scale
     leader = None
@@ -47,7 +47,7 @@ def roster(scale: int) -> list[Cadre]:
         name = SURNAMES[i % len(SURNAMES)] + GIVEN[(i // len(SURNAMES)) % len(GIVEN)]
         cadres.append(Cadre(cid, name, "班子成员" if team else "干部", team,
                             None if team and leader is None else leader, VILLAGES[i % len(VILLAGES)],
-                            dt.date(2026, 1, 1)))
+                            since))
         if team:
             leader = cid
             if i == 0:
@@ -185,12 +185,14 @@ def generate(root: Path, scale: int, month: str = "2026-10", seed: int = 7, hist
 
     ``history`` earlier months are written too (before the month's neighbour)."""
     init_workspace(root, "石庄乡", "崇仁县")  # the generated months are headed like the demo
-    cadres = roster(scale)
+    months = [shift_month(month, -back) for back in range(history + 1, 0, -1)] + [month, shift_month(month, 1)]
+    # everyone serves from the first month written (so history's approvers are serving when they approve)
+    cadres = roster(scale, min(dt.date(2026, 1, 1), dt.date.fromisoformat(months[0] + "-01")))
     save_roster(root / "ledgers" / "roster.yaml", Roster.of(cadres))
     calendar = Calendar()
     rng = random.Random(seed)
     written = {}
-    for m in [shift_month(month, -back) for back in range(history + 1, 0, -1)] + [month, shift_month(month, 1)]:
+    for m in months:
         written[m] = write_ledger(root / "ledgers" / f"{m}.yaml", m, month_entries(cadres, m, rng, calendar), rng)
     return written
 

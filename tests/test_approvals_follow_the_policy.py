@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from zoudu.ledger import approvals, record
 from zoudu.ledger.settings import Approvals
@@ -154,3 +155,17 @@ def test_a_cadre_cannot_approve_their_own_backfill(cli, root):
             message="cannot approve their own sign-in")
     refused(cli, root, "checkin", "c001", "c003", "--at", "2026-11-02T08:00", "--approver", "c003", "--reason", "x",
             message="cannot approve their own sign-in")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(min_value=-1, max_value=7), min_size=1, max_size=8), st.integers(0, 7), st.integers(0, 7))
+def test_supervises_walks_up_the_chain_as_the_tree_walks_down(bosses, boss, cadre):
+    """The approval check walks up one chain (cheap at any roster size); it agrees with the
+    walk down the whole tree for every roster, cycles and dangling supervisors included."""
+    from zoudu.model import Cadre, Roster
+
+    cadres = [Cadre(f"c{i}", f"名{i}", "干部", True, None if b < 0 else f"c{b}", None, dt.date(2026, 1, 1))
+              for i, b in enumerate(bosses)]
+    roster = Roster.of(cadres)
+    boss_id, cadre_id = f"c{boss}", f"c{cadre}"
+    assert approvals._supervises(roster, boss_id, cadre_id) == (cadre_id in approvals._below(roster, boss_id))

@@ -109,3 +109,27 @@ def test_an_edit_of_the_file_is_a_miss(township):
     after = read_roster(township)
     assert [c.name for c in after.cadres] != [c.name for c in before.cadres]
     assert "王六" in [c.name for c in after.cadres]
+
+
+def test_remembered_positions_of_marked_entries_follow_the_file(township):
+    """``ledger.marks`` remembers where a file's entries of a kind are (seals, publications); an
+    append is a miss, and a position planted in the cache gives only what the file holds there."""
+    from zoudu.ledger import marks, record
+
+    ws = township
+    record.checkin(ws, ["c003"], "2026-11-26T08:01", None, None, None, None)
+    path = ws.ledger_path("2026-11")
+    shown = ws.shown(path)
+    first = marks.marked_entries(path, shown, ("checkin",))
+    assert [e.cadre for e in first] == ["c003"]
+    assert cache.file_key("marks", path, shown, "checkin") is not None
+    record.checkin(ws, ["c004"], "2026-11-26T08:02", None, None, None, None)
+    assert [e.cadre for e in marks.marked_entries(path, shown, ("checkin",))] == ["c003", "c004"]
+    # planted: offsets of the header line and of no line at all; and an entry of another kind
+    key, source = cache.file_key("marks", path, shown, "seal")
+    cache.store("marks", key, source, [(0, 1), (10 ** 9, 99)])
+    assert marks.marked_entries(path, shown, ("seal",)) == []
+    key, source = cache.file_key("marks", path, shown, "checkin")
+    stored = cache.load("marks", key, source, list[tuple[int, int]])
+    cache.store("marks", key, source, stored[:1] + [(0, 1)])
+    assert [e.cadre for e in marks.marked_entries(path, shown, ("checkin",))] == ["c003"]

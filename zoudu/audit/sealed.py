@@ -26,14 +26,14 @@ class SealedView(NamedTuple):
 
 
 def sealed_view(ws: Workspace, month: str) -> SealedView | None:
-    from zoudu.ledger import seals
+    from zoudu import model
+    from zoudu.ledger import marks, seals
     from zoudu.ledger.settings import load_settings
 
     # A month's final seal is made after its last day, so it lies in a later month's file:
     # only those are looked at (the audit of the latest month reads no other file for this).
-    later = [m for m in ws.months() if m > month]
-    marks = b'"kind": "seal"'
-    if not any(mark_in(ws.ledger_path(m), marks) for m in later):
+    later = [ws.ledger_path(m) for m in ws.months() if m > month]
+    if not any(marks.offsets(path, ws.shown(path), (model.SEAL,)) for path in later):
         return None
     seal = seals.is_sealed(ws, month)
     if seal is None:
@@ -52,13 +52,6 @@ def sealed_view(ws: Workspace, month: str) -> SealedView | None:
     view.__dict__["roster"] = roster
     cuts = {shown: _line_of_entry(ws.root / shown, count) for shown, count in counts.items()}
     return SealedView(view, cuts, rules_file, seal.id)
-
-
-def mark_in(path: Path, mark: bytes) -> bool:
-    try:
-        return mark in path.read_bytes()
-    except OSError:
-        return False
 
 
 def _line_of_entry(path: Path, count: int) -> int:

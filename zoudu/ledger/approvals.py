@@ -67,6 +67,18 @@ def _below(roster: Roster, cadre_id: str) -> set[str]:
     return found
 
 
+def _supervises(roster: Roster, boss: str, cadre_id: str) -> bool:
+    """Whether ``boss`` supervises ``cadre_id`` directly or further up (a walk up the chain, not of the roster)."""
+    seen = {cadre_id}
+    cadre = roster.get(cadre_id)
+    while cadre is not None and cadre.supervisor is not None and cadre.supervisor not in seen:
+        if cadre.supervisor == boss:
+            return True
+        seen.add(cadre.supervisor)
+        cadre = roster.get(cadre.supervisor)
+    return False
+
+
 def may_approve(settings: Settings, roster: Roster, approver: str, cadre: str | None, kind: str,
                 on_date: dt.date, length: dt.timedelta | None = None) -> str | None:
     """Why ``approver`` may not approve this ``kind`` for ``cadre`` on ``on_date``; None when they may.
@@ -84,7 +96,7 @@ def may_approve(settings: Settings, roster: Roster, approver: str, cadre: str | 
         return _("{name} ({id}) cannot approve for themself").format(name=who.name, id=who.id)
     # Nobody supervises the top of the tree: any other team member approves for them.
     top = subject is not None and subject.supervisor is None
-    if subject is not None and not top and approver in _below(day, subject.id):
+    if subject is not None and not top and _supervises(day, subject.id, approver):
         return _("{name} ({id}) is supervised by {boss} ({boss_id}) and cannot approve for them").format(
             name=who.name, id=who.id, boss=subject.name, boss_id=subject.id)
     if not who.team:

@@ -28,7 +28,7 @@ import msgspec
 T = TypeVar("T")
 FORMAT = 2  # the envelope's layout; 1 was pickle, never read
 _CODE_KEY: str | None = None
-_KEEP = 64
+_KEEP = 1024  # entries kept: a few per ledger file (picks, marks, results), for years of months
 
 
 def _cache_dir() -> Path | None:

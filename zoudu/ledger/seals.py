@@ -148,14 +148,12 @@ def read_months(month: str) -> list[str]:
 
 def seal_entries(ws: Workspace, kinds: tuple[str, ...] = (model.SEAL,)) -> list[Entry]:
     """Every seal entry (or entry of ``kinds``) of the workspace, oldest first (by month file, then line)."""
+    from zoudu.ledger.marks import marked_entries
+
     found: list[Entry] = []
-    marks = [f'"kind": "{k}"'.encode() for k in kinds]
     for m in ws.months():
         path = ws.ledger_path(m)
-        data = path.read_bytes()
-        if not any(mark in data for mark in marks):
-            continue
-        found += [e for e in read_ledger(path, ws.shown(path)).entries if e.kind in kinds]
+        found += marked_entries(path, ws.shown(path), kinds)
     return found
 
 

@@ -1,0 +1,75 @@
+"""The few entries of a kind that commands look for across every month (seals, publications).
+
+Finding them means reading every ledger file; a file that has not changed holds the
+same ones. So the scan is remembered per file: the cache keeps, under the file's stamp
+(device, inode, size, modification and status-change times: any write is a miss), the
+byte offset and line number of each line that names one of the kinds, and only those
+lines are read again. The cache holds numbers, never entries: each line is parsed from
+the file as it stands and kept only if it is an entry of those kinds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from zoudu.ledger import cache
+from zoudu.ledger.store import open_ledger, parse_line
+from zoudu.model import Entry
+
+_Offsets = list[tuple[int, int]]  # (byte offset of the line, its line number)
+
+
+def _scan(path: Path, kinds: tuple[str, ...]) -> _Offsets:
+    """Where lines mentioning ``"kind": "<one of kinds>"`` start (as the recording commands write them)."""
+    with open_ledger(path) as fh:
+        data = fh.read()
+    starts: set[int] = set()
+    for kind in kinds:
+        mark = f'"kind": "{kind}"'.encode()
+        at = data.find(mark)
+        while at >= 0:
+            starts.add(data.rfind(b"\n", 0, at) + 1)
+            at = data.find(mark, at + len(mark))
+    found: _Offsets = []
+    line, counted = 1, 0
+    for start in sorted(starts):
+        line += data.count(b"\n", counted, start)
+        counted = start
+        found.append((start, line))
+    return found
+
+
+def offsets(path: Path, shown: str, kinds: tuple[str, ...]) -> _Offsets:
+    """The (offset, line) of every line of ``path`` that may hold an entry of ``kinds``; [] without the file."""
+    if not path.exists():
+        return []
+    key = cache.file_key("marks", path, shown, ",".join(kinds))
+    if key is not None:
+        stored = cache.load("marks", *key, _Offsets)
+        if stored is not None:
+            return stored
+    found = _scan(path, kinds)
+    if key is not None:
+        cache.store("marks", *key, found)
+    return found
+
+
+def marked_entries(path: Path, shown: str, kinds: tuple[str, ...]) -> list[Entry]:
+    """The entries of ``kinds`` in one ledger file, in line order (damaged lines are skipped, as
+    ``read_ledger`` skips them; ``verify`` names them)."""
+    where = offsets(path, shown, kinds)
+    if not where:
+        return []
+    found: list[Entry] = []
+    with open_ledger(path) as fh:
+        for offset, number in where:
+            fh.seek(offset)
+            raw = fh.readline()
+            try:
+                text = raw.decode("utf-8").rstrip("\n")
+            except UnicodeDecodeError:
+                continue
+            entry = parse_line(text, shown, number, [])
+            if entry is not None and entry.kind in kinds:
+                found.append(entry)
+    return found
