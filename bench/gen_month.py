@@ -153,8 +153,11 @@ def month_entries(cadres: list[Cadre], month: str, rng: random.Random, calendar:
     return out
 
 
-def write_ledger(path: Path, month: str, entries: list[dict], rng: random.Random) -> int:
-    """Ids, hashes and a few voids (written after the entry they cancel), as ``append`` would."""
+def write_ledger(path: Path, month: str, entries: list[dict], rng: random.Random, now: str | None = None) -> int:
+    """Ids, hashes and a few voids (written after the entry they cancel), as ``append`` would;
+    with ``now``, only what was recorded by then."""
+    if now is not None:
+        entries = [e for e in entries if e["recorded"] <= now]
     prev = genesis(month)
     lines = [HEADER.format(month=month)]
     seq = 0
@@ -169,7 +172,8 @@ def write_ledger(path: Path, month: str, entries: list[dict], rng: random.Random
             ids.append(fields["id"])
     # recorded times never go back within a file (verify checks it): a void is recorded after the last entry
     void_recorded = max([f"{month}-28T17:00:00+08:00"] + [f["recorded"] for f in entries[-1:]])
-    for target in rng.sample(ids, len(ids) // 200):  # 0.5% voided
+    voided = rng.sample(ids, len(ids) // 200)  # 0.5% voided
+    for target in voided if now is None or void_recorded <= now else ():
         seq += 1
         fields = {"kind": "void", "at": f"{month}-28T17:00:00+08:00", "recorded": void_recorded,
                   "by": "clerk", "target": target, "reason": "录错人", "id": f"{month}-{seq:04d}"}
@@ -180,10 +184,13 @@ def write_ledger(path: Path, month: str, entries: list[dict], rng: random.Random
     return seq
 
 
-def generate(root: Path, scale: int, month: str = "2026-10", seed: int = 7, history: int = 0) -> dict[str, int]:
+def generate(root: Path, scale: int, month: str = "2026-10", seed: int = 7, history: int = 0,
+             now: dt.datetime | None = None) -> dict[str, int]:
     """A workspace in ``root``; returns entries written per ledger month.
 
-    ``history`` earlier months are written too (before the month's neighbour)."""
+    ``history`` earlier months are written too (before the month's neighbour). With ``now``,
+    the ledgers hold only what was recorded by then, as a real township's would (the month
+    after ``month`` is then the running month, recorded up to ``now``)."""
     init_workspace(root, "石庄乡", "崇仁县")  # the generated months are headed like the demo
     months = [shift_month(month, -back) for back in range(history + 1, 0, -1)] + [month, shift_month(month, 1)]
     # everyone serves from the first month written (so history's approvers are serving when they approve)
@@ -193,7 +200,8 @@ def generate(root: Path, scale: int, month: str = "2026-10", seed: int = 7, hist
     rng = random.Random(seed)
     written = {}
     for m in months:
-        written[m] = write_ledger(root / "ledgers" / f"{m}.yaml", m, month_entries(cadres, m, rng, calendar), rng)
+        written[m] = write_ledger(root / "ledgers" / f"{m}.yaml", m, month_entries(cadres, m, rng, calendar), rng,
+                                  None if now is None else now.astimezone(TZ).isoformat(timespec="seconds"))
     return written
 
 

@@ -79,3 +79,29 @@ def test_a_month_still_running_is_not_cached(tmp_path, monkeypatch):
     running = workspace_at(tmp_path / "w", "2026-11-20T09:00")
     audit(running, MONTH)
     assert not list((tmp_path / "cache" / "zoudu").glob("audit-*.msgpack"))
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_a_closed_months_output_is_remembered_and_follows_every_change(cli, tmp_path, fmt):
+    """``zoudu audit --format json|csv`` of a closed month is remembered whole (``audit.rendered``):
+    the second run prints the same bytes, notices and exit status as the first; an entry
+    appended since, or another language, is a miss, and gives what an audit without any
+    cache gives."""
+    from tests.support.cli import township_by_cli
+
+    root = township_by_cli(cli, tmp_path / "w")
+    cache = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    args = ("audit", "--month", MONTH, "--format", fmt)
+    first = cli(*args, root=root, env=cache)
+    assert first.returncode == 1 and first.stdout
+    assert list((tmp_path / "cache" / "zoudu").glob("shown-*.msgpack"))
+    again = cli(*args, root=root, env=cache)
+    assert (again.stdout, again.stderr, again.returncode) == (first.stdout, first.stderr, first.returncode)
+    assert cli("checkin", "c003", "--at", "2026-11-03T08:00", "--approver", "c002", "--reason", "系统故障",
+               root=root).returncode == 0
+    after = cli(*args, root=root, env=cache)
+    fresh = cli(*args, root=root, env={"ZOUDU_NO_CACHE": "1"})
+    assert after.stdout != first.stdout
+    assert (after.stdout, after.stderr, after.returncode) == (fresh.stdout, fresh.stderr, fresh.returncode)
+    chinese = cli(*args, root=root, env=cache, lang="zh")
+    assert chinese.stdout == cli(*args, root=root, env={"ZOUDU_NO_CACHE": "1"}, lang="zh").stdout != after.stdout

@@ -22,7 +22,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import gc
+from typing import Callable
 
+import msgspec
 from msgspec import UNSET
 
 from zoudu import model
@@ -43,7 +45,7 @@ from zoudu.timeparse import month_days, parse_month
 from zoudu.ledger.workspace import Workspace
 
 __all__ = [
-    "audit_month", "to_json", "violation_json", "AuditResult", "CadreResult", "Day", "Liability", "Violation", "Week",
+    "audit_month", "rendered", "Rendered", "to_json", "violation_json", "AuditResult", "CadreResult", "Day", "Liability", "Violation", "Week",
     "TABLE", "Rule", "label", "SLOT_STATES", "OFFICE", "VILLAGE", "LEAVE", "TRIP", "MISSING", "NOT_REQUIRED",
 ]
 
@@ -77,6 +79,63 @@ def audit_month(ws: Workspace, month: str, cadre: str | None = None, *,
 
 def _audit_month(ws: Workspace, month: str, cadre: str | None, table: tuple[Rule, ...],
                  want_days: bool) -> AuditResult:
+    ws, span, only, key, view = _prepare(ws, month, cadre, table, want_days)
+    result = _from_cache(key)
+    if result is None:
+        result = _audit(ws, span, table, want_days, view)
+        if key is not None:
+            from zoudu.ledger import cache
+
+            cache.store("audit", *key, result)
+    return _narrow(result, only) if only is not None else result
+
+
+class Rendered(msgspec.Struct, frozen=True):
+    """An audit as a command shows it: the text, the notices it says aside, its exit status."""
+
+    text: str
+    notices: tuple[str, ...]
+    untrusted: str | None
+    exit_code: int
+
+
+def rendered(ws: Workspace, month: str, cadre: str | None, form: str,
+             render: Callable[[AuditResult], str]) -> Rendered:
+    """``render(audit_month(ws, month, cadre, days=False))`` with its notices and exit status.
+
+    A closed month's rendering is a function of what its result is keyed on and of ``form``
+    (which names ``render`` and its options): it is remembered, so a second ``zoudu audit
+    --format json`` of a closed month reads one file instead of decoding and encoding every
+    violation again."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        ws, span, only, key, view = _prepare(ws, month, cadre, TABLE, False)
+        from zoudu.ledger import cache
+
+        shown = None if key is None or only is not None else cache.key_of("shown", form, key[0].encode())
+        if shown is not None:
+            found = cache.load("shown", *shown, Rendered)
+            if found is not None:
+                return found
+        result = _from_cache(key)
+        if result is None:
+            result = _audit(ws, span, TABLE, False, view)
+            if key is not None:
+                cache.store("audit", *key, result)
+        if only is not None:
+            result = _narrow(result, only)
+        out = Rendered(render(result), tuple(result.notices), result.untrusted, result.exit_code)
+        if shown is not None:
+            cache.store("shown", *shown, out)
+        return out
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _prepare(ws: Workspace, month: str, cadre: str | None, table: tuple[Rule, ...], want_days: bool):
+    """(the workspace as audited, the span, the one cadre asked for, the result's cache key, the sealed view)."""
     month = parse_month(month)
     now = now_of(ws)
     if month_days(month)[0] > now.date():
@@ -96,14 +155,7 @@ def _audit_month(ws: Workspace, month: str, cadre: str | None, table: tuple[Rule
 
     span = span_of(settings, roster, month, ledger_file(ws, month), now)
     key = _closed_key(ws, span, want_days, view) if table is TABLE else None
-    result = _from_cache(key)
-    if result is None:
-        result = _audit(ws, span, table, want_days, view)
-        if key is not None:
-            from zoudu.ledger import cache
-
-            cache.store("audit", *key, result)
-    return _narrow(result, only) if only is not None else result
+    return ws, span, only, key, view
 
 
 def _closed_key(ws: Workspace, span: Span, want_days: bool, view=None) -> tuple[str, str] | None:

@@ -37,33 +37,48 @@ def audit(
         raise ZouduError(_("--format must be table, json or csv, not '{value}'").format(value=fmt))
     import gc
 
-    from zoudu.audit import audit_month
-
     gc.disable()  # many small objects, no cycles, and the process ends here (see audit_month)
     ws = workspace()
-    result = audit_month(ws, month, cadre, days=False)  # no output here shows the day-by-day calendar
-    if fmt == "json":
-        from zoudu.audit import to_json
-
-        sys.stdout.write(json.dumps(to_json(result), ensure_ascii=False) + "\n")
-    elif fmt == "csv":
-        write_csv(result, sys.stdout)
-    else:
+    if fmt == "table":
+        from zoudu.audit import audit_month
         from zoudu.render.audit import render_audit
 
+        result = audit_month(ws, month, cadre, days=False)  # no output here shows the day-by-day calendar
         render_audit(result, ws.roster)
+        notices, untrusted, code = result.notices, result.untrusted, result.exit_code
+    else:
+        from zoudu.audit import rendered
+
+        # a closed month's JSON or CSV is remembered whole (audit.rendered)
+        shown = rendered(ws, month, cadre, fmt, _json_text if fmt == "json" else _csv_text)
+        sys.stdout.write(shown.text)
+        notices, untrusted, code = shown.notices, shown.untrusted, shown.exit_code
     warn_placeholders(ws)
-    for notice in result.notices:
+    for notice in notices:
         # the table shows its notices; a broken hash chain is said on stderr whatever the format
-        if fmt != "table" or notice == result.untrusted:
+        if fmt != "table" or notice == untrusted:
             print(visible(f"zoudu: {_('warning')}: {notice}"), file=sys.stderr)
     if sys.stdout is sys.__stdout__ and sys.stderr is sys.__stderr__:
         # The real command line, all said: leave without freeing the audit's million small
         # objects one by one (a tenth of a second at 64× a township month).
         sys.stdout.flush()
         sys.stderr.flush()
-        os._exit(result.exit_code)
-    raise typer.Exit(result.exit_code)
+        os._exit(code)
+    raise typer.Exit(code)
+
+
+def _json_text(result) -> str:
+    from zoudu.audit import to_json
+
+    return json.dumps(to_json(result), ensure_ascii=False) + "\n"
+
+
+def _csv_text(result) -> str:
+    import io
+
+    out = io.StringIO()
+    write_csv(result, out)
+    return out.getvalue()
 
 
 def write_csv(result, out) -> None:
