@@ -408,3 +408,36 @@ def test_publishing_with_the_placeholder_phone_warns(cli, root):
     rules.write_text(rules.read_text(encoding="utf-8").replace('"0794-0000000"', '"0794-6321358"'), encoding="utf-8")
     r = cli("publish", "--month", "2026-11", "--format", "md", root=root)
     assert "placeholder" not in r.stderr
+
+
+@pytest.mark.parametrize("fmt", ["csv", "md", "html"])
+def test_a_closed_months_notice_is_remembered_as_printed_and_verified_each_time(cli, tmp_path, fmt):
+    """``publish`` of a closed month remembers the sheet as printed (``publish.notice.printed``):
+    printed again, the bytes and warnings are the same; another date, an entry added to the
+    month, or a line edited by hand is never served from the cache."""
+    from tests.support.cli import township_by_cli
+
+    root = township_by_cli(cli, tmp_path / "w")
+    cache = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    nocache = {"ZOUDU_NO_CACHE": "1"}
+
+    def publish(date: str, env: dict) -> tuple:
+        r = cli("publish", "--month", "2026-11", "--format", fmt, "--date", date, root=root, env=env)
+        return r.returncode, r.stdout, r.stderr
+
+    assert cli("checkin", "c003", "--at", "2026-11-02T08:00", "--approver", "c002", "--reason", "系统故障",
+               root=root).returncode == 0
+    first = publish("2026-12-01", cache)
+    assert first[0] == 0 and first[1], first
+    assert list((tmp_path / "cache" / "zoudu").glob("printed-*.msgpack"))
+    assert publish("2026-12-01", cache) == first == publish("2026-12-01", nocache)
+    other = publish("2026-12-02", cache)
+    assert other == publish("2026-12-02", nocache) != first
+    assert cli("checkin", "c003", "--at", "2026-11-03T08:00", "--approver", "c002", "--reason", "系统故障",
+               root=root).returncode == 0
+    after = publish("2026-12-01", cache)
+    assert after == publish("2026-12-01", nocache) != first
+    ledger = root / "ledgers" / "2026-11.yaml"
+    ledger.write_text(ledger.read_text(encoding="utf-8").replace("系统故障", "系统故障了"), encoding="utf-8")
+    refused = publish("2026-12-01", cache)
+    assert refused[0] != 0 and "does not verify" in refused[2]

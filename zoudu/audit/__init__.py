@@ -45,7 +45,7 @@ from zoudu.timeparse import month_days, parse_month
 from zoudu.ledger.workspace import Workspace
 
 __all__ = [
-    "audit_month", "rendered", "Rendered", "to_json", "violation_json", "AuditResult", "CadreResult", "Day", "Liability", "Violation", "Week",
+    "audit_month", "rendered", "Rendered", "result_key", "to_json", "violation_json", "AuditResult", "CadreResult", "Day", "Liability", "Violation", "Week",
     "TABLE", "Rule", "label", "SLOT_STATES", "OFFICE", "VILLAGE", "LEAVE", "TRIP", "MISSING", "NOT_REQUIRED",
 ]
 
@@ -132,6 +132,13 @@ def rendered(ws: Workspace, month: str, cadre: str | None, form: str,
     finally:
         if collecting:
             gc.enable()
+
+
+def result_key(ws: Workspace, month: str, days: bool = True) -> str | None:
+    """The key the month's whole result is kept under (what it is read from, the code, the language):
+    equal keys, equal results. None for a month that is not closed (it is not kept)."""
+    key = _prepare(ws, month, None, TABLE, days)[3]
+    return None if key is None else key[0]
 
 
 def _prepare(ws: Workspace, month: str, cadre: str | None, table: tuple[Rule, ...], want_days: bool):

@@ -106,45 +106,66 @@ def publish(
     if fmt not in PUBLISH_FORMATS:
         raise ZouduError(_("--format must be terminal, html, md or csv, not '{value}'").format(value=fmt))
     from zoudu.render import notice as notice_render
-    from zoudu.publish.notice import notice_sheet
+    from zoudu.publish.notice import notice_sheet, printed
     from zoudu.timeparse import parse_date, parse_month
 
     month = parse_month(month)
     published = parse_date(on) if on else None
     ws = workspace()
     target = _target(ws, output) if output is not None else None
-    sheet = notice_sheet(ws, month, published)
-    if fmt == "html":
-        data = notice_render.html_page(sheet).encode("utf-8")
-    elif fmt == "md":
-        data = notice_render.markdown(sheet).encode("utf-8")
-    elif fmt == "csv":
-        data = notice_render.csv_bytes(sheet)
-    elif output is not None:
-        from rich.console import Console
-
-        buf = io.StringIO()
-        notice_render.terminal(sheet, Console(file=buf, width=120, highlight=False, color_system=None))
-        data = buf.getvalue().encode("utf-8")
-    else:
+    if fmt == "terminal" and output is None:
+        sheet = notice_sheet(ws, month, published, calendar=False)
         notice_render.terminal(sheet)
-        _recorded(ws, month, fmt, sheet)
-        _warn(sheet)
+        _recorded(ws, month, fmt, sheet.published)
+        _warn(sheet.notices)
         warn_placeholders(ws)
         return
-    _write(data, output, target)
-    _recorded(ws, month, fmt, sheet, ids_out=sys.stdout if output is not None else sys.stderr)
-    _warn(sheet)
+    # a closed month's notice is remembered as printed (publish.notice.printed); only HTML draws calendars
+    sheet = printed(ws, month, published, fmt, _RENDER[fmt], calendar=fmt == "html")
+    _write(sheet.data, output, target)
+    _recorded(ws, month, fmt, sheet.published, ids_out=sys.stdout if output is not None else sys.stderr)
+    _warn(sheet.notices)
     warn_placeholders(ws)
 
 
-def _recorded(ws, month: str, fmt: str, sheet, ids_out=sys.stderr) -> None:
+def _terminal_bytes(sheet) -> bytes:
+    from rich.console import Console
+
+    from zoudu.render import notice as notice_render
+
+    buf = io.StringIO()
+    notice_render.terminal(sheet, Console(file=buf, width=120, highlight=False, color_system=None))
+    return buf.getvalue().encode("utf-8")
+
+
+def _html_bytes(sheet) -> bytes:
+    from zoudu.render import notice as notice_render
+
+    return notice_render.html_page(sheet).encode("utf-8")
+
+
+def _md_bytes(sheet) -> bytes:
+    from zoudu.render import notice as notice_render
+
+    return notice_render.markdown(sheet).encode("utf-8")
+
+
+def _csv_bytes(sheet) -> bytes:
+    from zoudu.render import notice as notice_render
+
+    return notice_render.csv_bytes(sheet)
+
+
+_RENDER = {"html": _html_bytes, "md": _md_bytes, "csv": _csv_bytes, "terminal": _terminal_bytes}
+
+
+def _recorded(ws, month: str, fmt: str, published, ids_out=sys.stderr) -> None:
     """Publishing is recorded (and seals the month first if it is not sealed); the new ids go to stdout
     when the sheet went to a file, else to stderr (the sheet owns stdout)."""
     from zoudu.ledger.record import recorder
     from zoudu.ledger.seals import record_publication
 
-    ids = record_publication(ws, month, fmt, sheet.published, recorder(ws, None))
+    ids = record_publication(ws, month, fmt, published, recorder(ws, None))
     if ids is None:
         print(f"zoudu: {_('warning')}: {_('no signing key: the month was not sealed and the publication not recorded (zoudu keys init)')}",
               file=sys.stderr)
@@ -152,11 +173,11 @@ def _recorded(ws, month: str, fmt: str, sheet, ids_out=sys.stderr) -> None:
         print(entry_id, file=ids_out)
 
 
-def _warn(sheet) -> None:
+def _warn(notices) -> None:
     """Warnings after the sheet is out, so that a failed write stays one line."""
     from zoudu.render import notice as notice_render
 
-    for notice in sheet.notices:
+    for notice in notices:
         print(f"zoudu: {_('warning')}: {notice_render.printable(' '.join(str(notice).splitlines()))}", file=sys.stderr)
 
 

@@ -107,7 +107,7 @@ def store(kind: str, key: str, source: str, value: Any) -> None:
         tmp.write_bytes(data)
         os.replace(tmp, path)
         _prune(folder)
-    except (OSError, TypeError, ValueError, OverflowError):  # e.g. an int msgpack cannot hold
+    except (OSError, TypeError, ValueError, OverflowError, msgspec.EncodeError):  # e.g. an int msgpack cannot hold
         pass
 
 

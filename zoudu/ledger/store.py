@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+import msgspec
+
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
 from zoudu.model import LEAVE, Entry, Problem
@@ -114,14 +116,16 @@ def month_of_file(path: Path) -> str:
     return m.group(1)
 
 
-def iter_lines(path: Path, digest: Any = None) -> Iterator[tuple[int, str | None, bool]]:
-    """(line number, text or None if not UTF-8 or too long, ends with newline).
+def iter_blocks(path: Path, digest: Any = None) -> Iterator[tuple[int, list, str | None, bool]]:
+    """The file's lines a block at a time: (number of the block's first line, its lines, the
+    block's text when it decoded at once, whether its lines end with a newline).
 
     Reads the file a megabyte at a time and decodes each block at once (the common case);
-    only a block with bad bytes is decoded line by line, to name the lines that are bad.
-    Memory holds a block and its lines, never the whole file: a line longer than ``MAX_LINE``
-    is yielded as None and its bytes dropped as they are read. ``digest`` (a hashlib-like
-    object) is fed every byte read, so that it vouches for exactly what was read.
+    only a block with bad bytes is split into bytes, to name the lines that are bad. A line
+    is a ``str``, or None when it is not UTF-8 or longer than ``MAX_LINE``. Memory holds a
+    block and its lines, never the whole file: a line longer than ``MAX_LINE`` has its bytes
+    dropped as they are read. ``digest`` (a hashlib-like object) is fed every byte read, so
+    that it vouches for exactly what was read. Only the last block may be incomplete.
     """
     with open_ledger(path) as fh:
         number = 0
@@ -138,24 +142,33 @@ def iter_lines(path: Path, digest: Any = None) -> Iterator[tuple[int, str | None
             rest = data[cut:]
             if cut:
                 complete = data[:cut - 1]
+                text: str | None
                 try:
-                    parts: list = complete.decode("utf-8").split("\n")
+                    text = complete.decode("utf-8")
+                    parts: list = text.split("\n")
+                    if len(text) > MAX_LINE and any(len(part) > MAX_LINE for part in parts):
+                        text, parts = None, [None if len(part) > MAX_LINE else part for part in parts]
                 except UnicodeDecodeError:
-                    parts = complete.split(b"\n")
+                    text, parts = None, [None if len(part) > MAX_LINE else _text(part)
+                                         for part in complete.split(b"\n")]
                 del complete, data
-                for part in parts:
-                    number += 1
-                    if skipping or len(part) > MAX_LINE:
-                        skipping = False
-                        yield number, None, True
-                    else:
-                        yield number, _text(part), True
+                if skipping:  # the end of a line too long: None, like its start
+                    parts[0], text, skipping = None, None, False
+                yield number + 1, parts, text, True
+                number += len(parts)
             if len(rest) > MAX_LINE:
                 skipping, rest = True, b""
         if skipping:
-            yield number + 1, None, False
+            yield number + 1, [None], None, False
         elif rest:
-            yield number + 1, _text(rest), False
+            yield number + 1, [_text(rest)], None, False
+
+
+def iter_lines(path: Path, digest: Any = None) -> Iterator[tuple[int, str | None, bool]]:
+    """(line number, text or None if not UTF-8 or too long, ends with newline), as ``iter_blocks`` reads them."""
+    for first, lines, _whole, complete in iter_blocks(path, digest):
+        for i, line in enumerate(lines):
+            yield first + i, line, complete
 
 
 def open_ledger(path: Path, mode: str = "rb"):
@@ -218,11 +231,20 @@ def _aware(fields: dict[str, Any], key: str) -> dt.datetime:
     return moment
 
 
+_FAST = msgspec.json.Decoder().decode
 _SCAN = json.JSONDecoder().scan_once  # the C scanner json.loads ends in, without its two Python layers
 
 
 def _json_object(text: str) -> dict[str, Any] | None:
-    """The JSON object after ``- `` (what ``json.loads(text[2:])`` gives), or None when it is not one."""
+    """The JSON object after ``- `` (what ``json.loads(text[2:])`` gives), or None when it is not one.
+
+    msgspec decodes a line in half the time; what it refuses (NaN, a lone surrogate, a number
+    past a double) goes to the standard library's scanner, which gives what json.loads gives."""
+    try:
+        value = _FAST(text[2:])
+        return value if isinstance(value, dict) else None
+    except (msgspec.DecodeError, RecursionError):
+        pass
     try:
         value, end = _SCAN(text, 2)
     except (StopIteration, ValueError, RecursionError):
@@ -264,49 +286,70 @@ def fast_chain(text: str, prev: str) -> str | None:
     return None
 
 
+def _chained(canonical: bytes, prev: str) -> str | None:
+    """``fast_chain`` for a line already made canonical with the block it came in: ASCII-escaped
+    and with every space dropped (``- {"a": 1, "hash": "…", …}`` became ``-{"a":1,"hash":"…",…}``).
+    Dropping a space inside a value makes the hash differ: then None, and the line is checked
+    again the slower ways. A hash that matches vouches for the canonical text it was made from."""
+    j = canonical.find(b'"hash":"')
+    if j <= 0 or canonical[j + 72:j + 74] != b'",':
+        return None
+    stored = canonical[j + 8:j + 72]
+    if hashlib.sha256(b"%s\n%s%s" % (prev.encode(), canonical[1:j], canonical[j + 74:])).hexdigest().encode() == stored:
+        return stored.decode()
+    return None
+
+
 def read_ledger(path: Path, shown_as: str, check_chain: bool = False, digest: Any = None) -> Scan:
     """Every entry of one file; damage becomes Problems with ``file:line``, never exceptions."""
     month = month_of_file(path)
     entries: list[Entry] = []
     problems: list[Problem] = []
     prev = genesis(month)
-    for number, text, complete in iter_lines(path, digest):
-        if not complete:
-            # A cut can fall inside a multi-byte character: the line is then also not UTF-8.
-            problems.append(Problem(shown_as, number, _(
-                "incomplete last line (a write was cut off); run 'zoudu verify --repair'"), "torn"))
-            break
-        if text is None:
-            problems.append(Problem(shown_as, number, _(
-                "not valid UTF-8 text, or a line longer than any zoudu writes (1 MiB)")))
-            continue
-        if number == 1 and text.startswith(_BOM):
-            problems.append(Problem(shown_as, number, _(
-                "the file starts with a byte-order mark (BOM, the bytes EF BB BF) that an editor added; "
-                "zoudu never writes one: remove it (save as UTF-8 without BOM, or "
-                "sed -i '1s/^\\xEF\\xBB\\xBF//' FILE)")))
-            text = text[1:]
-        if not text.strip() or text.startswith("#"):
-            continue
-        entry = parse_line(text, shown_as, number, problems)
-        if entry is None:
-            continue
-        fields = entry.data
-        if check_chain:
-            if fast_chain(text, prev) is not None:
-                prev = fields["hash"]
-                entries.append(entry)
-                continue
-            try:
-                expected = chain_hash(prev, fields)
-            except (TypeError, ValueError):  # not JSON-able (a hand edit in YAML): it cannot match
-                expected = None
-            if fields.get("hash") != expected:
+    for first, lines, whole, complete in iter_blocks(path, digest):
+        # the chain is checked first for the whole block at once: escaped, spaces dropped (see _chained)
+        canonical = (whole.encode("ascii", "backslashreplace").translate(None, b" ").split(b"\n")
+                     if check_chain and whole is not None else None)
+        for i, text in enumerate(lines):
+            number = first + i
+            if not complete:
+                # A cut can fall inside a multi-byte character: the line is then also not UTF-8.
                 problems.append(Problem(shown_as, number, _(
-                    "hash chain broken: this line was edited, or a line before it was removed, added or moved"),
-                    "chain"))
-            prev = fields.get("hash", "")
-        entries.append(entry)
+                    "incomplete last line (a write was cut off); run 'zoudu verify --repair'"), "torn"))
+                break
+            if text is None:
+                problems.append(Problem(shown_as, number, _(
+                    "not valid UTF-8 text, or a line longer than any zoudu writes (1 MiB)")))
+                continue
+            if number == 1 and text.startswith(_BOM):
+                problems.append(Problem(shown_as, number, _(
+                    "the file starts with a byte-order mark (BOM, the bytes EF BB BF) that an editor added; "
+                    "zoudu never writes one: remove it (save as UTF-8 without BOM, or "
+                    "sed -i '1s/^\\xEF\\xBB\\xBF//' FILE)")))
+                text = text[1:]
+                canonical = None
+            if not text.strip() or text.startswith("#"):
+                continue
+            entry = parse_line(text, shown_as, number, problems)
+            if entry is None:
+                continue
+            if check_chain:
+                fields = entry.data
+                if (canonical is not None and _chained(canonical[i], prev) is not None) or \
+                        fast_chain(text, prev) is not None:
+                    prev = fields["hash"]
+                    entries.append(entry)
+                    continue
+                try:
+                    expected = chain_hash(prev, fields)
+                except (TypeError, ValueError):  # not JSON-able (a hand edit in YAML): it cannot match
+                    expected = None
+                if fields.get("hash") != expected:
+                    problems.append(Problem(shown_as, number, _(
+                        "hash chain broken: this line was edited, or a line before it was removed, added or moved"),
+                        "chain"))
+                prev = fields.get("hash", "")
+            entries.append(entry)
     return Scan(entries, problems, prev if check_chain else (entries[-1].hash if entries else genesis(month)))
 
 

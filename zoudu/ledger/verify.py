@@ -30,55 +30,62 @@ class Report:
         return not self.problems
 
 
+_ALLOWED = {kind: model.COMMON_FIELDS | fields for kind, fields in model.FIELDS.items()}
+
+
 def check_entries(month: str, entries: list[Entry], roster: model.Roster) -> list[Problem]:
     """What the chain cannot see: ids, kinds, cadres, and what voids and cancellations name."""
     problems: list[Problem] = []
     seen: dict[str, Entry] = {}
     voided: dict[str, Entry] = {}
     last_recorded = None
+    prefix, known = f"{month}-", roster.by_id
     for e in entries:
-        def bad(message: str) -> None:
-            problems.append(Problem(e.file, e.line, message))
-
+        found: list[str] = []
         if last_recorded is not None and e.recorded < last_recorded:
-            bad(_("recorded at {at}, before the entry above it ({last}): written by hand, or the clock was set "
-                  "back").format(at=e.recorded.isoformat(), last=last_recorded.isoformat()))
-        last_recorded = e.recorded if last_recorded is None else max(last_recorded, e.recorded)
-
-        m = _ID.fullmatch(str(e.id))
-        if not m or m.group(1) != month:
-            bad(_("entry id '{id}' does not belong to this month's file").format(id=e.id))
-        if e.id in seen:
-            bad(_("entry id '{id}' appears twice (first on line {line})").format(id=e.id, line=seen[e.id].line))
-        seen[e.id] = e
-        if e.kind not in model.KINDS:
-            bad(_("unknown kind of entry '{kind}'").format(kind=e.kind))
-        elif e.kind in model.FIELDS:
-            unknown = sorted(set(e.data) - model.COMMON_FIELDS - model.FIELDS[e.kind])
-            if unknown:
-                bad(_("a field verify does not know: '{key}' (written by hand, or by another program)").format(
-                    key=unknown[0]))
-        named = [e.cadre] if e.cadre else []
-        if e.kind == model.INSPECTION:
-            named += list(e.data.get("present", [])) + list(e.data.get("absent", []))
-        for cadre in named:
-            if roster.get(cadre) is None:
-                bad(_("cadre '{cadre}' is not on the roster").format(cadre=cadre))
-        if e.kind == model.VOID:
+            found.append(_("recorded at {at}, before the entry above it ({last}): written by hand, or the clock was "
+                           "set back").format(at=e.recorded.isoformat(), last=last_recorded.isoformat()))
+        else:
+            last_recorded = e.recorded
+        entry_id = e.id
+        if not (isinstance(entry_id, str) and entry_id.startswith(prefix)) or not (
+                (m := _ID.fullmatch(entry_id)) and m.group(1) == month):
+            found.append(_("entry id '{id}' does not belong to this month's file").format(id=entry_id))
+        if entry_id in seen:
+            found.append(_("entry id '{id}' appears twice (first on line {line})").format(
+                id=entry_id, line=seen[entry_id].line))
+        seen[entry_id] = e
+        kind = e.kind
+        allowed = _ALLOWED.get(kind)
+        if kind not in model.KINDS:
+            found.append(_("unknown kind of entry '{kind}'").format(kind=kind))
+        elif allowed is not None and not allowed.issuperset(e.data):
+            unknown = sorted(set(e.data) - allowed)
+            found.append(_("a field verify does not know: '{key}' (written by hand, or by another program)").format(
+                key=unknown[0]))
+        if e.cadre and known.get(e.cadre) is None:
+            found.append(_("cadre '{cadre}' is not on the roster").format(cadre=e.cadre))
+        if kind == model.INSPECTION:
+            for cadre in [*e.data.get("present", []), *e.data.get("absent", [])]:
+                if roster.get(cadre) is None:
+                    found.append(_("cadre '{cadre}' is not on the roster").format(cadre=cadre))
+        elif kind == model.VOID:
             target = e.data.get("target")
             if target not in seen:
-                bad(_("void names entry '{id}', which is not earlier in this file").format(id=target))
+                found.append(_("void names entry '{id}', which is not earlier in this file").format(id=target))
             elif seen[target].kind == model.VOID:
-                bad(_("void names entry '{id}', which is itself a void").format(id=target))
+                found.append(_("void names entry '{id}', which is itself a void").format(id=target))
             elif target in voided:
-                bad(_("entry '{id}' is voided twice (first on line {line})").format(id=target, line=voided[target].line))
+                found.append(_("entry '{id}' is voided twice (first on line {line})").format(
+                    id=target, line=voided[target].line))
             else:
                 voided[target] = e
-        if e.kind == model.LEAVE_CANCEL:
+        elif kind == model.LEAVE_CANCEL:
             leave = seen.get(e.data.get("leave"))
             if leave is None or leave.kind != model.LEAVE:
-                bad(_("cancellation names leave '{id}', which is not earlier in this file").format(
+                found.append(_("cancellation names leave '{id}', which is not earlier in this file").format(
                     id=e.data.get("leave")))
+        problems += [Problem(e.file, e.line, message) for message in found]
     return problems
 
 

@@ -13,7 +13,7 @@ import datetime as dt
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Callable, Iterator, NamedTuple
 
 from zoudu import i18n
 from zoudu.errors import DamagedLedger, ZouduError
@@ -351,13 +351,59 @@ def _steady(ws: Workspace) -> Iterator[None]:
         lock.__exit__(None, None, None)
 
 
-def notice_sheet(ws: Workspace, month: str, published: dt.date | None = None) -> NoticeSheet:
+def notice_sheet(ws: Workspace, month: str, published: dt.date | None = None, calendar: bool = True) -> NoticeSheet:
     """The month's notice, sealed; refuses a month without a ledger or whose ledger is damaged.
 
     An explicit ``published`` date must not lie before the month's last day. Without one the
     notice is dated today, and a month not yet over is marked as such (see ``build_sheet``).
+    ``calendar=False`` leaves each row's day-by-day calendar empty (only the HTML sheet draws it).
     """
     from zoudu.audit import audit_month
+
+    with _steady(ws):
+        month, seal = _verified(ws, month, published)
+        result = audit_month(ws, month, days=calendar)
+    return build_sheet(ws.settings, result, seal, published or today(ws), today(ws))
+
+
+class Printed(NamedTuple):
+    """A notice as it is printed: its bytes, the date it carries, the warnings said beside it."""
+
+    data: bytes
+    published: dt.date
+    notices: tuple[str, ...]
+
+
+def printed(ws: Workspace, month: str, published: dt.date | None, form: str,
+            render: Callable[[NoticeSheet], bytes], calendar: bool) -> Printed:
+    """``render(notice_sheet(ws, month, published, calendar))`` as printed, verified every time.
+
+    A closed month's notice is a function of its audit result's key, its seal (entry count and
+    chain head, verified here), the date it carries and ``form`` (which names ``render``): it is
+    remembered, so printing it again costs the verification, not the audit and the layout."""
+    from zoudu.audit import audit_month, result_key
+    from zoudu.ledger import cache
+
+    with _steady(ws):
+        month, seal = _verified(ws, month, published)
+        date = published or today(ws)
+        key = result_key(ws, month, calendar)
+        where = None if key is None else cache.key_of(
+            "printed", f"{form} {date.isoformat()} {seal.entries} {seal.head}", key.encode())
+        if where is not None:
+            found = cache.load("printed", *where, tuple[bytes, dt.date, tuple[str, ...]])
+            if found is not None:
+                return Printed(*found)
+        result = audit_month(ws, month, days=calendar)
+    sheet = build_sheet(ws.settings, result, seal, date, today(ws))
+    out = Printed(render(sheet), sheet.published, sheet.notices)
+    if where is not None:
+        cache.store("printed", *where, tuple(out))
+    return out
+
+
+def _verified(ws: Workspace, month: str, published: dt.date | None) -> tuple[str, Seal]:
+    """(the month, its seal) once its ledger verifies; ZouduError / DamagedLedger otherwise."""
     from zoudu.ledger.verify import verify
 
     month = parse_month(month)
@@ -370,16 +416,14 @@ def notice_sheet(ws: Workspace, month: str, published: dt.date | None = None) ->
     path = ws.ledger_path(month)
     if not path.exists():
         raise ZouduError(_("no ledger for {month}: nothing to publish").format(month=month), ws.shown(path))
-    with _steady(ws):
-        report = verify(ws, months=[month])  # what is published, not every month kept
-        shown = ws.shown(path)
-        damage = [p for p in report.problems if p.file in (shown, ws.roster.path)]
-        if damage:
-            first = damage[0]
-            raise DamagedLedger(_(
-                "the {month} ledger does not verify, so it cannot be published: {n} problem(s), the first at "
-                "{where}: {problem}; run 'zoudu verify'").format(
-                month=month, n=len(damage), where=first.where, problem=first.message))
-        entries, head = report.heads[month]
-        result = audit_month(ws, month)
-    return build_sheet(ws.settings, result, Seal(month, entries, head), published or today(ws), today(ws))
+    report = verify(ws, months=[month])  # what is published, not every month kept
+    shown = ws.shown(path)
+    damage = [p for p in report.problems if p.file in (shown, ws.roster.path)]
+    if damage:
+        first = damage[0]
+        raise DamagedLedger(_(
+            "the {month} ledger does not verify, so it cannot be published: {n} problem(s), the first at "
+            "{where}: {problem}; run 'zoudu verify'").format(
+            month=month, n=len(damage), where=first.where, problem=first.message))
+    entries, head = report.heads[month]
+    return month, Seal(month, entries, head)
