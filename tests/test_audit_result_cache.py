@@ -105,3 +105,32 @@ def test_a_closed_months_output_is_remembered_and_follows_every_change(cli, tmp_
     assert (after.stdout, after.stderr, after.returncode) == (fresh.stdout, fresh.stderr, fresh.returncode)
     chinese = cli(*args, root=root, env=cache, lang="zh")
     assert chinese.stdout == cli(*args, root=root, env={"ZOUDU_NO_CACHE": "1"}, lang="zh").stdout != after.stdout
+
+
+def test_each_cadres_part_of_a_kept_month_is_their_part_of_the_whole(tmp_path, monkeypatch):
+    """One cadre of a closed month (the dossier's read) comes from the per-cadre copy kept next to
+    the whole result: for every cadre it equals the whole result narrowed to them, liability
+    both ways, reports and the unsupervised included."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+    from zoudu import audit as audit_pkg
+    from zoudu.ledger.workspace import Workspace
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("ZOUDU_NO_CACHE", raising=False)
+    root = tmp_path / "gen"
+    subprocess.run([sys.executable, str(REPO / "bench" / "gen_month.py"), str(root), "--scale", "1"], check=True,
+                   capture_output=True)
+    ws = Workspace(root)
+    whole = audit_pkg.audit_month(ws, "2026-10", days=False)
+    parts = audit_pkg._split(whole)
+    assert set(parts) == {c.cadre for c in whole.cadres}
+    assert any(p.liability for p in parts.values()) and any(p.reports for p in parts.values())
+    for cadre, part in parts.items():
+        assert part == audit_pkg._narrow(whole, cadre), cadre
+    first = {c: audit_pkg.audit_month(ws, "2026-10", c, days=False) for c in list(parts)[:8]}
+    assert list((tmp_path / "cache" / "zoudu").glob("audit-split-*.msgpack"))
+    for cadre, part in first.items():
+        assert part == parts[cadre] == audit_pkg.audit_month(ws, "2026-10", cadre, days=False)

@@ -80,6 +80,8 @@ def audit_month(ws: Workspace, month: str, cadre: str | None = None, *,
 def _audit_month(ws: Workspace, month: str, cadre: str | None, table: tuple[Rule, ...],
                  want_days: bool) -> AuditResult:
     ws, span, only, key, view = _prepare(ws, month, cadre, table, want_days)
+    if only is not None and key is not None:
+        return _one_of_closed(ws, span, view, want_days, key, only)
     result = _from_cache(key)
     if result is None:
         result = _audit(ws, span, table, want_days, view)
@@ -88,6 +90,65 @@ def _audit_month(ws: Workspace, month: str, cadre: str | None, table: tuple[Rule
 
             cache.store("audit", *key, result)
     return _narrow(result, only) if only is not None else result
+
+
+def _one_of_closed(ws: Workspace, span: Span, view, want_days: bool, key: tuple[str, str], only: str) -> AuditResult:
+    """One cadre's result of a closed month (the dossier reads a year of them): kept per cadre,
+    next to the whole result, so that one cadre's month is decoded without everyone's."""
+    from zoudu.ledger import cache
+
+    split = cache.key_of("audit-split", span.month, key[0].encode())
+    stored = cache.load("audit-split", *split, dict[str, msgspec.Raw])
+    if stored is not None and only in stored:
+        try:
+            return msgspec.msgpack.decode(stored[only], type=AuditResult)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            pass
+    result = _from_cache(key)
+    if result is None:
+        result = _audit(ws, span, TABLE, want_days, view)
+        cache.store("audit", *key, result)
+    parts = _split(result)
+    try:
+        cache.store("audit-split", *split, {c: msgspec.Raw(msgspec.msgpack.encode(r)) for c, r in parts.items()})
+    except (TypeError, ValueError, OverflowError, msgspec.EncodeError):
+        pass
+    return parts[only] if only in parts else _narrow(result, only)
+
+
+def _split(result: AuditResult) -> dict[str, AuditResult]:
+    """``_narrow(result, c)`` for every cadre ``c`` of the result, in one pass over it."""
+    mine: dict[str, list[Violation]] = {}
+    for v in result.violations:
+        owner = v.cadre if v.cadre is not None else v.responsible
+        if owner is not None:
+            mine.setdefault(owner, []).append(v)
+    heads: dict[str, list[Liability]] = {}
+    under: dict[str, list[Liability]] = {}
+    for row in result.liability:
+        heads.setdefault(row.supervisor, []).append(row)
+        for sub in row.subordinates:
+            under.setdefault(sub, []).append(row)
+    reports: dict[str, list] = {}
+    for r in result.reports:
+        reports.setdefault(r.cadre, []).append(r)
+    unsupervised = set(result.unsupervised)
+    order = {id(row): i for i, row in enumerate(result.liability)}
+    parts = {}
+    for c in result.cadres:
+        only = c.cadre
+        violations = tuple(mine.get(only, ()))
+        errors = sum(1 for v in violations if v.severity == "error" and v.counts)
+        found = under.get(only, []) + heads.get(only, [])
+        rows = sorted({id(row): row for row in found}.values(), key=lambda row: order[id(row)])
+        parts[only] = dataclasses.replace(
+            result, violations=violations, cadres=(c,),
+            liability=tuple(row if row.supervisor == only else dataclasses.replace(
+                row, subordinates={only: row.subordinates[only]}, violations=row.subordinates[only],
+                names={only: row.names.get(only, only)}) for row in rows),
+            errors=errors, warnings=sum(1 for v in violations if v.counts) - errors,
+            reports=tuple(reports.get(only, ())), unsupervised=(only,) if only in unsupervised else ())
+    return parts
 
 
 class Rendered(msgspec.Struct, frozen=True):
@@ -151,6 +212,7 @@ def _prepare(ws: Workspace, month: str, cadre: str | None, table: tuple[Rule, ..
     from zoudu.audit.sealed import sealed_view
 
     view = sealed_view(ws, month)  # a sealed month: its rules, roster and lines as sealed
+    today = ws.roster
     if view is not None:
         ws = view.ws
     settings, roster = ws.settings, ws.roster
@@ -158,7 +220,9 @@ def _prepare(ws: Workspace, month: str, cadre: str | None, table: tuple[Rule, ..
     if cadre is not None:
         from zoudu.ledger.roster import find_cadre
 
-        only = find_cadre(roster, cadre).id
+        # an id on the roster as it stands is taken as it is: a sealed month's roster may predate them
+        # (their part of that month is then empty)
+        only = cadre if today.get(cadre) is not None else find_cadre(roster, cadre).id
 
     span = span_of(settings, roster, month, ledger_file(ws, month), now)
     key = _closed_key(ws, span, want_days, view) if table is TABLE else None

@@ -42,6 +42,17 @@ def secretary(settings: Settings, roster: Roster) -> Cadre | None:
     named = settings.approvals.secretary
     if named:
         return roster.get(named)
+    if _TOP[0] is roster:  # the audit asks once per approval, of the same roster of the day
+        return _TOP[1]
+    found = _top(roster)
+    _TOP[:] = [roster, found]
+    return found
+
+
+_TOP: list = [None, None]  # (the roster last asked about, its party secretary)
+
+
+def _top(roster: Roster) -> Cadre | None:
     tops = [c for c in roster.cadres if c.team and c.supervisor is None]
     if len(tops) <= 1:
         return tops[0] if tops else None

@@ -133,7 +133,8 @@ def dossier(ws: Workspace, token: str, start: str | None = None, end: str | None
         days = month_days(month)
         if not cadre.serving_between(days[0], days[-1]):
             continue
-        result = audit_month(ws, month, days=False)  # figures only: no calendar (less to read from the cache)
+        # the cadre's part only, figures without a calendar (a closed month's comes from its per-cadre copy)
+        result = audit_month(ws, month, cadre.id, days=False)
         if result.untrusted:
             # The archive is where liability is written down: never from an edited ledger.
             raise DamagedLedger(_("the archive cannot be compiled from a ledger that does not verify: {problem}").format(
