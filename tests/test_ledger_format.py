@@ -91,3 +91,30 @@ def test_decode_line_rejects_what_is_not_an_entry():
 
     with pytest.raises(ZouduError, match="x.yaml:7"):
         decode_line("just: text\n", "x.yaml:7")
+
+
+scalar = st.one_of(hostile, st.integers(-10 ** 30, 10 ** 30), st.booleans(), st.none(),
+                   st.floats(allow_nan=False, allow_infinity=False))
+values = st.recursive(scalar, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(hostile, inner, max_size=3),
+                      max_leaves=6)
+
+
+@settings(max_examples=400)
+@given(st.dictionaries(st.sampled_from(["at", "by", "cadre", "id", "kind", "note", "present", "village", "zz"]),
+                       values, max_size=7), hostile, st.sampled_from([" ", ", ", ": ", "x", "\u00a0"]),
+       st.text(alphabet="0123456789abcdef", min_size=64, max_size=64))
+def test_the_fast_chain_check_vouches_for_the_values_and_nothing_else(fields, value, slip, prev):
+    """``value_chain`` (verify's and the audit's fast check) says an entry chains only when
+    ``chain_hash`` of its values says so: it may leave a line to the slow check (None), never
+    pass one whose values were changed, were it by one space."""
+    from zoudu.ledger.store import chain_hash, value_chain
+
+    fields = dict(fields, id=fields.get("id", "2026-11-0001"))
+    fields["hash"] = chain_hash(prev, fields)
+    assert value_chain(fields, prev) in (None, fields["hash"])
+    assert value_chain(json.loads(encode_line(fields)[2:]), prev) in (None, fields["hash"])
+    for key in [k for k in fields if k != "hash"]:
+        changed = dict(fields)
+        changed[key] = value + slip if not isinstance(fields[key], str) else fields[key] + slip
+        assert value_chain(changed, prev) is None
+    assert value_chain(fields, "0" * 64 if prev != "0" * 64 else "1" * 64) is None

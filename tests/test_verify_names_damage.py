@@ -49,3 +49,27 @@ def test_a_field_nobody_reads_is_named_even_with_the_chain_recomputed(cli, root)
     path.write_text("".join(lines), encoding="utf-8")
     r = cli("verify", root=root)
     assert r.returncode == 1 and "'nonce'" in r.stdout and "ledgers/2026-11.yaml:2" in r.stdout, r.stdout
+
+
+@pytest.mark.parametrize("edit", [
+    ('"village": "石庄村"', '"village": "石庄 村"'),  # a space into a value: another village
+    ('"note": "走访,调解"', '"note": "走访, 调解"'),  # a space after a comma inside a value
+    ('"note": "走访,调解"', '"note": "走访,  调解"'),
+    ('"witness": "王某:李某"', '"witness": "王某: 李某"'),  # after a colon inside a value
+    ('"cadre": "c003"', '"cadre": "c003 "'),
+])
+def test_a_space_slipped_into_a_value_breaks_the_chain(cli, root, edit):
+    """The chain vouches for the values the audit reads: a line whose values differ from the ones
+    hashed, if only by a space, is a broken chain for verify and an untrusted audit, however the
+    line is laid out (the fast check rebuilds the canonical text from the decoded values)."""
+    assert cli("village", "c003", "--village", "石庄村", "--witness", "王某:李某", "--note", "走访,调解",
+               "--at", "2026-11-03T10:00", root=root).returncode == 0
+    path = root / "ledgers" / "2026-11.yaml"
+    text = path.read_text(encoding="utf-8")
+    old, new = edit
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    r = cli("verify", root=root)
+    assert r.returncode == 1 and "ledgers/2026-11.yaml:2" in r.stdout and "hash chain" in r.stdout, r.stdout
+    a = cli("audit", "--month", "2026-11", "--format", "json", root=root, env={"ZOUDU_NO_CACHE": "1"})
+    assert a.returncode == 1 and "hash chain" in a.stderr, a.stderr

@@ -35,7 +35,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from zoudu.ledger.store import chain_hash, genesis, month_of_file, parse_line
+from zoudu.ledger.store import _json_object, chain_hash, genesis, month_of_file, parse_line, value_chain
 from zoudu.model import Problem
 
 _VERSION = 1
@@ -92,10 +92,9 @@ def _verify(data: bytes, start: int, end: int, shown: str, prev: str, number: in
             ) -> tuple[str, int, int | None, int]:
     """(chain head, last line number, first break, lines looked at) over ``data[start:end]``
     (whole lines), read a megabyte at a time so that memory does not grow with the file."""
-    sha256 = hashlib.sha256
     first_break = None
     ignored: list[Problem] = []
-    head = prev.encode()
+    head = prev
     checked = 0
     pos = start
     while pos < end:
@@ -119,15 +118,12 @@ def _verify(data: bytes, start: int, end: int, shown: str, prev: str, number: in
                 except UnicodeDecodeError:
                     continue  # not UTF-8: the audit reports the line; it chains nothing
             if text.startswith('- {"'):
-                # fast path: the canonical JSON rebuilt from the text the tool wrote
-                flat = text.encode("ascii", "backslashreplace")
-                j = flat.find(b'"hash": "')
-                if j > 0 and flat[j + 73:j + 76] == b'", ':
-                    stored = flat[j + 9:j + 73]
-                    canonical = (flat[2:j] + flat[j + 76:]).replace(b", ", b",").replace(b": ", b":")
-                    if sha256(b"".join((head, b"\n", canonical))).hexdigest().encode() == stored:
-                        head = stored
-                        continue
+                # fast path: the canonical JSON rebuilt from the decoded values (store.value_chain)
+                fields = _json_object(text)
+                found = value_chain(fields, head) if fields is not None else None
+                if found is not None:
+                    head = found
+                    continue
             if not text.strip() or text.startswith("#"):
                 continue
             entry = parse_line(text, shown, number, ignored)
@@ -136,13 +132,13 @@ def _verify(data: bytes, start: int, end: int, shown: str, prev: str, number: in
             fields = entry.data
             stored_hash = fields.get("hash", "")
             try:
-                good = stored_hash == chain_hash(head.decode("utf-8", "surrogatepass"), fields)
+                good = stored_hash == chain_hash(head, fields)
             except (TypeError, ValueError):  # not JSON-able (a hand edit in YAML): it cannot match
                 good = False
             if not good and first_break is None:
                 first_break = number
-            head = str(stored_hash).encode("utf-8", "surrogatepass")
-    return head.decode("utf-8", "surrogatepass"), number, first_break, checked
+            head = str(stored_hash)
+    return head, number, first_break, checked
 
 
 # ----------------------------------------------------------------------------- the cache

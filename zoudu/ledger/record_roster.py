@@ -43,8 +43,9 @@ def _append_roster(ws: Workspace, roster: model.Roster, entry: dict[str, Any]) -
     grown = model.Roster.of(cadres, roster.path, changes)
     for day in sorted({c.day for c in changes if c.day >= change.day}):
         state = grown.on(day)
+        good: set[str] = set()
         for cadre in state.cadres:
-            problem = supervision_problem(state, cadre)
+            problem = supervision_problem(state, cadre, good)
             if problem:
                 raise ZouduError(problem)
     append(path, ROSTER, [entry], clock=lambda: iso(now(ws)), header=LOG_HEADER)

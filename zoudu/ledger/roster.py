@@ -150,9 +150,10 @@ def _check_supervision(changes: list[RosterChange], shown_as: str) -> None:
     everyone = {c.id: c for c in replay(tuple(changes))}
     for day in days:
         state = Roster.of(list({**everyone, **{c.id: c for c in replay(tuple(changes), day)}}.values()), shown_as)
+        good: set[str] = set()
         for change in sorted((c for c in changes if c.day == day), key=lambda c: c.line):
             cadre = state.get(change.cadre)
-            problem = supervision_problem(state, cadre) if cadre else None
+            problem = supervision_problem(state, cadre, good) if cadre else None
             if problem:
                 raise ZouduError(problem, f"{shown_as}:{change.line}")
 
@@ -199,15 +200,19 @@ def _parse(data: bytes, shown_as: str) -> Roster:
             raise n.fail(item, _("cadre '{id}' leaves before joining").format(id=cadre_id))
         cadres.append(cadre)
     roster = Roster.of(cadres, shown_as)
+    good: set[str] = set()
     for cadre in cadres:
-        problem = supervision_problem(roster, cadre)
+        problem = supervision_problem(roster, cadre, good)
         if problem:
             raise ZouduError(problem, f"{shown_as}:{cadre.line}")
     return roster
 
 
-def supervision_problem(roster: Roster, cadre: Cadre) -> str | None:
-    """Why ``cadre``'s supervisor is impossible, or None."""
+def supervision_problem(roster: Roster, cadre: Cadre, good: set[str] | None = None) -> str | None:
+    """Why ``cadre``'s supervisor is impossible, or None.
+
+    ``good`` (when checking a whole roster): the cadres already found to lead up to the top
+    without a circle; a walk up stops at one of them, and adds the cadres it went through."""
     if cadre.supervisor is None:
         return None
     if roster.get(cadre.supervisor) is None:
@@ -215,10 +220,14 @@ def supervision_problem(roster: Roster, cadre: Cadre) -> str | None:
     seen = {cadre.id}
     current = roster.get(cadre.supervisor)
     while current is not None:
+        if good is not None and current.id in good:
+            break
         if current.id in seen:
             return _("supervision of '{id}' goes round in a circle").format(id=cadre.id)
         seen.add(current.id)
         current = roster.get(current.supervisor) if current.supervisor else None
+    if good is not None:
+        good |= seen
     return None
 
 

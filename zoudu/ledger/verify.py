@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from dataclasses import dataclass, field
 
@@ -101,6 +102,18 @@ def verify(ws: Workspace, do_repair: bool = False, months: list[str] | None = No
     A month whose file, roster and code are byte for byte as when it last verified clean is
     not parsed again (``_Verified``): its bytes are hashed and its count and head reused.
     """
+    # A month's entries are a few hundred thousand small objects without reference cycles: the
+    # cyclic collector would only walk them again and again as they pile up.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _verify(ws, do_repair, months)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _verify(ws: Workspace, do_repair: bool, months: list[str] | None) -> Report:
     report = Report()
     try:
         roster: model.Roster | None = ws.roster
