@@ -34,6 +34,7 @@ from gen_month import TZ, generate  # noqa: E402
 from zoudu.timeparse import shift_month  # noqa: E402
 
 DEMO_MONTH = "2026-11"
+ISSUE_WARM = 1.75  # s: issue 9's "today" for the warm audit at 64× (the cold goal is 1.5× it)
 
 
 
@@ -111,8 +112,8 @@ def main() -> None:
         cold = best(audit, root, cache, opts.runs, cold=True)
         rows.append(("audit, 11 earlier months, caches warm", f"{warm[0]:.2f} s",
                      f"msgspec decode {floor:.2f} s", f"{warm[0] / floor:.1f}×", "≤ 0.5 s and ≤ 3×"))
-        rows.append(("audit, caches cold (CPU)", f"{cold[1]:.2f} s", f"warm {warm[0]:.2f} s",
-                     f"{cold[1] / warm[0]:.1f}×", "≤ 1.5× today's warm"))
+        rows.append(("audit, caches cold (CPU)", f"{cold[1]:.2f} s", f"issue's one-process warm {ISSUE_WARM:.2f} s",
+                     f"{cold[1] / ISSUE_WARM:.1f}×", f"≤ 1.5× that ({1.5 * ISSUE_WARM:.2f} s)"))
         run(["verify"], root, cache)
         verify_warm = best(["verify"], root, cache, opts.runs)
         verify_cold = best(["verify"], root, cache, 1, cold=True)

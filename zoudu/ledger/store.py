@@ -286,63 +286,95 @@ def value_chain(fields: dict[str, Any], prev: str) -> str | None:
     a value changed by as little as a space never passes."""
     try:
         flat = _CANONICAL(fields).decode("utf-8").encode("ascii", "backslashreplace")
-        head = prev.encode()  # a hash edited by hand may be anything: then the slow way decides
+        j = flat.index(b'"hash":"')  # the member cut out: "hash":"<64 hex digits>",
+        # (a hash edited by hand may be anything, even no text: then the slow way decides)
+        digest = hashlib.sha256(b"".join((prev.encode(), b"\n", flat[:j], flat[j + 74:]))).hexdigest()
     except (TypeError, ValueError, OverflowError, AttributeError, msgspec.EncodeError):
         return None
-    j = flat.find(b'"hash":"')
-    if j <= 0 or flat[j + 72:j + 74] != b'",':
-        return None
-    stored = flat[j + 8:j + 72]
-    if hashlib.sha256(b"%s\n%s%s" % (head, flat[:j], flat[j + 74:])).hexdigest().encode() == stored:
-        return stored.decode()
-    return None
+    return digest if digest == fields.get("hash") and flat[j + 72:j + 74] == b'",' else None
 
 
 def read_ledger(path: Path, shown_as: str, check_chain: bool = False, digest: Any = None) -> Scan:
     """Every entry of one file; damage becomes Problems with ``file:line``, never exceptions."""
-    month = month_of_file(path)
-    entries: list[Entry] = []
-    problems: list[Problem] = []
-    prev = genesis(month)
-    for first, lines, complete in iter_blocks(path, digest):
-        for number, text in enumerate(lines, first):
-            if not complete:
-                # A cut can fall inside a multi-byte character: the line is then also not UTF-8.
-                problems.append(Problem(shown_as, number, _(
-                    "incomplete last line (a write was cut off); run 'zoudu verify --repair'"), "torn"))
-                break
-            if text is None:
-                problems.append(Problem(shown_as, number, _(
-                    "not valid UTF-8 text, or a line longer than any zoudu writes (1 MiB)")))
-                continue
-            if number == 1 and text.startswith(_BOM):
-                problems.append(Problem(shown_as, number, _(
-                    "the file starts with a byte-order mark (BOM, the bytes EF BB BF) that an editor added; "
-                    "zoudu never writes one: remove it (save as UTF-8 without BOM, or "
-                    "sed -i '1s/^\\xEF\\xBB\\xBF//' FILE)")))
-                text = text[1:]
-            if not text.strip() or text.startswith("#"):
-                continue
-            entry = parse_line(text, shown_as, number, problems)
-            if entry is None:
-                continue
-            fields = entry.data
-            if check_chain:
-                if value_chain(fields, prev) is not None:
-                    prev = fields["hash"]
-                    entries.append(entry)
-                    continue
-                try:
-                    expected = chain_hash(prev, fields)
-                except (TypeError, ValueError):  # not JSON-able (a hand edit in YAML): it cannot match
-                    expected = None
-                if fields.get("hash") != expected:
-                    problems.append(Problem(shown_as, number, _(
-                        "hash chain broken: this line was edited, or a line before it was removed, added or moved"),
-                        "chain"))
-                prev = fields.get("hash", "")
-            entries.append(entry)
-    return Scan(entries, problems, prev if check_chain else (entries[-1].hash if entries else genesis(month)))
+    reading = Reading(path, shown_as, check_chain, digest)
+    entries = list(reading)
+    return Scan(entries, reading.problems, reading.head if check_chain else (
+        entries[-1].hash if entries else genesis(reading.month)))
+
+
+class Reading:
+    """One ledger file read entry by entry, a block in memory at a time: iterate it for the
+    entries; then ``problems`` holds the damage found (with ``file:line``), ``head`` the chain
+    head (with ``check_chain``) and ``count`` the entries given. ``read_ledger`` keeps them all;
+    ``verify`` checks them as they come and keeps none."""
+
+    def __init__(self, path: Path, shown_as: str, check_chain: bool = False, digest: Any = None) -> None:
+        self.path, self.shown_as, self.check_chain, self.digest = path, shown_as, check_chain, digest
+        self.month = month_of_file(path)
+        self.problems: list[Problem] = []
+        self.head = genesis(self.month)
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Entry]:
+        shown_as, check_chain, problems = self.shown_as, self.check_chain, self.problems
+        prev, count = self.head, self.count
+        try:
+            for first, lines, complete in iter_blocks(self.path, self.digest):
+                for number, text in enumerate(lines, first):
+                    if complete and text is not None and text.startswith('- {"'):
+                        # the common case, a line as the tool writes it, in one go; anything else (and any
+                        # doubt) goes the long way below, which says what is wrong with the line
+                        try:
+                            fields = _FAST(text[2:])
+                            entry = to_entry(fields, shown_as, number) if type(fields) is dict else None
+                        except (msgspec.DecodeError, RecursionError, KeyError, ValueError, TypeError):
+                            entry = None
+                        if entry is not None and (not check_chain or value_chain(fields, prev) is not None):
+                            if check_chain:
+                                prev = fields["hash"]
+                            count += 1
+                            yield entry
+                            continue
+                    if not complete:
+                        # A cut can fall inside a multi-byte character: the line is then also not UTF-8.
+                        problems.append(Problem(shown_as, number, _(
+                            "incomplete last line (a write was cut off); run 'zoudu verify --repair'"), "torn"))
+                        break
+                    if text is None:
+                        problems.append(Problem(shown_as, number, _(
+                            "not valid UTF-8 text, or a line longer than any zoudu writes (1 MiB)")))
+                        continue
+                    if number == 1 and text.startswith(_BOM):
+                        problems.append(Problem(shown_as, number, _(
+                            "the file starts with a byte-order mark (BOM, the bytes EF BB BF) that an editor added; "
+                            "zoudu never writes one: remove it (save as UTF-8 without BOM, or "
+                            "sed -i '1s/^\\xEF\\xBB\\xBF//' FILE)")))
+                        text = text[1:]
+                    if not text.strip() or text.startswith("#"):
+                        continue
+                    entry = parse_line(text, shown_as, number, problems)
+                    if entry is None:
+                        continue
+                    fields = entry.data
+                    if check_chain:
+                        if value_chain(fields, prev) is not None:
+                            prev = fields["hash"]
+                            count += 1
+                            yield entry
+                            continue
+                        try:
+                            expected = chain_hash(prev, fields)
+                        except (TypeError, ValueError):  # not JSON-able (a hand edit in YAML): it cannot match
+                            expected = None
+                        if fields.get("hash") != expected:
+                            problems.append(Problem(shown_as, number, _(
+                                "hash chain broken: this line was edited, or a line before it was removed, added or moved"),
+                                "chain"))
+                        prev = fields.get("hash", "")
+                    count += 1
+                    yield entry
+        finally:
+            self.head, self.count = prev, count
 
 
 # ----------------------------------------------------------------------------- appending

@@ -5,17 +5,17 @@ from __future__ import annotations
 import gc
 import re
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from zoudu import model
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
-from zoudu.ledger.store import read_ledger
+from zoudu.ledger.store import Reading, read_ledger
 from zoudu.ledger.append import repair
 from zoudu.model import Entry, Problem
 from zoudu.timeparse import months_between
 from zoudu.ledger.workspace import ROSTER, Workspace
 
-_ID = re.compile(r"(\d{4}-\d{2})-(\d+)")
 
 
 @dataclass
@@ -34,59 +34,60 @@ class Report:
 _ALLOWED = {kind: model.COMMON_FIELDS | fields for kind, fields in model.FIELDS.items()}
 
 
-def check_entries(month: str, entries: list[Entry], roster: model.Roster) -> list[Problem]:
-    """What the chain cannot see: ids, kinds, cadres, and what voids and cancellations name."""
+def check_entries(month: str, entries: Iterable[Entry], roster: model.Roster) -> list[Problem]:
+    """What the chain cannot see: ids, kinds, cadres, and what voids and cancellations name.
+    Only the kind and line of each id are kept, not the entries."""
     problems: list[Problem] = []
-    seen: dict[str, Entry] = {}
-    voided: dict[str, Entry] = {}
+    seen: dict[str, tuple[str, int]] = {}  # id -> (kind, line)
+    voided: dict[str, int] = {}  # id -> the line of its void
     last_recorded = None
     prefix, known = f"{month}-", roster.by_id
+
+    def bad(e: Entry, message: str) -> None:
+        problems.append(Problem(e.file, e.line, message))
+
     for e in entries:
-        found: list[str] = []
         if last_recorded is not None and e.recorded < last_recorded:
-            found.append(_("recorded at {at}, before the entry above it ({last}): written by hand, or the clock was "
-                           "set back").format(at=e.recorded.isoformat(), last=last_recorded.isoformat()))
+            bad(e, _("recorded at {at}, before the entry above it ({last}): written by hand, or the clock was "
+                  "set back").format(at=e.recorded.isoformat(), last=last_recorded.isoformat()))
         else:
             last_recorded = e.recorded
         entry_id = e.id
-        if not (isinstance(entry_id, str) and entry_id.startswith(prefix)) or not (
-                (m := _ID.fullmatch(entry_id)) and m.group(1) == month):
-            found.append(_("entry id '{id}' does not belong to this month's file").format(id=entry_id))
+        # an id is the month's, then decimal digits (of any script, as a regex's \d would take)
+        if not (isinstance(entry_id, str) and entry_id.startswith(prefix) and entry_id[len(prefix):].isdecimal()):
+            bad(e, _("entry id '{id}' does not belong to this month's file").format(id=entry_id))
         if entry_id in seen:
-            found.append(_("entry id '{id}' appears twice (first on line {line})").format(
-                id=entry_id, line=seen[entry_id].line))
-        seen[entry_id] = e
+            bad(e, _("entry id '{id}' appears twice (first on line {line})").format(id=entry_id, line=seen[entry_id][1]))
+        seen[entry_id] = (e.kind, e.line)
         kind = e.kind
         allowed = _ALLOWED.get(kind)
         if kind not in model.KINDS:
-            found.append(_("unknown kind of entry '{kind}'").format(kind=kind))
+            bad(e, _("unknown kind of entry '{kind}'").format(kind=kind))
         elif allowed is not None and not allowed.issuperset(e.data):
             unknown = sorted(set(e.data) - allowed)
-            found.append(_("a field verify does not know: '{key}' (written by hand, or by another program)").format(
+            bad(e, _("a field verify does not know: '{key}' (written by hand, or by another program)").format(
                 key=unknown[0]))
         if e.cadre and known.get(e.cadre) is None:
-            found.append(_("cadre '{cadre}' is not on the roster").format(cadre=e.cadre))
+            bad(e, _("cadre '{cadre}' is not on the roster").format(cadre=e.cadre))
         if kind == model.INSPECTION:
             for cadre in [*e.data.get("present", []), *e.data.get("absent", [])]:
                 if roster.get(cadre) is None:
-                    found.append(_("cadre '{cadre}' is not on the roster").format(cadre=cadre))
+                    bad(e, _("cadre '{cadre}' is not on the roster").format(cadre=cadre))
         elif kind == model.VOID:
             target = e.data.get("target")
             if target not in seen:
-                found.append(_("void names entry '{id}', which is not earlier in this file").format(id=target))
-            elif seen[target].kind == model.VOID:
-                found.append(_("void names entry '{id}', which is itself a void").format(id=target))
+                bad(e, _("void names entry '{id}', which is not earlier in this file").format(id=target))
+            elif seen[target][0] == model.VOID:
+                bad(e, _("void names entry '{id}', which is itself a void").format(id=target))
             elif target in voided:
-                found.append(_("entry '{id}' is voided twice (first on line {line})").format(
-                    id=target, line=voided[target].line))
+                bad(e, _("entry '{id}' is voided twice (first on line {line})").format(id=target, line=voided[target]))
             else:
-                voided[target] = e
+                voided[target] = e.line
         elif kind == model.LEAVE_CANCEL:
             leave = seen.get(e.data.get("leave"))
-            if leave is None or leave.kind != model.LEAVE:
-                found.append(_("cancellation names leave '{id}', which is not earlier in this file").format(
+            if leave is None or leave[0] != model.LEAVE:
+                bad(e, _("cancellation names leave '{id}', which is not earlier in this file").format(
                     id=e.data.get("leave")))
-        problems += [Problem(e.file, e.line, message) for message in found]
     return problems
 
 
@@ -152,14 +153,20 @@ def _verify(ws: Workspace, do_repair: bool, months: list[str] | None) -> Report:
             report.heads[month] = known
             continue
         read = _Counted()
-        scan = read_ledger(path, shown, check_chain=True, digest=read)
-        problems = scan.problems + (check_entries(month, scan.entries, roster) if roster is not None else [])
-        report.entries += len(scan.entries)
+        reading = Reading(path, shown, check_chain=True, digest=read)
+        # checked as they are read: an entry is let go once checked (a block of the file in memory)
+        if roster is not None:
+            found = check_entries(month, reading, roster)
+        else:  # a damaged roster (said above): the file is still read for damage of its own
+            found = []
+            for _entry in reading:
+                pass
+        problems = reading.problems + found
+        report.entries += reading.count
         report.problems += problems
-        report.heads[month] = (len(scan.entries), scan.head)
+        report.heads[month] = (reading.count, reading.head)
         if not problems:
-            memo.remember(path, read.size, read.hexdigest(), len(scan.entries), scan.head)
-        del scan  # one month in memory at a time
+            memo.remember(path, read.size, read.hexdigest(), reading.count, reading.head)
     report.problems.sort(key=lambda p: (p.file, p.line or 0))
     return report
 
