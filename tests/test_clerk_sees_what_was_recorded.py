@@ -189,3 +189,24 @@ def test_checkin_says_late_exactly_when_the_audit_does(tmp_path):
     late = [v for v in json.loads(run_cli("audit", "--month", "2026-11", "--format", "json", root=root).stdout)
             ["violations"] if v["rule"] == "signin.late" and v["cadre"] == "c003"]
     assert [(v["date"], v["slot"]) for v in late] == [("2026-11-04", "morning")]
+
+
+def test_a_voided_sign_in_is_no_duplicate_and_a_cancelled_leave_no_leave(root):
+    """The read-back after an append finds the cadre's lines and the voids of those lines by
+    searching the file's tail (not every line of it): a sign-in voided since, or a leave whose
+    approval was voided, raises no warning; other cadres' voids change nothing."""
+    def run(*args):
+        r = run_cli(*args, root=root)
+        assert r.returncode == 0, r.stderr
+        return r
+
+    first = run("checkin", "c002", "--at", f"{Y} 08:01").stdout.split()[0]
+    other = run("checkin", "c001", "--at", f"{Y} 08:01").stdout.split()[0]
+    run("void", other, "--reason", "录错人")
+    assert "already signed in" in run("checkin", "c002", "--at", f"{Y} 08:02").stderr
+    run("void", first, "--reason", "录错")
+    second = run("checkin", "c002", "--at", f"{Y} 08:03")
+    assert "already signed in" in second.stderr  # the one at 08:02 still stands
+    leave = run("leave", "c002", "--from", f"{Y} 12:00", "--to", Y, "--kind", "病假", "--approver", "c001")
+    run("void", leave.stdout.split()[0], "--reason", "未批准")
+    assert "on approved leave" not in run("checkin", "c002", "--at", f"{Y} 14:31").stderr

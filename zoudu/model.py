@@ -161,8 +161,14 @@ def replay(changes: tuple[RosterChange, ...], upto: dt.date | None = None) -> li
 def apply_change(cadres: dict[str, Cadre], change: RosterChange) -> None:
     """One change applied to ``cadres`` (by id, in joining order), in place."""
     if change.op == "add":
-        cadres[change.cadre] = Cadre(id=change.cadre, since=change.day, line=change.line,
-                                     **{k: change.fields[k] for k in ROSTER_FIELDS if k in change.fields})
+        f = change.fields
+        if "name" in f:  # positionally: a roster log replays thousands of these on every command
+            cadres[change.cadre] = tuple.__new__(Cadre, (
+                change.cadre, f["name"], f.get("post", ""), f.get("team", False), f.get("supervisor"),
+                f.get("village"), change.day, None, change.line, f.get("badge")))
+        else:
+            cadres[change.cadre] = Cadre(id=change.cadre, since=change.day, line=change.line,
+                                         **{k: f[k] for k in ROSTER_FIELDS if k in f})
     elif change.cadre in cadres:
         cadre = cadres[change.cadre]
         if change.op == "set":

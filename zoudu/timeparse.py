@@ -11,6 +11,7 @@ digits: ``٢٠٢٦`` is refused). Years outside 2000–2100 are refused where ty
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 
@@ -28,18 +29,26 @@ _YMD_ZH = r"(?P<y>[0-9]{4})年(?P<mo>[0-9]{1,2})月(?P<d>[0-9]{1,2})[日号]"
 _MD_ZH = r"(?P<mo>[0-9]{1,2})月(?P<d>[0-9]{1,2})[日号]"
 _REL = r"(?P<rel>今天|今日|昨天|昨日|前天)"
 
-_TIME_FORMS = [re.compile(p) for p in (
+_TIME_PATTERNS = (
     _YMD + r"(?:T|\s+)" + _HM + _OFFSET,
     _YMD_ZH + r"\s*" + _HM,
     _MD_ZH + r"\s*" + _HM,
     _REL + r"\s*" + _HM,
     _HM,
-)]
-_DATE_FORMS = [re.compile(p) for p in (_YMD, _YMD_ZH, _MD_ZH, _REL)]
-_MONTH_FORMS = [re.compile(p) for p in (
+)
+_DATE_PATTERNS = (_YMD, _YMD_ZH, _MD_ZH, _REL)
+_MONTH_PATTERNS = (
     r"(?P<y>[0-9]{4})[-/.](?P<mo>[0-9]{1,2})",
     r"(?P<y>[0-9]{4})年(?P<mo>[0-9]{1,2})月?",
-)]
+)
+
+
+@functools.cache
+def _forms(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """Compiled when first used: most commands a clerk runs parse no typed time at all."""
+    return tuple(re.compile(p) for p in patterns)
+
+
 _BACK = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
 
 TIME_HINT = "2026-11-03 08:02"
@@ -101,7 +110,7 @@ def parse_time(text: str, tz: dt.tzinfo, now: dt.datetime | None = None) -> dt.d
     bad = _bad_time(text)
     if _foreign_digits(raw):
         raise bad
-    for form in _TIME_FORMS:
+    for form in _forms(_TIME_PATTERNS):
         m = form.fullmatch(raw)
         if m is None:
             continue
@@ -134,7 +143,7 @@ def parse_date(text: str, today: dt.date | None = None) -> dt.date:
     bad = _bad_date(text)
     if _foreign_digits(raw):
         raise bad
-    for form in _DATE_FORMS:
+    for form in _forms(_DATE_PATTERNS):
         m = form.fullmatch(raw)
         if m is not None:
             return _day(m, today or dt.date.today(), bad)
@@ -146,14 +155,14 @@ def parse_file_date(text: str) -> dt.date:
     raw = text.strip()
     if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
         raise _bad_date(text)
-    m = _DATE_FORMS[0].fullmatch(raw)
+    m = _forms(_DATE_PATTERNS)[0].fullmatch(raw)
     return _day(m, dt.date(2000, 1, 1), _bad_date(text))
 
 
 def is_date_only(text: str) -> bool:
     """Whether ``text`` names a day and no time (a leave bound meaning the whole day)."""
     raw = normalise(text)
-    return any(form.fullmatch(raw) for form in _DATE_FORMS)
+    return any(form.fullmatch(raw) for form in _forms(_DATE_PATTERNS))
 
 
 def parse_month(text: str) -> str:
@@ -162,7 +171,7 @@ def parse_month(text: str) -> str:
     bad = ZouduError(_("not a valid month: '{text}' (expected like 2026-11)").format(text=text))
     if _foreign_digits(raw):
         raise bad
-    for form in _MONTH_FORMS:
+    for form in _forms(_MONTH_PATTERNS):
         m = form.fullmatch(raw)
         if m is None:
             continue

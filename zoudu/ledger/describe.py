@@ -219,8 +219,20 @@ def month_entries(ws, month: str, cadres: set[str] | None = None,
     """
     path = ws.ledger_path(month)
     data = _tail(path, limit)
-    needles = None if cadres is None else [f'"cadre": "{c}"'.encode() for c in cadres] + [b'"kind": "void"']
-    return _decode_lines(ws, path, data, needles)
+    if cadres is None:
+        return _decode_lines(ws, path, data)
+    return _concerning(ws, path, data, cadres)
+
+
+def _concerning(ws, path, data: bytes, cadres: set[str]) -> list[dict[str, Any]]:
+    """The lines of ``data`` that name these cadres, and the voids of those lines (a void sits in
+    the file of what it cancels), in the order of the file."""
+    mine = _decode_lines(ws, path, data, [f'"cadre": "{c}"'.encode() for c in cadres])
+    ids = {str(e["id"]) for e in mine if "id" in e}
+    voids = [e for e in _decode_lines(ws, path, data, [f'"target": "{i}"'.encode() for i in sorted(ids)])
+             if e.get("kind") == model.VOID and str(e.get("target")) in ids] if ids else []
+    seen = {e.get("id") for e in mine}  # a void may name the cadre too
+    return mine + [v for v in voids if v.get("id") not in seen]
 
 
 def _tail(path, limit: int | None) -> bytes:
@@ -324,25 +336,34 @@ def read_back(ws, ids: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, 
     cadres = {str(f["cadre"]) for f in new if f.get("cadre")}
     context: list[dict[str, Any]] = []
     if cadres:
-        needles = [f'"cadre": "{c}"'.encode() for c in cadres] + [b'"kind": "void"']
         for month in months:
-            context.extend(_decode_lines(ws, ws.ledger_path(month), tails[month], needles))
+            context.extend(_concerning(ws, ws.ledger_path(month), tails[month], cadres))
         if any(f.get("kind") == model.CHECKIN for f in new):  # a leave is kept in the month it starts
             for month in sorted({shift_month(m, -1) for m in months} - set(months)):
                 context.extend(month_entries(ws, month, cadres))
     return new, context
 
 
+def _line_at(data: bytes, start: int) -> bytes:
+    end = data.find(b"\n", start)
+    return data[start:] if end < 0 else data[start:end]
+
+
 def _decode_lines(ws, path, data: bytes, needles: list[bytes] | None = None) -> list[dict[str, Any]]:
     from zoudu.errors import ZouduError
-    from zoudu.ledger.store import decode_line
+    from zoudu.ledger.store import decode_line, line_starts
 
+    if needles is None:
+        lines = data.split(b"\n")
+    else:  # only the lines that may concern them, found without splitting the tail into lines
+        lines = [_line_at(data, start) for start in line_starts(data, needles)]
+    shown = ws.shown(path)
     out = []
-    for raw in data.split(b"\n"):
-        if not raw.startswith(b"- {") or (needles is not None and not any(n in raw for n in needles)):
+    for raw in lines:
+        if not raw.startswith(b"- {"):
             continue
         try:
-            out.append(decode_line(raw.decode("utf-8"), ws.shown(path)))
+            out.append(decode_line(raw.decode("utf-8"), shown))
         except (ZouduError, UnicodeDecodeError):
             continue  # damage is verify's to report; a read-back says what it can
     return out

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from zoudu.ledger import cache
-from zoudu.ledger.store import open_ledger, parse_line
+from zoudu.ledger.store import line_starts, open_ledger, parse_line
 from zoudu.model import Entry
 
 _Offsets = list[tuple[int, int]]  # (byte offset of the line, its line number)
@@ -23,16 +23,9 @@ def _scan(path: Path, kinds: tuple[str, ...]) -> _Offsets:
     """Where lines mentioning ``"kind": "<one of kinds>"`` start (as the recording commands write them)."""
     with open_ledger(path) as fh:
         data = fh.read()
-    starts: set[int] = set()
-    for kind in kinds:
-        mark = f'"kind": "{kind}"'.encode()
-        at = data.find(mark)
-        while at >= 0:
-            starts.add(data.rfind(b"\n", 0, at) + 1)
-            at = data.find(mark, at + len(mark))
     found: _Offsets = []
     line, counted = 1, 0
-    for start in sorted(starts):
+    for start in line_starts(data, [f'"kind": "{kind}"'.encode() for kind in kinds]):
         line += data.count(b"\n", counted, start)
         counted = start
         found.append((start, line))
