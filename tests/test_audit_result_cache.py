@@ -134,3 +134,26 @@ def test_each_cadres_part_of_a_kept_month_is_their_part_of_the_whole(tmp_path, m
     assert list((tmp_path / "cache" / "zoudu").glob("audit-split-*.msgpack"))
     for cadre, part in first.items():
         assert part == parts[cadre] == audit_pkg.audit_month(ws, "2026-10", cadre, days=False)
+
+
+def test_the_next_months_sign_ins_after_the_crossing_week_keep_the_months_result(ws, monkeypatch):
+    """The key of a closed month holds what its audit reads of the next month's file (the days of
+    the last week that cross into it, its leave and voids), not that file's stamp: that file is
+    the running month's and grows at every sign-in; only what the closed month reads changes it."""
+    import zoudu.audit as audit_pkg
+
+    october = "2026-10"  # its last week, Mon 26 Oct - Sun 1 Nov, is October's: the audit reads 1 November
+    Book(ws).checkin("c003", "2026-11-01T08:00").write()
+    before = audit(ws, october)
+    runs = []
+    real = audit_pkg._audit
+    monkeypatch.setattr(audit_pkg, "_audit", lambda *a, **k: runs.append(1) or real(*a, **k))
+    Book(ws).checkin("c003", "2026-11-05T08:00").checkin("c004", "2026-11-06T08:00").write()
+    assert audit(ws, october) == before and runs == []
+    Book(ws).checkin("c004", "2026-11-01T14:30").write()  # a day of the crossing week
+    audit(ws, october)
+    assert runs == [1]
+    Book(ws).add("leave", "2026-11-20T08:00", "c004", until="2026-11-21T23:59:00+08:00", leave_kind="病假",
+                 approver="c001").write()  # the next month's leave lines are read whatever their date
+    audit(ws, october)
+    assert runs == [1, 1]
