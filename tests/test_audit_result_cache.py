@@ -132,8 +132,17 @@ def test_each_cadres_part_of_a_kept_month_is_their_part_of_the_whole(tmp_path, m
         assert part == audit_pkg._narrow(whole, cadre), cadre
     first = {c: audit_pkg.audit_month(ws, "2026-10", c, days=False) for c in list(parts)[:8]}
     assert list((tmp_path / "cache" / "zoudu").glob("audit-split-*.msgpack"))
+    def never(*args, **kwargs):
+        raise AssertionError("one cadre's part was worked out again instead of read from its copy")
+
+    monkeypatch.setattr(audit_pkg, "_from_cache", never)
+    monkeypatch.setattr(audit_pkg, "_audit", never)
     for cadre, part in first.items():
-        assert part == parts[cadre] == audit_pkg.audit_month(ws, "2026-10", cadre, days=False)
+        again = audit_pkg.audit_month(ws, "2026-10", cadre, days=False)
+        assert part == parts[cadre] == again
+        # times come back with the offset they were recorded with (msgpack's own timestamps are UTC)
+        assert [str(t) for c in again.cadres for leave in c.leaves for t in leave[1:3]] == [
+            str(t) for c in part.cadres for leave in c.leaves for t in leave[1:3]]
 
 
 def test_the_next_months_sign_ins_after_the_crossing_week_keep_the_months_result(ws, monkeypatch):

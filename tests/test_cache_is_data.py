@@ -133,3 +133,18 @@ def test_remembered_positions_of_marked_entries_follow_the_file(township):
     stored = cache.load("marks", key, source, list[tuple[int, int]])
     cache.store("marks", key, source, stored[:1] + [(0, 1)])
     assert [e.cadre for e in marks.marked_entries(path, shown, ("checkin",))] == ["c003"]
+
+
+def test_a_seal_line_cut_off_before_its_line_break_is_no_seal(township):
+    """A torn last line is set aside by ``verify --repair``, never read as an entry: the remembered
+    positions of seal lines give only whole lines."""
+    from zoudu.ledger import marks, record
+
+    ws = township
+    record.checkin(ws, ["c003"], "2026-11-26T08:01", None, None, None, None)
+    path = ws.ledger_path("2026-11")
+    whole = path.read_bytes()
+    path.write_bytes(whole[:-1])  # the last line, without its line break
+    assert marks.marked_entries(path, ws.shown(path), ("checkin",)) == []
+    path.write_bytes(whole)
+    assert len(marks.marked_entries(path, ws.shown(path), ("checkin",))) == 1

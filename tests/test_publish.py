@@ -441,3 +441,32 @@ def test_a_closed_months_notice_is_remembered_as_printed_and_verified_each_time(
     ledger.write_text(ledger.read_text(encoding="utf-8").replace("系统故障", "系统故障了"), encoding="utf-8")
     refused = publish("2026-12-01", cache)
     assert refused[0] != 0 and "does not verify" in refused[2]
+
+
+def test_what_comes_from_the_cache_is_what_was_worked_out(cli, tmp_path):
+    """On the demo: a notice, an audit and an archive read from the cache say what they say
+    without it: local times (a leave from 00:00 Beijing time is not 16:00 the day before), and
+    the sheet's header and footer from rules.yaml as it stands, even for a sealed month."""
+    root = copy_demo(tmp_path / "demo")
+    cached = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "ZOUDU_KEY": str(tmp_path / "secret" / "township.key")}
+    fresh = dict(cached, ZOUDU_NO_CACHE="1")
+
+    def out(env: dict, *args: str) -> tuple:
+        r = cli(*args, root=root, env=env)
+        return r.returncode, r.stdout, r.stderr
+
+    cli("audit", "--month", "2026-11", "--format", "json", root=root, env=cached)  # keeps the result
+    for args in (("publish", "--month", "2026-11", "--format", "csv", "--date", "2026-12-01"),
+                 ("publish", "--month", "2026-11", "--format", "md", "--date", "2026-12-01"),
+                 ("audit", "--month", "2026-11", "--format", "json"), ("dossier", "c003", "--format", "json")):
+        first = out(cached, *args)
+        assert first == out(cached, *args) == out(fresh, *args), args
+    assert "年休假 11-05–11-06" in out(fresh, "publish", "--month", "2026-11", "--format", "csv", "--date", "2026-12-01")[1]
+    assert cli("keys", "init", root=root, env=cached).returncode == 0
+    assert cli("seal", "--month", "2026-11", root=root, env=cached).returncode == 0
+    md = ("publish", "--month", "2026-11", "--format", "md", "--date", "2026-12-01")
+    assert "0794-6321358" in out(cached, *md)[1]
+    rules = root / "rules.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("0794-6321358", "0794-9999999"), encoding="utf-8")
+    again = out(cached, *md)
+    assert "0794-9999999" in again[1] and again[1] == out(fresh, *md)[1]  # (stderr: the publication's new id)

@@ -73,3 +73,28 @@ def test_a_space_slipped_into_a_value_breaks_the_chain(cli, root, edit):
     assert r.returncode == 1 and "ledgers/2026-11.yaml:2" in r.stdout and "hash chain" in r.stdout, r.stdout
     a = cli("audit", "--month", "2026-11", "--format", "json", root=root, env={"ZOUDU_NO_CACHE": "1"})
     assert a.returncode == 1 and "hash chain" in a.stderr, a.stderr
+
+
+def test_a_kind_made_a_list_or_a_mapping_is_damage_not_a_crash(cli, root):
+    assert cli("checkin", "c003", "--at", "2026-11-03T08:00", root=root).returncode == 0
+    path = root / "ledgers" / "2026-11.yaml"
+    text = path.read_text(encoding="utf-8")
+    for kind in ('{"a": 1}', '["checkin"]'):
+        path.write_text(text.replace('"kind": "checkin"', f'"kind": {kind}'), encoding="utf-8")
+        r = cli("verify", root=root)
+        assert r.returncode == 1 and "ledgers/2026-11.yaml:2" in r.stdout and "Traceback" not in r.stderr, r
+        p = cli("publish", "--month", "2026-11", "--format", "csv", "--date", "2026-12-01", root=root)
+        assert p.returncode == 1 and "does not verify" in p.stderr, p.stderr
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", "1e999"])
+def test_null_made_not_a_number_breaks_the_chain(cli, root, value):
+    """msgspec would write NaN and Infinity back as null: the fast check never sees such values
+    (only what msgspec itself decoded), so the edit is a broken chain as json.dumps says."""
+    roster = root / "ledgers" / "roster.yaml"
+    lines = roster.read_text(encoding="utf-8").splitlines(keepends=True)
+    number = next(i for i, line in enumerate(lines) if '"supervisor": null' in line)
+    lines[number] = lines[number].replace('"supervisor": null', f'"supervisor": {value}')
+    roster.write_text("".join(lines), encoding="utf-8")
+    r = cli("verify", root=root)
+    assert r.returncode == 1 and f"ledgers/roster.yaml:{number + 1}" in r.stdout and "hash chain" in r.stdout, r.stdout

@@ -98,10 +98,10 @@ def _one_of_closed(ws: Workspace, span: Span, view, want_days: bool, key: tuple[
     from zoudu.ledger import cache
 
     split = cache.key_of("audit-split", span.month, key[0].encode())
-    stored = cache.load("audit-split", *split, dict[str, msgspec.Raw])
+    stored = cache.load("audit-split", *split, dict[str, bytes])  # each cadre's part packed apart
     if stored is not None and only in stored:
         try:
-            return msgspec.msgpack.decode(stored[only], type=AuditResult)
+            return cache.unpack(stored[only], AuditResult)
         except (msgspec.DecodeError, msgspec.ValidationError):
             pass
     result = _from_cache(key)
@@ -110,7 +110,7 @@ def _one_of_closed(ws: Workspace, span: Span, view, want_days: bool, key: tuple[
         cache.store("audit", *key, result)
     parts = _split(result)
     try:
-        cache.store("audit-split", *split, {c: msgspec.Raw(msgspec.msgpack.encode(r)) for c, r in parts.items()})
+        cache.store("audit-split", *split, {c: cache.pack(r) for c, r in parts.items()})
     except (TypeError, ValueError, OverflowError, msgspec.EncodeError):
         pass
     return parts[only] if only in parts else _narrow(result, only)

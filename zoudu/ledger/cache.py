@@ -26,7 +26,7 @@ from typing import Any, Callable, TypeVar
 import msgspec
 
 T = TypeVar("T")
-FORMAT = 2  # the envelope's layout; 1 was pickle, never read
+FORMAT = 3  # the envelope's layout; 1 was pickle, never read; 2 kept times in UTC
 _CODE_KEY: str | None = None
 _KEEP = 1024  # entries kept: a few per ledger file (picks, marks, results), for years of months
 
@@ -88,9 +88,20 @@ def load(kind: str, key: str, source: str, schema: Any) -> Any:
         envelope = msgspec.msgpack.decode(raw, type=_envelope_type())
         if (envelope.format, envelope.kind, envelope.key, envelope.source) != (FORMAT, kind, key, source):
             return None  # copied from another key, another kind or another version: foreign
-        return msgspec.msgpack.decode(envelope.value, type=schema)
+        return unpack(envelope.value, schema)
     except (OSError, msgspec.DecodeError, msgspec.ValidationError, ValueError, TypeError, RecursionError):
         return None
+
+
+def pack(value: Any) -> bytes:
+    """``value`` as msgpack, each time as ISO text with its UTC offset: msgpack's own timestamp is
+    UTC, and a leave from 00:00 Beijing time would come back as 16:00 the day before."""
+    return msgspec.msgpack.encode(msgspec.to_builtins(value, builtin_types=(bytes, bytearray)))
+
+
+def unpack(data: bytes, schema: Any) -> Any:
+    """What ``pack`` kept, read back as ``schema`` (a DecodeError or ValidationError if it is not one)."""
+    return msgspec.convert(msgspec.msgpack.decode(data), type=schema)
 
 
 def store(kind: str, key: str, source: str, value: Any) -> None:
@@ -100,7 +111,7 @@ def store(kind: str, key: str, source: str, value: Any) -> None:
         return
     try:
         Envelope = _envelope_type()
-        data = msgspec.msgpack.encode(Envelope(FORMAT, kind, key, source, msgspec.Raw(msgspec.msgpack.encode(value))))
+        data = msgspec.msgpack.encode(Envelope(FORMAT, kind, key, source, msgspec.Raw(pack(value))))
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{kind}-{key}.msgpack"
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")

@@ -35,7 +35,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from zoudu.ledger.store import _json_object, chain_hash, genesis, month_of_file, parse_line, value_chain
+from zoudu.ledger.store import chain_hash, fast_fields, genesis, month_of_file, parse_line, value_chain
 from zoudu.model import Problem
 
 _VERSION = 1
@@ -119,7 +119,7 @@ def _verify(data: bytes, start: int, end: int, shown: str, prev: str, number: in
                     continue  # not UTF-8: the audit reports the line; it chains nothing
             if text.startswith('- {"'):
                 # fast path: the canonical JSON rebuilt from the decoded values (store.value_chain)
-                fields = _json_object(text)
+                fields = fast_fields(text)
                 found = value_chain(fields, head) if fields is not None else None
                 if found is not None:
                     head = found

@@ -58,6 +58,8 @@ def marked_entries(path: Path, shown: str, kinds: tuple[str, ...]) -> list[Entry
         for offset, number in where:
             fh.seek(offset)
             raw = fh.readline()
+            if not raw.endswith(b"\n"):
+                continue  # cut off before its line break: torn, not an entry (verify --repair sets it aside)
             try:
                 text = raw.decode("utf-8").rstrip("\n")
             except UnicodeDecodeError:

@@ -60,7 +60,7 @@ def check_entries(month: str, entries: Iterable[Entry], roster: model.Roster) ->
             bad(e, _("entry id '{id}' appears twice (first on line {line})").format(id=entry_id, line=seen[entry_id][1]))
         seen[entry_id] = (e.kind, e.line)
         kind = e.kind
-        allowed = _ALLOWED.get(kind)
+        allowed = _ALLOWED.get(kind) if isinstance(kind, str) else None  # a hand edit may make it a list
         if kind not in model.KINDS:
             bad(e, _("unknown kind of entry '{kind}'").format(kind=kind))
         elif allowed is not None and not allowed.issuperset(e.data):

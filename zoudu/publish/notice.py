@@ -388,8 +388,9 @@ def printed(ws: Workspace, month: str, published: dt.date | None, form: str,
         month, seal = _verified(ws, month, published)
         date = published or today(ws)
         key = result_key(ws, month, calendar)
-        where = None if key is None else cache.key_of(
-            "printed", f"{form} {date.isoformat()} {seal.entries} {seal.head}", key.encode())
+        # the sheet's header and footer come from rules.yaml as it stands (phone, who compiled it ...),
+        # even for a sealed month audited under its sealed rules: those settings are in the key too
+        where = None if key is None else _printed_key(ws, form, date, seal, key)
         if where is not None:
             found = cache.load("printed", *where, tuple[bytes, dt.date, tuple[str, ...]])
             if found is not None:
@@ -400,6 +401,18 @@ def printed(ws: Workspace, month: str, published: dt.date | None, form: str,
     if where is not None:
         cache.store("printed", *where, tuple(out))
     return out
+
+
+def _printed_key(ws: Workspace, form: str, date: dt.date, seal: Seal, key: str) -> tuple[str, str] | None:
+    import msgspec
+
+    from zoudu.ledger import cache
+
+    try:
+        settings = msgspec.msgpack.encode(ws.settings)
+    except (TypeError, ValueError, OverflowError, msgspec.EncodeError):
+        return None
+    return cache.key_of("printed", f"{form} {date.isoformat()} {seal.entries} {seal.head}", [key.encode(), settings])
 
 
 def _verified(ws: Workspace, month: str, published: dt.date | None) -> tuple[str, Seal]:
