@@ -125,11 +125,11 @@ def test_each_cadres_part_of_a_kept_month_is_their_part_of_the_whole(tmp_path, m
                    capture_output=True)
     ws = Workspace(root)
     whole = audit_pkg.audit_month(ws, "2026-10", days=False)
-    parts = audit_pkg._split(whole)
+    parts = audit_pkg.split(whole)
     assert set(parts) == {c.cadre for c in whole.cadres}
     assert any(p.liability for p in parts.values()) and any(p.reports for p in parts.values())
     for cadre, part in parts.items():
-        assert part == audit_pkg._narrow(whole, cadre), cadre
+        assert part == audit_pkg.narrow(whole, cadre), cadre
     first = {c: audit_pkg.audit_month(ws, "2026-10", c, days=False) for c in list(parts)[:8]}
     assert list((tmp_path / "cache" / "zoudu").glob("audit-split-*.msgpack"))
     def never(*args, **kwargs):

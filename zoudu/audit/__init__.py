@@ -32,9 +32,10 @@ from zoudu.audit.coverage import cover, day_record, not_serving, week_figures
 from zoudu.audit.dated import RosterByDay
 from zoudu.audit.facts import gather
 from zoudu.audit.load import ledger_file, load
+from zoudu.audit.kept import closed_key
 from zoudu.audit.result import (
     LEAVE, MISSING, NOT_REQUIRED, OFFICE, SLOT_STATES, TRIP, VILLAGE,
-    AuditResult, CadreResult, Day, Liability, Violation, Week, to_json, violation_json,
+    AuditResult, CadreResult, Day, Liability, Violation, Week, narrow, split, to_json, violation_json,
 )
 from zoudu.audit.rules import TABLE, Month, Rule, label, run
 from zoudu.audit.review import contest, reports, unsupervised
@@ -82,6 +83,13 @@ def _audit_month(ws: Workspace, month: str, cadre: str | None, table: tuple[Rule
     ws, span, only, key, view = _prepare(ws, month, cadre, table, want_days)
     if only is not None and key is not None:
         return _one_of_closed(ws, span, view, want_days, key, only)
+    result = _whole(ws, span, table, want_days, view, key)
+    return narrow(result, only) if only is not None else result
+
+
+def _whole(ws: Workspace, span: Span, table: tuple[Rule, ...], want_days: bool, view,
+           key: tuple[str, str] | None) -> AuditResult:
+    """The month's whole result: kept (under ``key``, a closed month's) or worked out, then kept."""
     result = _from_cache(key)
     if result is None:
         result = _audit(ws, span, table, want_days, view)
@@ -89,7 +97,7 @@ def _audit_month(ws: Workspace, month: str, cadre: str | None, table: tuple[Rule
             from zoudu.ledger import cache
 
             cache.store("audit", *key, result)
-    return _narrow(result, only) if only is not None else result
+    return result
 
 
 def _one_of_closed(ws: Workspace, span: Span, view, want_days: bool, key: tuple[str, str], only: str) -> AuditResult:
@@ -97,58 +105,20 @@ def _one_of_closed(ws: Workspace, span: Span, view, want_days: bool, key: tuple[
     next to the whole result, so that one cadre's month is decoded without everyone's."""
     from zoudu.ledger import cache
 
-    split = cache.key_of("audit-split", span.month, key[0].encode())
-    stored = cache.load("audit-split", *split, dict[str, bytes])  # each cadre's part packed apart
+    where = cache.key_of("audit-split", span.month, key[0].encode())
+    stored = cache.load("audit-split", *where, dict[str, bytes])  # each cadre's part packed apart
     if stored is not None and only in stored:
         try:
             return cache.unpack(stored[only], AuditResult)
         except (msgspec.DecodeError, msgspec.ValidationError):
             pass
-    result = _from_cache(key)
-    if result is None:
-        result = _audit(ws, span, TABLE, want_days, view)
-        cache.store("audit", *key, result)
-    parts = _split(result)
+    whole = _whole(ws, span, TABLE, want_days, view, key)
+    parts = split(whole)
     try:
-        cache.store("audit-split", *split, {c: cache.pack(r) for c, r in parts.items()})
-    except (TypeError, ValueError, OverflowError, msgspec.EncodeError):
+        cache.store("audit-split", *where, {c: cache.pack(r) for c, r in parts.items()})
+    except (TypeError, ValueError, OverflowError, msgspec.EncodeError):  # a value msgpack cannot hold
         pass
-    return parts[only] if only in parts else _narrow(result, only)
-
-
-def _split(result: AuditResult) -> dict[str, AuditResult]:
-    """``_narrow(result, c)`` for every cadre ``c`` of the result, in one pass over it."""
-    mine: dict[str, list[Violation]] = {}
-    for v in result.violations:
-        owner = v.cadre if v.cadre is not None else v.responsible
-        if owner is not None:
-            mine.setdefault(owner, []).append(v)
-    heads: dict[str, list[Liability]] = {}
-    under: dict[str, list[Liability]] = {}
-    for row in result.liability:
-        heads.setdefault(row.supervisor, []).append(row)
-        for sub in row.subordinates:
-            under.setdefault(sub, []).append(row)
-    reports: dict[str, list] = {}
-    for r in result.reports:
-        reports.setdefault(r.cadre, []).append(r)
-    unsupervised = set(result.unsupervised)
-    order = {id(row): i for i, row in enumerate(result.liability)}
-    parts = {}
-    for c in result.cadres:
-        only = c.cadre
-        violations = tuple(mine.get(only, ()))
-        errors = sum(1 for v in violations if v.severity == "error" and v.counts)
-        found = under.get(only, []) + heads.get(only, [])
-        rows = sorted({id(row): row for row in found}.values(), key=lambda row: order[id(row)])
-        parts[only] = dataclasses.replace(
-            result, violations=violations, cadres=(c,),
-            liability=tuple(row if row.supervisor == only else dataclasses.replace(
-                row, subordinates={only: row.subordinates[only]}, violations=row.subordinates[only],
-                names={only: row.names.get(only, only)}) for row in rows),
-            errors=errors, warnings=sum(1 for v in violations if v.counts) - errors,
-            reports=tuple(reports.get(only, ())), unsupervised=(only,) if only in unsupervised else ())
-    return parts
+    return parts[only] if only in parts else narrow(whole, only)
 
 
 class Rendered(msgspec.Struct, frozen=True):
@@ -179,13 +149,9 @@ def rendered(ws: Workspace, month: str, cadre: str | None, form: str,
             found = cache.load("shown", *shown, Rendered)
             if found is not None:
                 return found
-        result = _from_cache(key)
-        if result is None:
-            result = _audit(ws, span, TABLE, False, view)
-            if key is not None:
-                cache.store("audit", *key, result)
+        result = _whole(ws, span, TABLE, False, view, key)
         if only is not None:
-            result = _narrow(result, only)
+            result = narrow(result, only)
         out = Rendered(render(result), tuple(result.notices), result.untrusted, result.exit_code)
         if shown is not None:
             cache.store("shown", *shown, out)
@@ -220,79 +186,12 @@ def _prepare(ws: Workspace, month: str, cadre: str | None, table: tuple[Rule, ..
     if cadre is not None:
         from zoudu.ledger.roster import find_cadre
 
-        # an id on the roster as it stands is taken as it is: a sealed month's roster may predate them
-        # (their part of that month is then empty)
+        # an id on today's roster is taken as it is (a sealed month's roster may predate them: no part)
         only = cadre if today.get(cadre) is not None else find_cadre(roster, cadre).id
 
     span = span_of(settings, roster, month, ledger_file(ws, month), now)
-    key = _closed_key(ws, span, want_days, view) if table is TABLE else None
+    key = closed_key(ws, span, want_days, view) if table is TABLE else None
     return ws, span, only, key, view
-
-
-def _closed_key(ws: Workspace, span: Span, want_days: bool, view=None) -> tuple[str, str] | None:
-    """The cache key of a closed month's result (every slot and week it checks is over): what
-    it was read from (the stamps of every ledger file the audit may open, the settings and
-    roster in use), zoudu's code, the holiday library, the language. None: not cached."""
-    if not span.over or not all(span.days[-1].due):
-        return None
-    import msgspec
-
-    from zoudu import i18n
-    from zoudu.audit.load import file_stamp
-    from zoudu.ledger import cache
-    from zoudu.timeparse import shift_month
-
-    if cache._cache_dir() is None:
-        return None
-    month = span.month
-    paths = [ws.ledger_path(shift_month(month, back)) for back in range(-12, 1)]
-    # the settings and roster the audit uses, as values (not the files, which may have changed since)
-    try:
-        used = [msgspec.msgpack.encode(ws.settings), msgspec.msgpack.encode(ws.roster.cadres),
-                msgspec.msgpack.encode(ws.roster.changes)]  # the dated log: who supervised whom, when
-    except (TypeError, ValueError, OverflowError):  # a number msgpack cannot hold: not cached
-        return None
-    parts = [file_stamp(p) for p in paths] + [_next_month_part(ws, span), *used, _library_stamp(),
-                                              i18n.current().encode(),
-                                              str(want_days).encode(),
-                                              repr(view and (view.cuts, view.rules, view.seal)).encode(),
-                                              str(ws.root.resolve()).encode()]
-    return cache.key_of("audit", month, parts)
-
-
-def _next_month_part(ws: Workspace, span: Span) -> bytes:
-    """What the audit reads of the next month's file, for the key: the lines it picks there (the
-    days of the last week that cross into it, and its leave, void and meeting lines), not the
-    file's stamp. That file is the running month's for most of the next month, appended to at
-    every sign-in: a sign-in after the crossing days leaves the closed month's result in use."""
-    import hashlib
-
-    import msgspec
-
-    from zoudu.audit.load import Loaded, Reader, read_days
-    from zoudu.timeparse import shift_month
-
-    after = shift_month(span.month, 1)
-    first = dt.date(int(after[:4]), int(after[5:7]), 1)
-    last = span.days[-1].date
-    if last < first:
-        return b"-"  # the audit reads nothing of it
-    loaded = Loaded()
-    read_days(ws, after, first, last, loaded, Reader())
-    lines = [list(source.lines) for source in loaded.sources]
-    return hashlib.sha256(msgspec.msgpack.encode(lines)).digest()
-
-
-def _library_stamp() -> bytes:
-    import importlib.util
-
-    spec = importlib.util.find_spec("chinese_calendar")
-    if spec is None or spec.origin is None:
-        return b"-"
-    import os
-
-    st = os.stat(spec.origin)
-    return f"{spec.origin}:{st.st_size}:{st.st_mtime_ns}".encode()
 
 
 def _from_cache(key: tuple[str, str] | None) -> AuditResult | None:
@@ -301,24 +200,6 @@ def _from_cache(key: tuple[str, str] | None) -> AuditResult | None:
     from zoudu.ledger import cache
 
     return cache.load("audit", *key, AuditResult)
-
-
-def _narrow(result: AuditResult, only: str) -> AuditResult:
-    """The result of one cadre: their violations, figures, liability."""
-    import dataclasses
-
-    violations = tuple(v for v in result.violations if v.cadre == only or (v.cadre is None and v.responsible == only))
-    errors = sum(1 for v in violations if v.severity == "error" and v.counts)
-    return dataclasses.replace(
-        result, violations=violations, cadres=tuple(c for c in result.cadres if c.cadre == only),
-        # the liability they bear as a supervisor, and their supervisor's for them (连带责任 both ways)
-        liability=tuple(row if row.supervisor == only else dataclasses.replace(
-            row, subordinates={only: row.subordinates[only]}, violations=row.subordinates[only],
-            names={only: row.names.get(only, only)})
-            for row in result.liability if row.supervisor == only or only in row.subordinates), errors=errors,
-        warnings=sum(1 for v in violations if v.counts) - errors,
-        reports=tuple(r for r in result.reports if r.cadre == only),
-        unsupervised=tuple(c for c in result.unsupervised if c == only))
 
 
 def _audit(ws: Workspace, span: Span, table: tuple[Rule, ...], want_days: bool, view=None) -> AuditResult:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+import dataclasses
 from dataclasses import dataclass, field
 
 from zoudu.model import Problem
@@ -219,3 +220,57 @@ def to_json(result: AuditResult) -> dict[str, Any]:
                     for r in result.reports],
         "unsupervised": list(result.unsupervised),
     }
+
+
+# ----------------------------------------------------------------------------- one cadre's part
+
+
+def narrow(result: AuditResult, only: str) -> AuditResult:
+    """The result of one cadre: their violations, figures, liability."""
+    violations = tuple(v for v in result.violations if v.cadre == only or (v.cadre is None and v.responsible == only))
+    errors = sum(1 for v in violations if v.severity == "error" and v.counts)
+    return dataclasses.replace(
+        result, violations=violations, cadres=tuple(c for c in result.cadres if c.cadre == only),
+        # the liability they bear as a supervisor, and their supervisor's for them (连带责任 both ways)
+        liability=tuple(row if row.supervisor == only else dataclasses.replace(
+            row, subordinates={only: row.subordinates[only]}, violations=row.subordinates[only],
+            names={only: row.names.get(only, only)})
+            for row in result.liability if row.supervisor == only or only in row.subordinates), errors=errors,
+        warnings=sum(1 for v in violations if v.counts) - errors,
+        reports=tuple(r for r in result.reports if r.cadre == only),
+        unsupervised=tuple(c for c in result.unsupervised if c == only))
+
+
+def split(result: AuditResult) -> dict[str, AuditResult]:
+    """``narrow(result, c)`` for every cadre ``c`` of the result, in one pass over it."""
+    mine: dict[str, list[Violation]] = {}
+    for v in result.violations:
+        owner = v.cadre if v.cadre is not None else v.responsible
+        if owner is not None:
+            mine.setdefault(owner, []).append(v)
+    heads: dict[str, list[Liability]] = {}
+    under: dict[str, list[Liability]] = {}
+    for row in result.liability:
+        heads.setdefault(row.supervisor, []).append(row)
+        for sub in row.subordinates:
+            under.setdefault(sub, []).append(row)
+    reports: dict[str, list] = {}
+    for r in result.reports:
+        reports.setdefault(r.cadre, []).append(r)
+    unsupervised = set(result.unsupervised)
+    order = {id(row): i for i, row in enumerate(result.liability)}
+    parts = {}
+    for c in result.cadres:
+        only = c.cadre
+        violations = tuple(mine.get(only, ()))
+        errors = sum(1 for v in violations if v.severity == "error" and v.counts)
+        found = under.get(only, []) + heads.get(only, [])
+        rows = sorted({id(row): row for row in found}.values(), key=lambda row: order[id(row)])
+        parts[only] = dataclasses.replace(
+            result, violations=violations, cadres=(c,),
+            liability=tuple(row if row.supervisor == only else dataclasses.replace(
+                row, subordinates={only: row.subordinates[only]}, violations=row.subordinates[only],
+                names={only: row.names.get(only, only)}) for row in rows),
+            errors=errors, warnings=sum(1 for v in violations if v.counts) - errors,
+            reports=tuple(reports.get(only, ())), unsupervised=(only,) if only in unsupervised else ())
+    return parts
