@@ -32,6 +32,7 @@ class Report:
 
 
 _ALLOWED = {kind: model.COMMON_FIELDS | fields for kind, fields in model.FIELDS.items()}
+_KINDS = frozenset(model.KINDS)
 
 
 def check_entries(month: str, entries: Iterable[Entry], roster: model.Roster) -> list[Problem]:
@@ -47,34 +48,34 @@ def check_entries(month: str, entries: Iterable[Entry], roster: model.Roster) ->
         problems.append(Problem(e.file, e.line, message))
 
     for e in entries:
-        if last_recorded is not None and e.recorded < last_recorded:
+        entry_id, kind, _at, recorded, _by, cadre, data, _hash, _file, line = e  # one unpacking, not ten lookups
+        if last_recorded is not None and recorded < last_recorded:
             bad(e, _("recorded at {at}, before the entry above it ({last}): written by hand, or the clock was "
-                  "set back").format(at=e.recorded.isoformat(), last=last_recorded.isoformat()))
+                  "set back").format(at=recorded.isoformat(), last=last_recorded.isoformat()))
         else:
-            last_recorded = e.recorded
-        entry_id = e.id
+            last_recorded = recorded
         # an id is the month's, then decimal digits (of any script, as a regex's \d would take)
         if not (isinstance(entry_id, str) and entry_id.startswith(prefix) and entry_id[len(prefix):].isdecimal()):
             bad(e, _("entry id '{id}' does not belong to this month's file").format(id=entry_id))
         if entry_id in seen:
             bad(e, _("entry id '{id}' appears twice (first on line {line})").format(id=entry_id, line=seen[entry_id][1]))
-        seen[entry_id] = (e.kind, e.line)
-        kind = e.kind
-        allowed = _ALLOWED.get(kind) if isinstance(kind, str) else None  # a hand edit may make it a list
-        if kind not in model.KINDS:
+        seen[entry_id] = (kind, line)
+        named = type(kind) is str  # a hand edit may make it a list or a mapping
+        allowed = _ALLOWED.get(kind) if named else None
+        if not (named and kind in _KINDS):
             bad(e, _("unknown kind of entry '{kind}'").format(kind=kind))
-        elif allowed is not None and not allowed.issuperset(e.data):
-            unknown = sorted(set(e.data) - allowed)
+        elif allowed is not None and not allowed.issuperset(data):
+            unknown = sorted(set(data) - allowed)
             bad(e, _("a field verify does not know: '{key}' (written by hand, or by another program)").format(
                 key=unknown[0]))
-        if e.cadre and known.get(e.cadre) is None:
-            bad(e, _("cadre '{cadre}' is not on the roster").format(cadre=e.cadre))
+        if cadre and known.get(cadre) is None:
+            bad(e, _("cadre '{cadre}' is not on the roster").format(cadre=cadre))
         if kind == model.INSPECTION:
-            for cadre in [*e.data.get("present", []), *e.data.get("absent", [])]:
-                if roster.get(cadre) is None:
-                    bad(e, _("cadre '{cadre}' is not on the roster").format(cadre=cadre))
+            for other in [*data.get("present", []), *data.get("absent", [])]:
+                if roster.get(other) is None:
+                    bad(e, _("cadre '{cadre}' is not on the roster").format(cadre=other))
         elif kind == model.VOID:
-            target = e.data.get("target")
+            target = data.get("target")
             if target not in seen:
                 bad(e, _("void names entry '{id}', which is not earlier in this file").format(id=target))
             elif seen[target][0] == model.VOID:
@@ -82,12 +83,12 @@ def check_entries(month: str, entries: Iterable[Entry], roster: model.Roster) ->
             elif target in voided:
                 bad(e, _("entry '{id}' is voided twice (first on line {line})").format(id=target, line=voided[target]))
             else:
-                voided[target] = e.line
+                voided[target] = line
         elif kind == model.LEAVE_CANCEL:
-            leave = seen.get(e.data.get("leave"))
+            leave = seen.get(data.get("leave"))
             if leave is None or leave[0] != model.LEAVE:
                 bad(e, _("cancellation names leave '{id}', which is not earlier in this file").format(
-                    id=e.data.get("leave")))
+                    id=data.get("leave")))
     return problems
 
 
