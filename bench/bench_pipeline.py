@@ -114,6 +114,18 @@ def main() -> None:
                      f"msgspec decode {floor:.2f} s", f"{warm[0] / floor:.1f}×", "≤ 0.5 s and ≤ 3×"))
         rows.append(("audit, caches cold (CPU)", f"{cold[1]:.2f} s", f"issue's one-process warm {ISSUE_WARM:.2f} s",
                      f"{cold[1] / ISSUE_WARM:.1f}×", f"≤ 1.5× that ({1.5 * ISSUE_WARM:.2f} s)"))
+        # the month worked out again with every other cache warm (its kept result, output and notice
+        # removed): what an audit costs the first time, and what the dossier pays for a running
+        # month on its last day
+        redone = []
+        for _ in range(opts.runs):
+            for kept in (cache / "zoudu").glob("*.msgpack"):
+                if kept.name.split("-", 1)[0] in ("audit", "shown", "printed"):
+                    kept.unlink()
+            redone.append(run(audit, root, cache))
+        redo = min(redone)
+        rows.append(("audit, the month's kept result removed (others warm)", f"{redo[0]:.2f} s",
+                     f"msgspec decode {floor:.2f} s", f"{redo[0] / floor:.1f}×", "(not a goal: the work itself)"))
         run(["verify"], root, cache)
         verify_warm = best(["verify"], root, cache, opts.runs)
         verify_cold = best(["verify"], root, cache, 1, cold=True)
