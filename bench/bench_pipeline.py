@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import resource
 import shutil
 import subprocess
 import sys

@@ -14,7 +14,7 @@ those files are read one after the other into one reused buffer (``Reader``). Me
 with one month's entries, not with the number of months kept.
 
 A source yields ``(line number, text or None if not UTF-8, complete)`` like
-``zoudu.ledger.store.iter_lines``; the engine parses each line once.
+the lines of ``zoudu.ledger.store.iter_blocks``; the engine parses each line once.
 """
 
 from __future__ import annotations

@@ -161,13 +161,6 @@ def iter_blocks(path: Path, digest: Any = None) -> Iterator[tuple[int, list, boo
             yield number + 1, [_text(rest)], False
 
 
-def iter_lines(path: Path, digest: Any = None) -> Iterator[tuple[int, str | None, bool]]:
-    """(line number, text or None if not UTF-8 or too long, ends with newline), as ``iter_blocks`` reads them."""
-    for first, lines, complete in iter_blocks(path, digest):
-        for i, line in enumerate(lines):
-            yield first + i, line, complete
-
-
 def line_starts(data: bytes, needles: Iterable[bytes]) -> list[int]:
     """Where the lines of ``data`` that contain one of ``needles`` begin, in order: found by
     ``bytes.find`` over the whole text, not by splitting it into lines."""
