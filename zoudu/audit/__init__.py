@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import gc
 from typing import Callable
 
 import msgspec
@@ -43,6 +42,7 @@ from zoudu.audit.span import Span, span_of
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
 from zoudu.timeparse import month_days, parse_month
+from zoudu.ledger.store import without_cycle_collector
 from zoudu.ledger.workspace import Workspace
 
 __all__ = [
@@ -67,15 +67,8 @@ def audit_month(ws: Workspace, month: str, cadre: str | None = None, *,
     Raises ZouduError for a malformed month, a month that has not begun, an unknown cadre.
     Problems in the data (damaged lines, a missing file, an unknown year) are notices, not errors.
     """
-    # The audit makes a few hundred thousand small objects and no reference cycles:
-    # the cyclic collector would only walk them again and again (a quarter of the time).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with without_cycle_collector():
         return _audit_month(ws, month, cadre, table, days)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _audit_month(ws: Workspace, month: str, cadre: str | None, table: tuple[Rule, ...],
@@ -138,9 +131,7 @@ def rendered(ws: Workspace, month: str, cadre: str | None, form: str,
     (which names ``render`` and its options): it is remembered, so a second ``zoudu audit
     --format json`` of a closed month reads one file instead of decoding and encoding every
     violation again."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with without_cycle_collector():
         ws, span, only, key, view = _prepare(ws, month, cadre, TABLE, False)
         from zoudu.ledger import cache
 
@@ -156,9 +147,6 @@ def rendered(ws: Workspace, month: str, cadre: str | None, form: str,
         if shown is not None:
             cache.store("shown", *shown, out)
         return out
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def result_key(ws: Workspace, month: str, days: bool = True) -> str | None:

@@ -121,42 +121,27 @@ def publish(
         warn_placeholders(ws)
         return
     # a closed month's notice is remembered as printed (publish.notice.printed); only HTML draws calendars
-    sheet = printed(ws, month, published, fmt, _RENDER[fmt], calendar=fmt == "html")
+    sheet = printed(ws, month, published, fmt, _sheet_bytes(fmt), calendar=fmt == "html")
     _write(sheet.data, output, target)
     _recorded(ws, month, fmt, sheet.published, ids_out=sys.stdout if output is not None else sys.stderr)
     _warn(sheet.notices)
     warn_placeholders(ws)
 
 
-def _terminal_bytes(sheet) -> bytes:
-    from rich.console import Console
-
+def _sheet_bytes(fmt: str):
+    """What prints the sheet in ``fmt`` (the terminal's table at 120 columns, for a file)."""
     from zoudu.render import notice as notice_render
 
-    buf = io.StringIO()
-    notice_render.terminal(sheet, Console(file=buf, width=120, highlight=False, color_system=None))
-    return buf.getvalue().encode("utf-8")
+    def terminal(sheet) -> bytes:
+        from rich.console import Console
 
+        buf = io.StringIO()
+        notice_render.terminal(sheet, Console(file=buf, width=120, highlight=False, color_system=None))
+        return buf.getvalue().encode("utf-8")
 
-def _html_bytes(sheet) -> bytes:
-    from zoudu.render import notice as notice_render
-
-    return notice_render.html_page(sheet).encode("utf-8")
-
-
-def _md_bytes(sheet) -> bytes:
-    from zoudu.render import notice as notice_render
-
-    return notice_render.markdown(sheet).encode("utf-8")
-
-
-def _csv_bytes(sheet) -> bytes:
-    from zoudu.render import notice as notice_render
-
-    return notice_render.csv_bytes(sheet)
-
-
-_RENDER = {"html": _html_bytes, "md": _md_bytes, "csv": _csv_bytes, "terminal": _terminal_bytes}
+    return {"html": lambda sheet: notice_render.html_page(sheet).encode("utf-8"),
+            "md": lambda sheet: notice_render.markdown(sheet).encode("utf-8"),
+            "csv": notice_render.csv_bytes, "terminal": terminal}[fmt]
 
 
 def _recorded(ws, month: str, fmt: str, published, ids_out=sys.stderr) -> None:

@@ -353,12 +353,7 @@ def void(ws: Workspace, entry_id: str, reason: str, by: str | None, approver: st
     month, path = entry_file(ws, entry_id)
     approving = find_cadre(ws.roster, approver, now(ws).date()).id if approver else None
     with ws.lock():
-        if not path.exists():
-            raise ZouduError(_("no such entry: '{id}'").format(id=entry_id))
-        entries = read_ledger(path, ws.shown(path)).entries
-        target = next((e for e in entries if e.id == entry_id), None)
-        if target is None:
-            raise ZouduError(_("no such entry: '{id}'").format(id=entry_id))
+        entries, target = entry_in(ws, path, entry_id)
         if target.kind == model.VOID:
             raise ZouduError(_("{id} is itself a void; it cannot be voided. To restore {target}, record it again "
                                "as it was ('zoudu log --id {target}' shows it)").format(
@@ -399,6 +394,16 @@ def entry_file(ws: Workspace, entry_id: str) -> tuple[str, Path]:
     except ZouduError:
         raise ZouduError(_("no such entry: '{id}'").format(id=entry_id)) from None
     return month, ws.ledger_path(month)
+
+
+def entry_in(ws: Workspace, path: Path, entry_id: str) -> tuple[list[Entry], Entry]:
+    """Every entry of the ledger file at ``path`` and the one ``entry_id`` names (read under the
+    caller's lock); ZouduError when there is none."""
+    entries = read_ledger(path, ws.shown(path)).entries if path.exists() else []
+    target = next((e for e in entries if e.id == entry_id), None)
+    if target is None:
+        raise ZouduError(_("no such entry: '{id}'").format(id=entry_id))
+    return entries, target
 
 
 def approve(ws: Workspace, approver: str, cadre: str | None, kind: str, day: dt.date,

@@ -11,7 +11,7 @@ from zoudu.errors import ZouduError
 from zoudu.i18n import _
 from zoudu.ledger import approvals
 from zoudu.ledger.append import append
-from zoudu.ledger.record import base, cadres_of, entry_file, now, text, when, write
+from zoudu.ledger.record import base, cadres_of, entry_file, entry_in, now, text, when, write
 from zoudu.ledger.roster import find_cadre
 from zoudu.ledger.store import read_ledger
 from zoudu.ledger.workspace import Workspace
@@ -100,12 +100,7 @@ def review(ws: Workspace, target_id: str, decision: str, reviewer: str, reason: 
     month, path = entry_file(ws, target_id)
     who = find_cadre(ws.roster, reviewer, now(ws).date())
     with ws.lock():
-        if not path.exists():
-            raise ZouduError(_("no such entry: '{id}'").format(id=target_id))
-        entries = read_ledger(path, ws.shown(path)).entries
-        target = next((e for e in entries if e.id == target_id), None)
-        if target is None:
-            raise ZouduError(_("no such entry: '{id}'").format(id=target_id))
+        entries, target = entry_in(ws, path, target_id)
         if any(e.kind == model.VOID and e.data.get("target") == target_id for e in entries):
             raise ZouduError(_("{id} is void; it cannot be reviewed").format(id=target_id))
         if target.kind == model.APPEAL:

@@ -16,9 +16,11 @@ import datetime as dt
 import hashlib
 import json
 import errno
+import gc
 import os
 import re
 import stat
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -104,6 +106,20 @@ class Scan:
     entries: list[Entry]
     problems: list[Problem]
     head: str
+
+
+@contextmanager
+def without_cycle_collector() -> Iterator[None]:
+    """For reading many entries: a month's are a few hundred thousand small objects without
+    reference cycles, which the cyclic collector would only walk again and again as they pile up
+    (a quarter of an audit's time). It is put back as it was."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def month_of_file(path: Path) -> str:

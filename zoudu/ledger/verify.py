@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import re
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -10,7 +9,7 @@ from typing import Iterable
 from zoudu import model
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
-from zoudu.ledger.store import Reading, read_ledger
+from zoudu.ledger.store import Reading, read_ledger, without_cycle_collector
 from zoudu.ledger.append import repair
 from zoudu.model import Entry, Problem
 from zoudu.timeparse import months_between
@@ -104,15 +103,8 @@ def verify(ws: Workspace, do_repair: bool = False, months: list[str] | None = No
     A month whose file, roster and code are byte for byte as when it last verified clean is
     not parsed again (``_Verified``): its bytes are hashed and its count and head reused.
     """
-    # A month's entries are a few hundred thousand small objects without reference cycles: the
-    # cyclic collector would only walk them again and again as they pile up.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with without_cycle_collector():
         return _verify(ws, do_repair, months)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _verify(ws: Workspace, do_repair: bool, months: list[str] | None) -> Report:
