@@ -1,4 +1,5 @@
-"""THE rule book (SPEC §5): one row per rule id, saying everything zoudu knows about the rule.
+"""THE rule book (docs/audit-rules.md#the-rule-table): one row per rule id, saying everything zoudu knows
+about the rule.
 
 A row names the function that decides it (``area.function`` in ``zoudu/audit/rules/``,
 a plain ``Month -> list[Violation]`` holding the rule's condition), the clerk's label,
@@ -67,7 +68,7 @@ RULES: tuple[Rule, ...] = (
     _conduct("conduct.left_village", N_("leaving the village without cause"),
              N_("left the village without cause ×{n}")),
     _conduct("conduct.reception", N_("attending receptions in the township"), N_("attended a reception ×{n}")),
-    # the policy cross-checked (SPEC §9)
+    # the policy cross-checked (docs/audit-rules.md#the-policy-cross-checked)
     Rule("signin.late", "signin.late", N_("late sign-in"), N_("late ×{n}"), severity="warning"),
     Rule("village.contradicted", "village.contradicted", N_("village entry contradicted by a spot check"),
          N_("village entry contradicted by a spot check ×{n}"), weight=1),

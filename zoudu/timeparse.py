@@ -1,6 +1,6 @@
 """Times, dates, months and clock times as people type them, checked strictly.
 
-Accepted (SPEC §10): ISO 8601 (``2026-11-03T08:02``, ``2026-11-03 08:02``, with an
+Accepted (docs/guide.md#typing-times-names-and-rules): ISO 8601 (``2026-11-03T08:02``, ``2026-11-03 08:02``, with an
 offset or not), ``2026/11/04 8:00``, ``2026.11.04 08:00``, ``2026年11月4日 08:00``,
 ``2026年11月4日 8时30分``, ``11月4日 8:00`` (this year), ``今天 8:00``, ``昨天 19:30``,
 ``8:00`` (today). Full-width digits, colon and space are folded with NFKC first;

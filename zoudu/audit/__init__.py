@@ -1,4 +1,4 @@
-"""``zoudu audit``: a month checked against every rule of the policy (SPEC §4–6).
+"""``zoudu audit``: a month checked against every rule of the policy (docs/audit-rules.md).
 
 A pipeline of named stages, each returning a value (like beancount's loader)::
 
@@ -14,7 +14,7 @@ The result is frozen data (``audit.result``); rendering lives elsewhere.
 Public API (``publish`` and ``dossier`` build on it)::
 
     audit_month(ws, "2026-11", cadre=None) -> AuditResult
-    to_json(result) -> dict   # the SPEC §6 object
+    to_json(result) -> dict   # the object of docs/audit-rules.md#what-the-audit-prints
 """
 
 from __future__ import annotations
@@ -62,8 +62,8 @@ def audit_month(ws: Workspace, month: str, cadre: str | None = None, *,
                 table: tuple[Rule, ...] = TABLE, days: bool = True) -> AuditResult:
     """Audit ``month`` (``YYYY-MM``); ``cadre`` (an id or unique name) narrows the result to one cadre.
 
-    ``table`` is the rules to run (default: every rule of SPEC §5). ``days=False`` leaves
-    ``CadreResult.days`` empty, for callers that show no calendar (the audit command).
+    ``table`` is the rules to run (default: every rule of docs/audit-rules.md#the-rule-table).
+    ``days=False`` leaves ``CadreResult.days`` empty, for callers that show no calendar (the audit command).
     Raises ZouduError for a malformed month, a month that has not begun, an unknown cadre.
     Problems in the data (damaged lines, a missing file, an unknown year) are notices, not errors.
     """
@@ -295,7 +295,7 @@ def _cadre_results(month: Month, violations: list[Violation], want_days: bool) -
     """Each cadre's month; what belongs to a cadre is grouped once, not searched per cadre."""
     facts = month.facts
     counts: dict[str, list[int]] = {}
-    cleared: dict[str, int] = {}  # absences overturned on appeal: they count for nothing (SPEC §9)
+    cleared: dict[str, int] = {}  # absences overturned on appeal: they count for nothing
     for v in violations:
         if v.cadre is not None and v.counts:
             pair = counts.setdefault(v.cadre, [0, 0])
@@ -355,8 +355,9 @@ def _cadre_results(month: Month, violations: list[Violation], want_days: bool) -
 
 
 def _concerned(e, roster: model.Roster) -> list[str | None]:
-    """Whose archive a voided entry goes to (SPEC §8): the cadre it concerns — for a spot check the
-    inspector and every cadre it named — and the cadre who recorded it (``--by``), each once."""
+    """Whose archive a voided entry goes to (docs/ledger-format.md#corrections-are-entries): the cadre
+    it concerns — for a spot check the inspector and every cadre it named — and the cadre who recorded
+    it (``--by``), each once."""
     found: list[str | None] = [e.cadre] if e.cadre else []
     if e.kind == model.INSPECTION:
         found += [e.get("inspector"), *(e.get("present") or ()), *(e.get("absent") or ())]

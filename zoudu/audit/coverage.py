@@ -1,4 +1,5 @@
-"""Stage 3 of the audit, *coverage*: what covered each slot of each cadre's day (SPEC §4).
+"""Stage 3 of the audit, *coverage*: what covered each slot of each cadre's day
+(docs/audit-rules.md#what-covers-a-slot).
 
 A morning or afternoon is covered by an office sign-in inside its window at the
 configured place, or by a witnessed village entry that day; an evening (required
@@ -106,7 +107,7 @@ def absent_findings(settings: Settings, facts: Facts) -> dict[str, list[tuple[dt
 
 def _overturned_checks(settings: Settings, facts: Facts) -> dict[str, list[tuple[dt.datetime, dt.datetime]]]:
     """Per cadre: the spans (a slot, or a whole day's slots) of ``inspection.absent`` findings
-    overturned on appeal (SPEC §9)."""
+    overturned on appeal (docs/audit-rules.md#the-policy-cross-checked)."""
     out: dict[str, list[tuple[dt.datetime, dt.datetime]]] = {}
     for appeal in facts.appeals:
         decision = facts.decisions.get(appeal.id)
@@ -123,8 +124,8 @@ def _overturned_checks(settings: Settings, facts: Facts) -> dict[str, list[tuple
 
 
 def slot_span(settings: Settings, day: dt.date, i: int) -> tuple[dt.datetime, dt.datetime]:
-    """When slot ``i`` of ``day`` holds the cadre (SPEC §9): a day slot its window; the evening
-    from the start of its window to the end of the next morning's window."""
+    """When slot ``i`` of ``day`` holds the cadre (docs/audit-rules.md#the-policy-cross-checked): a day slot
+    its window; the evening from the start of its window to the end of the next morning's window."""
     tz = settings.tz
     slot = settings.slots[model.SLOTS[i]]
     start = dt.datetime.combine(day, slot.start, tz)
@@ -134,8 +135,9 @@ def slot_span(settings: Settings, day: dt.date, i: int) -> tuple[dt.datetime, dt
 
 
 def visit_span(settings: Settings, visit: Visit) -> tuple[dt.datetime, dt.datetime]:
-    """Where a witnessed entry places the cadre (SPEC §9): a visit from its time to the start of that
-    day's evening window; a stay from the start of the evening window to the end of the next morning's."""
+    """Where a witnessed entry places the cadre (docs/audit-rules.md#the-policy-cross-checked): a visit from its
+    time to the start of that day's evening window; a stay from the start of the evening window to the
+    end of the next morning's."""
     if visit.stay:
         return slot_span(settings, visit.day, EVENING)
     return visit.entry.at, dt.datetime.combine(visit.day, settings.slots["evening"].start, settings.tz)
@@ -197,7 +199,7 @@ def presence(settings: Settings, facts: Facts,
 @lru_cache(maxsize=4096)
 def states(seen: Presence, study: bool, need: tuple[bool, bool, bool],
            excuse: tuple[str | None, str | None, str | None]) -> tuple[str, str, str]:
-    """SPEC §4 for one day of one cadre: the state of each slot."""
+    """What covers a slot (docs/audit-rules.md#what-covers-a-slot) for one day of one cadre: the state of each slot."""
     out = []
     for i in (MORNING, AFTERNOON, EVENING):
         if seen.office[i]:
@@ -282,7 +284,7 @@ def cover(span: Span, settings: Settings, facts: Facts) -> Coverage:
 
 
 def prorate(quota: int, available: int, cap: int) -> int:
-    """SPEC §4: below 5 available workdays, required = ceil(quota × available ÷ 5);
+    """docs/audit-rules.md#the-543-week: below 5 available workdays, required = ceil(quota × available ÷ 5);
     never more than ``cap``, the days (or evenings) the rules make available that week."""
     required = quota if available >= 5 else -(-quota * available // 5)  # whole numbers: no float to overflow
     return min(required, cap)

@@ -1,4 +1,5 @@
-"""The roster as it stood on each audited day (SPEC §8: the audit of a day uses the roster of that day).
+"""The roster as it stood on each audited day (docs/choices.md#the-roster-of-the-day:
+the audit of a day uses the roster of that day).
 
 ``RosterByDay(roster)`` replays the dated log once per distinct state: days between
 two changes share one ``Roster``. A roster without a log (the old undated format)

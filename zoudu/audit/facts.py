@@ -46,7 +46,7 @@ class SignIn(NamedTuple):
 
     @property
     def counts(self) -> bool:
-        """Evidence only when on time or approved by one who may (SPEC §8)."""
+        """Evidence only when on time or approved by one who may (docs/audit-rules.md#late-evidence-and-approvals)."""
         return not self.late or self.approver is not None
 
 
@@ -66,7 +66,8 @@ class Visit(NamedTuple):
 
     @property
     def counts(self) -> bool:
-        """Evidence only when witnessed, and on time or approved by one who may (SPEC §8)."""
+        """Evidence only when witnessed, and on time or approved by one who may
+        (docs/audit-rules.md#late-evidence-and-approvals)."""
         return bool(self.witness) and (not self.late or self.approver is not None)
 
 

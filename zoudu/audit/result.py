@@ -158,7 +158,7 @@ class AuditResult:
     # ledger was changed outside zoudu, and nothing above can be trusted.
     untrusted: str | None = None
     rules: str = "rules.yaml"  # the rules text audited under: a sealed month's, kept under ledgers/rules/
-    reports: tuple[Report, ...] = ()  # every report of the month, with its status (SPEC §9)
+    reports: tuple[Report, ...] = ()  # every report of the month, with its status
     unsupervised: tuple[str, ...] = ()  # cadres (not the party secretary) with commuting errors and no supervisor
 
     @property
@@ -167,7 +167,7 @@ class AuditResult:
         return 1 if self.errors or self.untrusted else 0
 
 
-# ----------------------------------------------------------------------------- JSON (SPEC §6)
+# --------------------------------------------------------------------- JSON (docs/audit-rules.md#what-the-audit-prints)
 
 
 def violation_json(v: Violation) -> dict[str, Any]:
@@ -187,7 +187,8 @@ def _evaluations_json(history: tuple[tuple[str, str, str, str], ...]) -> list[di
 
 
 def to_json(result: AuditResult) -> dict[str, Any]:
-    """The SPEC §6 object, with a few extra fields (notices, counts, per-week figures)."""
+    """The object of docs/audit-rules.md#what-the-audit-prints, with a few extra fields (notices, counts,
+    per-week figures)."""
     return {
         "month": result.month,
         "rules": result.rules,  # the rules text the month was audited under

@@ -1,4 +1,5 @@
-"""Stage 5 of the audit, *review*: what the discipline group and the appeals decided (SPEC §9).
+"""Stage 5 of the audit, *review*: what the discipline group and the appeals decided
+(docs/audit-rules.md#the-policy-cross-checked).
 
 ``contest`` marks each violation a cadre appealed: ``appealed`` while the appeal is pending,
 ``overturned`` when the review overturned it (it then counts for nothing, but stays

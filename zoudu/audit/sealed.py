@@ -1,4 +1,5 @@
-"""A sealed month is audited as it was sealed (SPEC §8, dated rules and sealed inputs).
+"""A sealed month is audited as it was sealed (docs/choices.md#sealed-months: dated rules and
+sealed inputs).
 
 ``sealed_view(ws, month)`` gives, for a month with a final seal, a view of the
 workspace whose settings are the rules text the seal names (kept under

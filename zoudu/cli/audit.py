@@ -23,7 +23,7 @@ part = typer.Typer()
 
 FORMATS = ("table", "json", "csv")
 CSV_COLUMNS = ("month", "cadre", "name", "rule", "severity", "date", "slot", "week", "required", "actual",
-               "message", "evidence", "status")  # status: standing | appealed | overturned (SPEC §9)
+               "message", "evidence", "status")  # status: standing | appealed | overturned
 
 
 @part.command()

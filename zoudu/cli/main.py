@@ -48,7 +48,8 @@ def _hoist_lang(argv: list[str]) -> list[str]:
     return front + rest
 
 
-# Options that take several values after one flag (SPEC §6: ``inspect --present ID... --absent ID...``).
+# Options that take several values after one flag (docs/guide.md#commands-at-a-glance:
+# ``inspect --present ID... --absent ID...``).
 _MANY = {"inspect": ("--present", "--absent")}
 
 

@@ -1,4 +1,4 @@
-"""The policy's cross-checks (SPEC §9): duty, appeal, review, meeting.
+"""The policy's cross-checks (docs/audit-rules.md#the-policy-cross-checked): duty, appeal, review, meeting.
 
 Each parses, makes one call to ``zoudu.ledger.record_policy``, prints the new ids.
 """

@@ -1,4 +1,5 @@
-"""Who may approve what (审批): a backfilled sign-in, a late village entry, a leave, a void (SPEC §8).
+"""Who may approve what (审批): a backfilled sign-in, a late village entry, a leave, a void
+(docs/audit-rules.md#late-evidence-and-approvals).
 
 ``may_approve`` is a pure function of the settings and the roster: the recording
 commands call it before writing (a refusal is exit 2, nothing written) and the

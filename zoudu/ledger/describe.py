@@ -16,7 +16,7 @@ from zoudu.timeparse import said
 SLOT_SIGNIN = {"morning": N_("morning sign-in"), "afternoon": N_("afternoon sign-in"),
                "evening": N_("evening sign-in")}
 EVALUATIONS = {"self": N_("self"), "peer": N_("peer"), "public": N_("public")}
-LATE_TOLERANCE_MINUTES = 5  # SPEC §9's default; rules.yaml's value when it has one
+LATE_TOLERANCE_MINUTES = 5  # late_tolerance_minutes' default; rules.yaml's value when it has one
 
 
 def slot_of(settings, at: dt.datetime) -> str | None:
@@ -107,7 +107,7 @@ def what(fields: Mapping[str, Any], settings, roster, year: int | None = None) -
 
 
 def _policy_entry(fields: Mapping[str, Any], kind: str, day: str, clock: str) -> str:
-    """Duty, appeal, review and meeting entries (SPEC §9) in words."""
+    """Duty, appeal, review and meeting entries (docs/audit-rules.md#the-policy-cross-checked) in words."""
     from zoudu.rulebook import label
 
     if kind == model.DUTY:
@@ -144,7 +144,8 @@ def line(fields: Mapping[str, Any], settings, roster, voided_by: str | None = No
 
 
 def late_entry(fields: Mapping[str, Any], settings) -> bool:
-    """Typed in later than the rules allow, without an approver (SPEC §8): it covers nothing."""
+    """Typed in later than the rules allow, without an approver (docs/audit-rules.md#late-evidence-and-approvals): it
+    covers nothing."""
     if fields.get("approver") or fields.get("kind") not in (model.CHECKIN, model.VILLAGE):
         return False
     delay = _time(fields["recorded"]) - _time(fields["at"])
@@ -256,7 +257,8 @@ def _void_targets(entries: list[dict[str, Any]]) -> dict[str, str]:
 
 
 def warnings(ws, new: list[dict[str, Any]], entries: list[dict[str, Any]]) -> list[str]:
-    """What the clerk should look at again, though it is recorded (SPEC §10): said on stderr, exit 0."""
+    """What the clerk should look at again, though it is recorded
+    (docs/guide.md#seeing-what-was-recorded): said on stderr, exit 0."""
     settings, roster = ws.settings, ws.roster
     voided = _void_targets(entries)
     said_list: list[str] = []

@@ -1,4 +1,5 @@
-"""``zoudu import``: a terminal's or DingTalk's punches recorded as office sign-ins (SPEC §10).
+"""``zoudu import``: a terminal's or DingTalk's punches recorded as office sign-ins
+(docs/guide.md#importing-attendance-terminals-and-dingtalk).
 
 Everything is read and checked before the lock; under the lock the ledger is
 read again for punches already imported, and the rest appended, one append per
@@ -6,7 +7,7 @@ month file. A punch is the terminal's own record: ``recorded`` is always the
 moment of the import (taken under the lock, like every entry, so recorded times
 never go back), and the audit treats an entry with a ``source`` imported within
 ``import_limit_days`` of its time as no backfill; later, it is a backfill unless
-``--approver``/``--reason`` approve it (SPEC §8).
+``--approver``/``--reason`` approve it (docs/audit-rules.md#late-evidence-and-approvals).
 Each entry keeps ``imported`` (when it was read in) and ``source`` (format,
 device, file name, sha256 of the file).
 """

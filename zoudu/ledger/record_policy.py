@@ -1,5 +1,6 @@
-"""Recording the policy's cross-checks (SPEC §9): duty (值班), appeals (申诉), reviews (复核/查处),
-meetings (家属会), and who may record a spot check or decide a report (the discipline group)."""
+"""Recording the policy's cross-checks (docs/audit-rules.md#the-policy-cross-checked): duty (值班), appeals (申诉),
+reviews (复核/查处), meetings (家属会), and who may record a spot check or decide a report (the discipline
+group)."""
 
 from __future__ import annotations
 
@@ -74,7 +75,7 @@ def appeal(ws: Workspace, token: str, rule: str, date: str, slot: str | None, re
     day = parse_date(date, now(ws).date())
     if day > now(ws).date():
         raise ZouduError(_("the day {day} has not come yet: there is no finding to appeal").format(day=day))
-    if rule.startswith("week."):  # a week is audited in the month of its Thursday (SPEC §3): filed there
+    if rule.startswith("week."):  # a week is audited in the month of its Thursday: filed there
         day_in_file = day + dt.timedelta(days=3 - day.weekday())
     else:
         day_in_file = day

@@ -67,7 +67,7 @@ APPROVERS = ("team", "secretary")  # who may approve: any leadership team member
 
 
 class Approvals(NamedTuple):
-    """Who may approve what (SPEC §8); see ``zoudu.ledger.approvals``.
+    """Who may approve what (docs/audit-rules.md#late-evidence-and-approvals); see ``zoudu.ledger.approvals``.
 
     ``secretary`` names the party secretary (党委书记); None means the team member
     at the top of the supervision tree.

@@ -1,4 +1,4 @@
-"""A workspace: a folder holding ``rules.yaml`` and ``ledgers/`` (SPEC §3)."""
+"""A workspace: a folder holding ``rules.yaml`` and ``ledgers/`` (docs/guide.md#the-workspace)."""
 
 from __future__ import annotations
 

@@ -258,7 +258,7 @@ def build_row(cadre, violations, as_of: dt.date | None = None) -> NoticeRow:
     """One audit ``CadreResult`` and the cadre's violations -> a notice row."""
     from zoudu.rulebook import weight  # what the public should read first: the rule table says
 
-    pending = sum(1 for v in violations if v.status == "appealed")  # marked, not hidden (SPEC §9)
+    pending = sum(1 for v in violations if v.status == "appealed")  # marked, not hidden
     # overturned on appeal: counts for nothing, neither as a finding nor as an absence on the sheet
     cleared_checks = {w for v in violations if not v.counts and v.rule == "inspection.absent" for w in v.evidence}
     violations = [v for v in violations if v.counts]

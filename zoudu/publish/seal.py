@@ -24,7 +24,7 @@ from zoudu.timeparse import parse_month
 from zoudu.ledger.workspace import Workspace
 
 SHORT = 12  # hex digits of the head printed on paper: 48 bits, enough to catch any edit
-MIN_HEX = SHORT  # no shorter than printed: 8 hex digits were ground in minutes (issue 10)
+MIN_HEX = SHORT  # no shorter than printed: 8 hex digits were ground in minutes
 _HEX = re.compile(r"[0-9a-f]+")
 _SHOWN_LATE = 5
 
@@ -175,5 +175,5 @@ def check_seal(ws: Workspace, sealed: str, month: str | None) -> tuple[bool, str
     return status.ok, status.message
 
 
-# ----------------------------------------------------------------------------- signed seals (SPEC §8)
+# -------------------------------------------------------------------- signed seals (docs/trust-model.md#keys-and-seals)
 #

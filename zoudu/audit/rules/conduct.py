@@ -45,7 +45,8 @@ def status(month: Month, report: Line) -> str:
 
 def reported(month: Month, rule: str) -> list[Violation]:
     """``conduct.*``: each UPHELD report of ``rule`` against a cadre on the roster that falls while
-    the cadre is stationed (SPEC §9); other reports are listed (``reports``), not breaches."""
+    the cadre is stationed (docs/audit-rules.md#the-policy-cross-checked); other reports are listed
+    (``reports``), not breaches."""
     upheld = [e for e in month.facts.reports if e.get("rule") == rule and status(month, e) == "upheld"]
     index = witnessed(month) if upheld else {}
     out: list[Violation] = []

@@ -15,10 +15,11 @@ def _on_leave(month: Month, cadre: str, moment: dt.datetime) -> bool:
 
 
 def due_at(month: Month, cadre: str, moment: dt.datetime) -> tuple[dt.date, str] | None:
-    """The day and slot (``morning`` …) of the cadre due at ``moment``, None if nothing was (SPEC §9): a day
-    slot of a workday or a duty within its window; the evening of a night the 543 counts (or a duty
-    evening) from the start of its window to the end of the next morning's window — a check at 03:00
-    found the cadre absent on the night before, and is filed under that evening."""
+    """The day and slot (``morning`` …) of the cadre due at ``moment``, None if nothing was
+    (docs/audit-rules.md#the-policy-cross-checked): a day slot of a workday or a duty within its window;
+    the evening of a night the 543 counts (or a duty evening) from the start of its window to the end
+    of the next morning's window — a check at 03:00 found the cadre absent on the night before, and is
+    filed under that evening."""
     local = moment.astimezone(month.settings.tz)
     infos = {info.date: info for info in month.span.days}
     duties = month.facts.duties.get(cadre, {})

@@ -1,4 +1,5 @@
-"""Evidence that came late: a leave recorded after it began (SPEC §8). Late sign-ins and village
+"""Evidence that came late: a leave recorded after it began
+(docs/audit-rules.md#late-evidence-and-approvals). Late sign-ins and village
 entries are decided where they are read (``audit.facts``: ``SignIn.late``, ``Visit.late``)."""
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ def began(month: Month, start: dt.datetime) -> dt.datetime:
 
 
 def leave(month: Month) -> list[Violation]:
-    """``leave.late`` (SPEC §8): a leave (or trip) recorded after it began, to the minute; it still
-    excuses what it covers (a warning by default: it has its approver)."""
+    """``leave.late`` (docs/audit-rules.md#late-evidence-and-approvals): a leave (or trip) recorded after it
+    began, to the minute; it still excuses what it covers (a warning by default: it has its approver)."""
     out: list[Violation] = []
     first, last = month.span.month_days[0].date, month.span.month_days[-1].date
     for cadre, spans in month.facts.leaves.items():

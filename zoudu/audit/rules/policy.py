@@ -1,4 +1,5 @@
-"""The policy cross-checked (SPEC §9): sign-ins during leave, duty (值班), family meetings (家属会)."""
+"""The policy cross-checked (docs/audit-rules.md#the-policy-cross-checked): sign-ins during leave, duty (值班),
+family meetings (家属会)."""
 
 from __future__ import annotations
 

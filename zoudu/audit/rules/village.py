@@ -53,7 +53,7 @@ def late(month: Month) -> list[Violation]:
 
 def contradicted(month: Month) -> list[Violation]:
     """``village.contradicted``: a witnessed village entry or stay during which a spot check found the
-    cadre absent (SPEC §9); it covers nothing, and both lines are cited."""
+    cadre absent (docs/audit-rules.md#the-policy-cross-checked); it covers nothing, and both lines are cited."""
     out: list[Violation] = []
     tz = month.settings.tz
     for cid, covered in month.coverage.cadres.items():

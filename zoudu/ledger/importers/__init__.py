@@ -1,4 +1,5 @@
-"""Punches from attendance terminals and DingTalk, read into one shape (SPEC §10).
+"""Punches from attendance terminals and DingTalk, read into one shape
+(docs/guide.md#importing-attendance-terminals-and-dingtalk).
 
 Each reader turns a file into ``Punch`` rows: where in the file (``file:line``),
 the badge number and/or name, the terminal's own time, and the device. Formats:
