@@ -1,4 +1,4 @@
-"""Audit benchmark (issue 4): ``zoudu audit --format json`` end to end at 1×, 4×, 16×, 64×
+"""Audit benchmark: ``zoudu audit --format json`` end to end at 1×, 4×, 16×, 64×
 a 60-cadre township month, beside the bare loads of the same file.
 
     python bench/bench_audit.py [--scales 1 4 16 64] [--runs 3] [--no-yaml] [--history 0]

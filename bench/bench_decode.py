@@ -1,5 +1,5 @@
 """Decoding a month's ledger lines: msgspec into the audit's typed ``Line`` against
-``json.loads`` and ``orjson.loads`` into dicts (README, "why msgspec").
+``json.loads`` and ``orjson.loads`` into dicts (docs/architecture.md#dependencies-in-detail, msgspec).
 
     python bench/bench_decode.py [--scale 64]
 

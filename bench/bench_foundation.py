@@ -1,4 +1,4 @@
-"""Foundation benchmark (issue 3): append cost, start-up, ledger load — each beside its floor.
+"""Foundation benchmark: append cost, start-up, ledger load — each beside its floor.
 
     python bench/bench_foundation.py [--entries 100000] [--runs 15]
 

@@ -1,5 +1,5 @@
-"""Approvals (SPEC §8) through the real command line: who may approve a backfill, a late village
-entry, a leave and a void; every refusal is exit 2, one line, and nothing written."""
+"""Approvals (docs/audit-rules.md#late-evidence-and-approvals) through the real command line: who may approve a
+backfill, a late village entry, a leave and a void; every refusal is exit 2, one line, and nothing written."""
 
 from __future__ import annotations
 

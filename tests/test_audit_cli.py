@@ -1,4 +1,5 @@
-"""``zoudu audit`` through the real command line: JSON exactly as SPEC §6, CSV, tables, exit status."""
+"""``zoudu audit`` through the real command line: JSON exactly as docs/audit-rules.md#what-the-audit-prints,
+CSV, tables, exit status."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ TOWNSHIP_RULES = {"inspection.too_few"}
 
 
 def check_spec_shape(obj: dict) -> None:
-    """The object of SPEC §6: these fields with these types; extra fields are allowed."""
+    """The object of docs/audit-rules.md#what-the-audit-prints: these fields with these types; extra fields are
+    allowed."""
     assert isinstance(obj, dict) and {"month", "violations", "cadres", "liability"} <= set(obj)
     assert re.fullmatch(r"\d{4}-\d{2}", obj["month"])
     for v in obj["violations"]:

@@ -1,4 +1,4 @@
-"""Every rule id of SPEC §5: a small ledger that raises it, and a near miss that does not.
+"""Every rule id of docs/audit-rules.md#the-rule-table: a small ledger that raises it, and a near miss that does not.
 
 November 2026: Monday 2 to Sunday 8 is ISO week 45; Tuesday 3 is the usual test day,
 Friday 6 the study afternoon. The clock stands after the month, so every day is due.
@@ -110,7 +110,7 @@ def test_signin_backfilled_after_the_grace_period(ws, minutes, flagged):
     assert bool(backfilled) == flagged
     if flagged:
         assert backfilled[0].severity == "warning" and backfilled[0].evidence == ("ledgers/2026-11.yaml:2",)
-    # an unapproved backfill covers nothing (SPEC §8): the slot stays missing
+    # an unapproved backfill covers nothing (docs/audit-rules.md#late-evidence-and-approvals): the slot stays missing
     assert bool(on(found(result, "signin.missing", "c003"), "2026-11-03", "morning")) == flagged
 
 
@@ -151,7 +151,7 @@ def test_village_not_assigned(ws):
 
 
 def test_an_unwitnessed_entry_in_another_village_is_both_findings(ws):
-    """SPEC §5 names two findings for such an entry: no witness, and not the cadre's village."""
+    """docs/choices.md#coverage names two findings for such an entry: no witness, and not the cadre's village."""
     Book(ws).village("c003", "2026-11-03T10:00", "富溪村", witness=None).write()
     result = audit(ws, MONTH)
     assert [(v.rule, v.evidence) for v in found(result, cadre="c003") if v.rule.startswith("village.")] == [

@@ -1,5 +1,5 @@
-"""The audit of a day uses the roster of that day (SPEC §8): a supervisor changed from a date is liable
-from that date only; the village assigned is the one of that day. Through the real command line."""
+"""The audit of a day uses the roster of that day (docs/choices.md#the-roster-of-the-day): a supervisor changed from a
+date is liable from that date only; the village assigned is the one of that day. Through the real command line."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""zoudu log, entries said in words, warnings while recording, names as typed, init's names (SPEC §10)."""
+"""zoudu log, entries said in words, warnings while recording, names as typed, init's names
+(docs/guide.md#seeing-what-was-recorded)."""
 
 from __future__ import annotations
 

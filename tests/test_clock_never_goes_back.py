@@ -1,5 +1,6 @@
-"""The recorded time is taken under the workspace lock and never goes back within a file (SPEC §8):
-a clock set back is refused at entry, and a line written by hand out of order is found by verify."""
+"""The recorded time is taken under the workspace lock and never goes back within a file
+(docs/ledger-format.md#the-clock): a clock set back is refused at entry, and a line written by hand out of order is
+found by verify."""
 
 from __future__ import annotations
 

@@ -150,7 +150,8 @@ def test_ledgers_hold_what_the_intent_says(demo):
     assert {e["cadre"] for e in kinds["checkin"] if e.get("approver")} == set(intent["backfilled_approved"])
     assert {e["cadre"] for e in kinds["void"]} == set(intent["voided_for"])
     assert {e["cadre"]: e["rule"] for e in kinds["report"]} == intent["reported"]
-    # SPEC §9: a duty weekend signed in, appeals and reports reviewed, a family meeting
+    # the policy cross-checked (docs/audit-rules.md#the-policy-cross-checked): a duty weekend signed in,
+    # appeals and reports reviewed, a family meeting
     duties = {(e["date"], e["cadre"]) for e in kinds["duty"]}
     assert duties == {(day, c) for day, cadres in intent["duty"].items() for c in cadres}
     for day, cadres in intent["duty"].items():

@@ -1,4 +1,4 @@
-"""The demo covers whole months, so its audit says the same whatever the date (issue 12, item 6).
+"""The demo covers whole months, so its audit says the same whatever the date (docs/guide.md#the-demo-township).
 
 The audit takes "now" from the workspace's clock; only these library tests set it
 (no recording command takes another clock than the machine's).

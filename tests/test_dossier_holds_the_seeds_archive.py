@@ -1,4 +1,4 @@
-"""The archive (档案) holds what the seed lists (issue 11 item 13), each part checked on a demo cadre
+"""The archive (档案) holds what the seed lists (docs/guide.md#the-archive-dossier), each part checked on a demo cadre
 through the real command line: per-week 543 figures, every finding with date, evidence and status, leave
 with kind, approver and 销假, the field diary (village, witness, note), the evaluations, each notice
 published with its seal, and for a team member the liability they bore. Names and Chinese labels in the

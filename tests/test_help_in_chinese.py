@@ -1,4 +1,5 @@
-"""Every help page speaks the clerk's language, Typer's own words included; --lang anywhere (SPEC §10)."""
+"""Every help page speaks the clerk's language, Typer's own words included; --lang anywhere
+(docs/guide.md#typing-times-names-and-rules)."""
 
 from __future__ import annotations
 

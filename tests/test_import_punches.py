@@ -1,4 +1,5 @@
-"""zoudu import: terminal and DingTalk exports recorded as office sign-ins (SPEC §10).
+"""zoudu import: terminal and DingTalk exports recorded as office sign-ins
+(docs/guide.md#importing-attendance-terminals-and-dingtalk).
 
 Every fixture is a small file the test writes, with made-up names; times are
 set relative to the machine's clock (the CLI records with it), inside the

@@ -1,7 +1,7 @@
-"""Late evidence covers nothing unless approved (SPEC §8), through the real command line on real files:
-a sign-in or village entry typed in late without a (valid) approver raises its rule and leaves the slot
-missing; with an approver the policy allows it counts; a leave recorded after it began raises leave.late
-and still excuses. Everything here is typed in on the day of the test, weeks after its time."""
+"""Late evidence covers nothing unless approved (docs/audit-rules.md#late-evidence-and-approvals), through the real
+command line on real files: a sign-in or village entry typed in late without a (valid) approver raises its rule and
+leaves the slot missing; with an approver the policy allows it counts; a leave recorded after it began raises
+leave.late and still excuses. Everything here is typed in on the day of the test, weeks after its time."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The notice sheet shows each cadre's actual sign-in times (SPEC §9, issue 11 item 14): the times in every
+"""The notice sheet shows each cadre's actual sign-in times (docs/guide.md#the-notice-board): the times in every
 demo cadre's calendar are exactly the office sign-ins of the ledger (voided ones left out), late ones
 marked, the kinds of leave with their 销假, every kind of finding in the remarks, and room for the
 leader's signature and the township's seal."""

@@ -1,4 +1,4 @@
-"""SPEC §9, the policy cross-checked (issue 11, items 1–12): each a scenario that raises it and a
+"""The policy cross-checked (docs/audit-rules.md#the-policy-cross-checked): each a scenario that raises it and a
 near miss that does not, through the CLI on real files, in Chinese and in JSON.
 
 The attendance is written as the recording commands write it, recorded at its own time

@@ -123,7 +123,7 @@ def test_the_sheet_agrees_with_the_audit_json_for_every_cadre(ws, cli):
         assert row.checks_absent == sum(1 for _w, found in cadre.inspections if not found)
     c006 = sheet.rows[-1]
     assert (c006.checks_present, c006.checks_absent) == (0, 2)
-    # reported, never reviewed: shown to the leaders, never published as fact (SPEC §9)
+    # reported, never reviewed: shown to the leaders, never published as fact (docs/guide.md#the-notice-board)
     assert "drinking reported" not in c006.remark and "absent at spot check ×2" in c006.remark
     assert c006.evaluations == {"self": "良", "peer": "差", "public": "差"}
     c004 = sheet.rows[3]

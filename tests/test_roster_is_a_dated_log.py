@@ -1,4 +1,5 @@
-"""The roster as a dated, append-only, hash-chained log (SPEC §8), through the real command line."""
+"""The roster as a dated, append-only, hash-chained log (docs/ledger-format.md#the-roster-is-a-log), through the real
+command line."""
 
 from __future__ import annotations
 

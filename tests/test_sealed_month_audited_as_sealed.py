@@ -1,6 +1,6 @@
 """A sealed month is audited under the rules it was sealed with and reads each file only up to what its
-seal recorded (SPEC §8): editing rules.yaml or appending to a neighbouring or earlier month afterwards
-leaves that month's `audit --format json` violations byte-identical; the audit says which rules it used."""
+seal recorded (docs/choices.md#sealed-months): editing rules.yaml or appending to a neighbouring or earlier month
+afterwards leaves that month's `audit --format json` violations byte-identical; the audit says which rules it used."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Keys and signed seals (SPEC §8), through the real command line on real files: what
+"""Keys and signed seals (docs/trust-model.md#keys-and-seals), through the real command line on real files: what
 ``verify --pubkey`` catches that the hash chain alone cannot."""
 
 from __future__ import annotations

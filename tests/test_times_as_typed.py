@@ -1,4 +1,5 @@
-"""Times, days and months as people write them (SPEC §10), and the ones refused with their message."""
+"""Times, days and months as people write them (docs/guide.md#typing-times-names-and-rules), and the ones refused with
+their message."""
 
 from __future__ import annotations
 

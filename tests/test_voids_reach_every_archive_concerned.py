@@ -1,5 +1,5 @@
 """A void appears in the archive of the cadre concerned and of the one who recorded the voided entry;
-for a spot check, of the inspector and every cadre it named (SPEC §8, issue 10 item 7)."""
+for a spot check, of the inspector and every cadre it named (docs/ledger-format.md#corrections-are-entries)."""
 
 from __future__ import annotations
 

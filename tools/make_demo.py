@@ -107,7 +107,8 @@ INSPECTIONS = (
 
 COMMUTERS = ("c013", "c016", "c019")
 
-# SPEC §9 in the demo: a duty weekend, appeals, reports reviewed, a family meeting, one late sign-in.
+# The policy cross-checked (docs/audit-rules.md#the-policy-cross-checked) in the demo: a duty weekend, appeals,
+# reports reviewed, a family meeting, one late sign-in.
 DUTY = {"2026-11-21": ("c009", "c012"), "2026-11-22": ("c010", "c018")}  # 值班: every slot
 # (cadre, rule, date, slot, reason, decision, review reason)
 APPEALS = (
@@ -167,7 +168,7 @@ INTENT: dict = {
         "c011": ["signin.missing", "week.township_days"],
         "c015": ["signin.missing", "village.no_witness", "week.township_days", "week.village_days"],
         "c020": ["conduct.drinking"],
-        # the unapproved backfill covers nothing (SPEC §8): that Friday's study and that week's township days
+        # the unapproved backfill covers nothing: that Friday's study and that week's township days
         "c012": ["study.missed", "week.township_days"],
     },
     # warning-level rules (default severities)
