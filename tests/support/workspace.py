@@ -1,11 +1,13 @@
-"""A small township in a temp folder, a settable clock, and the real CLI in a subprocess."""
+"""A small township in a temp folder, a settable clock, and the real CLI (in this process, or in a subprocess)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from zoneinfo import ZoneInfo
 from zoudu.ledger import record_roster
@@ -50,11 +52,51 @@ def make_workspace(root: Path, clock: Clock | None = None) -> Workspace:
 
 
 def run_cli(*args: str, root: Path | None = None, lang: str = "en", input: str | None = None,
-            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """The real command line, in a subprocess, as a clerk would run it."""
+            env: dict[str, str] | None = None, process: bool = False) -> subprocess.CompletedProcess:
+    """The command line as a clerk runs it: in this process (Typer's app through ``main``, its
+    output captured), or with ``process=True`` in a real subprocess. A real process is taken
+    anyway where one is what is tested: from another thread (concurrent clerks), when the
+    environment changes what a process is (``PYTHON*`` variables, a preloaded library), and for
+    help pages (their words are fixed when the commands are first imported, in one language)."""
+    argv = (["--root", str(root)] if root else []) + list(args)
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("ZOUDU_")}
     if lang:
         full_env["ZOUDU_LANG"] = lang
     full_env.update(env or {})
-    argv = [sys.executable, "-m", "zoudu"] + (["--root", str(root)] if root else []) + list(args)
-    return subprocess.run(argv, capture_output=True, text=True, env=full_env, input=input, timeout=120)
+    if process or threading.current_thread() is not threading.main_thread() or "--help" in args or any(
+            k.startswith(("PYTHON", "LD_")) for k in (env or {})):
+        return subprocess.run([sys.executable, "-m", "zoudu", *argv], capture_output=True, text=True,
+                              encoding="utf-8", env=full_env, input=input, timeout=120)
+    return _in_process(argv, full_env, input)
+
+
+def _in_process(argv: list[str], full_env: dict[str, str], input: str | None) -> subprocess.CompletedProcess:
+    """``zoudu.cli.main.main(argv)`` with its own environment, stdin, stdout and stderr; the exit
+    status from its ``SystemExit``. What it changes of this process is put back afterwards."""
+    from zoudu import i18n
+    from zoudu.cli.main import main
+
+    saved_env, saved_io = dict(os.environ), (sys.stdin, sys.stdout, sys.stderr)
+    saved_lang = (i18n._explicit, i18n._translation, i18n._lang)
+    out, err = io.BytesIO(), io.BytesIO()
+    wout = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    werr = io.TextIOWrapper(err, encoding="utf-8", newline="", write_through=True)
+    sys.stdout, sys.stderr = wout, werr
+    sys.stdin = io.TextIOWrapper(io.BytesIO((input or "").encode("utf-8")), encoding="utf-8")
+    os.environ.clear()
+    os.environ.update(full_env)
+    code = 0
+    try:
+        main(argv)
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    finally:
+        wout.flush()
+        werr.flush()
+        wout.detach(), werr.detach()  # the captured bytes outlive the wrappers
+        sys.stdin, sys.stdout, sys.stderr = saved_io
+        os.environ.clear()
+        os.environ.update(saved_env)
+        i18n._explicit, i18n._translation, i18n._lang = saved_lang
+    return subprocess.CompletedProcess(["zoudu", *argv], code, out.getvalue().decode("utf-8"),
+                                       err.getvalue().decode("utf-8"))
