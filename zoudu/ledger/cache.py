@@ -39,12 +39,13 @@ def _cache_dir() -> Path | None:
 
 
 def _code_key() -> str:
-    """Changes whenever zoudu's modules change (name, mtime and size of each, the whole package)."""
+    """Changes whenever zoudu's modules or compiled translations change (name, mtime and size of
+    each ``.py`` and ``.mo`` of the package): a kept output never shows words the catalog no longer has."""
     global _CODE_KEY
     if _CODE_KEY is None:
         here = Path(__file__).resolve().parent.parent
         stamp = []
-        for p in sorted(here.rglob("*.py")):
+        for p in sorted(p for p in here.rglob("*") if p.suffix in (".py", ".mo")):
             st = p.stat()
             stamp.append((str(p.relative_to(here)), st.st_mtime_ns, st.st_size))
         _CODE_KEY = hashlib.sha256(repr(stamp).encode()).hexdigest()[:16]
