@@ -156,3 +156,21 @@ def test_a_workbook_naming_a_far_cell_is_refused_before_it_is_laid_out(tmp_path,
     r = run_limited(root, "import", str(path))
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert "more than 200000 rows" in r.stderr
+
+
+def test_a_prefixed_sheet_naming_a_far_cell_is_refused_too(tmp_path, root):
+    """Some writers prefix the sheet's tags (``<x:row>``, ``<x:c r="XFD1048576">``): counted all the same."""
+    path = tmp_path / "导出.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/'
+                   b'spreadsheetml/2006/main"><x:sheetData><x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row>'
+                   b'<x:row r="1048576"><x:c r="XFD1048576"><x:v>1</x:v></x:c></x:row></x:sheetData></x:worksheet>')
+    r = run_limited(root, "import", str(path))
+    assert r.returncode == 2 and "more than 200000 rows" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_a_csv_field_past_the_csv_modules_limit_is_one_line(tmp_path, root):
+    path = tmp_path / "门禁.csv"
+    path.write_text("工号,打卡时间\n3,\"" + "x" * 200_000 + "\"\n", encoding="utf-8")
+    refused(zoudu("import", str(path), "--format", "csv", "--map", "badge=工号,time=打卡时间", root=root),
+            "cannot read the file")

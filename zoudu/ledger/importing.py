@@ -250,9 +250,10 @@ def run(ws: Workspace, the_plan: Plan) -> list[dict[str, Any]]:
         months = sorted(by_month)
         for n, month in enumerate(months):
             path = ws.ledger_path(month)
+            stamp = iso(now(ws))  # under the lock: recorded and imported are the one moment of the write
             try:
-                new = append(path, ws.shown(path), by_month[month],  # one write per month file
-                             clock=lambda: iso(now(ws)))
+                new = append(path, ws.shown(path), [dict(f, imported=stamp) for f in by_month[month]],
+                             clock=lambda: stamp)  # one write per month file
             except ZouduError as e:
                 if not written:
                     raise

@@ -39,6 +39,7 @@ ZK_LINE = re.compile(r"\s*([A-Za-z0-9]+)\t([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[
 ZK_HEADER = ("考勤号码", "日期时间")
 DING_HEADER = ("姓名", "日期")
 DING_PUNCH = re.compile(r"(上班|下班)[0-9]打卡时间")
+_PLAIN_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}(?::[0-9]{2})?")
 _CLOCK_IN_CELL = re.compile(r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?")
 
 
@@ -123,18 +124,22 @@ def read_table(data: bytes, shown: str, max_rows: int) -> Table:
     sample = "\n".join(itertools.islice(lines_of(text), 20))
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
     rows = []
-    for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
-        if number > max_rows:
-            raise _too_many_rows(shown, max_rows)
-        rows.append((number, [c.strip() for c in cells]))
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        for number, cells in enumerate(reader, start=1):
+            if number > max_rows:
+                raise _too_many_rows(shown, max_rows)
+            rows.append((number, [c.strip() for c in cells]))
+    except csv.Error as e:  # a field past the csv module's limit (128 KB): no export writes one
+        raise ZouduError(_("cannot read the file: {error}").format(error=str(e)), f"{shown}:{reader.line_num}") from None
     return Table(rows, "text")
 
 
 MAX_COLUMNS = 1000  # a workbook's sheet wider than this is no attendance export
 MAX_CELLS = 5_000_000  # rows times columns: what the workbook reader lays out in memory
-_ROW = re.compile(rb"<row[\s/>]")
-_CELL_REF = re.compile(rb"<c\b[^>]*?\sr=\"([A-Z]{1,3})([0-9]{1,7})\"")
-_DIMENSION = re.compile(rb"<dimension\b[^>]*?\sref=\"[A-Z]{1,3}[0-9]{1,7}:([A-Z]{1,3})([0-9]{1,7})\"")
+_ROW = re.compile(rb"<(?:[A-Za-z0-9_]+:)?row[\s/>]")  # with or without a namespace prefix (x:row)
+_CELL_REF = re.compile(rb"<(?:[A-Za-z0-9_]+:)?c\b[^>]*?\sr=\"([A-Z]{1,3})([0-9]{1,7})\"")
+_DIMENSION = re.compile(rb"<(?:[A-Za-z0-9_]+:)?dimension\b[^>]*?\sref=\"[A-Z]{1,3}[0-9]{1,7}:([A-Z]{1,3})([0-9]{1,7})\"")
 
 
 def _column(letters: bytes) -> int:
@@ -284,10 +289,11 @@ def read_punches(data: bytes, shown: str, fmt: str, mapping: str | None, max_row
 
 
 def zkteco(data: bytes, shown: str, max_rows: int) -> list[Punch]:
+    text = decode(data, shown)
+    if sum(1 for _line in lines_of(text)) > max_rows:  # counted first: nothing parsed of a file refused
+        raise _too_many_rows(shown, max_rows)
     punches = []
-    for number, line in enumerate(lines_of(decode(data, shown)), start=1):
-        if number > max_rows:
-            raise _too_many_rows(shown, max_rows)
+    for number, line in enumerate(lines_of(text), start=1):
         if not line.strip():
             continue
         m = ZK_LINE.fullmatch(line)
@@ -306,6 +312,11 @@ def _terminal_time(text: str, where: str) -> dt.datetime:
 
     if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):
         text = text.strip() + " 00:00:00"  # a workbook gives a punch at midnight as a bare date
+    if _PLAIN_TIME.fullmatch(text):  # the terminals' own form: read directly (a day that does not exist
+        try:                         # falls through to the clerk's parser, which says so)
+            return dt.datetime.fromisoformat(text)
+        except ValueError:
+            pass
     if not re.search(r"[0-9]{4}", normalise(text)):
         raise ZouduError(_("not a valid time: '{text}' (expected like {hint})").format(
             text=text, hint="2026-11-03 08:02:11"), where)
