@@ -31,6 +31,7 @@ def test_a_csv_row_typed_in_days_later_is_a_backfill_that_covers_nothing(tmp_pat
     r = zoudu("import", str(hand_made(tmp_path / "hand.csv", [("3", at)])), *MAP, root=root)
     assert r.returncode == 0, r.stderr
     assert "CSV file is not a terminal" in r.stderr
+    assert "late entry without approval" in r.stdout  # read back as the log lists it
     assert _found(root, day, "signin.backfilled") and _found(root, day, "signin.missing", "morning")
 
 

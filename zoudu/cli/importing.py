@@ -48,10 +48,10 @@ def import_(
         done = importing.run(ws, plan)
     except importing.PartialImport as e:  # what was written is listed before the error says so
         for fields in e.done:
-            print(visible(describe.line(fields, settings, roster, year=year)))
+            print(visible(_said(describe, fields, settings, roster)))
         raise
     for fields in done:
-        print(visible(describe.line(fields, settings, roster, year=year)))
+        print(visible(_said(describe, fields, settings, roster)))
     late = sum(1 for row in plan.rows if row.late and not row.duplicate and not approver)
     if late and plan.format == "csv":
         print(f"zoudu: {_('warning')}: " + _("{n} row(s) were recorded more than {minutes} minutes after their "
@@ -67,6 +67,14 @@ def import_(
             n=len(plan.unknown)), file=sys.stderr)
     print(_("imported ({format}): {new} new, {dup} already recorded").format(
         format=plan.format, new=len(done), dup=len(plan.rows) - len(done)) + _clock_outs(plan), file=sys.stderr)
+
+
+def _said(describe, fields, settings, roster) -> str:
+    """The entry read back as ``zoudu log`` lists it: a backfill is marked as one, never as on time."""
+    text = describe.line(fields, settings, roster)
+    if describe.late_entry(fields, settings):
+        text += " " + _("[late entry without approval]")
+    return text
 
 
 def _clock_outs(plan) -> str:
