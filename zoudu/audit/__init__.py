@@ -375,7 +375,9 @@ def _signin_times(month: Month) -> dict[str, list[tuple[dt.date, str, str]]]:
     tolerance = dt.timedelta(minutes=getattr(settings, "late_tolerance_minutes", 5))
     fixed = [settings.slots[name].time for name in model.SLOTS]
     out: dict[str, list[tuple[dt.date, str, str]]] = {}
-    for s in sorted((s for s in month.facts.signins if s.in_month), key=lambda s: (s.day, s.clock)):
+    # a terminal's punch outside every window is no sign-in (a clock-out for lunch): not on the notice
+    shown = (s for s in month.facts.signins if s.in_month and not (s.imported and s.window is None))
+    for s in sorted(shown, key=lambda s: (s.day, s.clock)):
         flag = ""
         if not s.counts or s.window is None or s.place != settings.place:
             flag = "void"

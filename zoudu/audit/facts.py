@@ -24,6 +24,7 @@ from zoudu.audit.read import Line, decode
 from zoudu.audit.span import Span
 from zoudu.i18n import _
 from zoudu.ledger import approvals
+from zoudu.ledger.punch import from_terminal
 from zoudu.ledger.settings import Settings
 from zoudu.model import Problem, Roster
 
@@ -40,7 +41,7 @@ class SignIn(NamedTuple):
     delay: dt.timedelta  # recorded minus its time
     approver: Any  # who approved it as a backfill (None: nobody, or one the policy does not allow)
     in_month: bool
-    imported: bool = False  # a terminal's punch read in by ``zoudu import`` (its source kept)
+    imported: bool = False  # a terminal's punch (``zoudu.ledger.punch.from_terminal``), not a hand-made CSV's
     late: bool = False  # a backfill (补签): entered later than the grace (a punch: the import limit) after its time
     refused: str | None = None  # why the approver named on the line may not approve it (then ``approver`` is None)
 
@@ -201,7 +202,7 @@ def gather(span: Span, settings: Settings, roster: Roster, sources: Iterable[Sou
                             window = i
                             break
                     place = settings.place if line.place is msgspec.UNSET else str(line.place)
-                    delay, imported = line.recorded - line.at, isinstance(line.source, dict)
+                    delay, imported = line.recorded - line.at, from_terminal(line.source)
                     is_late = delay > (late.imported if imported else late.grace)
                     approver, refused = late.approved(line, approvals.BACKFILL, day) if is_late else (
                         line.approver, None)

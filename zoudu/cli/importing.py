@@ -24,12 +24,13 @@ def import_(
     approver: Optional[str] = typer.Option(None, "--approver", help=_("Who approves punches older than the import limit.")),
     reason: Optional[str] = typer.Option(None, "--reason", help=_("Why they are imported late.")),
     by: Optional[str] = typer.Option(None, "--by", help=BY_HELP),
+    trust_badge: bool = typer.Option(False, "--trust-badge", help=_("Go by the badge number when a row's name is another cadre's.")),
 ) -> None:
     from zoudu.ledger import describe, importing
     from zoudu.ledger.importers import printable
 
     ws = workspace()
-    plan = importing.plan(ws, file, fmt, mapping, skip_unknown, approver, reason, by)
+    plan = importing.plan(ws, file, fmt, mapping, skip_unknown, approver, reason, by, trust_badge)
     settings, roster = ws.settings, ws.roster
     year = None
     if dry_run:
@@ -41,13 +42,23 @@ def import_(
             print(f"{punch.where}  {printable(punch.badge or '')} {printable(punch.name or '')}  [{_('no such cadre: left out')}]")
         print(_("dry run ({format}): {new} to record, {dup} already recorded, {unknown} unknown; nothing written").format(
             format=plan.format, new=len(plan.entries), dup=sum(r.duplicate for r in plan.rows),
-            unknown=len(plan.unknown)), file=sys.stderr)
+            unknown=len(plan.unknown)) + _clock_outs(plan), file=sys.stderr)
         return
-    done = importing.run(ws, plan)
+    try:
+        done = importing.run(ws, plan)
+    except importing.PartialImport as e:  # what was written is listed before the error says so
+        for fields in e.done:
+            print(visible(_said(describe, fields, settings, roster)))
+        raise
     for fields in done:
-        print(visible(describe.line(fields, settings, roster, year=year)))
+        print(visible(_said(describe, fields, settings, roster)))
     late = sum(1 for row in plan.rows if row.late and not row.duplicate and not approver)
-    if late:
+    if late and plan.format == "csv":
+        print(f"zoudu: {_('warning')}: " + _("{n} row(s) were recorded more than {minutes} minutes after their "
+                                          "time: a CSV file is not a terminal's record, so they are backfills "
+                                          "that count for nothing without --approver and --reason").format(
+            n=late, minutes=settings.backfill_grace_minutes), file=sys.stderr)
+    elif late:
         print(f"zoudu: {_('warning')}: " + _("{n} punch(es) are older than the import limit ({days} days) and "
                                           "count as backfills without --approver and --reason").format(
             n=late, days=settings.import_limit_days), file=sys.stderr)
@@ -55,4 +66,18 @@ def import_(
         print(f"zoudu: {_('warning')}: " + _("{n} row(s) matched no cadre and were left out").format(
             n=len(plan.unknown)), file=sys.stderr)
     print(_("imported ({format}): {new} new, {dup} already recorded").format(
-        format=plan.format, new=len(done), dup=len(plan.rows) - len(done)), file=sys.stderr)
+        format=plan.format, new=len(done), dup=len(plan.rows) - len(done)) + _clock_outs(plan), file=sys.stderr)
+
+
+def _said(describe, fields, settings, roster) -> str:
+    """The entry read back as ``zoudu log`` lists it: a backfill is marked as one, never as on time."""
+    text = describe.line(fields, settings, roster)
+    if describe.late_entry(fields, settings):
+        text += " " + _("[late entry without approval]")
+    return text
+
+
+def _clock_outs(plan) -> str:
+    if not plan.clock_outs:
+        return ""
+    return _(", {n} clock-out(s) not recorded (leaving is no sign-in)").format(n=plan.clock_outs)

@@ -144,14 +144,17 @@ def line(fields: Mapping[str, Any], settings, roster, voided_by: str | None = No
 
 
 def late_entry(fields: Mapping[str, Any], settings) -> bool:
-    """Typed in later than the rules allow, without an approver (docs/audit-rules.md#late-evidence-and-approvals): it
-    covers nothing."""
+    """Recorded later than the rules allow, without an approver (docs/audit-rules.md#late-evidence-and-approvals):
+    it covers nothing. The audit's decision (``zoudu.ledger.punch``): a terminal's punch within the import
+    limit is no backfill."""
+    from zoudu.ledger.punch import allowed_delay
+
     if fields.get("approver") or fields.get("kind") not in (model.CHECKIN, model.VILLAGE):
         return False
     delay = _time(fields["recorded"]) - _time(fields["at"])
     if fields["kind"] == model.CHECKIN:
-        return delay > dt.timedelta(minutes=settings.backfill_grace_minutes)
-    return delay > dt.timedelta(days=7)
+        return delay > allowed_delay(settings, fields.get("source"))
+    return delay > dt.timedelta(days=getattr(settings, "village_late_days", 7))
 
 
 def listing(ws, day: dt.date | None, month: str | None, cadre: str | None) -> list[str]:

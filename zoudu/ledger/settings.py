@@ -104,6 +104,7 @@ class Settings(NamedTuple):
     village_late_days: int = 7  # a village entry recorded later than this after its time is late (village.late)
     late_tolerance_minutes: int = 5  # a sign-in later than the slot's fixed time plus this is late (signin.late)
     discipline_group: tuple[str, ...] = ()  # 督查组, leader first; empty: the leadership team
+    import_max_rows: int = 200_000  # ``zoudu import`` stops (exit 2) on a file with more rows than this
 
     def inspectors(self, roster) -> tuple[str, ...]:
         """The discipline group's ids, leader first: rules.yaml's list, else the leadership team."""
@@ -196,7 +197,7 @@ _TOP = {
     "township", "county", "timezone", "locale", "place", "supervision_phone", "slots", "quota",
     "study_session", "inspections_per_month", "backfill_grace_minutes", "liability_rules",
     "severity", "calendar", "notice", "import_limit_days", "approvals", "village_late_days",
-    "late_tolerance_minutes", "discipline_group",
+    "late_tolerance_minutes", "discipline_group", "import_max_rows",
 }
 
 
@@ -263,6 +264,8 @@ def _parse(data: bytes, shown_as: str) -> Settings:
         discipline_group=tuple(n.text(item, "discipline_group") for item in n.sequence(top["discipline_group"],
                                                                                      "discipline_group"))
         if "discipline_group" in top else (),
+        import_max_rows=n.integer(top["import_max_rows"], "import_max_rows", minimum=1, maximum=10_000_000)
+        if "import_max_rows" in top else 200_000,
     )
 
 

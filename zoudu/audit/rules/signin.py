@@ -62,11 +62,12 @@ def study_missed(month: Month) -> list[Violation]:
 
 
 def outside_window(month: Month) -> list[Violation]:
-    """``signin.outside_window``: a sign-in outside every slot's window."""
+    """``signin.outside_window``: a sign-in outside every slot's window. A terminal's punch is
+    not one: people punch when they leave for lunch; it is kept and covers nothing."""
     windows = ", ".join(f"{hm(s.start)}–{hm(s.end)}" for s in month.settings.slots.values())
     out: list[Violation] = []
     for s in month.facts.signins:
-        if s.in_month and s.window is None:
+        if s.in_month and s.window is None and not s.imported:
             local = month.local(s.entry.at)
             message = _("sign-in at {time} on {day} lies outside every sign-in window ({windows})").format(
                 time=hm(local), day=local.date().isoformat(), windows=windows)

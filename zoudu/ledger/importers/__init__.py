@@ -9,11 +9,16 @@ the badge number and/or name, the terminal's own time, and the device. Formats:
 - ``zk-export``: the Chinese PC software's export (部门, 姓名, 考勤号码, 日期时间, 机器号 …) as CSV
   (UTF-8 with or without BOM, or GBK) or .xlsx.
 - ``dingtalk``: DingTalk's attendance export (.xlsx or CSV, title rows above the header; 姓名, 工号, 日期,
-  上班1打卡时间 … 下班3打卡时间): one row a person a day, one punch a filled time cell.
+  上班1打卡时间 … 下班3打卡时间): one row a person a day. Only the clock-in cells (上班N) are sign-ins;
+  the clock-out cells (下班N) are counted, not recorded.
 - ``csv``: any CSV with ``--map``, e.g. ``name=姓名,badge=工号,time=打卡时间`` or
   ``badge=1,date=2,clock=3`` (header names or column numbers from 1).
 
 The format is detected from the content unless ``--format`` says it.
+
+Reading is bounded: at most ``MAX_BYTES`` of content (an .xlsx's members are inflated
+and counted before the workbook reader sees them) and ``max_rows`` rows; past either the
+import stops with one line, before memory grows with the file.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 from typing import NamedTuple
 
@@ -34,6 +40,7 @@ ZK_LINE = re.compile(r"\s*([A-Za-z0-9]+)\t([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[
 ZK_HEADER = ("考勤号码", "日期时间")
 DING_HEADER = ("姓名", "日期")
 DING_PUNCH = re.compile(r"(上班|下班)[0-9]打卡时间")
+_PLAIN_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}(?::[0-9]{2})?")
 _CLOCK_IN_CELL = re.compile(r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?")
 
 
@@ -45,6 +52,11 @@ class Punch(NamedTuple):
     name: str | None
     at: dt.datetime
     device: str
+
+
+class Reading(NamedTuple):
+    punches: list[Punch]
+    clock_outs: int = 0  # DingTalk clock-out cells with a time: counted, not recorded
 
 
 class Table(NamedTuple):
@@ -78,27 +90,154 @@ def is_xlsx(data: bytes) -> bool:
     return data[:4] == b"PK\x03\x04"
 
 
-def read_table(data: bytes, shown: str) -> Table:
+def _too_many_rows(shown: str, max_rows: int) -> ZouduError:
+    return ZouduError(_("the file has more than {n} rows (import_max_rows in rules.yaml); nothing was "
+                        "recorded").format(n=max_rows), shown)
+
+
+def lines_of(text: str):
+    """The lines of a text one at a time (no list of the whole file)."""
+    for line in io.StringIO(text, newline=None):
+        yield line.rstrip("\n")
+
+
+def read_table(data: bytes, shown: str, max_rows: int) -> Table:
     """Rows of cells from a CSV (comma or tab) or an .xlsx (first sheet), each with its number."""
     if is_xlsx(data):
+        check_workbook(data, shown, max_rows)
         try:
             from python_calamine import CalamineWorkbook
 
             book = CalamineWorkbook.from_filelike(io.BytesIO(data))
             sheet = book.get_sheet_by_index(0)
+            if sheet.height > max_rows + 1:
+                raise _too_many_rows(shown, max_rows)
             raw = sheet.to_python(skip_empty_area=False)
+        except ZouduError:
+            raise
         except Exception as e:  # calamine raises its own errors for a damaged workbook
             raise ZouduError(_("cannot read the workbook: {error}").format(error=str(e).splitlines()[0] if str(e)
                                                                             else type(e).__name__), shown) from None
+        if len(raw) > max_rows:
+            raise _too_many_rows(shown, max_rows)
         return Table([(i + 1, [_cell(c) for c in row]) for i, row in enumerate(raw)], "xlsx")
     text = decode(data, shown)
-    lines = text.splitlines()
-    sample = "\n".join(lines[:20])
+    sample = "\n".join(itertools.islice(lines_of(text), 20))
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
     rows = []
-    for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
-        rows.append((number, [c.strip() for c in cells]))
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        for number, cells in enumerate(reader, start=1):
+            if number > max_rows:
+                raise _too_many_rows(shown, max_rows)
+            rows.append((number, [c.strip() for c in cells]))
+    except csv.Error as e:  # a field past the csv module's limit (128 KB): no export writes one
+        raise ZouduError(_("cannot read the file: {error}").format(error=str(e)), f"{shown}:{reader.line_num}") from None
     return Table(rows, "text")
+
+
+MAX_COLUMNS = 1000  # a workbook's sheet wider than this is no attendance export
+MAX_CELLS = 5_000_000  # rows times columns: what the workbook reader lays out in memory
+_ROW = re.compile(rb"<(?:[A-Za-z0-9_]+:)?row[\s/>]")  # with or without a namespace prefix (x:row)
+_CELL_REF = re.compile(rb"<(?:[A-Za-z0-9_]+:)?c\b[^>]*?\sr=\"([A-Z]{1,3})([0-9]{1,7})\"")
+_DIMENSION = re.compile(rb"<(?:[A-Za-z0-9_]+:)?dimension\b[^>]*?\sref=\"[A-Z]{1,3}[0-9]{1,7}:([A-Z]{1,3})([0-9]{1,7})\"")
+
+
+def _column(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ch - 64
+    return number
+
+
+class _SheetScan:
+    """Counts a worksheet's rows and the extent its cells name, as its XML is inflated."""
+
+    def __init__(self, shown: str, max_rows: int) -> None:
+        self.shown, self.max_rows = shown, max_rows
+        self.rows = self.last_row = self.last_column = 0
+        self.rest = b""
+
+    def feed(self, chunk: bytes) -> None:
+        data = self.rest + chunk
+        cut = data.rfind(b">") + 1  # whole tags only; the rest waits for the next chunk
+        data, self.rest = data[:cut], data[cut:][-4096:]
+        self.rows += len(_ROW.findall(data))
+        for pattern in (_CELL_REF, _DIMENSION):
+            refs = pattern.findall(data)
+            if refs:
+                self.last_row = max(self.last_row, max(int(r) for _c, r in refs))
+                self.last_column = max(self.last_column, max(_column(c) for c in {c for c, _r in refs}))
+        if self.rows > self.max_rows or self.last_row > self.max_rows + 1:
+            raise _too_many_rows(self.shown, self.max_rows)
+        if self.last_column > MAX_COLUMNS or self.last_row * self.last_column > MAX_CELLS:
+            raise ZouduError(_("the workbook's sheet is too large ({rows} rows by {columns} columns) for an "
+                               "attendance export").format(rows=self.last_row, columns=self.last_column), self.shown)
+
+
+def _inflated(data: bytes, info, shown: str):
+    """A zip member's content in pieces, inflated from its own bytes until its stream ends: what any
+    reader gets from it, whatever sizes the zip declares."""
+    import struct
+    import zipfile
+    import zlib
+
+    offset = info.header_offset
+    local = data[offset:offset + 30]
+    if len(local) < 30 or local[:4] != b"PK\x03\x04":
+        raise ZouduError(_("cannot read the workbook: {error}").format(error="bad local header"), shown)
+    name_length, extra_length = struct.unpack("<HH", local[26:30])
+    start = offset + 30 + name_length + extra_length
+    piece = 1 << 16
+    if info.compress_type == zipfile.ZIP_STORED:
+        end = start + info.compress_size
+        for at in range(start, min(end, len(data)), piece):
+            yield data[at:min(at + piece, end)]
+        return
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        raise ZouduError(_("cannot read the workbook: {error}").format(
+            error=f"compression method {info.compress_type}"), shown)
+    inflater = zlib.decompressobj(-15)
+    at = start
+    try:
+        while not inflater.eof:
+            if inflater.unconsumed_tail:
+                chunk = inflater.decompress(inflater.unconsumed_tail, piece)
+            elif at < len(data):
+                chunk = inflater.decompress(data[at:at + piece], piece)
+                at += piece
+            else:
+                break
+            if chunk:
+                yield chunk
+    except zlib.error as e:
+        raise ZouduError(_("cannot read the workbook: {error}").format(error=str(e)), shown) from None
+
+
+def check_workbook(data: bytes, shown: str, max_rows: int) -> None:
+    """Refuses a workbook that would unpack past ``MAX_BYTES`` (the sizes the zip declares, then the
+    bytes counted as every member is inflated) or whose sheets hold more than ``max_rows`` rows."""
+    import zipfile
+
+    too_big = ZouduError(_("the workbook unpacks to more than {n} MB; nothing was recorded").format(
+        n=MAX_BYTES // 2**20), shown)
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as e:
+        raise ZouduError(_("cannot read the workbook: {error}").format(error=str(e) or type(e).__name__),
+                         shown) from None
+    if sum(m.file_size for m in members) > MAX_BYTES:
+        raise too_big
+    total = 0
+    for member in members:
+        name = member.filename
+        scan = _SheetScan(shown, max_rows) if name.startswith("xl/worksheets/") and name.endswith(".xml") else None
+        for chunk in _inflated(data, member, shown):
+            total += len(chunk)
+            if total > MAX_BYTES:
+                raise too_big
+            if scan is not None:
+                scan.feed(chunk)
 
 
 def _cell(value) -> str:
@@ -116,14 +255,14 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
-def detect(data: bytes, shown: str) -> str:
+def detect(data: bytes, shown: str, max_rows: int) -> str:
     """The format from the content: attlog lines, or the header row of an export."""
     if not is_xlsx(data):
         text = decode(data, shown)
-        first = next((line for line in text.splitlines() if line.strip()), "")
+        first = next((line for line in lines_of(text) if line.strip()), "")
         if ZK_LINE.fullmatch(first):
             return "zkteco"
-    table = read_table(data, shown)
+    table = read_table(data, shown, max_rows)
     for _number, cells in table.rows[:30]:
         names = {normalise(c) for c in cells}
         if all(h in names for h in DING_HEADER) and any(DING_PUNCH.fullmatch(c) for c in names):
@@ -134,25 +273,28 @@ def detect(data: bytes, shown: str) -> str:
                        "or csv --map"), shown)
 
 
-def read_punches(data: bytes, shown: str, fmt: str, mapping: str | None) -> list[Punch]:
+def read_punches(data: bytes, shown: str, fmt: str, mapping: str | None, max_rows: int) -> Reading:
     if fmt == "zkteco":
-        return zkteco(data, shown)
-    table = read_table(data, shown)
+        return Reading(zkteco(data, shown, max_rows))
+    if fmt == "csv" and not mapping:
+        raise ZouduError(_("--format csv needs --map, e.g. --map name=姓名,time=打卡时间"))
+    if fmt not in FORMATS:
+        raise ZouduError(_("--format must be one of {formats}, not '{value}'").format(formats=", ".join(FORMATS),
+                                                                                     value=fmt))
+    table = read_table(data, shown, max_rows)
     if fmt == "zk-export":
-        return zk_export(table, shown)
+        return Reading(zk_export(table, shown))
     if fmt == "dingtalk":
         return dingtalk(table, shown)
-    if fmt == "csv":
-        if not mapping:
-            raise ZouduError(_("--format csv needs --map, e.g. --map name=姓名,time=打卡时间"))
-        return generic(table, shown, parse_map(mapping))
-    raise ZouduError(_("--format must be one of {formats}, not '{value}'").format(formats=", ".join(FORMATS),
-                                                                                 value=fmt))
+    return Reading(generic(table, shown, parse_map(mapping)))
 
 
-def zkteco(data: bytes, shown: str) -> list[Punch]:
+def zkteco(data: bytes, shown: str, max_rows: int) -> list[Punch]:
+    text = decode(data, shown)
+    if sum(1 for _line in lines_of(text)) > max_rows:  # counted first: nothing parsed of a file refused
+        raise _too_many_rows(shown, max_rows)
     punches = []
-    for number, line in enumerate(decode(data, shown).splitlines(), start=1):
+    for number, line in enumerate(lines_of(text), start=1):
         if not line.strip():
             continue
         m = ZK_LINE.fullmatch(line)
@@ -171,6 +313,11 @@ def _terminal_time(text: str, where: str) -> dt.datetime:
 
     if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):
         text = text.strip() + " 00:00:00"  # a workbook gives a punch at midnight as a bare date
+    if _PLAIN_TIME.fullmatch(text):  # the terminals' own form: read directly (a day that does not exist
+        try:                         # falls through to the clerk's parser, which says so)
+            return dt.datetime.fromisoformat(text)
+        except ValueError:
+            pass
     if not re.search(r"[0-9]{4}", normalise(text)):
         raise ZouduError(_("not a valid time: '{text}' (expected like {hint})").format(
             text=text, hint="2026-11-03 08:02:11"), where)
@@ -225,12 +372,15 @@ def _ding_day(text: str, where: str) -> dt.date:
     return _terminal_time(f"{year}-{int(m.group(2)):02d}-{int(m.group(3)):02d} 00:00", where).date()
 
 
-def dingtalk(table: Table, shown: str) -> list[Punch]:
+def dingtalk(table: Table, shown: str) -> Reading:
+    """Clock-in cells (上班N打卡时间) become punches; clock-out cells (下班N) are counted only: leaving
+    the office is no sign-in. ``次日 00:10`` is the next day's 00:10."""
     index, cols = _header(table, shown, DING_HEADER)
     punch_cols = [(name, i) for name, i in sorted(cols.items(), key=lambda kv: kv[1]) if DING_PUNCH.fullmatch(name)]
     if not punch_cols:
         raise ZouduError(_("no punch columns (上班1打卡时间 …) in the DingTalk export"), shown)
     punches = []
+    clock_outs = 0
     for number, cells in table.rows[index + 1:]:
         if not any(c.strip() for c in cells):
             continue
@@ -241,11 +391,14 @@ def dingtalk(table: Table, shown: str) -> list[Punch]:
         day = _ding_day(day_text, where)
         name = _get(cells, cols["姓名"]) or None
         badge = _get(cells, cols.get("工号")) or None
-        for _name, column in punch_cols:
+        for column_name, column in punch_cols:
             cell = normalise(_get(cells, column))
             m = _CLOCK_IN_CELL.search(cell)
             if m is None:
                 continue  # 未打卡, 缺卡, empty
+            if column_name.startswith("下班"):
+                clock_outs += 1
+                continue
             hour, minute, second = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
             if hour > 23 or minute > 59 or second > 59:
                 raise _bad(where, _("not a valid time: '{text}' (expected like {hint})").format(
@@ -254,7 +407,7 @@ def dingtalk(table: Table, shown: str) -> list[Punch]:
             if "次日" in cell:
                 moment += dt.timedelta(days=1)
             punches.append(Punch(where, badge, name, moment, "dingtalk"))
-    return punches
+    return Reading(punches, clock_outs)
 
 
 _MAP_KEYS = ("name", "badge", "time", "date", "clock", "device")
