@@ -56,6 +56,16 @@ def nearby(root: Path) -> list[Path]:
     return found
 
 
+def _typed(path: Path) -> str:
+    """A folder as it is typed in a shell: quoted only when it holds a space or a shell character
+    (a Chinese name stays as it is)."""
+    import re
+    import shlex
+
+    text = str(path)
+    return text if re.fullmatch(r"[^\s'\"\\$`!*?;&|<>(){}\[\]#~]+", text) else shlex.quote(text)
+
+
 def not_a_workspace(root: Path) -> ZouduError:
     """The error outside a workspace: how to name one (--root, ZOUDU_ROOT, cd), and the workspace
     found just above or below, if any; 'zoudu init' only when none is near."""
@@ -64,9 +74,7 @@ def not_a_workspace(root: Path) -> ZouduError:
         return ZouduError(_("not a zoudu workspace (no rules.yaml here): name one with --root DIR or ZOUDU_ROOT=DIR, "
                             "or cd into it; to start a new one: zoudu init DIR"), str(root))
     if len(found) == 1:
-        import shlex
-
-        there = shlex.quote(str(found[0]))  # typed as it stands: a folder name may hold a space
+        there = _typed(found[0])
         return ZouduError(_("not a zoudu workspace (no rules.yaml here); the workspace {there} is nearby: use "
                             "--root {there}, set ZOUDU_ROOT={there}, or cd {there}").format(there=there), str(root))
     named = ", ".join(str(p) for p in found[:NEARBY_MAX]) + (", …" if len(found) > NEARBY_MAX else "")
