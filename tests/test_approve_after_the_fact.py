@@ -79,6 +79,7 @@ def test_a_late_imported_punch_approved_afterwards_counts(cli, root, tmp_path):
     r = cli("import", str(attlog), "--format", "zkteco", root=root)
     assert r.returncode == 0, r.stderr
     punch = re.search(r"(2026-11-[0-9]{4})", r.stdout).group(1)
+    assert "counts for nothing" in r.stdout and f"zoudu approve {punch} --approver" in r.stderr
     assert found(audit(cli, root), "signin.backfilled", "2026-11-24", "morning")
     r = cli("approve", punch, "--approver", "c002", "--reason", "考勤机导出晚了", root=root)
     assert r.returncode == 0, r.stderr

@@ -119,7 +119,7 @@ def what(fields: Mapping[str, Any], settings, roster, year: int | None = None,
 def _late_said(fields: Mapping[str, Any], roster, unapproved: bool, approval: Mapping[str, Any] | None) -> str:
     """What follows a sign-in or village entry about its approval as a backfill (补录)."""
     if unapproved:
-        return " " + _("(backfill, not approved: counts for nothing)")
+        return _(" (backfill, not approved: counts for nothing)")
     if approval is not None:
         return " " + _("backfill approved afterwards by {name} ({id})").format(
             name=name_of(roster, approval.get("approver")), id=approval.get("id"))

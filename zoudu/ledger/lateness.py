@@ -46,7 +46,7 @@ def is_imported(source: Any) -> bool:
 def late(fields: Mapping[str, Any], settings) -> bool:
     """Whether a stored sign-in or village entry (its fields) was recorded late, approver or not."""
     kind = fields.get("kind")
-    if kind not in (model.CHECKIN, model.VILLAGE):
+    if kind not in (model.CHECKIN, model.VILLAGE) or "recorded" not in fields:  # not recorded yet (a dry run)
         return False
     delay = dt.datetime.fromisoformat(fields["recorded"]) - dt.datetime.fromisoformat(fields["at"])
     return limits(settings).late(kind, delay, is_imported(fields.get("source")))
