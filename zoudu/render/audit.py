@@ -104,7 +104,7 @@ def _overview_table(result: AuditResult) -> Table:
     table.add_column(_("name"), no_wrap=True)
     table.add_column(_("errors"), justify="right")
     table.add_column(_("warnings"), justify="right")
-    table.add_column(_("what"), overflow="fold")
+    table.add_column(_("findings (times)"), overflow="fold")
     kinds: dict[str | None, dict[str, list]] = {}
     for v in result.violations:
         if v.counts:
