@@ -131,3 +131,18 @@ def test_an_approval_after_the_seal_is_late_and_changes_nothing(cli, root, tmp_p
     assert json.dumps(after["violations"], sort_keys=True) == json.dumps(before["violations"], sort_keys=True)
     r = cli("verify", "--pubkey", pubkey, root=root, env=key)
     assert r.returncode == 0, (r.stdout, r.stderr)
+
+
+def test_an_approval_reaches_the_audit_of_the_month_a_week_crosses_into(cli, root):
+    """2026-W27 (June 29 to July 5) belongs to July; its Monday night is kept in June's file, and so is
+    the approval of that late sign-in: July's audit counts the night once it is approved."""
+    def monday_night() -> list:
+        weeks = audit(cli, root, "2026-07")["cadres"][0]["weeks"]
+        return next(w["nights"] for w in weeks if w["week"] == "2026-W27")
+
+    late = first_id(cli("checkin", "c003", "--at", "2026-06-29 19:30", root=root).stdout)
+    assert late.startswith("2026-06-")
+    required, before = monday_night()
+    r = cli("approve", late, "--approver", "c002", "--reason", "停电", root=root)
+    assert r.returncode == 0, r.stderr
+    assert monday_night() == [required, before + 1]
