@@ -109,7 +109,7 @@ def what(fields: Mapping[str, Any], settings, roster, year: int | None = None,
     if kind == model.VOID:
         return _("voids {target} ({reason})").format(target=fields.get("target"), reason=fields.get("reason", ""))
     if kind == model.APPROVAL:
-        return _("approves {target}: approved by {name} ({reason})").format(
+        return _("approval of {target} by {name} ({reason})").format(
             target=fields.get("target"), name=name_of(roster, fields.get("approver")), reason=fields.get("reason", ""))
     if kind in (model.DUTY, model.APPEAL, model.REVIEW, model.MEETING):
         return _policy_entry(fields, kind, day, clock)
