@@ -1,4 +1,4 @@
-"""A generic ``--format csv`` file is the clerk's assertion, not a terminal's record (SPEC §12):
+"""A generic ``--format csv`` file is the clerk's assertion, not a terminal's record (docs/trust-model.md):
 its rows follow the rules of typed sign-ins (a backfill past the grace covers nothing, a time
 outside the windows is a finding); ``import --approver`` is checked at entry like ``checkin
 --approver``; a row whose badge and name are different cadres is refused unless ``--trust-badge``."""
@@ -31,7 +31,7 @@ def test_a_csv_row_typed_in_days_later_is_a_backfill_that_covers_nothing(tmp_pat
     r = zoudu("import", str(hand_made(tmp_path / "hand.csv", [("3", at)])), *MAP, root=root)
     assert r.returncode == 0, r.stderr
     assert "CSV file is not a terminal" in r.stderr
-    assert "late entry without approval" in r.stdout  # read back as the log lists it
+    assert "backfill, not approved: counts for nothing" in r.stdout  # read back as the log lists it
     assert _found(root, day, "signin.backfilled") and _found(root, day, "signin.missing", "morning")
 
 

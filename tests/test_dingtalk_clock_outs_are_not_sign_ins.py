@@ -1,5 +1,5 @@
 """A DingTalk export: only the clock-in columns (上班N打卡时间) are sign-ins; the clock-out columns
-(下班N打卡时间, ``次日 00:10`` among them) are not recorded and the summary counts them (SPEC §11)."""
+(下班N打卡时间, ``次日 00:10`` among them) are not recorded and the summary counts them (docs/guide.md)."""
 
 from __future__ import annotations
 

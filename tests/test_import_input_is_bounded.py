@@ -1,4 +1,4 @@
-"""``zoudu import`` reads only so much (SPEC §12 "Bounded input"): special files (a FIFO, a device)
+"""``zoudu import`` reads only so much (docs/trust-model.md): special files (a FIFO, a device)
 are refused at once; past ``import_max_rows`` rows (rules.yaml, default 200,000) or 50 MB of
 content — an .xlsx's members counted as they are inflated, whatever sizes the zip declares — it
 stops with exit 2 before memory grows with the file. Real files: a FIFO, /dev/zero, zip bombs and

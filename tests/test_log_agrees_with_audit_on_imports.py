@@ -1,4 +1,4 @@
-"""``zoudu log`` and the audit make one decision about an imported punch (SPEC §11 "Imports"): a
+"""``zoudu log`` and the audit make one decision about an imported punch (docs/guide.md): a
 terminal's punch imported within the import limit is shown as imported, never as a backfill, and
 whatever the audit counts as a backfill the log marks as one."""
 
@@ -11,7 +11,7 @@ import pytest
 from tests.support.workspace import run_cli as zoudu
 from tests.support.punches import attlog, days_ago, township, violations
 
-LATE_MARK = "late entry without approval"
+LATE_MARK = "backfill, not approved: counts for nothing"
 
 
 def _backfilled(root, day: dt.date, cadre: str) -> bool:

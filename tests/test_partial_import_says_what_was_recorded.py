@@ -1,6 +1,5 @@
 """An import across months writes one month file at a time; when a later file's write fails, the
-message names each month file and the entries actually written there (SPEC §12 "Messages tell the
-truth"), and stdout lists the entries that were written. A real fault: a file-size limit stops the
+message names each month file and the entries actually written there (docs/trust-model.md), and stdout lists the entries that were written. A real fault: a file-size limit stops the
 second append, as a full disk would."""
 
 from __future__ import annotations

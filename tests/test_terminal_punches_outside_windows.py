@@ -1,5 +1,5 @@
 """A terminal's punch outside every sign-in window (people punch when they leave for lunch) is kept
-in the ledger but raises no finding and never appears on the notice (SPEC §11 "Imports"); a typed
+in the ledger but raises no finding and never appears on the notice (docs/guide.md); a typed
 sign-in outside the windows is still ``signin.outside_window``."""
 
 from __future__ import annotations

@@ -26,8 +26,9 @@ DUTY = "duty"                  # a duty assignment (值班) on a day, for some s
 APPEAL = "appeal"              # a cadre contests a finding (申诉)
 REVIEW = "review"              # the decision on an appeal or a report (复核/查处)
 MEETING = "meeting"            # a meeting, such as the quarterly family meeting (干部家属会)
+APPROVAL = "approval"          # approves a late sign-in or village entry after the fact (补批)
 KINDS = (CHECKIN, VILLAGE, LEAVE, LEAVE_CANCEL, INSPECTION, REPORT, EVALUATION, VOID, SEAL, PUBLICATION,
-         DUTY, APPEAL, REVIEW, MEETING)
+         DUTY, APPEAL, REVIEW, MEETING, APPROVAL)
 # The fields each kind of entry may carry besides the common ones; verify refuses any other, so that
 # nothing can be ground into a field nobody reads (a seal's and a publication's: zoudu.ledger.seals).
 COMMON_FIELDS = frozenset({"kind", "at", "recorded", "by", "id", "hash", "cadre"})
@@ -44,6 +45,7 @@ FIELDS = {
     APPEAL: frozenset({"rule", "date", "slot", "reason"}),
     REVIEW: frozenset({"target", "decision", "reason"}),
     MEETING: frozenset({"meeting_kind", "note"}),
+    APPROVAL: frozenset({"target", "approver", "reason"}),
 }
 APPEAL_DECISIONS = ("upheld", "overturned")  # the finding stands / is cancelled
 REPORT_DECISIONS = ("upheld", "dismissed")  # the allegation is a breach / is not

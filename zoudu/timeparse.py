@@ -40,6 +40,7 @@ _DATE_PATTERNS = (_YMD, _YMD_ZH, _MD_ZH, _REL)
 _MONTH_PATTERNS = (
     r"(?P<y>[0-9]{4})[-/.](?P<mo>[0-9]{1,2})",
     r"(?P<y>[0-9]{4})年(?P<mo>[0-9]{1,2})月?",
+    r"(?P<y>)(?P<mo>[0-9]{1,2})月",  # this year
 )
 
 
@@ -165,8 +166,9 @@ def is_date_only(text: str) -> bool:
     return any(form.fullmatch(raw) for form in _forms(_DATE_PATTERNS))
 
 
-def parse_month(text: str) -> str:
-    """``YYYY-MM`` (also ``2026/11``, ``2026年11月``, full-width digits), returned as ``YYYY-MM``."""
+def parse_month(text: str, today: dt.date | None = None) -> str:
+    """``YYYY-MM`` (also ``2026/11``, ``2026年11月``, ``11月`` of this year (``today``'s), full-width
+    digits), returned as ``YYYY-MM``."""
     raw = normalise(text)
     bad = ZouduError(_("not a valid month: '{text}' (expected like 2026-11)").format(text=text))
     if _foreign_digits(raw):
@@ -175,7 +177,8 @@ def parse_month(text: str) -> str:
         m = form.fullmatch(raw)
         if m is None:
             continue
-        year, month = int(m.group("y")), int(m.group("mo"))
+        year = int(m.group("y")) if m.group("y") else (today or dt.date.today()).year
+        month = int(m.group("mo"))
         if not 1 <= month <= 12:
             raise bad
         if not (YEARS[0] <= year <= YEARS[1]):

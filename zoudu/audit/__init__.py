@@ -291,6 +291,15 @@ def _liability(settings, roster: model.Roster, violations: list[Violation]) -> l
     return rows
 
 
+def _backfill(fact) -> tuple[str, str | None, str | None, str]:
+    """(entry id, approver, reason, where) of a late or approved sign-in or village entry; approved after
+    the fact (``zoudu approve``), the approval's reason, and where both lines are."""
+    entry, approval = fact.entry, fact.approval
+    if approval is None:
+        return entry.id, fact.approver, entry.get("reason"), entry.where
+    return entry.id, fact.approver, approval.get("reason"), f"{entry.where}, {approval.where} ({approval.id})"
+
+
 def _cadre_results(month: Month, violations: list[Violation], want_days: bool) -> list[CadreResult]:
     """Each cadre's month; what belongs to a cadre is grouped once, not searched per cadre."""
     facts = month.facts
@@ -314,7 +323,7 @@ def _cadre_results(month: Month, violations: list[Violation], want_days: bool) -
     diary: dict[str, list[tuple]] = {}
     for v in facts.visits:
         if v.in_month and (v.late or v.entry.approver):  # a diary entry copied late: its approver is evidence
-            backfills.setdefault(v.cadre, []).append((v.entry.id, v.approver, v.entry.get("reason"), v.entry.where))
+            backfills.setdefault(v.cadre, []).append(_backfill(v))
         if v.in_month:
             diary.setdefault(v.cadre, []).append((v.day, v.village, v.stay, v.witness, v.entry.get("note"),
                                                   v.entry.where))
@@ -322,8 +331,7 @@ def _cadre_results(month: Month, violations: list[Violation], want_days: bool) -
         if s.in_month:
             made[s.cadre] = made.get(s.cadre, 0) + 1
             if s.late or s.approver or s.entry.approver:
-                backfills.setdefault(s.cadre, []).append((s.entry.id, s.approver, s.entry.get("reason"),
-                                                          s.entry.where))
+                backfills.setdefault(s.cadre, []).append(_backfill(s))
     from zoudu.audit.rules.inspection import due_at
 
     late: dict[str, int] = {}

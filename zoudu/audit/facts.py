@@ -23,8 +23,8 @@ from zoudu.audit.load import HISTORY, MONTH, Source
 from zoudu.audit.read import Line, decode
 from zoudu.audit.span import Span
 from zoudu.i18n import _
-from zoudu.ledger import approvals
-from zoudu.ledger.punch import from_terminal
+from zoudu.ledger import approvals, lateness
+from zoudu.ledger.lateness import is_imported
 from zoudu.ledger.settings import Settings
 from zoudu.model import Problem, Roster
 
@@ -41,9 +41,10 @@ class SignIn(NamedTuple):
     delay: dt.timedelta  # recorded minus its time
     approver: Any  # who approved it as a backfill (None: nobody, or one the policy does not allow)
     in_month: bool
-    imported: bool = False  # a terminal's punch (``zoudu.ledger.punch.from_terminal``), not a hand-made CSV's
+    imported: bool = False  # a terminal's punch (``zoudu.ledger.lateness.is_imported``), not a hand-made CSV's
     late: bool = False  # a backfill (补签): entered later than the grace (a punch: the import limit) after its time
     refused: str | None = None  # why the approver named on the line may not approve it (then ``approver`` is None)
+    approval: Line | None = None  # the ``zoudu approve`` entry that approved it after the fact
 
     @property
     def counts(self) -> bool:
@@ -64,6 +65,7 @@ class Visit(NamedTuple):
     late: bool = False  # copied from the diary later than ``village_late_days`` after its time
     approver: Any = None  # who approved it as late (None: nobody, or one the policy does not allow)
     refused: str | None = None  # why the approver named on the line may not approve it
+    approval: Line | None = None  # the ``zoudu approve`` entry that approved it after the fact
 
     @property
     def counts(self) -> bool:
@@ -144,9 +146,11 @@ def gather(span: Span, settings: Settings, roster: Roster, sources: Iterable[Sou
     decisions: dict[str, Line] = {}
     meetings: list[Line] = []
     history_of: dict[str, list[Line]] = {}
+    approved_later: dict[str, Line] = {}  # entry id -> the approval that names it
     quarter = _quarter(span.month)
     fixed = _fixed_offset(tz, span)
     late = Lateness(settings, roster)
+    limits = late.limits
     for src in sources:
         shown, role = src.shown, src.role
         voids = read_voids(src)
@@ -181,6 +185,10 @@ def gather(span: Span, settings: Settings, roster: Roster, sources: Iterable[Sou
                 held = line.at.astimezone(tz).date()
                 if _quarter(held.strftime("%Y-%m")) == quarter and held <= span.last:
                     meetings.append(line)
+            elif kind == model.APPROVAL:
+                if not history:  # a late entry approved after the fact: in the file of the entry it approves
+                    approved_later.setdefault(str(line.target), line)
+                continue
             elif history or kind == model.VOID:
                 continue
             elif kind == model.CHECKIN or kind == model.VILLAGE:
@@ -202,14 +210,14 @@ def gather(span: Span, settings: Settings, roster: Roster, sources: Iterable[Sou
                             window = i
                             break
                     place = settings.place if line.place is msgspec.UNSET else str(line.place)
-                    delay, imported = line.recorded - line.at, from_terminal(line.source)
-                    is_late = delay > (late.imported if imported else late.grace)
+                    delay, imported = line.recorded - line.at, is_imported(line.source)
+                    is_late = limits.late(kind, delay, imported)
                     approver, refused = late.approved(line, approvals.BACKFILL, day) if is_late else (
                         line.approver, None)
                     attendance.append(SignIn(line, cadre, day, clock, window, place, delay,
                                              approver, day in in_month, imported, is_late, refused))
                 else:
-                    is_late = line.recorded - line.at > late.village
+                    is_late = limits.late(kind, line.recorded - line.at)
                     approver, refused = late.approved(line, approvals.VILLAGE, day) if is_late else (
                         line.approver, None)
                     attendance.append(Visit(line, cadre, day, bool(line.stay), str(line.village),
@@ -242,6 +250,8 @@ def gather(span: Span, settings: Settings, roster: Roster, sources: Iterable[Sou
                     for key in ("self", "peer", "public"):
                         if line.get(key):
                             grades[key] = line.get(key)
+    if approved_later:
+        attendance = [late.approved_after(f, approved_later.get(f.entry.id)) for f in attendance]
     notices = tuple(_("{where}: '{cadre}' is not on the roster; their entries were not counted").format(
         where=where, cadre=cadre) for cadre, where in strangers.items())
     kept = []
@@ -265,18 +275,12 @@ def _quarter(month: str) -> str:
     return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
 
 
-MAX_GRACE_MINUTES = 100 * 366 * 24 * 60  # a backfill grace beyond a century is "for ever"
-
-
 class Lateness:
     """How late evidence may come (rules.yaml) and who may approve it (``ledger.approvals``,
     checked again here: an approver the policy does not allow counts as none)."""
 
     def __init__(self, settings: Settings, roster: Roster) -> None:
-        minutes = settings.backfill_grace_minutes  # clamped: rules.yaml's number may be past a timedelta
-        self.grace = dt.timedelta(minutes=max(-MAX_GRACE_MINUTES, min(minutes, MAX_GRACE_MINUTES)))
-        self.imported = dt.timedelta(days=settings.import_limit_days)
-        self.village = dt.timedelta(days=settings.village_late_days)
+        self.limits = lateness.limits(settings)  # the rule the read-back and ``zoudu log`` use too
         self.settings, self.roster = settings, roster
         self.dated = RosterByDay(roster)
         self._plain: dict[int, Roster] = {}  # per roster state: the same cadres without the log (no replay)
@@ -300,6 +304,17 @@ class Lateness:
             return None
         day = line.at.astimezone(self.settings.tz).date()
         return self._check(str(line.approver), line.cadre, approvals.LEAVE, day, line.until - line.at)
+
+    def approved_after(self, fact: SignIn | Visit, approval: Line | None) -> SignIn | Visit:
+        """``fact`` as an approval recorded after it (``zoudu approve``) leaves it: counted as if approved
+        at entry when its approver may approve it on the entry's day (checked again, as at entry)."""
+        if approval is None or not fact.late or fact.approver is not None or not approval.approver:
+            return fact
+        kind = approvals.BACKFILL if type(fact) is SignIn else approvals.VILLAGE
+        refused = self._check(str(approval.approver), fact.cadre, kind, fact.day)
+        if refused:
+            return fact._replace(refused=fact.refused or refused)
+        return fact._replace(approver=approval.approver, refused=None, approval=approval)
 
     def approved(self, line: Line, kind: str, day: dt.date) -> tuple[Any, str | None]:
         """(the approver if they may approve, else None; why not)."""

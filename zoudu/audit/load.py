@@ -39,7 +39,7 @@ LEAVE_LOOKBACK_MONTHS = 12
 MONTH, NEIGHBOUR, HISTORY = "month", "neighbour", "history"
 _ALWAYS = (b"leave", b"void", b'"kind": "meeting"')  # leave, leave_cancel, void, meetings: needed whatever their date
 # The same, in a line the tool wrote (a leave starts with "approver", so it is found anyway).
-_KINDS = (b'"kind": "leave_cancel"', b'"kind": "void"', b'"kind": "meeting"')
+_KINDS = (b'"kind": "leave_cancel"', b'"kind": "void"', b'"kind": "meeting"', b'"kind": "approval"')
 
 
 Numbered = tuple[int, "str | None", bool]  # (line number, text or None if not UTF-8, complete)
@@ -254,7 +254,7 @@ def read_days(ws: Workspace, month: str, first: dt.date, last: dt.date, loaded: 
         data, end = reader.read(path)
         return pick_days(data, days, offset_bytes, slack, end)
 
-    lines = picked(path, ws.shown(path), f"days+meeting {sorted(days)} {sorted(slack)} {offset}", pick)
+    lines = picked(path, ws.shown(path), f"days+meeting+approval {sorted(days)} {sorted(slack)} {offset}", pick)
     loaded.sources.append(Source(ws.shown(path), NEIGHBOUR, lines, _mentioning_void(lines)))
 
 

@@ -62,6 +62,14 @@ def import_(
         print(f"zoudu: {_('warning')}: " + _("{n} punch(es) are older than the import limit ({days} days) and "
                                           "count as backfills without --approver and --reason").format(
             n=late, days=settings.import_limit_days), file=sys.stderr)
+        from zoudu.ledger import lateness
+
+        unapproved = [str(f["id"]) for f in done if lateness.unapproved(f, settings)]
+        if unapproved:  # each counts once approved: zoudu approve, one entry at a time
+            print(f"zoudu: {_('warning')}: " + _("they count for nothing unless approved: zoudu approve {id} "
+                                              "--approver … --reason … (and so for {ids})").format(
+                id=unapproved[0], ids=", ".join(unapproved[:10]) + (", …" if len(unapproved) > 10 else "")),
+                file=sys.stderr)
     if plan.unknown:
         print(f"zoudu: {_('warning')}: " + _("{n} row(s) matched no cadre and were left out").format(
             n=len(plan.unknown)), file=sys.stderr)
@@ -71,10 +79,7 @@ def import_(
 
 def _said(describe, fields, settings, roster) -> str:
     """The entry read back as ``zoudu log`` lists it: a backfill is marked as one, never as on time."""
-    text = describe.line(fields, settings, roster)
-    if describe.late_entry(fields, settings):
-        text += " " + _("[late entry without approval]")
-    return text
+    return describe.line(fields, settings, roster)
 
 
 def _clock_outs(plan) -> str:

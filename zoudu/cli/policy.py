@@ -49,7 +49,7 @@ def appeal(
 @part.command()
 def review(
     entry_id: str = typer.Argument(..., metavar="ID"),
-    decision: str = typer.Option(..., "--decision", help=_("An appeal: upheld or overturned; a report: upheld or dismissed.")),
+    decision: str = typer.Option(..., "--decision", help=_("An appeal: upheld (成立/维持) or overturned (撤销); a report: upheld (成立/属实) or dismissed (不成立/不属实).")),
     by: str = typer.Option(..., "--by", help=_("Id of the reviewer.")),
     reason: str = typer.Option(..., "--reason", help=_("Why.")),
 ) -> None:

@@ -11,7 +11,7 @@ from typing import List, Optional
 import typer
 
 from zoudu.cli.common import BY_HELP, bound_help, date_help, recorded, time_help, workspace
-from zoudu.errors import ZouduError
+from zoudu.errors import ZouduError, visible
 from zoudu.i18n import _
 
 part = typer.Typer()
@@ -235,3 +235,23 @@ def void(
 
     ws = workspace()
     recorded(record.void(ws, entry_id, reason, by, approver), ws)
+
+
+@part.command()
+def approve(
+    entry_id: str = typer.Argument(..., metavar="ENTRY_ID"),
+    approver: str = typer.Option(..., "--approver", help=_("Who approves the late entry (as at entry: a leader who may).")),
+    reason: str = typer.Option(..., "--reason", help=_("Why the entry was recorded late.")),
+    by: Optional[str] = By,
+) -> None:
+    """Approve after the fact a late sign-in, village entry or imported punch (补批): the audit then counts it."""
+    from zoudu.ledger import record, seals
+
+    ws = workspace()
+    ids = record.approve_late(ws, entry_id, approver, reason, by)
+    recorded(ids, ws)
+    seal = seals.is_sealed(ws, entry_id[:7])
+    if seal is not None:
+        print(visible(f"zoudu: {_('warning')}: " + _(
+            "{month} was sealed ({seal}) before this approval: it is late there and does not change the sealed "
+            "month's verdict").format(month=entry_id[:7], seal=seal.id)), file=sys.stderr)

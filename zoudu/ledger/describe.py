@@ -16,7 +16,7 @@ from zoudu.timeparse import said
 SLOT_SIGNIN = {"morning": N_("morning sign-in"), "afternoon": N_("afternoon sign-in"),
                "evening": N_("evening sign-in")}
 EVALUATIONS = {"self": N_("self"), "peer": N_("peer"), "public": N_("public")}
-LATE_TOLERANCE_MINUTES = 5  # late_tolerance_minutes' default; rules.yaml's value when it has one
+LATE_TOLERANCE_MINUTES = 5  # docs/audit-rules.md default; rules.yaml's value when it has one
 
 
 def slot_of(settings, at: dt.datetime) -> str | None:
@@ -33,8 +33,8 @@ def minutes_late(settings, at: dt.datetime, slot: str) -> int:
     fixed = dt.datetime.combine(local.date(), settings.slots[slot].time, local.tzinfo)
     seconds = int((local - fixed).total_seconds())
     tolerance = getattr(settings, "late_tolerance_minutes", LATE_TOLERANCE_MINUTES)
-    # as the audit decides (signin.late): late past the tolerance to the second; said in begun minutes
-    return -(-seconds // 60) if seconds > tolerance * 60 else 0
+    # as the audit decides (signin.late): late past the tolerance to the second; said in whole minutes
+    return seconds // 60 if seconds > tolerance * 60 else 0
 
 
 def name_of(roster, cadre_id: str | None) -> str:
@@ -48,9 +48,16 @@ def _time(value: str) -> dt.datetime:
     return dt.datetime.fromisoformat(value)
 
 
-def what(fields: Mapping[str, Any], settings, roster, year: int | None = None) -> str:
-    """What the entry is, after the cadre's name: ``11月30日 上午签到 08:02（准时）``."""
+def what(fields: Mapping[str, Any], settings, roster, year: int | None = None,
+         approval: Mapping[str, Any] | None = None) -> str:
+    """What the entry is, after the cadre's name: ``11月30日 上午签到 08:02（准时）``.
+
+    A sign-in or village entry recorded too late and not approved (at entry, or by ``approval``,
+    the ``zoudu approve`` entry that names it) is said to count for nothing, never to be on time."""
+    from zoudu.ledger import lateness
+
     kind = fields.get("kind")
+    unapproved = approval is None and lateness.unapproved(fields, settings)
     at = _time(fields["at"]).astimezone(settings.tz)
     day = said(at.date(), year)
     clock = f"{at.hour:02d}:{at.minute:02d}"
@@ -58,6 +65,8 @@ def what(fields: Mapping[str, Any], settings, roster, year: int | None = None) -
         slot = slot_of(settings, at)
         if slot is None:
             text = f"{day} {_('sign-in')} {clock}" + _(" (outside every window)")
+        elif unapproved:  # neither on time nor late: it is no sign-in until approved
+            text = f"{day} {_(SLOT_SIGNIN[slot])} {clock}"
         else:
             late = minutes_late(settings, at, slot)
             text = f"{day} {_(SLOT_SIGNIN[slot])} {clock}" + (
@@ -66,9 +75,7 @@ def what(fields: Mapping[str, Any], settings, roster, year: int | None = None) -
             text += " " + _("at {place}").format(place=fields["place"])
         if fields.get("source"):
             text += " " + _("imported from {format}").format(format=fields["source"].get("format", "?"))
-        if fields.get("approver"):
-            text += " " + _("backfill approved by {name}").format(name=name_of(roster, fields["approver"]))
-        return text
+        return text + _late_said(fields, roster, unapproved, approval)
     if kind == model.VILLAGE:
         word = _("village stay") if fields.get("stay") else _("village visit")
         text = f"{day} {clock} {word} {fields.get('village', '')}"
@@ -76,7 +83,7 @@ def what(fields: Mapping[str, Any], settings, roster, year: int | None = None) -
             text += " " + _("witness {name}").format(name=fields["witness"])
         else:
             text += " " + _("(no witness)")
-        return text
+        return text + _late_said(fields, roster, unapproved, approval)
     if kind == model.LEAVE:
         until = _time(fields["until"]).astimezone(settings.tz)
         return _("{kind} {start} to {end} (approved by {name})").format(
@@ -101,13 +108,28 @@ def what(fields: Mapping[str, Any], settings, roster, year: int | None = None) -
         return _("evaluation of {month}: {grades}").format(month=fields.get("month"), grades=grades)
     if kind == model.VOID:
         return _("voids {target} ({reason})").format(target=fields.get("target"), reason=fields.get("reason", ""))
+    if kind == model.APPROVAL:
+        return _("approval of {target} by {name} ({reason})").format(
+            target=fields.get("target"), name=name_of(roster, fields.get("approver")), reason=fields.get("reason", ""))
     if kind in (model.DUTY, model.APPEAL, model.REVIEW, model.MEETING):
         return _policy_entry(fields, kind, day, clock)
     return f"{day} {clock} {kind}"
 
 
+def _late_said(fields: Mapping[str, Any], roster, unapproved: bool, approval: Mapping[str, Any] | None) -> str:
+    """What follows a sign-in or village entry about its approval as a backfill (补录)."""
+    if unapproved:
+        return _(" (backfill, not approved: counts for nothing)")
+    if approval is not None:
+        return " " + _("backfill approved afterwards by {name} ({id})").format(
+            name=name_of(roster, approval.get("approver")), id=approval.get("id"))
+    if fields.get("approver"):
+        return " " + _("backfill approved by {name}").format(name=name_of(roster, fields["approver"]))
+    return ""
+
+
 def _policy_entry(fields: Mapping[str, Any], kind: str, day: str, clock: str) -> str:
-    """Duty, appeal, review and meeting entries (docs/audit-rules.md#the-policy-cross-checked) in words."""
+    """Duty, appeal, review and meeting entries (docs/audit-rules.md) in words."""
     from zoudu.rulebook import label
 
     if kind == model.DUTY:
@@ -134,27 +156,25 @@ DECISIONS = {"upheld": N_("upheld"), "overturned": N_("overturned"), "dismissed"
 SLOT_WORDS = {"morning": N_("morning"), "afternoon": N_("afternoon"), "evening": N_("evening")}
 
 
-def line(fields: Mapping[str, Any], settings, roster, voided_by: str | None = None, year: int | None = None) -> str:
+def line(fields: Mapping[str, Any], settings, roster, voided_by: str | None = None, year: int | None = None,
+         approval: Mapping[str, Any] | None = None) -> str:
     """``ID 张伟 11月30日 上午签到 08:02（准时）``: the id first, as the contract wants."""
     name = name_of(roster, fields.get("cadre"))
-    text = f"{fields['id']} " + (f"{name} " if name else "") + what(fields, settings, roster, year)
+    text = f"{fields['id']} " + (f"{name} " if name else "") + what(fields, settings, roster, year, approval)
     if voided_by:
         text += " " + _("[void: {void}]").format(void=voided_by)
     return " ".join(text.split())
 
 
-def late_entry(fields: Mapping[str, Any], settings) -> bool:
-    """Recorded later than the rules allow, without an approver (docs/audit-rules.md#late-evidence-and-approvals):
-    it covers nothing. The audit's decision (``zoudu.ledger.punch``): a terminal's punch within the import
-    limit is no backfill."""
-    from zoudu.ledger.punch import allowed_delay
-
-    if fields.get("approver") or fields.get("kind") not in (model.CHECKIN, model.VILLAGE):
-        return False
-    delay = _time(fields["recorded"]) - _time(fields["at"])
-    if fields["kind"] == model.CHECKIN:
-        return delay > allowed_delay(settings, fields.get("source"))
-    return delay > dt.timedelta(days=getattr(settings, "village_late_days", 7))
+def approvals_of(entries) -> dict[str, Mapping[str, Any]]:
+    """The approvals after the fact (``zoudu approve``) of a file's entries, by the id they approve;
+    voided ones left out."""
+    voided = {e.data.get("target") for e in entries if e.kind == model.VOID}
+    found: dict[str, Mapping[str, Any]] = {}
+    for e in entries:
+        if e.kind == model.APPROVAL and e.id not in voided:
+            found.setdefault(str(e.data.get("target")), e.data)
+    return found
 
 
 def listing(ws, day: dt.date | None, month: str | None, cadre: str | None) -> list[str]:
@@ -169,6 +189,7 @@ def listing(ws, day: dt.date | None, month: str | None, cadre: str | None) -> li
     settings, roster = ws.settings, ws.roster
     entries = read_ledger(path, ws.shown(path)).entries
     voided = {e.data.get("target"): e.id for e in entries if e.kind == model.VOID}
+    approved = approvals_of(entries)
     lines = []
     year = int(month[:4])
     for e in entries:
@@ -176,10 +197,7 @@ def listing(ws, day: dt.date | None, month: str | None, cadre: str | None) -> li
             continue
         if cadre is not None and e.cadre != cadre:
             continue
-        text = line(e.data, settings, roster, voided.get(e.id), year)
-        if late_entry(e.data, settings):
-            text += " " + _("[late entry without approval]")
-        lines.append(text)
+        lines.append(line(e.data, settings, roster, voided.get(e.id), year, approved.get(e.id)))
     return lines
 
 
@@ -201,7 +219,7 @@ def whole(ws, entry_id: str) -> list[str]:
     if target is None:
         raise ZouduError(_("no such entry: '{id}'").format(id=entry_id))
     voided = next((e.id for e in entries if e.kind == model.VOID and e.data.get("target") == entry_id), None)
-    out = [line(target.data, ws.settings, ws.roster, voided, int(month[:4]))]
+    out = [line(target.data, ws.settings, ws.roster, voided, int(month[:4]), approvals_of(entries).get(entry_id))]
     for key in sorted(target.data):
         value = target.data[key]
         shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
@@ -260,8 +278,9 @@ def _void_targets(entries: list[dict[str, Any]]) -> dict[str, str]:
 
 
 def warnings(ws, new: list[dict[str, Any]], entries: list[dict[str, Any]]) -> list[str]:
-    """What the clerk should look at again, though it is recorded
-    (docs/guide.md#seeing-what-was-recorded): said on stderr, exit 0."""
+    """What the clerk should look at again, though it is recorded (docs/guide.md): said on stderr, exit 0."""
+    from zoudu.ledger import lateness
+
     settings, roster = ws.settings, ws.roster
     voided = _void_targets(entries)
     said_list: list[str] = []
@@ -270,6 +289,10 @@ def warnings(ws, new: list[dict[str, Any]], entries: list[dict[str, Any]]) -> li
         kind, cadre = f.get("kind"), f.get("cadre")
         name = name_of(roster, cadre)
         at = _time(f["at"]).astimezone(settings.tz)
+        if lateness.unapproved(f, settings):
+            said_list.append(_("{name}: {id} was recorded later than the rules allow after its time ({at}) and "
+                               "counts for nothing unless approved: zoudu approve {id} --approver … --reason …").format(
+                name=name, id=f.get("id"), at=said(at)))
         if kind == model.CHECKIN:
             slot = slot_of(settings, at)
             if slot is None:

@@ -31,7 +31,7 @@ from zoudu.i18n import _
 from zoudu.ledger import approvals, importers
 from zoudu.ledger.importers import Punch
 from zoudu.ledger.names import by_badge, normal_badge
-from zoudu.ledger.punch import allowed_delay
+from zoudu.ledger import lateness
 from zoudu.ledger.record import FUTURE_TOLERANCE, now, recorder, text
 from zoudu.ledger.roster import find_cadre
 from zoudu.ledger.store import read_ledger
@@ -151,7 +151,8 @@ def plan(ws: Workspace, file: str, fmt: str | None, mapping: str | None, skip_un
     sha = hashlib.sha256(data).hexdigest()
     del data
     moment = now(ws)
-    limit = allowed_delay(settings, {"format": fmt})  # the audit's own decision
+    limits = lateness.limits(settings)  # the audit's own decision
+    limit = limits.imported if lateness.is_imported({"format": fmt}) else limits.grace
     dated: dict[dt.date, tuple[model.Roster, dict[str, model.Cadre]]] = {}  # the roster of each punch's day
     approving = find_cadre(roster, approver, moment.date()) if approver else None
     reason = text(reason, _("reason"), required=False)

@@ -412,3 +412,42 @@ def approve(ws: Workspace, approver: str, cadre: str | None, kind: str, day: dt.
     refusal = approvals.may_approve(ws.settings, ws.roster, approver, cadre, kind, day, length)
     if refusal:
         raise ZouduError(refusal)
+
+
+def approve_late(ws: Workspace, entry_id: str, approver: str, reason: str, by: str | None) -> list[str]:
+    """补批: approves after the fact a sign-in or village entry recorded late without an approver, under
+    the same policy as an approver named at entry (on the roster of the entry's day); written to the
+    file of the entry it approves. The audit then counts the entry as if approved at entry; a sealed
+    month is audited as sealed, so an approval recorded after its seal changes nothing there."""
+    from zoudu.ledger import lateness
+
+    reason = text(reason, _("reason"))
+    _month, path = entry_file(ws, entry_id)
+    approving = find_cadre(ws.roster, text(approver, _("approver")))
+    with ws.lock():
+        entries, target = entry_in(ws, path, entry_id)
+        if target.kind not in (model.CHECKIN, model.VILLAGE):
+            raise ZouduError(_("{id} is not a sign-in or a village entry; only those are approved with "
+                               "'zoudu approve'").format(id=entry_id))
+        voids = {e.data.get("target"): e.id for e in entries if e.kind == model.VOID}
+        if entry_id in voids:
+            raise ZouduError(_("{id} is void (by {void}); it cannot be approved").format(id=entry_id, void=voids[entry_id]))
+        day = target.at.astimezone(ws.settings.tz).date()
+        kind = approvals.BACKFILL if target.kind == model.CHECKIN else approvals.VILLAGE
+        named = target.data.get("approver")
+        if named and not approvals.may_approve(ws.settings, ws.roster, str(named), target.cadre, kind, day):
+            raise ZouduError(_("{id} was approved when it was recorded (by {approver})").format(
+                id=entry_id, approver=named))
+        earlier = next((e for e in entries if e.kind == model.APPROVAL and e.data.get("target") == entry_id
+                        and e.id not in voids), None)
+        if earlier is not None:
+            raise ZouduError(_("{id} is already approved (by {approval})").format(id=entry_id, approval=earlier.id))
+        if not lateness.late(target.data, ws.settings):
+            raise ZouduError(_("{id} was recorded in time: it counts without an approval").format(id=entry_id))
+        if approving.id == target.cadre:
+            raise ZouduError(_("{name} ({id}) cannot approve their own entry").format(
+                name=approving.name, id=approving.id))
+        approve(ws, approving.id, target.cadre, kind, day)
+        fields = base(ws, model.APPROVAL, now(ws), by, target.cadre)
+        fields.update({"target": entry_id, "approver": approving.id, "reason": reason})
+        return [f["id"] for f in append(path, ws.shown(path), [fields], clock=lambda: iso(now(ws)))]

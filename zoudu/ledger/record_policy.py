@@ -93,11 +93,17 @@ def appeal(ws: Workspace, token: str, rule: str, date: str, slot: str | None, re
     return write(ws, month_of(moment), [fields])
 
 
+# The words a clerk writes a decision in: the finding (or the allegation) stands, is dismissed, is overturned.
+DECISION_WORDS = {"成立": "upheld", "属实": "upheld", "维持": "upheld",
+                  "不成立": "dismissed", "不属实": "dismissed", "撤销": "overturned"}
+
+
 def review(ws: Workspace, target_id: str, decision: str, reviewer: str, reason: str) -> list[str]:
     """Decides an appeal (upheld / overturned) or a report (upheld / dismissed); written in the file of
     the entry it decides. A report is decided by the discipline group; an appeal by someone who may
     approve for the cadre (not the cadre, not their subordinate)."""
     reason = text(reason, _("reason"))
+    typed, decision = decision, DECISION_WORDS.get(decision.strip(), decision) if decision else decision
     month, path = entry_file(ws, target_id)
     who = find_cadre(ws.roster, reviewer, now(ws).date())
     with ws.lock():
@@ -106,14 +112,15 @@ def review(ws: Workspace, target_id: str, decision: str, reviewer: str, reason: 
             raise ZouduError(_("{id} is void; it cannot be reviewed").format(id=target_id))
         if target.kind == model.APPEAL:
             if decision not in model.APPEAL_DECISIONS:
-                raise ZouduError(_("an appeal is decided upheld or overturned, not '{d}'").format(d=decision))
+                raise ZouduError(_("an appeal is decided upheld (成立/维持) or overturned (撤销), not '{d}'").format(d=typed))
             refusal = approvals.may_approve(ws.settings, ws.roster, who.id, target.cadre, approvals.VOID,
                                             now(ws).date())
             if refusal:
                 raise ZouduError(refusal)
         elif target.kind == model.REPORT:
             if decision not in model.REPORT_DECISIONS:
-                raise ZouduError(_("a report is decided upheld or dismissed, not '{d}'").format(d=decision))
+                raise ZouduError(_("a report is decided upheld (成立/属实) or dismissed (不成立/不属实), not '{d}'").format(
+                    d=typed))
             in_group(ws, who.id, _("decide a report"))
             if who.id == target.cadre:
                 raise ZouduError(_("{name} ({id}) cannot decide a report about themself").format(

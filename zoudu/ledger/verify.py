@@ -83,6 +83,11 @@ def check_entries(month: str, entries: Iterable[Entry], roster: model.Roster) ->
                 bad(e, _("entry '{id}' is voided twice (first on line {line})").format(id=target, line=voided[target]))
             else:
                 voided[target] = line
+        elif kind == model.APPROVAL:
+            target = seen.get(data.get("target"))
+            if target is None or target[0] not in (model.CHECKIN, model.VILLAGE):
+                bad(e, _("approval names entry '{id}', which is not a sign-in or village entry earlier in this "
+                         "file").format(id=data.get("target")))
         elif kind == model.LEAVE_CANCEL:
             leave = seen.get(data.get("leave"))
             if leave is None or leave[0] != model.LEAVE:

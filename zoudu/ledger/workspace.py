@@ -24,6 +24,64 @@ def locate(root: str | None) -> Path:
     return Path(root or os.environ.get("ZOUDU_ROOT") or ".")
 
 
+def is_workspace(folder: Path) -> bool:
+    """A folder holding ``rules.yaml`` and ``ledgers/``."""
+    try:
+        return (folder / RULES).is_file() and (folder / LEDGERS).is_dir()
+    except OSError:
+        return False
+
+
+NEARBY_MAX = 3  # workspaces named when several are found just below
+
+
+def nearby(root: Path) -> list[Path]:
+    """Workspaces near a folder that is not one: one of its parents (the nearest: run inside
+    ``ledgers/``, say), else those among its child folders."""
+    here = root.resolve()
+    for parent in here.parents:
+        if is_workspace(parent):
+            return [parent]
+    found: list[Path] = []
+    try:
+        children = sorted(here.iterdir())
+    except OSError:
+        return []
+    for child in children:
+        try:
+            if child.is_dir() and is_workspace(child):
+                found.append(child)
+        except OSError:
+            continue
+    return found
+
+
+def _typed(path: Path) -> str:
+    """A folder as it is typed in a shell: quoted only when it holds a space or a shell character
+    (a Chinese name stays as it is)."""
+    import re
+    import shlex
+
+    text = str(path)
+    return text if re.fullmatch(r"[^\s'\"\\$`!*?;&|<>(){}\[\]#~]+", text) else shlex.quote(text)
+
+
+def not_a_workspace(root: Path) -> ZouduError:
+    """The error outside a workspace: how to name one (--root, ZOUDU_ROOT, cd), and the workspace
+    found just above or below, if any; 'zoudu init' only when none is near."""
+    found = nearby(root)
+    if not found:
+        return ZouduError(_("not a zoudu workspace (no rules.yaml here): name one with --root DIR or ZOUDU_ROOT=DIR, "
+                            "or cd into it; to start a new one: zoudu init DIR"), str(root))
+    if len(found) == 1:
+        there = _typed(found[0])
+        return ZouduError(_("not a zoudu workspace (no rules.yaml here); the workspace {there} is nearby: use "
+                            "--root {there}, set ZOUDU_ROOT={there}, or cd {there}").format(there=there), str(root))
+    named = ", ".join(str(p) for p in found[:NEARBY_MAX]) + (", …" if len(found) > NEARBY_MAX else "")
+    return ZouduError(_("not a zoudu workspace (no rules.yaml here); workspaces nearby: {named}: name one with "
+                        "--root DIR or ZOUDU_ROOT=DIR, or cd into it").format(named=named), str(root))
+
+
 class Workspace:
     def __init__(self, root: Path, clock: Callable[[], dt.datetime] | None = None):
         self.root = root
@@ -35,7 +93,7 @@ class Workspace:
             raise ZouduError(_("workspace folder does not exist"), str(root))
         has_rules, has_ledgers = (root / RULES).is_file(), (root / LEDGERS).is_dir()
         if not has_rules and not has_ledgers:
-            raise ZouduError(_("not a zoudu workspace (no rules.yaml here); create one with 'zoudu init'"), str(root))
+            raise not_a_workspace(root)
         if not has_rules:
             # Half made (an interrupted init, a copied folder): 'zoudu init' would refuse, so say what to do.
             raise ZouduError(_("the workspace is incomplete: ledgers/ is here but rules.yaml is missing; restore "

@@ -1,7 +1,7 @@
 """The audit as Rich tables a clerk reads at a glance.
 
-Notices first (an unknown calendar year, a missing ledger), then the violations
-grouped by cadre, the per-cadre summary with each week's "543" against its quota,
+Notices first (an unknown calendar year, a missing ledger), then a short overview
+(per cadre: errors, warnings, and which rules), then the violations grouped by cadre, the per-cadre summary with each week's "543" against its quota,
 the township-wide findings, and supervisor liability (连带责任).
 """
 
@@ -59,6 +59,8 @@ def render_audit(result: AuditResult, roster: Roster | None = None, out: Console
 
     if not result.violations:
         out.print(Text(_("No violations."), style="green"))
+    else:
+        out.print(_overview_table(result))
     for cadre, found in grouped.items():
         if cadre is None:
             continue
@@ -83,11 +85,38 @@ def _violations_table(title: str, found: list) -> Table:
     table.add_column(_("what was found"), overflow="fold")  # fold: never cut evidence with "…"
     table.add_column(_("evidence"), overflow="fold")
     for v in found:
-        level = _severity(v.severity)
-        if v.status != "standing":  # an appeal pending, or the finding overturned (it counts for nothing)
-            level.append("\n" + (_("appealed") if v.status == "appealed" else _("overturned")), style="cyan")
+        if v.status == "overturned":  # it counts for nothing: never shown as an error or a warning
+            level = Text(_("overturned"), style="cyan")
+        else:
+            level = _severity(v.severity)
+            if v.status == "appealed":  # an appeal pending: the finding counts until it is decided
+                level.append("\n" + _("appealed"), style="cyan")
         table.add_row(cell(_when(v)), cell(f"{label(v.rule)}\n{v.rule}"), level, cell(v.message),
                       cell("\n".join((*v.evidence, *v.trace))))
+    return table
+
+
+def _overview_table(result: AuditResult) -> Table:
+    """Before the details: each cadre with a finding that counts, their errors and warnings, and of
+    which rules (errors first, the most frequent first); the township-wide findings last."""
+    table = Table(title=_("Overview"), title_justify="left")
+    table.add_column(_("cadre"), no_wrap=True)
+    table.add_column(_("name"), no_wrap=True)
+    table.add_column(_("errors"), justify="right")
+    table.add_column(_("warnings"), justify="right")
+    table.add_column(_("findings (times)"), overflow="fold")
+    kinds: dict[str | None, dict[str, list]] = {}
+    for v in result.violations:
+        if v.counts:
+            kinds.setdefault(v.cadre, {}).setdefault(v.rule, [v.severity == "error", 0])[1] += 1
+    names = {c.cadre: c.name for c in result.cadres}
+    for cadre, rules in sorted(kinds.items(), key=lambda item: item[0] is None):
+        errors = sum(n for is_error, n in rules.values() if is_error)
+        warnings = sum(n for is_error, n in rules.values() if not is_error)
+        said = _(", ").join(f"{label(rule)} ×{n}" for rule, (_e, n) in
+                            sorted(rules.items(), key=lambda item: (not item[1][0], -item[1][1], item[0])))
+        table.add_row(cell(cadre or "—"), cell(names.get(cadre, "") if cadre else _("Township-wide")),
+                      Text(str(errors), style="red" if errors else ""), cell(warnings), cell(said))
     return table
 
 

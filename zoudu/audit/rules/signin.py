@@ -135,7 +135,7 @@ def late(month: Month) -> list[Violation]:
         slot = slots[s.window]
         if _seconds(s.clock) <= limits[s.window]:
             continue
-        minutes = -(-(_seconds(s.clock) - _seconds(slot.time)) // 60)  # begun minutes: 5 min 59 s is 6
+        minutes = (_seconds(s.clock) - _seconds(slot.time)) // 60  # whole minutes past the fixed time: 10 min 1 s is 10
         message = _("{slot} sign-in at {time} on {day}, {late} after the fixed time {fixed} "
                     "(tolerance: {n} minutes)").format(
             slot=slot_name(slot.name), time=hm(s.clock), day=s.day.isoformat(), late=duration(minutes),
