@@ -13,7 +13,7 @@ import unicodedata
 from typing import Iterable
 
 from zoudu import i18n
-from zoudu.i18n import _
+from zoudu.i18n import N_, _
 from zoudu.publish.notice import (
     ABSENT, EVALUATIONS, FIGURES, LEAVE, NIGHT, PRESENT, REST, TRIP, VILLAGE, NoticeRow, NoticeSheet, legend, long_date,
     slot_letters, symbols, weekday_names,
@@ -170,7 +170,7 @@ def footer_pairs(sheet: NoticeSheet) -> list[tuple[str, object]]:
 ROWS_PER_PAGE = 11  # at most this many summary rows on one A4 landscape page (fewer when rows run long)
 CALENDARS_PER_PAGE = 6  # calendar grids on one page: 3 across, 2 down, each day with its sign-in times
 # The summary table's columns (mm of the 277 mm page); the remarks take what is left.
-NAME_MM, POST_MM, NUM_MM, EVAL_MM, LEAVE_MM = 20, 24, 9.6, 8, 36
+NAME_MM, POST_MM, NUM_MM, EVAL_MM, LEAVE_MM = 20, 24, 9.6, 8.6, 36
 REMARK_MM = 277 - NAME_MM - POST_MM - NUM_MM * len(FIGURES) - EVAL_MM * len(EVALUATIONS) - LEAVE_MM
 # The summary page's height (mm) less its header, the closing (explanation, signature and seal) and the footer:
 # the column heads and the rows share it.
@@ -203,7 +203,8 @@ main { flex: 1 1 auto; min-height: 0; }
 table.figures { width: 100%%; border-collapse: collapse; font-size: 10.5pt; table-layout: fixed; }
 table.figures th, table.figures td { border: 0.3mm solid #555; padding: 0.8mm 1mm; text-align: center;
         vertical-align: middle; overflow-wrap: anywhere; line-height: 1.25; }
-table.figures th { background: #f3e5e5; font-size: 8.5pt; font-weight: bold; line-height: 1.25; padding: 0.6mm 0.5mm; }
+table.figures th { background: #f3e5e5; font-size: 8.5pt; font-weight: bold; line-height: 1.25; padding: 0.6mm 0.5mm;
+                   vertical-align: bottom; }
 table.figures td.name { font-size: 12pt; font-weight: bold; line-height: 1.25; }
 table.figures td.name.long { font-size: 10pt; }
 table.figures td.name small { display: block; font-size: 7pt; font-weight: normal; color: #777; line-height: 1.3; }
@@ -213,6 +214,7 @@ table.figures td.bad { color: #b71c1c; font-weight: bold; }
 table.figures td.remark { text-align: left; font-size: 8.5pt; line-height: 1.3; }
 table.figures td.remark.ok { color: #1b5e20; }
 table.figures tr:nth-child(even) td { background: #fafafa; }
+html[lang="en"] table.figures th { font-size: 7pt; overflow-wrap: normal; }
 table.figures tr { break-inside: avoid; }
 col.c-name { width: %(name_mm)smm; } col.c-post { width: %(post_mm)smm; } col.c-num { width: %(num_mm)smm; }
 col.c-eval { width: %(eval_mm)smm; } col.c-leave { width: %(leave_mm)smm; }
@@ -303,8 +305,9 @@ _PT = 0.3528  # mm in a point
 
 
 def _text_mm(text: str, pt: float) -> float:
-    """How wide ``text`` runs at ``pt``, reckoned high: a Chinese character an em, anything else 0.58 em."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.58 for ch in text) * pt * _PT
+    """How wide ``text`` runs at ``pt``, reckoned high: a Chinese character an em, a digit 0.6, anything else 0.48."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.6 if ch.isdigit() else 0.48
+               for ch in text) * pt * _PT
 
 
 def _lines(text: str, width_mm: float, pt: float) -> int:
@@ -312,7 +315,7 @@ def _lines(text: str, width_mm: float, pt: float) -> int:
     if not text:
         return 1
     wide = sum(1 for ch in text if unicodedata.east_asian_width(ch) in "WF")
-    slack = 1.0 if wide * 2 > len(text) else 1.25  # Latin text wraps at spaces only: more is lost
+    slack = 1.0 if wide * 2 > len(text) else 1.1  # Latin text wraps at spaces only: more is lost
     return max(1, math.ceil(_text_mm(text, pt) * slack / width_mm))
 
 
@@ -331,10 +334,30 @@ def row_mm(row: NoticeRow) -> float:
     return pad + max(name, post, remark, leave, 12 * 1.25 * _PT)
 
 
+# English words do not break between letters: the narrow columns of the sheet get short heads (the
+# explanation under the table says what they count). Chinese keeps the full heads, two characters a line.
+_SHORT_HEADS = (N_("Due"), N_("Made"), N_("Valid"), N_("Nights"), N_("In twp"), N_("Village"), N_("Leave"),
+                N_("Trip"), N_("Absent"), N_("Checks: here"), N_("Checks: away"), N_("Self"), N_("Peer"),
+                N_("Public"))
+
+
+def sheet_headers() -> list[str]:
+    """The summary table's column heads on the printed sheet."""
+    full = headers()
+    if i18n.current() != "en":
+        return full
+    return full[:2] + [_(h) for h in _SHORT_HEADS] + full[2 + len(_SHORT_HEADS):]
+
+
+def _head_pt() -> float:
+    return 8.5 if i18n.current() != "en" else 7.0
+
+
 def _head_mm() -> float:
     """The column heads' height, reckoned high."""
     widths = [NAME_MM, POST_MM] + [NUM_MM] * len(FIGURES) + [EVAL_MM] * len(EVALUATIONS) + [REMARK_MM, LEAVE_MM]
-    return 1.5 + max(_lines(text, width - 1.3, 8.5) for text, width in zip(headers(), widths)) * 8.5 * 1.25 * _PT
+    pt = _head_pt()
+    return 1.5 + max(_lines(text, width - 1.3, pt) for text, width in zip(sheet_headers(), widths)) * pt * 1.25 * _PT
 
 
 def _table_pages(rows: tuple) -> list[tuple]:
@@ -390,7 +413,7 @@ def _summary_table(rows: Iterable[NoticeRow]) -> str:
     out = ['<table class="figures"><colgroup><col class="c-name"><col class="c-post">']
     out += ['<col class="c-num">'] * len(numeric) + ['<col class="c-eval">'] * len(EVALUATIONS) + [
         '<col class="c-remark"><col class="c-leave"></colgroup>']
-    out.append("<thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in headers()) + "</tr></thead><tbody>")
+    out.append("<thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in sheet_headers()) + "</tr></thead><tbody>")
     for row in rows:
         long = " long" if _name_pt(row.name) < 12 else ""
         tds = [f'<td class="name{long}">{_e(row.name)}<small>{_e(row.cadre)}</small></td>',
