@@ -248,13 +248,13 @@ footer .seal b { font-size: 10pt; color: #111; }
 .cal td .l { flex: none; width: 3.6mm; display: flex; flex-direction: column; align-items: flex-start; gap: 0.5mm; }
 .cal td .d { font-size: 6pt; color: #555; line-height: 1.1; }
 .cal td .s { font-size: 7.5pt; font-weight: bold; line-height: 1.1; }
-.cal td .r { flex: 1 1 auto; min-width: 0; display: flex; flex-direction: column; padding-top: 0.3mm; }
-.cal td .t { font-size: 6pt; line-height: 1.2; color: #111; font-family: "DejaVu Sans Mono", Consolas, monospace;
+.cal td .r { flex: 1 1 auto; min-width: 0; display: flex; flex-direction: column; padding-top: 0.1mm; }
+.cal td .t { font-size: 6pt; line-height: 1.02; color: #111; font-family: "DejaVu Sans Mono", Consolas, monospace;
              white-space: nowrap; }
 .cal td .t.late { color: #b71c1c; font-weight: bold; }
 .cal td .t.void { color: #888; text-decoration: line-through; }
-.cal td .k { font-size: 6pt; line-height: 1.2; white-space: nowrap; }
-.cal td .x { font-size: 6pt; line-height: 1.2; color: #b71c1c; font-weight: bold; white-space: nowrap; }
+.cal td .k { font-size: 6pt; line-height: 1.02; white-space: nowrap; }
+.cal td .x { font-size: 6pt; line-height: 1.02; color: #b71c1c; font-weight: bold; white-space: nowrap; }
 .cal td .n { font-size: 6pt; color: #fff; background: #283593; border-radius: 0.8mm; padding: 0 0.35mm;
              line-height: 1.2; }
 .cal .leaves { flex: none; font-size: 6.8pt; color: #8d6e00; margin-top: 0.5mm; line-height: 1.3;
@@ -431,7 +431,7 @@ def _summary_table(rows: Iterable[NoticeRow]) -> str:
     return "".join(out)
 
 
-BODY_LINES = 3  # lines beside a calendar day's number and mark: sign-in times, the slots missed, the leave
+BODY_LINES = 4  # lines beside a calendar day's number and mark: sign-in times, the slots missed, the leave
 
 
 def _day_cell(day, sym: dict[str, str], letters: dict[str, str]) -> str:
