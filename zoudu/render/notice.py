@@ -236,8 +236,8 @@ footer .seal b { font-size: 10pt; color: #111; }
        min-width: 0; }
 .cal .who { flex: none; display: flex; align-items: baseline; gap: 2mm; margin-bottom: 0.3mm; white-space: nowrap;
             line-height: 1.3; }
-.cal .who b { flex: none; font-size: 11pt; }
-.cal .who b.long { font-size: 9.5pt; }
+.cal .who .nm { flex: none; font-size: 11pt; font-weight: bold; }
+.cal .who .nm.long { font-size: 9.5pt; }
 .cal .who .post { flex: 1 1 auto; min-width: 0; overflow: hidden; text-overflow: ellipsis; font-size: 7.5pt; color: #555; }
 .cal .who .tally { flex: none; font-size: 8pt; color: #b71c1c; font-weight: bold; }
 .cal .who .tally.ok { color: #1b5e20; }
@@ -460,8 +460,8 @@ def _calendar(row: NoticeRow) -> str:
     if row.late:
         tally += _("; ") + _("late: {n}").format(n=row.late)
     cls = "tally ok" if not row.absences and not row.late else "tally"
-    long = ' class="long"' if _name_pt(row.name) < 12 else ""
-    out = [f'<div class="cal"><div class="who"><b{long}>{_e(row.name)}</b><span class="post">{_e(row.post)}</span>'
+    long = " long" if _name_pt(row.name) < 12 else ""
+    out = [f'<div class="cal"><div class="who"><span class="nm{long}">{_e(row.name)}</span><span class="post">{_e(row.post)}</span>'
            f'<span class="{cls}">{_e(tally)}</span></div><table><thead><tr>']
     out += [f"<th>{_e(d)}</th>" for d in weekday_names()]
     out.append("</tr></thead><tbody><tr>")
