@@ -373,7 +373,9 @@ def _table_pages(rows: tuple) -> list[tuple]:
         pages[-1].append(row)
         used += height
     if len(pages) > 1 and all(len(p) == ROWS_PER_PAGE for p in pages[:-1]):
-        return _chunks(rows, ROWS_PER_PAGE)  # short rows: as before, the same number on every page
+        even = _chunks(rows, ROWS_PER_PAGE)  # short rows: spread evenly, as many on every page
+        if all(sum(row_mm(row) for row in page) <= budget for page in even):
+            return even
     return [tuple(p) for p in pages]
 
 
