@@ -192,6 +192,8 @@ def generate(root: Path, scale: int, month: str = "2026-10", seed: int = 7, hist
     the ledgers hold only what was recorded by then, as a real township's would (the month
     after ``month`` is then the running month, recorded up to ``now``)."""
     init_workspace(root, "石庄乡", "崇仁县")  # the generated months are headed like the demo
+    rules = root / "rules.yaml"  # and carry its supervision phone: publish refuses init's placeholder
+    rules.write_text(rules.read_text(encoding="utf-8").replace('"0794-0000000"', '"0794-6321358"', 1), encoding="utf-8")
     months = [shift_month(month, -back) for back in range(history + 1, 0, -1)] + [month, shift_month(month, 1)]
     # everyone serves from the first month written (so history's approvers are serving when they approve)
     cadres = roster(scale, min(dt.date(2026, 1, 1), dt.date.fromisoformat(months[0] + "-01")))

@@ -132,9 +132,9 @@ def test_init_writes_the_townships_names_and_never_the_demos(tmp_path):
     run_cli("roster", "add", "c001", "--name", "甲", "--team", "--since", "2020-01-01", root=blank)
     run_cli("checkin", "c001", "--at", f"{Y} 08:00", root=blank)
     audit = run_cli("audit", "--month", Y[:7], root=blank)
-    assert "no township or county name" in audit.stderr
+    assert "placeholder" in audit.stderr and "township" in audit.stderr
     publish = run_cli("publish", "--month", Y[:7], "--format", "md", root=blank)
-    assert "no township or county name" in publish.stderr
+    assert publish.returncode == 2 and "township" in publish.stderr and not publish.stdout
 
 
 def test_init_at_a_terminal_asks_for_the_names(tmp_path):

@@ -147,7 +147,7 @@ def test_the_title_and_footer_in_chinese(ws):
     sheet = notice_sheet(ws, "2026-10", PUBLISHED)
     assert sheet.title == "石庄乡干部2026年10月出勤情况公示"
     footer = "\n".join(sheet.footer_lines(full_hash=True))
-    assert "群众监督电话：0794-0000000" in footer
+    assert "群众监督电话：0794-6321358" in footer
     assert "2026年11月1日" in footer and "7天" in footer and "党政办公室" in footer
     assert sheet.seal.head in footer
     assert "缺勤" not in sheet.rows[0].remark  # c001 signed in everywhere
@@ -398,16 +398,6 @@ def test_a_read_only_workspace_can_still_be_published(ws, tmp_path):
         assert len(sheet.rows) == 6
     finally:
         ledgers.chmod(0o755)
-
-
-def test_publishing_with_the_placeholder_phone_warns(cli, root):
-    assert cli("checkin", "c003", "--at", "2026-11-03T08:00", root=root).returncode == 0
-    r = cli("publish", "--month", "2026-11", "--format", "md", root=root)
-    assert "placeholder 0794-0000000" in r.stderr
-    rules = root / "rules.yaml"
-    rules.write_text(rules.read_text(encoding="utf-8").replace('"0794-0000000"', '"0794-6321358"'), encoding="utf-8")
-    r = cli("publish", "--month", "2026-11", "--format", "md", root=root)
-    assert "placeholder" not in r.stderr
 
 
 @pytest.mark.parametrize("fmt", ["csv", "md", "html"])

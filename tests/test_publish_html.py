@@ -13,6 +13,8 @@ from pypdf import PdfReader
 
 from tests.conftest import REPO, make_workspace
 from tests.test_publish import busy_month, copy_demo
+from zoudu.ledger.workspace import Workspace
+from zoudu.publish.notice import notice_sheet
 from zoudu.render.notice import html_pages
 
 A4_LANDSCAPE = (842, 595)  # points
@@ -51,7 +53,7 @@ def test_the_demo_month_prints_on_a4_landscape_with_every_name(demo, cli, tmp_pa
 
     pdf = notice_pdf.print_pdf(html, tmp_path / "notice.pdf")
     reader = PdfReader(str(pdf))
-    assert len(reader.pages) == html_pages(len(cadres))
+    assert len(reader.pages) == html_pages(notice_sheet(Workspace(demo), DEMO_MONTH).rows)
     assert_a4_landscape(reader)
     text = pdf_text(reader)
     for cadre in cadres:
@@ -79,7 +81,7 @@ def test_an_english_sheet_prints_too(tmp_path, clock, cli):
     r = cli("publish", "--month", "2026-10", "--format", "html", "-o", str(html), root=ws.root, lang="en")
     assert r.returncode == 0, r.stderr
     reader = PdfReader(str(notice_pdf.print_pdf(html, tmp_path / "notice.pdf")))
-    assert len(reader.pages) == html_pages(6) == 2
+    assert len(reader.pages) == html_pages(notice_sheet(Workspace(ws.root), "2026-10").rows) == 2
     assert_a4_landscape(reader)
     text = pdf_text(reader)
     for name in ("刘书记", "纪委书记", "李四", "王五", "张伟"):

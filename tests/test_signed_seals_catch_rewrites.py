@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.workspace import set_phone
 from zoudu.ledger.store import chain_hash, decode_line, encode_line, genesis
 from zoudu.ledger.workspace import Workspace
 from zoudu.ledger.seals import sealed_state
@@ -26,7 +27,8 @@ def key(tmp_path) -> dict[str, str]:
 def root(tmp_path, cli, key) -> Path:
     """A township with a few sign-ins in October and November 2026 (both over), and its key pair."""
     root = tmp_path / "w"
-    assert cli("init", str(root)).returncode == 0
+    assert cli("init", str(root), "--township", "石庄乡", "--county", "崇仁县").returncode == 0
+    set_phone(root)  # publish refuses init's placeholder phone
     for args in (("c001", "--name", "书记", "--team"),
                  ("c002", "--name", "干部", "--supervisor", "c001", "--village", "石庄村")):
         assert cli("roster", "add", *args, "--since", "2026-01-01", root=root).returncode == 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
+from tests.support.workspace import set_phone
+
 
 def snapshot(root) -> dict[str, str]:
     """Every file of the workspace, by its SHA-256 (the lock file aside)."""
@@ -32,6 +34,7 @@ def township_by_cli(cli, root, cadres=THREE):
 
     The default: c001 the party secretary; c002 on the team under c001; c003 a cadre under c001 (石庄村)."""
     assert cli("init", str(root), "--township", "石庄乡", "--county", "崇仁县").returncode == 0
+    set_phone(root)  # as a clerk does before the first publish
     for args in cadres:
         r = cli("roster", "add", *args, "--since", "2026-01-01", root=root)
         assert r.returncode == 0, r.stderr

@@ -15,6 +15,7 @@ from zoudu.ledger.create import init_workspace
 from zoudu.ledger.workspace import Workspace
 
 TZ = ZoneInfo("Asia/Shanghai")
+PHONE = "0794-6321358"  # the test township's supervision phone (init writes a placeholder, which publish refuses)
 REPO = Path(__file__).resolve().parent.parent.parent
 
 
@@ -34,6 +35,7 @@ class Clock:
 def make_workspace(root: Path, clock: Clock | None = None) -> Workspace:
     """A small township: two leaders, four cadres (two of them named 张伟)."""
     init_workspace(root, "石庄乡", "崇仁县")
+    set_phone(root)
     ws = Workspace(root, clock=clock or Clock(dt.datetime(2026, 11, 26, 21, 0, tzinfo=TZ)))
     # The roster is set up before anything else is recorded: its log's clock never goes back.
     now, ws.clock.moment = ws.clock.moment, dt.datetime(2026, 1, 1, 9, 0, tzinfo=TZ)
@@ -49,6 +51,16 @@ def make_workspace(root: Path, clock: Clock | None = None) -> Workspace:
         record_roster.roster_add(ws, cadre_id, name, post, team, sup, village, "2026-01-01")
     ws.clock.moment = now
     return Workspace(root, clock=ws.clock)
+
+
+def set_phone(root: Path, phone: str = PHONE) -> None:
+    """rules.yaml's supervision phone set to a real number, as a clerk does before the first publish."""
+    from zoudu.ledger.settings import PLACEHOLDER_PHONE
+
+    rules = root / "rules.yaml"
+    text = rules.read_text(encoding="utf-8")
+    assert f'"{PLACEHOLDER_PHONE}"' in text
+    rules.write_text(text.replace(f'"{PLACEHOLDER_PHONE}"', f'"{phone}"', 1), encoding="utf-8")
 
 
 def run_cli(*args: str, root: Path | None = None, lang: str = "en", input: str | None = None,

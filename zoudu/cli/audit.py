@@ -51,7 +51,7 @@ def audit(
 
         # a closed month's JSON or CSV is remembered whole (audit.rendered)
         shown = rendered(ws, month, cadre, fmt, _json_text if fmt == "json" else _csv_text)
-        sys.stdout.write(shown.text)
+        sys.stdout.write(_with_placeholders(shown.text, ws.settings) if fmt == "json" else shown.text)
         notices, untrusted, code = shown.notices, shown.untrusted, shown.exit_code
     warn_placeholders(ws)
     for notice in notices:
@@ -65,6 +65,20 @@ def audit(
         sys.stderr.flush()
         os._exit(code)
     raise typer.Exit(code)
+
+
+def _with_placeholders(text: str, settings) -> str:
+    """The JSON with init's placeholders still in rules.yaml said in it: ``placeholders`` (the keys) and a
+    line in ``notices``. The kept rendering is of the audit alone; rules.yaml is read as it stands now."""
+    from zoudu.ledger.create import placeholder_names, placeholders
+
+    found = placeholders(settings)
+    if not found:
+        return text
+    data = json.loads(text)
+    data["placeholders"] = {key: value for key, value in found}
+    data["notices"] = list(data.get("notices", ())) + placeholder_names(settings)
+    return json.dumps(data, ensure_ascii=False) + "\n"
 
 
 def _json_text(result) -> str:

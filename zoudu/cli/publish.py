@@ -22,6 +22,8 @@ from zoudu.i18n import _
 part = typer.Typer()
 
 PUBLISH_FORMATS = ("terminal", "html", "md", "csv")
+# ``-o FILE`` without ``--format``: the format its name ends with (.txt: the terminal's table as plain text)
+FORMAT_OF_SUFFIX = {".html": "html", ".htm": "html", ".md": "md", ".csv": "csv", ".txt": "terminal"}
 DOSSIER_FORMATS = ("table", "json")
 
 
@@ -98,11 +100,15 @@ def _umask() -> int:
 @part.command()
 def publish(
     month: str = typer.Option(..., "--month", help=_("The month to publish, YYYY-MM.")),
-    fmt: str = typer.Option("terminal", "--format", help=_("terminal, html, md or csv.")),
+    fmt: Optional[str] = typer.Option(None, "--format", help=_(
+        "terminal, html, md or csv (default: from the -o file's extension, .html .htm .md .csv .txt; "
+        "else terminal).")),
     output: Optional[str] = typer.Option(None, "-o", "--output", help=_("Write to this file instead of stdout.")),
     on: Optional[str] = typer.Option(None, "--date", help=date_help(_("Date of publication (default: today)."))),
 ) -> None:
     """The monthly attendance notice (公示) for the notice board, sealed with the ledger's chain head."""
+    if fmt is None:
+        fmt = format_of(output)
     if fmt not in PUBLISH_FORMATS:
         raise ZouduError(_("--format must be terminal, html, md or csv, not '{value}'").format(value=fmt))
     from zoudu.render import notice as notice_render
@@ -126,6 +132,17 @@ def publish(
     _recorded(ws, month, fmt, sheet.published, ids_out=sys.stdout if output is not None else sys.stderr)
     _warn(sheet.notices)
     warn_placeholders(ws)
+
+
+def format_of(output: Optional[str]) -> str:
+    """The format ``-o FILE`` asks for by its extension; the terminal's table without a file."""
+    if output is None:
+        return "terminal"
+    suffix = Path(output).suffix.lower()
+    if suffix not in FORMAT_OF_SUFFIX:
+        raise ZouduError(_("cannot tell the format from the file name (use .html, .htm, .md, .csv or .txt, "
+                           "or give --format terminal, html, md or csv)"), output)
+    return FORMAT_OF_SUFFIX[suffix]
 
 
 def _sheet_bytes(fmt: str):

@@ -41,14 +41,34 @@ def _name(value: str, key: str) -> str:
     return value
 
 
+def placeholders(settings) -> list[tuple[str, str]]:
+    """(key in rules.yaml, its value) for each name or number still as ``zoudu init`` wrote it."""
+    from zoudu.ledger.settings import PLACEHOLDER_PHONE
+
+    return [(key, value) for key, value, placeholder in (
+        ("township", settings.township, PLACEHOLDER_TOWNSHIP),
+        ("county", settings.county, PLACEHOLDER_COUNTY),
+        ("supervision_phone", settings.supervision_phone, PLACEHOLDER_PHONE),
+    ) if value.strip() == placeholder]
+
+
 def placeholder_names(settings) -> list[str]:
-    """Warnings for a workspace still headed with init's placeholders."""
-    said = []
-    if settings.township == PLACEHOLDER_TOWNSHIP or settings.county == PLACEHOLDER_COUNTY:
-        said.append(_("rules.yaml still has no township or county name (township: {township}, county: {county}): "
-                      "write the real names before auditing or publishing").format(
-            township=settings.township, county=settings.county))
-    return said
+    """Warnings for a workspace still headed with init's placeholders (audit says them; publish refuses)."""
+    found = placeholders(settings)
+    if not found:
+        return []
+    return [_("rules.yaml still has the placeholder that 'zoudu init' wrote for {keys}: write the real "
+              "township, county and supervision phone before the notice is published").format(
+        keys=", ".join(f"{key} ({value})" for key, value in found))]
+
+
+def refuse_placeholders(settings) -> None:
+    """Placeholders never reach the notice board: ZouduError naming the keys still to be written."""
+    found = placeholders(settings)
+    if found:
+        raise ZouduError(_("refusing to publish: rules.yaml still has the placeholder that 'zoudu init' wrote for "
+                           "{keys}; write the real value(s) in rules.yaml first").format(
+            keys=", ".join(f"{key} ({value})" for key, value in found)))
 
 
 def init_workspace(target: Path, township: str | None = None, county: str | None = None) -> None:

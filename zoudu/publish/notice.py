@@ -318,12 +318,10 @@ def build_sheet(settings, result, seal: Seal, published: dt.date, as_of: dt.date
 
 
 def _phone_notice(settings) -> tuple[str, ...]:
-    """The public must be able to call: a sheet with the placeholder number gets a warning."""
-    from zoudu.ledger.settings import PLACEHOLDER_PHONE
-
-    if settings.supervision_phone.strip() in ("", PLACEHOLDER_PHONE):
-        return (_("the supervision phone in rules.yaml is still the placeholder {phone}: "
-                  "set the real number before posting the notice").format(phone=settings.supervision_phone),)
+    """The public must be able to call: a sheet without a number gets a warning (init's placeholder
+    number is refused before anything is printed, see ``_verified``)."""
+    if not settings.supervision_phone.strip():
+        return (_("rules.yaml has no supervision phone: set the real number before posting the notice"),)
     return ()
 
 
@@ -417,8 +415,10 @@ def _printed_key(ws: Workspace, form: str, date: dt.date, seal: Seal, key: str) 
 
 def _verified(ws: Workspace, month: str, published: dt.date | None) -> tuple[str, Seal]:
     """(the month, its seal) once its ledger verifies; ZouduError / DamagedLedger otherwise."""
+    from zoudu.ledger.create import refuse_placeholders
     from zoudu.ledger.verify import verify
 
+    refuse_placeholders(ws.settings)  # placeholders never reach the notice board
     month = parse_month(month)
     last = month_days(month)[-1]
     if published is not None and published < last:

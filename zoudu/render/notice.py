@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import html
 import io
+import math
 import re
+import unicodedata
 from typing import Iterable
 
 from zoudu import i18n
-from zoudu.i18n import _
+from zoudu.i18n import N_, _
 from zoudu.publish.notice import (
     ABSENT, EVALUATIONS, FIGURES, LEAVE, NIGHT, PRESENT, REST, TRIP, VILLAGE, NoticeRow, NoticeSheet, legend, long_date,
     slot_letters, symbols, weekday_names,
@@ -165,8 +167,15 @@ def footer_pairs(sheet: NoticeSheet) -> list[tuple[str, object]]:
 
 # ----------------------------------------------------------------------------- html
 
-ROWS_PER_PAGE = 11  # at most this many summary rows on one A4 landscape page
+ROWS_PER_PAGE = 11  # at most this many summary rows on one A4 landscape page (fewer when rows run long)
 CALENDARS_PER_PAGE = 6  # calendar grids on one page: 3 across, 2 down, each day with its sign-in times
+# The summary table's columns (mm of the 277 mm page); the remarks take what is left.
+NAME_MM, POST_MM, NUM_MM, EVAL_MM, LEAVE_MM = 20, 24, 9.6, 8.6, 36
+REMARK_MM = 277 - NAME_MM - POST_MM - NUM_MM * len(FIGURES) - EVAL_MM * len(EVALUATIONS) - LEAVE_MM
+# The summary page's height (mm) less its header, the closing (explanation, signature and seal) and the footer:
+# the column heads and the rows share it.
+TABLE_MM = 128
+CARD_MM = 71.5  # one calendar card: its name line, 6 weeks of days, two lines of leave
 
 # Chinese fonts on Linux (WenQuanYi, Noto CJK / Source Han), Windows (YaHei, SimHei, SimSun)
 # and macOS (PingFang); the browser takes the first it has. WenQuanYi comes before Noto CJK
@@ -185,58 +194,71 @@ body { margin: 0; background: #e8e8e8; }
         display: flex; flex-direction: column; overflow: hidden; break-after: page; page-break-after: always; }
 .page:last-of-type { break-after: auto; page-break-after: auto; }
 @media print { body { background: #fff; } .page { margin: 0; } }
-header { text-align: center; border-bottom: 0.6mm solid #b71c1c; padding-bottom: 1.5mm; margin-bottom: 2.5mm; }
-h1 { font-size: 20pt; margin: 0; letter-spacing: 0.08em; color: #b71c1c; }
-header .sub { font-size: 10.5pt; margin-top: 1mm; color: #333; }
+header { flex: none; text-align: center; border-bottom: 0.6mm solid #b71c1c; padding-bottom: 1.2mm; margin-bottom: 2mm;
+         position: relative; }
+h1 { font-size: 20pt; margin: 0; letter-spacing: 0.08em; color: #b71c1c; line-height: 1.25; }
+header .sub { font-size: 10.5pt; margin-top: 0.5mm; color: #333; line-height: 1.3; }
 header .pageno { position: absolute; right: 0; top: 0; font-size: 8.5pt; color: #666; }
 main { flex: 1 1 auto; min-height: 0; }
 table.figures { width: 100%%; border-collapse: collapse; font-size: 10.5pt; table-layout: fixed; }
 table.figures th, table.figures td { border: 0.3mm solid #555; padding: 0.8mm 1mm; text-align: center;
-        vertical-align: middle; overflow-wrap: anywhere; line-height: 1.15; }
-table.figures th { background: #f3e5e5; font-size: 9pt; font-weight: bold; line-height: 1.2; }
-table.figures td.name { font-size: 12pt; font-weight: bold; white-space: nowrap; }
-table.figures td.name small { display: block; font-size: 7pt; font-weight: normal; color: #777; }
+        vertical-align: middle; overflow-wrap: anywhere; line-height: 1.25; }
+table.figures th { background: #f3e5e5; font-size: 8.5pt; font-weight: bold; line-height: 1.25; padding: 0.6mm 0.5mm;
+                   vertical-align: bottom; }
+table.figures td.name { font-size: 12pt; font-weight: bold; line-height: 1.25; }
+table.figures td.name.long { font-size: 10pt; }
+table.figures td.name small { display: block; font-size: 7pt; font-weight: normal; color: #777; line-height: 1.3; }
 table.figures td.post { font-size: 8.5pt; }
 table.figures td.num { font-size: 12pt; font-variant-numeric: tabular-nums; }
 table.figures td.bad { color: #b71c1c; font-weight: bold; }
-table.figures td.remark { text-align: left; font-size: 8.5pt; line-height: 1.25; }
+table.figures td.remark { text-align: left; font-size: 8.5pt; line-height: 1.3; }
 table.figures td.remark.ok { color: #1b5e20; }
 table.figures tr:nth-child(even) td { background: #fafafa; }
-col.c-name { width: 19mm; } col.c-post { width: 22mm; } col.c-num { width: 11.5mm; } col.c-eval { width: 9mm; }
-col.c-leave { width: 30mm; }
-footer { border-top: 0.4mm solid #999; padding-top: 1.5mm; font-size: 9pt; line-height: 1.45;
+html[lang="en"] table.figures th { font-size: 7pt; overflow-wrap: normal; }
+table.figures tr { break-inside: avoid; }
+col.c-name { width: %(name_mm)smm; } col.c-post { width: %(post_mm)smm; } col.c-num { width: %(num_mm)smm; }
+col.c-eval { width: %(eval_mm)smm; } col.c-leave { width: %(leave_mm)smm; }
+.closing { flex: none; display: flex; gap: 5mm; align-items: stretch; margin: 2mm 0 1.5mm; }
+.explain { flex: 1 1 auto; min-width: 0; font-size: 8.5pt; color: #444; line-height: 1.45; }
+.signoff { flex: none; display: flex; gap: 5mm; font-size: 10pt; }
+.signoff .box { width: 68mm; height: 24mm; border: 0.3mm dashed #999; padding: 1.5mm 2mm; display: flex;
+                flex-direction: column; justify-content: space-between; line-height: 1.3; }
+.signoff .box.stamp { width: 50mm; }
+.signoff .box .when { align-self: flex-end; font-size: 9pt; color: #444; letter-spacing: 0.1em; }
+footer { flex: none; border-top: 0.4mm solid #999; padding-top: 1.2mm; font-size: 9pt; line-height: 1.4;
          display: flex; justify-content: space-between; gap: 6mm; }
-footer .phone { font-size: 13pt; font-weight: bold; color: #b71c1c; }
+footer .phone { font-size: 13pt; font-weight: bold; color: #b71c1c; line-height: 1.3; }
 footer .seal { font-family: "DejaVu Sans Mono", Consolas, "Courier New", monospace; font-size: 7.5pt;
-               color: #333; text-align: right; max-width: 120mm; overflow-wrap: anywhere; }
+               color: #333; text-align: right; max-width: 120mm; overflow-wrap: anywhere; line-height: 1.35; }
 footer .seal b { font-size: 10pt; color: #111; }
-.explain { font-size: 8.5pt; color: #444; margin-top: 2mm; line-height: 1.4; }
-.cals { display: grid; grid-template-columns: repeat(3, 1fr); grid-auto-rows: 68mm; gap: 2mm 3mm; }
-.cal { border: 0.3mm solid #888; padding: 1mm 1.2mm; display: flex; flex-direction: column; overflow: hidden; }
-.cal .who { font-size: 11pt; font-weight: bold; display: flex; justify-content: space-between;
-            align-items: baseline; margin-bottom: 0.8mm; white-space: nowrap; overflow: hidden; }
-.cal .who span { font-size: 8pt; font-weight: normal; color: #555; }
-.cal .who .tally { color: #b71c1c; font-weight: bold; }
+.cals { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); grid-auto-rows: %(card_mm)smm; gap: 2mm 3mm; }
+.cal { border: 0.3mm solid #888; padding: 0.8mm 1.2mm; display: flex; flex-direction: column; overflow: hidden;
+       min-width: 0; }
+.cal .who { flex: none; display: flex; align-items: baseline; gap: 2mm; margin-bottom: 0.3mm; white-space: nowrap;
+            line-height: 1.3; }
+.cal .who .nm { flex: none; font-size: 11pt; font-weight: bold; }
+.cal .who .nm.long { font-size: 9.5pt; }
+.cal .who .post { flex: 1 1 auto; min-width: 0; overflow: hidden; text-overflow: ellipsis; font-size: 7.5pt; color: #555; }
+.cal .who .tally { flex: none; font-size: 8pt; color: #b71c1c; font-weight: bold; }
 .cal .who .tally.ok { color: #1b5e20; }
 .cal table { width: 100%%; border-collapse: collapse; table-layout: fixed; flex: 1 1 auto; }
-.cal th { font-size: 7pt; color: #555; font-weight: normal; height: 3.4mm; padding: 0; }
-.cal td { border: 0.2mm solid #bbb; height: 8.9mm; position: relative; text-align: left; padding: 2.3mm 0 0 0.6mm;
-          vertical-align: top; overflow: hidden; }
-.cal td .d { position: absolute; left: 0.5mm; top: 0.1mm; font-size: 6pt; color: #666; }
-.cal td .s { position: absolute; left: 4mm; top: 0; font-size: 7pt; font-weight: bold; line-height: 1.05; }
-.cal td .t { display: block; font-size: 6.1pt; line-height: 1.02; color: #111;
-             font-family: "DejaVu Sans Mono", Consolas, monospace; white-space: nowrap; }
+.cal th { font-size: 6.5pt; color: #555; font-weight: normal; height: 3mm; padding: 0; line-height: 1.2; }
+.cal td { border: 0.2mm solid #bbb; padding: 0.2mm 0.3mm; vertical-align: top; overflow: hidden; }
+.cal td .c { display: flex; gap: 0.5mm; }
+.cal td .l { flex: none; width: 3.6mm; display: flex; flex-direction: column; align-items: flex-start; gap: 0.5mm; }
+.cal td .d { font-size: 6pt; color: #555; line-height: 1.1; }
+.cal td .s { font-size: 7.5pt; font-weight: bold; line-height: 1.1; }
+.cal td .r { flex: 1 1 auto; min-width: 0; display: flex; flex-direction: column; padding-top: 0.1mm; }
+.cal td .t { font-size: 6pt; line-height: 1.02; color: #111; font-family: "DejaVu Sans Mono", Consolas, monospace;
+             white-space: nowrap; }
 .cal td .t.late { color: #b71c1c; font-weight: bold; }
 .cal td .t.void { color: #888; text-decoration: line-through; }
-.cal td .k { display: block; font-size: 6.5pt; line-height: 1.1; }
-.cal td .n { position: absolute; right: 0.4mm; bottom: 0.2mm; font-size: 6.5pt; color: #fff;
-             background: #283593; border-radius: 0.8mm; padding: 0 0.4mm; line-height: 1.15; }
-.cal td .x { position: absolute; right: 0.5mm; top: 0.1mm; font-size: 6pt; color: #b71c1c;
-             font-weight: bold; line-height: 1.1; }
-.cal .leaves { font-size: 7pt; color: #8d6e00; margin-top: 0.6mm; white-space: nowrap; overflow: hidden; }
-.signoff { display: flex; justify-content: flex-end; gap: 12mm; font-size: 10.5pt; margin: 2mm 0 1mm; }
-.signoff .box { width: 70mm; height: 24mm; border: 0.3mm dashed #999; padding: 1.5mm; position: relative; }
-.signoff .box.stamp { width: 46mm; }
+.cal td .k { font-size: 6pt; line-height: 1.02; white-space: nowrap; }
+.cal td .x { font-size: 6pt; line-height: 1.02; color: #b71c1c; font-weight: bold; white-space: nowrap; }
+.cal td .n { font-size: 6pt; color: #fff; background: #283593; border-radius: 0.8mm; padding: 0 0.35mm;
+             line-height: 1.2; }
+.cal .leaves { flex: none; font-size: 6.8pt; color: #8d6e00; margin-top: 0.5mm; line-height: 1.3;
+               display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 2; overflow: hidden; }
 .legend .t.late { color: #b71c1c; font-weight: bold; }
 .legend .t.void { color: #888; text-decoration: line-through; }
 .m-present { background: #e8f5e9; color: #1b5e20; }
@@ -249,8 +271,9 @@ footer .seal b { font-size: 10pt; color: #111; }
 .m-absent { background: #ffcdd2; color: #b71c1c; }
 .m-off { background: #fafafa; color: #bbb; }
 .m-blank { border: none !important; background: transparent; }
-.legend { display: flex; flex-wrap: wrap; gap: 1.5mm 5mm; font-size: 9pt; margin: 2.5mm 0 1.5mm; align-items: center; }
-.legend .k { display: inline-block; min-width: 6mm; height: 6mm; line-height: 6mm; text-align: center;
+.legend { flex: none; display: flex; flex-wrap: wrap; gap: 1mm 4.5mm; font-size: 8.5pt; margin: 2mm 0 1.5mm;
+          align-items: center; line-height: 1.3; }
+.legend .k { display: inline-block; min-width: 5mm; height: 5mm; line-height: 5mm; text-align: center;
              font-weight: bold; border: 0.2mm solid #bbb; margin-right: 1mm; }
 .legend .k.n { background: #283593; color: #fff; border-radius: 0.8mm; }
 """
@@ -272,9 +295,88 @@ def _chunks(items: tuple, size: int) -> list[tuple]:
     return out
 
 
-def html_pages(rows: int) -> int:
-    """How many A4 pages the HTML prints to for this many cadres."""
-    return len(_chunks(tuple(range(rows)), ROWS_PER_PAGE)) + len(_chunks(tuple(range(rows)), CALENDARS_PER_PAGE))
+def html_pages(rows) -> int:
+    """How many A4 pages the HTML prints to for these cadres' rows."""
+    rows = tuple(rows)
+    return len(_table_pages(rows)) + len(_chunks(rows, CALENDARS_PER_PAGE))
+
+
+_PT = 0.3528  # mm in a point
+
+
+def _text_mm(text: str, pt: float) -> float:
+    """How wide ``text`` runs at ``pt``, reckoned high: a Chinese character an em, a digit 0.6, anything else 0.48."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.6 if ch.isdigit() else 0.48
+               for ch in text) * pt * _PT
+
+
+def _lines(text: str, width_mm: float, pt: float) -> int:
+    """Lines ``text`` wraps to in a column ``width_mm`` wide (a line is lost to a wrap now and then)."""
+    if not text:
+        return 1
+    wide = sum(1 for ch in text if unicodedata.east_asian_width(ch) in "WF")
+    slack = 1.0 if wide * 2 > len(text) else 1.1  # Latin text wraps at spaces only: more is lost
+    return max(1, math.ceil(_text_mm(text, pt) * slack / width_mm))
+
+
+def _name_pt(name: str) -> float:
+    return 12.0 if len(name) <= 4 else 10.0
+
+
+def row_mm(row: NoticeRow) -> float:
+    """The height of ``row`` in the summary table, reckoned high (the browser lays it out; this only paginates)."""
+    pad = 1.6 + 0.3
+    name_pt = _name_pt(row.name)
+    name = _lines(row.name, NAME_MM - 2.2, name_pt) * name_pt * 1.25 * _PT + 7 * 1.3 * _PT
+    post = _lines(row.post, POST_MM - 2.2, 8.5) * 8.5 * 1.25 * _PT
+    remark = _lines(row.remark, REMARK_MM - 2.2, 8.5) * 8.5 * 1.3 * _PT
+    leave = _lines(leave_cell(row), LEAVE_MM - 2.2, 8.5) * 8.5 * 1.3 * _PT
+    return pad + max(name, post, remark, leave, 12 * 1.25 * _PT)
+
+
+# English words do not break between letters: the narrow columns of the sheet get short heads (the
+# explanation under the table says what they count). Chinese keeps the full heads, two characters a line.
+_SHORT_HEADS = (N_("Due"), N_("Made"), N_("Valid"), N_("Nights"), N_("In twp"), N_("Village"), N_("Leave"),
+                N_("Trip"), N_("Absent"), N_("Checks: here"), N_("Checks: away"), N_("Self"), N_("Peer"),
+                N_("Public"))
+
+
+def sheet_headers() -> list[str]:
+    """The summary table's column heads on the printed sheet."""
+    full = headers()
+    if i18n.current() != "en":
+        return full
+    return full[:2] + [_(h) for h in _SHORT_HEADS] + full[2 + len(_SHORT_HEADS):]
+
+
+def _head_pt() -> float:
+    return 8.5 if i18n.current() != "en" else 7.0
+
+
+def _head_mm() -> float:
+    """The column heads' height, reckoned high."""
+    widths = [NAME_MM, POST_MM] + [NUM_MM] * len(FIGURES) + [EVAL_MM] * len(EVALUATIONS) + [REMARK_MM, LEAVE_MM]
+    pt = _head_pt()
+    return 1.5 + max(_lines(text, width - 1.3, pt) for text, width in zip(sheet_headers(), widths)) * pt * 1.25 * _PT
+
+
+def _table_pages(rows: tuple) -> list[tuple]:
+    """The summary table cut into pages: as many rows as fit (at most ROWS_PER_PAGE)."""
+    pages: list[list] = [[]]
+    budget = TABLE_MM - _head_mm()
+    used = 0.0
+    for row in rows:
+        height = row_mm(row)
+        if pages[-1] and (used + height > budget or len(pages[-1]) >= ROWS_PER_PAGE):
+            pages.append([])
+            used = 0.0
+        pages[-1].append(row)
+        used += height
+    if len(pages) > 1 and all(len(p) == ROWS_PER_PAGE for p in pages[:-1]):
+        even = _chunks(rows, ROWS_PER_PAGE)  # short rows: spread evenly, as many on every page
+        if all(sum(row_mm(row) for row in page) <= budget for page in even):
+            return even
+    return [tuple(p) for p in pages]
 
 
 def _header(sheet: NoticeSheet, page: int, pages: int, heading: str | None = None) -> str:
@@ -297,10 +399,15 @@ def _footer(sheet: NoticeSheet) -> str:
             f'</footer>')
 
 
-def _signoff() -> str:
-    """Room for the responsible leader's signature and the township's official seal (盖章)."""
-    return (f'<div class="signoff"><div class="box">{_e(_("Responsible leader (signature):"))}</div>'
-            f'<div class="box stamp">{_e(_("Official seal of the township:"))}</div></div>')
+def _closing(sheet: NoticeSheet, explain: str) -> str:
+    """The explanation, and beside it room for the responsible leader's signature and the township's official
+    seal (盖章) over the date of publication."""
+    blank_date = _("Date: __________")
+    return (f'<div class="closing"><div class="explain">{_e(explain)}</div><div class="signoff">'
+            f'<div class="box"><span>{_e(_("Responsible leader (signature):"))}</span>'
+            f'<span class="when">{_e(blank_date)}</span></div>'
+            f'<div class="box stamp"><span>{_e(_("Official seal of the township:"))}</span>'
+            f'<span class="when">{_e(long_date(sheet.published))}</span></div></div></div>')
 
 
 def _summary_table(rows: Iterable[NoticeRow]) -> str:
@@ -308,9 +415,10 @@ def _summary_table(rows: Iterable[NoticeRow]) -> str:
     out = ['<table class="figures"><colgroup><col class="c-name"><col class="c-post">']
     out += ['<col class="c-num">'] * len(numeric) + ['<col class="c-eval">'] * len(EVALUATIONS) + [
         '<col class="c-remark"><col class="c-leave"></colgroup>']
-    out.append("<thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in headers()) + "</tr></thead><tbody>")
+    out.append("<thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in sheet_headers()) + "</tr></thead><tbody>")
     for row in rows:
-        tds = [f'<td class="name">{_e(row.name)}<small>{_e(row.cadre)}</small></td>',
+        long = " long" if _name_pt(row.name) < 12 else ""
+        tds = [f'<td class="name{long}">{_e(row.name)}<small>{_e(row.cadre)}</small></td>',
                f'<td class="post">{_e(row.post)}</td>']
         for key in numeric:
             value = getattr(row, key)
@@ -325,6 +433,28 @@ def _summary_table(rows: Iterable[NoticeRow]) -> str:
     return "".join(out)
 
 
+BODY_LINES = 4  # lines beside a calendar day's number and mark: sign-in times, the slots missed, the leave
+
+
+def _day_cell(day, sym: dict[str, str], letters: dict[str, str]) -> str:
+    """One day: its number, its mark and the night badge in a narrow column; beside them, a line each for the
+    sign-in times, the slots missed and the kind of leave (never more lines than the cell holds)."""
+    extras = []
+    if day.mark == ABSENT and day.missing:
+        extras.append(f'<span class="x">{_e("".join(letters.get(s, s) for s in day.missing))}</span>')
+    if day.leave_kind and day.mark in (LEAVE, TRIP):
+        extras.append(f'<span class="k">{_e(day.leave_kind)}</span>')
+    room = BODY_LINES - len(extras)
+    shown = day.times if len(day.times) <= room else day.times[:room - 1]
+    lines = [f'<span class="t{" " + flag if flag else ""}">{_e(clock)}</span>' for clock, flag in shown]
+    if len(day.times) > len(shown):
+        lines.append(f'<span class="t">+{len(day.times) - len(shown)}</span>')
+    night = f'<span class="n">{_e(sym[NIGHT])}</span>' if day.night else ""
+    return (f'<td class="m-{day.mark}"><div class="c"><div class="l"><span class="d">{day.date.day}</span>'
+            f'<span class="s">{_e(sym[day.mark])}</span>{night}</div>'
+            f'<div class="r">{"".join(lines + extras)}</div></div></td>')
+
+
 def _calendar(row: NoticeRow) -> str:
     sym = symbols()
     letters = slot_letters()
@@ -332,7 +462,8 @@ def _calendar(row: NoticeRow) -> str:
     if row.late:
         tally += _("; ") + _("late: {n}").format(n=row.late)
     cls = "tally ok" if not row.absences and not row.late else "tally"
-    out = [f'<div class="cal"><div class="who">{_e(row.name)} <span>{_e(row.post)}</span>'
+    long = " long" if _name_pt(row.name) < 12 else ""
+    out = [f'<div class="cal"><div class="who"><span class="nm{long}">{_e(row.name)}</span><span class="post">{_e(row.post)}</span>'
            f'<span class="{cls}">{_e(tally)}</span></div><table><thead><tr>']
     out += [f"<th>{_e(d)}</th>" for d in weekday_names()]
     out.append("</tr></thead><tbody><tr>")
@@ -343,17 +474,7 @@ def _calendar(row: NoticeRow) -> str:
         if column == 7:
             out.append("</tr><tr>")
             column = 0
-        night = f'<span class="n">{_e(sym[NIGHT])}</span>' if day.night else ""
-        which = ""
-        if day.mark == ABSENT:
-            which = f'<span class="x">{_e("".join(letters.get(s, s) for s in day.missing))}</span>'
-        shown = day.times if len(day.times) <= 3 else day.times[:2]
-        times = "".join(f'<span class="t{" " + flag if flag else ""}">{_e(clock)}</span>' for clock, flag in shown)
-        if len(day.times) > len(shown):
-            times += f'<span class="t">+{len(day.times) - len(shown)}</span>'
-        kind = f'<span class="k">{_e(day.leave_kind)}</span>' if day.leave_kind and day.mark in (LEAVE, TRIP) else ""
-        out.append(f'<td class="m-{day.mark}"><span class="d">{day.date.day}</span>'
-                   f'<span class="s">{_e(sym[day.mark])}</span>{times}{kind}{night}{which}</td>')
+        out.append(_day_cell(day, sym, letters))
         column += 1
     out += ['<td class="m-blank"></td>'] * (7 - column)
     out.append("</tr></tbody></table>")
@@ -381,9 +502,14 @@ def _legend(sheet: NoticeSheet) -> str:
     return f'<div class="legend">{"".join(items)}</div>'
 
 
+def _css() -> str:
+    return CSS % {"fonts": FONTS, "name_mm": NAME_MM, "post_mm": POST_MM, "num_mm": NUM_MM, "eval_mm": EVAL_MM,
+                  "leave_mm": LEAVE_MM, "card_mm": CARD_MM}
+
+
 def html_page(sheet: NoticeSheet) -> str:
     """One self-contained HTML file: no scripts, no network, fonts from the system."""
-    tables = _chunks(sheet.rows, ROWS_PER_PAGE)
+    tables = _table_pages(sheet.rows)
     grids = _chunks(sheet.rows, CALENDARS_PER_PAGE)
     pages = len(tables) + len(grids)
     lang = "en" if i18n.current() == "en" else "zh-CN"
@@ -395,14 +521,14 @@ def html_page(sheet: NoticeSheet) -> str:
         village=sheet.quota[2])
     body = []
     for i, chunk in enumerate(tables, 1):
-        body.append(f'<section class="page">{_header(sheet, i, pages)}<main>{_summary_table(chunk)}'
-                    f'<div class="explain">{_e(explain)}</div></main>{_signoff()}{_footer(sheet)}</section>')
+        body.append(f'<section class="page">{_header(sheet, i, pages)}<main>{_summary_table(chunk)}</main>'
+                    f'{_closing(sheet, explain)}{_footer(sheet)}</section>')
     for j, chunk in enumerate(grids, len(tables) + 1):
         cards = "".join(_calendar(row) for row in chunk)
         body.append(f'<section class="page">{_header(sheet, j, pages, _("daily attendance"))}'
                     f'<main><div class="cals">{cards}</div></main>{_legend(sheet)}{_footer(sheet)}</section>')
     return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>{_e(sheet.title)}</title><style>{CSS % {"fonts": FONTS}}</style></head>'
+            f'<title>{_e(sheet.title)}</title><style>{_css()}</style></head>'
             f'<body>{"".join(body)}</body></html>\n')
 
