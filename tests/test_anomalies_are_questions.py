@@ -227,3 +227,25 @@ def test_bad_anomaly_settings_are_one_line_errors(cli, tmp_path, section, messag
     start = text.index("\nanomalies:\n") + 1
     rules.write_text(text[:start] + section, encoding="utf-8")  # the section is the template's last
     refused(cli, root, "audit", "--month", MONTH, "--format", "json", message=message)
+
+
+def test_the_demo_asks_one_question_of_each_kind_and_nothing_else(cli, tmp_path):
+    """The shipped demo (tools/make_demo.py): the anomalies its INTENT names, in November only."""
+    import importlib.util
+    import shutil
+    import sys
+
+    from tests.support.workspace import REPO
+
+    spec = importlib.util.spec_from_file_location("make_demo", REPO / "tools" / "make_demo.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    root = tmp_path / "demo"
+    shutil.copytree(REPO / "ledgers", root / "ledgers")
+    shutil.copy(REPO / "rules.yaml", root / "rules.yaml")
+    for month, expected in module.INTENT["anomalies"].items():
+        result = json.loads(cli("audit", "--month", month, "--format", "json", root=root).stdout)
+        assert [(a["kind"], a["cadres"], a["date"]) for a in result["anomalies"]] == [
+            (kind, cadres, date) for kind, cadres, date in expected], month
+        assert all(a["evidence"] and is_question(a["message"]) for a in result["anomalies"])
