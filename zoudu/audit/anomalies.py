@@ -43,7 +43,7 @@ BY_ANOTHER_ENTRIES = 4  # sign-ins typed in by one other cadre before it is aske
 def find(settings: Settings, roster: Roster, facts: Facts) -> tuple[Anomaly, ...]:
     """Every anomaly of the month, by kind, then date, then the roster's order."""
     order = {c.id: i for i, c in enumerate(roster.cadres)}
-    visits = [v for v in facts.visits if v.in_month]
+    visits = [(v, _witness(v)) for v in facts.visits if v.in_month]  # each with its witness as compared
     signins = [s for s in facts.signins if s.in_month]
     found: list[Anomaly] = []
     for check in CHECKS:
@@ -56,8 +56,8 @@ def find(settings: Settings, roster: Roster, facts: Facts) -> tuple[Anomaly, ...
 
 def _witness(v: Visit) -> str | None:
     """The witness's name as compared: spaces around it dropped; None when nobody signed."""
-    name = str(v.witness).strip() if v.witness else ""
-    return name or None
+    witness = v.witness
+    return (str(witness).strip() or None) if witness else None
 
 
 def _name(roster: Roster, cadre: str) -> str:
@@ -69,15 +69,17 @@ def _names(roster: Roster, cadres) -> str:
     return _(", ").join(f"{_name(roster, c)} ({c})" for c in cadres)
 
 
-def concentrated(settings: Settings, roster: Roster, visits: list[Visit], signins: list[SignIn],
+Named = list[tuple[Visit, "str | None"]]  # the month's village entries, each with its witness as compared
+
+
+def concentrated(settings: Settings, roster: Roster, visits: Named, signins: list[SignIn],
                  facts: Facts) -> list[Anomaly]:
     """One witness for at least ``anomalies.witness_cadres`` cadres on one day, in more than one village
     (cadres who visit one village together, with the villager who shows them round, are not asked about)."""
     least = settings.anomalies.witness_cadres
     order = {c.id: i for i, c in enumerate(roster.cadres)}
     groups: dict[tuple[str, dt.date], list[Visit]] = {}
-    for v in visits:
-        name = _witness(v)
+    for v, name in visits:
         if name is not None:
             groups.setdefault((name, v.day), []).append(v)
     out = []
@@ -95,31 +97,31 @@ def concentrated(settings: Settings, roster: Roster, visits: list[Visit], signin
     return out
 
 
-def habitual(settings: Settings, roster: Roster, visits: list[Visit], signins: list[SignIn],
+def habitual(settings: Settings, roster: Roster, visits: Named, signins: list[SignIn],
              facts: Facts) -> list[Anomaly]:
     """One witness for more than half of a cadre's village entries of the month (at least HABITUAL_ENTRIES)."""
-    mine: dict[str, list[Visit]] = {}
-    for v in visits:
-        mine.setdefault(v.cadre, []).append(v)
+    mine: dict[str, Named] = {}
+    for pair in visits:
+        mine.setdefault(pair[0].cadre, []).append(pair)
     out = []
     for cadre, entries in mine.items():
         if len(entries) < HABITUAL_ENTRIES:
             continue
-        counts = Counter(name for name in map(_witness, entries) if name is not None)
+        counts = Counter(name for _v, name in entries if name is not None)
         if not counts:
             continue
         name, n = counts.most_common(1)[0]
         if n * 2 <= len(entries):
             continue
         out.append(Anomaly(
-            "witness.habitual", (cadre,), None, tuple(v.entry.where for v in entries if _witness(v) == name),
+            "witness.habitual", (cadre,), None, tuple(v.entry.where for v, named in entries if named == name),
             _("{witness} signed {n} of the {total} village entries of {name} ({id}) this month: did they "
               "witness each visit?").format(witness=name, n=n, total=len(entries), name=_name(roster, cadre),
                                              id=cadre)))
     return out
 
 
-def too_fast(settings: Settings, roster: Roster, visits: list[Visit], signins: list[SignIn],
+def too_fast(settings: Settings, roster: Roster, visits: Named, signins: list[SignIn],
              facts: Facts) -> list[Anomaly]:
     """A village entry closer in time to an office sign-in of the same cadre than the way there takes."""
     travel = settings.anomalies.travel_minutes
@@ -133,7 +135,7 @@ def too_fast(settings: Settings, roster: Roster, visits: list[Visit], signins: l
     for times in office.values():
         times.sort()
     out = []
-    for v in visits:
+    for v, _witnessed in visits:
         minutes = travel.get(v.village.strip())
         times = office.get(v.cadre)
         if minutes is None or not times:
@@ -156,7 +158,7 @@ def too_fast(settings: Settings, roster: Roster, visits: list[Visit], signins: l
     return out
 
 
-def by_another(settings: Settings, roster: Roster, visits: list[Visit], signins: list[SignIn],
+def by_another(settings: Settings, roster: Roster, visits: Named, signins: list[SignIn],
                facts: Facts) -> list[Anomaly]:
     """Most of a cadre's sign-ins typed in by one other cadre who does not keep the sign-in book."""
     typed = [s for s in signins if not s.imported]  # a terminal's punch: the terminal recorded it
