@@ -249,3 +249,23 @@ def test_the_demo_asks_one_question_of_each_kind_and_nothing_else(cli, tmp_path)
         assert [(a["kind"], a["cadres"], a["date"]) for a in result["anomalies"]] == [
             (kind, cadres, date) for kind, cadres, date in expected], month
         assert all(a["evidence"] and is_question(a["message"]) for a in result["anomalies"])
+
+
+def test_kept_results_follow_the_anomaly_settings(cli, root, tmp_path):
+    """A closed month's result, its JSON and each cadre's part are kept (zoudu/audit/kept.py): the
+    anomalies are kept with them, and a change to rules.yaml's anomalies section is never served stale."""
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+
+    def too_fast() -> tuple[list, list]:
+        r = cli("audit", "--month", MONTH, "--format", "json", root=root, env=env)
+        d = cli("dossier", "c003", "--from", MONTH, "--to", MONTH, "--format", "json", root=root, env=env)
+        assert r.returncode in (0, 1) and d.returncode == 0, (r.stderr, d.stderr)
+        return (of_kind(json.loads(r.stdout), "place.too_fast"),
+                [a for a in json.loads(d.stdout)["months"][0]["anomalies"] if a["kind"] == "place.too_fast"])
+
+    first = too_fast()
+    assert first[0] and first[1] and too_fast() == first
+    kept = {p.name.split("-")[0] for p in (tmp_path / "cache" / "zoudu").glob("*.msgpack")}
+    assert {"audit", "shown"} <= kept, kept
+    set_rules(root, "{石庄村: 40}", "{石庄村: 20}")
+    assert too_fast() == ([], [])
