@@ -76,7 +76,8 @@ def test_rules_are_the_default_policy_with_a_supervision_phone(demo):
     # the default policy, line for line, but for the phone (init's placeholder, flagged as such)
     differing = [(a, b) for a, b in zip(text.splitlines(), DEFAULT_RULES_YAML.splitlines()) if a != b]
     assert len(text.splitlines()) == len(DEFAULT_RULES_YAML.splitlines())
-    assert [a.split("#")[0].strip() for a, _b in differing] == [f'supervision_phone: "{demo.PHONE}"']
+    assert [a.split("#")[0].strip() for a, _b in differing] == [
+        f'supervision_phone: "{demo.PHONE}"', f"travel_minutes: {demo.TRAVEL_MINUTES}"]
 
 
 def test_roster_has_the_posts_and_villages(roster):
@@ -102,7 +103,8 @@ def test_roster_has_the_posts_and_villages(roster):
 def test_every_intent_cadre_is_on_the_roster(demo, roster):
     ids: set[str] = set()
     for key, value in demo.INTENT.items():
-        if key in ("township", "county", "months", "late_days", "no_witness_days", "inspections", "family_meeting"):
+        if key in ("township", "county", "months", "late_days", "no_witness_days", "inspections", "family_meeting",
+                   "anomalies"):
             continue
         if isinstance(value, str):
             ids.add(value)
@@ -130,7 +132,9 @@ def test_ledgers_hold_what_the_intent_says(demo):
     assert max(e["recorded"] for e in both) <= "2026-12-01T10:00:00+08:00"
     assert [e for e in kinds["checkin"] if e["at"].startswith("2026-11-30T19:")]  # the last evening is there
     # the discipline group's leader decides reports; the party secretary decides appeals
-    assert {e["by"] for e in both} == {intent["clerk"], intent["office_head"], intent["inspector"], intent["secretary"]}
+    # ... and one cadre types in another's sign-ins (a question, docs/anomalies.md)
+    assert {e["by"] for e in both} == {intent["clerk"], intent["office_head"], intent["inspector"], intent["secretary"],
+                                       demo.TYPED_BY[2]}
     # no sign-in on the National Day holiday
     assert not [e for e in kinds["checkin"] if "2026-10-01" <= e["at"][:10] <= "2026-10-07"]
     # the make-up working Saturday is worked

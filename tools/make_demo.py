@@ -124,6 +124,15 @@ DISMISSED = ("c014", "conduct.cards", "2026-11-19T21:10", "群众来信", "反�
 FAMILY_MEETING = ("2026-10-30T15:00", "第四季度干部家属会：通报“543”工作制执行情况，请家属支持干部住乡住村")
 LATE_SIGNIN = ("c017", "2026-11-17", 8 * 60 + 14)  # 08:14: inside the window, after 08:00 + 5 minutes
 
+# docs/trust-model.md in the demo: one anomaly of each kind in November, questions that change no verdict
+# (docs/anomalies.md). Each only rewrites a value after the random draws, so everything else stays as it was.
+TRAVEL_MINUTES = "{石庄村: 10, 富溪村: 30, 官山村: 35, 尧家村: 30, 水库村: 40, 七里亭村: 40, 曾家村: 45}"
+SHARED_WITNESS = ("2026-11-10", "吴秋菊", ("c006", "c018"))  # c010's witness that day signs for two more, elsewhere
+HABITUAL_WITNESS = ("c008", "2026-11", "陈福生")  # signs every day visit of c008 in November
+TYPED_BY = ("c017", "2026-11", "c011")  # c011 types in every November sign-in of c017
+# c007 is in 曾家村 42 minutes after the morning sign-in, and 曾家村 is 45 minutes away (TRAVEL_MINUTES)
+TOO_FAST = ("c007", "2026-11-05")
+
 INTENT: dict = {
     "township": "石庄乡",
     "county": "崇仁县",
@@ -160,6 +169,13 @@ INTENT: dict = {
     "family_meeting": FAMILY_MEETING[0][:10],
     "late_in_window": {LATE_SIGNIN[0]: LATE_SIGNIN[1]},
     "joined_midway": ["c021"],
+    # anomalies (kind, cadres, date): questions, never violations; none in October
+    "anomalies": {"2026-10": [], "2026-11": [
+        ("witness.concentrated", ["c006", "c010", "c018"], SHARED_WITNESS[0]),
+        ("witness.habitual", [HABITUAL_WITNESS[0]], None),
+        ("place.too_fast", [TOO_FAST[0]], TOO_FAST[1]),
+        ("recorded.by_another", [TYPED_BY[0], TYPED_BY[2]], None),
+    ]},
     # error-level rules each cadre should draw in the audit; everyone else: none
     "expected_errors": {
         "c013": ["inspection.absent", "signin.missing", "week.nights"],
@@ -397,6 +413,8 @@ class Generator:
     def checkin(self, cadre: str, when: dt.datetime, delay: int | None = None, **extra) -> None:
         recorded = when + dt.timedelta(minutes=self.rng.randint(1, 4) if delay is None else delay)
         by = self.recorder(recorded)
+        if (cadre, iso(when)[:7]) == TYPED_BY[:2]:
+            by = TYPED_BY[2]
         self.add(recorded, lambda: record.checkin(self.ws, [cadre], iso(when), None,
                                                   extra.get("approver"), extra.get("reason"), by))
 
@@ -410,6 +428,11 @@ class Generator:
 
     def village(self, cadre: str, village: str, when: dt.datetime, recorded: dt.datetime, witness: str | None,
                 stay: bool, note: str) -> None:
+        if witness and not stay:
+            if iso(when)[:10] == SHARED_WITNESS[0] and cadre in SHARED_WITNESS[2]:
+                witness = SHARED_WITNESS[1]
+            elif (cadre, iso(when)[:7]) == HABITUAL_WITNESS[:2]:
+                witness = HABITUAL_WITNESS[2]
         self.add(min(recorded, LAST_RECORD),
                  lambda: record.village(self.ws, cadre, village, witness, stay, iso(when), note, CLERK))
 
@@ -636,8 +659,8 @@ def prepare(root: Path) -> None:
     init_workspace(root, INTENT["township"], INTENT["county"])
     default_phone = next(line for line in DEFAULT_RULES_YAML.splitlines() if line.startswith("supervision_phone:"))
     (root / "rules.yaml").write_text(
-        DEFAULT_RULES_YAML.replace(default_phone, f'supervision_phone: "{PHONE}"   # 公示栏上的群众监督电话'),
-        encoding="utf-8")
+        DEFAULT_RULES_YAML.replace(default_phone, f'supervision_phone: "{PHONE}"   # 公示栏上的群众监督电话')
+        .replace("  travel_minutes: {}\n", f"  travel_minutes: {TRAVEL_MINUTES}\n"), encoding="utf-8")
     lock = ledgers / ".lock"
     if lock.exists():
         lock.unlink()

@@ -27,6 +27,7 @@ import msgspec
 from msgspec import UNSET
 
 from zoudu import model
+from zoudu.audit.anomalies import find as find_anomalies
 from zoudu.audit.coverage import cover, day_record, not_serving, week_figures
 from zoudu.audit.dated import RosterByDay
 from zoudu.audit.facts import gather
@@ -34,7 +35,7 @@ from zoudu.audit.load import ledger_file, load
 from zoudu.audit.kept import closed_key
 from zoudu.audit.result import (
     LEAVE, MISSING, NOT_REQUIRED, OFFICE, SLOT_STATES, TRIP, VILLAGE,
-    AuditResult, CadreResult, Day, Liability, Violation, Week, narrow, split, to_json, violation_json,
+    Anomaly, AuditResult, CadreResult, Day, Liability, Violation, Week, narrow, split, to_json, violation_json,
 )
 from zoudu.audit.rules import TABLE, Month, Rule, label, run
 from zoudu.audit.review import contest, reports, unsupervised
@@ -46,7 +47,7 @@ from zoudu.ledger.store import without_cycle_collector
 from zoudu.ledger.workspace import Workspace
 
 __all__ = [
-    "audit_month", "rendered", "Rendered", "result_key", "to_json", "violation_json", "AuditResult", "CadreResult", "Day", "Liability", "Violation", "Week",
+    "audit_month", "rendered", "Rendered", "result_key", "to_json", "violation_json", "Anomaly", "AuditResult", "CadreResult", "Day", "Liability", "Violation", "Week",
     "TABLE", "Rule", "label", "SLOT_STATES", "OFFICE", "VILLAGE", "LEAVE", "TRIP", "MISSING", "NOT_REQUIRED",
 ]
 
@@ -258,6 +259,7 @@ def _audit(ws: Workspace, span: Span, table: tuple[Rule, ...], want_days: bool, 
         rules=view.rules if view is not None else "rules.yaml",
         reports=reports(month_view),
         unsupervised=alone,
+        anomalies=find_anomalies(settings, roster, facts),
     )
 
 

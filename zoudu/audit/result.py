@@ -129,6 +129,18 @@ class CadreResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Anomaly:
+    """A pattern worth a question (``audit.anomalies``): never a violation, never on the notice,
+    never in liability or the exit status. ``evidence`` cites ``file:line`` like a violation's."""
+
+    kind: str  # "witness.concentrated" | "witness.habitual" | "place.too_fast" | "recorded.by_another"
+    cadres: tuple[str, ...]
+    date: dt.date | None  # None: the month as a whole
+    evidence: tuple[str, ...]
+    message: str  # a question, not an accusation
+
+
+@dataclass(frozen=True, slots=True)
 class Liability:
     """Joint liability (连带责任) of one leadership team member for the cadres they supervise."""
 
@@ -160,6 +172,7 @@ class AuditResult:
     rules: str = "rules.yaml"  # the rules text audited under: a sealed month's, kept under ledgers/rules/
     reports: tuple[Report, ...] = ()  # every report of the month, with its status
     unsupervised: tuple[str, ...] = ()  # cadres (not the party secretary) with commuting errors and no supervisor
+    anomalies: tuple[Anomaly, ...] = ()  # questions, not verdicts: in nothing above (docs/anomalies.md)
 
     @property
     def exit_code(self) -> int:
@@ -220,7 +233,13 @@ def to_json(result: AuditResult) -> dict[str, Any]:
                      "stationed": r.stationed, "evidence": [r.where, *([r.review] if r.review else [])]}
                     for r in result.reports],
         "unsupervised": list(result.unsupervised),
+        "anomalies": [anomaly_json(a) for a in result.anomalies],
     }
+
+
+def anomaly_json(a: Anomaly) -> dict[str, Any]:
+    return {"kind": a.kind, "cadres": list(a.cadres), "date": a.date.isoformat() if a.date else None,
+            "evidence": list(a.evidence), "message": a.message}
 
 
 # ----------------------------------------------------------------------------- one cadre's part
@@ -239,7 +258,8 @@ def narrow(result: AuditResult, only: str) -> AuditResult:
             for row in result.liability if row.supervisor == only or only in row.subordinates), errors=errors,
         warnings=sum(1 for v in violations if v.counts) - errors,
         reports=tuple(r for r in result.reports if r.cadre == only),
-        unsupervised=tuple(c for c in result.unsupervised if c == only))
+        unsupervised=tuple(c for c in result.unsupervised if c == only),
+        anomalies=tuple(a for a in result.anomalies if only in a.cadres))
 
 
 def split(result: AuditResult) -> dict[str, AuditResult]:
@@ -259,6 +279,10 @@ def split(result: AuditResult) -> dict[str, AuditResult]:
     for r in result.reports:
         reports.setdefault(r.cadre, []).append(r)
     unsupervised = set(result.unsupervised)
+    asked: dict[str, list] = {}
+    for a in result.anomalies:
+        for cadre in a.cadres:
+            asked.setdefault(cadre, []).append(a)
     order = {id(row): i for i, row in enumerate(result.liability)}
     parts = {}
     for c in result.cadres:
@@ -273,5 +297,6 @@ def split(result: AuditResult) -> dict[str, AuditResult]:
                 row, subordinates={only: row.subordinates[only]}, violations=row.subordinates[only],
                 names={only: row.names.get(only, only)}) for row in rows),
             errors=errors, warnings=sum(1 for v in violations if v.counts) - errors,
-            reports=tuple(reports.get(only, ())), unsupervised=(only,) if only in unsupervised else ())
+            reports=tuple(reports.get(only, ())), unsupervised=(only,) if only in unsupervised else (),
+            anomalies=tuple(asked.get(only, ())))
     return parts

@@ -31,10 +31,15 @@ def audit(
     month: str = typer.Option(..., "--month", help=_("The month to audit, YYYY-MM.")),
     fmt: str = typer.Option("table", "--format", help=_("table, json or csv.")),
     cadre: Optional[str] = typer.Option(None, "--cadre", help=_("Only this cadre (id or unique name).")),
+    anomalies: bool = typer.Option(False, "--anomalies", help=_(
+        "Show only the anomalies: patterns to ask about, not violations (the JSON always carries them).")),
 ) -> None:
     """Check a month against every rule; violations, per-cadre summary and supervisor liability."""
     if fmt not in FORMATS:
         raise ZouduError(_("--format must be table, json or csv, not '{value}'").format(value=fmt))
+    if anomalies and fmt != "table":
+        raise ZouduError(_("--anomalies shows a table; the JSON of the audit always carries them under "
+                           "'anomalies'"))
     import gc
 
     gc.disable()  # many small objects, no cycles, and the process ends here (see audit_month)
@@ -44,7 +49,16 @@ def audit(
         from zoudu.render.audit import render_audit
 
         result = audit_month(ws, month, cadre, days=False)  # no output here shows the day-by-day calendar
-        render_audit(result, ws.roster)
+        if anomalies:
+            from zoudu.render.anomalies import render_anomalies
+
+            render_anomalies(result, ws.roster)
+        else:
+            render_audit(result, ws.roster)
+            if result.anomalies:
+                print(visible(_("{n} anomaly(ies) to look into (questions, not violations): "
+                                "'zoudu audit --month {month} --anomalies'").format(
+                    n=len(result.anomalies), month=result.month)))
         notices, untrusted, code = result.notices, result.untrusted, result.exit_code
     else:
         from zoudu.audit import rendered

@@ -63,6 +63,13 @@ class NoticeSettings(NamedTuple):
     compiled_by: str = "党政办公室"
 
 
+class AnomalySettings(NamedTuple):
+    """What makes a pattern worth asking about (docs/anomalies.md): never a violation."""
+
+    witness_cadres: int = 3  # one witness signing for this many cadres on one day is asked about
+    travel_minutes: dict[str, int] = {}  # village -> minutes from the office; never mutated
+
+
 APPROVERS = ("team", "secretary")  # who may approve: any leadership team member, or only the party secretary
 
 
@@ -105,6 +112,7 @@ class Settings(NamedTuple):
     late_tolerance_minutes: int = 5  # a sign-in later than the slot's fixed time plus this is late (signin.late)
     discipline_group: tuple[str, ...] = ()  # 督查组, leader first; empty: the leadership team
     import_max_rows: int = 200_000  # ``zoudu import`` stops (exit 2) on a file with more rows than this
+    anomalies: AnomalySettings = AnomalySettings()  # questions the audit asks (docs/anomalies.md)
 
     def inspectors(self, roster) -> tuple[str, ...]:
         """The discipline group's ids, leader first: rules.yaml's list, else the leadership team."""
@@ -191,13 +199,21 @@ approvals:
   village: team
   void: team
   leave: {short_days: 3, short: team, long: secretary}
+
+# 异常提示: 审计列出值得核实的情况 (只是提问, 不是违规, 不上公示栏, 不计连带责任)。
+# witness_cadres: 同一证明人在同一天为不少于此人数的干部签字即提示
+# travel_minutes: 从乡政府到各村所需分钟数; 办公室签到与入村记录相隔少于此数即提示 (未列出的村不检查)
+anomalies:
+  witness_cadres: 3
+  travel_minutes: {}
+  # travel_minutes: {石庄村: 20, 富溪村: 40}
 """
 
 _TOP = {
     "township", "county", "timezone", "locale", "place", "supervision_phone", "slots", "quota",
     "study_session", "inspections_per_month", "backfill_grace_minutes", "liability_rules",
     "severity", "calendar", "notice", "import_limit_days", "approvals", "village_late_days",
-    "late_tolerance_minutes", "discipline_group", "import_max_rows",
+    "late_tolerance_minutes", "discipline_group", "import_max_rows", "anomalies",
 }
 
 
@@ -266,6 +282,7 @@ def _parse(data: bytes, shown_as: str) -> Settings:
         if "discipline_group" in top else (),
         import_max_rows=n.integer(top["import_max_rows"], "import_max_rows", minimum=1, maximum=10_000_000)
         if "import_max_rows" in top else 200_000,
+        anomalies=_anomalies(n, top["anomalies"]) if "anomalies" in top else AnomalySettings(),
     )
 
 
@@ -413,3 +430,18 @@ def _approvals(n: Nodes, node: yaml.Node) -> Approvals:
     if "secretary" in raw:
         plain["secretary"] = n.text(raw["secretary"], "approvals.secretary")
     return Approvals(**plain)
+
+
+def _anomalies(n: Nodes, node: yaml.Node) -> AnomalySettings:
+    raw = n.mapping(node, "anomalies", {"witness_cadres", "travel_minutes"})
+    travel: dict[str, int] = {}
+    if "travel_minutes" in raw:
+        for village, minutes in n.mapping(raw["travel_minutes"], "anomalies.travel_minutes").items():
+            if not village.strip():
+                raise n.fail(minutes, _("'{key}' must not be empty").format(key="anomalies.travel_minutes"))
+            travel[village.strip()] = n.integer(minutes, f"anomalies.travel_minutes.{village}", 1, maximum=24 * 60)
+    return AnomalySettings(
+        witness_cadres=n.integer(raw["witness_cadres"], "anomalies.witness_cadres", 2, maximum=10_000)
+        if "witness_cadres" in raw else 3,
+        travel_minutes=travel,
+    )

@@ -46,6 +46,8 @@ class MonthRecord:
     reports: tuple[tuple[str, str, str, str, bool, str], ...] = ()
     evaluation_history: tuple[tuple[str, str, str, str], ...] = ()  # every evaluation: (kind, grade, id, where)
     uncounted: tuple[str, ...] = ()  # spot checks that found the cadre absent when nothing was due (file:line)
+    # questions the audit asks about the cadre, never violations: (kind, cadres, date or None, evidence, message)
+    anomalies: tuple[tuple[str, tuple[str, ...], str | None, tuple[str, ...], str], ...] = ()
 
 
 class Finding(NamedTuple):
@@ -167,6 +169,8 @@ def dossier(ws: Workspace, token: str, start: str | None = None, end: str | None
             reports=tuple((r.id, r.rule, _when(r.at.astimezone(ws.settings.tz)), r.status, r.stationed, r.where)
                           for r in result.reports if r.cadre == cadre.id),
             evaluation_history=tuple(mine.evaluation_history), uncounted=tuple(mine.uncounted),
+            anomalies=tuple((a.kind, tuple(a.cadres), a.date.isoformat() if a.date else None, tuple(a.evidence),
+                             a.message) for a in result.anomalies if cadre.id in a.cadres),
         ))
     asked = months_between(start, end) if start and end else []
     missing = tuple(m for m in asked if m not in months and m <= this_month)
@@ -226,6 +230,8 @@ def to_json(d: Dossier) -> dict[str, Any]:
             "evaluation_history": [{"kind": kind, "grade": grade, "id": i, "where": where}
                                    for kind, grade, i, where in m.evaluation_history],
             "uncounted_findings": list(m.uncounted),
+            "anomalies": [{"kind": kind, "cadres": list(cadres), "date": date, "evidence": list(evidence),
+                           "message": message} for kind, cadres, date, evidence, message in m.anomalies],
         } for m in d.months],
         "totals": d.totals,
         "missing_months": list(d.missing),

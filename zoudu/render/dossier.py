@@ -182,6 +182,12 @@ def render_details(d: Dossier, out, t) -> None:
             kept.add_row(month, t(where))
         out.print(kept)
 
+    asked = [(m.month, *a) for m in d.months for a in m.anomalies]
+    if asked:
+        from zoudu.render.anomalies import anomalies_table
+
+        out.print(anomalies_table(asked, {d.cadre: d.name, **d.subordinates}))
+
     posted = table(_("Notices published"), _("Month"), _("Published"), _("Format"), _("Seal"))
     for m in d.months:
         for _id, date, fmt, _seal, code in m.notices:
