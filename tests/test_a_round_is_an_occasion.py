@@ -1,4 +1,4 @@
-"""SPEC §13: spot checks recorded on the same day count as one round toward ``inspection.too_few``."""
+"""Spot checks recorded on the same day count as one round toward ``inspection.too_few``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SPEC §13, after midnight: a stay written between midnight and the end of the morning window is
+"""After midnight: a stay written between midnight and the end of the morning window is
 the night before's; a cancellation (销假) at a time ends the leave at that time, so a sign-in at
 that very time is not during leave."""
 

@@ -1,4 +1,4 @@
-"""SPEC §13: a cadre in their own village all Friday misses the study session (study.missed) and
+"""A cadre in their own village all Friday misses the study session (study.missed) and
 nothing else: the week keeps its township day."""
 
 from __future__ import annotations

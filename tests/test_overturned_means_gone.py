@@ -1,4 +1,4 @@
-"""SPEC §13: a slot finding overturned on appeal counts as covered in the week's figures too: no
+"""A slot finding overturned on appeal counts as covered in the week's figures too: no
 week finding, no liability and no line of the notice rests on it."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""SPEC §11, records start: ``zoudu init DIR [--from DATE]`` writes ``records_from`` (default: the day
+"""Records start: ``zoudu init DIR [--from DATE]`` writes ``records_from`` (default: the day
 of init) into rules.yaml; nothing before it is audited: no slot before it is due, and a week it cuts
 is prorated as for a cadre who joins that day. A rules.yaml without the key restricts nothing."""
 

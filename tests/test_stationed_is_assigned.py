@@ -1,4 +1,4 @@
-"""SPEC §13: a cadre with an assigned village is stationed on every workday and duty day they serve,
+"""A cadre with an assigned village is stationed on every workday and duty day they serve,
 not on leave or a trip (Friday afternoon aside): an upheld ``conduct.*`` report of such a day is a
 violation, ``conduct.reception`` included, diary entry or not."""
 

@@ -1,4 +1,4 @@
-"""SPEC §11, the top of the tree: a leadership-team member with no supervisor answers to the party
+"""The top of the tree: a leadership-team member with no supervisor answers to the party
 secretary (the joint liability goes there); only the party secretary has nobody above, and is never
 reported as unsupervised."""
 

@@ -1,4 +1,4 @@
-"""SPEC §13: a year neither the calendar library nor rules.yaml knows is not a year of workdays.
+"""A year neither the calendar library nor rules.yaml knows is not a year of workdays.
 ``publish`` refuses it (exit 2, naming the year and how to add it); ``audit`` warns in every format.
 
 2003 stands for such a year: chinesecalendar begins in 2004 (and ends with the last year it knows)."""

@@ -1,4 +1,4 @@
-"""SPEC §13: a village visit covers a day's slots only when its time lies between the morning
+"""A village visit covers a day's slots only when its time lies between the morning
 window's start and the evening window's start; a signature in the night covers no day slot."""
 
 from __future__ import annotations

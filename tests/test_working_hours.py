@@ -1,4 +1,4 @@
-"""SPEC §13, working hours: in rules.yaml's working hours (default 08:00–12:00 and 14:30–17:30 on
+"""Working hours: in rules.yaml's working hours (default 08:00–12:00 and 14:30–17:30 on
 workdays) a serving cadre not on leave or a trip is due at work, so a spot check that finds them
 absent then is ``inspection.absent``, counted on the notice."""
 

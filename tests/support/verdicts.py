@@ -1,4 +1,4 @@
-"""The audit and the notice as a clerk reads them through the CLI, for the tests of SPEC §13.
+"""The audit and the notice as a clerk reads them through the CLI.
 
 November 2026: Monday 2 to Sunday 8 is ISO week 45. The test township (``make_workspace``):
 c001 the party secretary, c002 on the team under c001, c003 under c001 assigned 石庄村,

@@ -299,7 +299,7 @@ SLOT_RULES = ("signin.missing", "duty.missed")  # the findings of one slot left 
 
 
 def overturned_slots(facts: Facts) -> dict[str, dict[dt.date, tuple[bool, bool, bool]]]:
-    """Per cadre and day: the slots whose missing finding was overturned on appeal (SPEC §9), decided
+    """Per cadre and day: the slots whose missing finding was overturned on appeal, decided
     by the latest appeal naming the slot (an appeal without a slot names the whole day)."""
     decided: dict[tuple[str, dt.date, int, str], bool] = {}
     for appeal in sorted(facts.appeals, key=lambda a: a.recorded):

@@ -30,7 +30,7 @@ def stationed(month: Month, cadre: str, moment: dt.datetime, index: dict[str, li
 
 
 def assigned(month: Month, cadre: str, moment: dt.datetime) -> bool:
-    """Stationed by assignment (SPEC §13): a workday or duty day the cadre serves with an assigned
+    """Stationed by assignment: a workday or duty day the cadre serves with an assigned
     village, not on leave or a trip at ``moment``, and not in the Friday study afternoon."""
     local = month.local(moment)
     info = next((d for d in month.span.days if d.date == local.date()), None)
@@ -71,7 +71,7 @@ def status(month: Month, report: Line) -> str:
 
 def reported(month: Month, rule: str) -> list[Violation]:
     """``conduct.*``: each UPHELD report of ``rule`` against a cadre on the roster that falls while
-    the cadre is stationed (SPEC §9, §13); other reports are listed (``reports``), not breaches."""
+    the cadre is stationed (SPEC §9); other reports are listed (``reports``), not breaches."""
     upheld = [e for e in month.facts.reports if e.get("rule") == rule and status(month, e) == "upheld"]
     index = witnessed(month) if upheld else {}
     out: list[Violation] = []

@@ -18,7 +18,7 @@ SLOT_IDS = ("morning", "afternoon", "evening")
 
 
 def due_at(month: Month, cadre: str, moment: dt.datetime) -> tuple[dt.date, str] | None:
-    """The day and slot (``morning`` …) of the cadre due at ``moment``, None if nothing was (SPEC §9, §13): a day
+    """The day and slot (``morning`` …) of the cadre due at ``moment``, None if nothing was (SPEC §9): a day
     slot of a workday or a duty within its window; the evening of a night the 543 counts (or a duty
     evening) from the start of its window to the end of the next morning's window — a check at 03:00
     found the cadre absent on the night before, and is filed under that evening; and the working hours
@@ -74,7 +74,7 @@ def absent(month: Month) -> list[Violation]:
 
 
 def rounds(month: Month) -> int:
-    """Spot-check rounds of the month: one per day with a spot check (SPEC §13), whatever the number
+    """Spot-check rounds of the month: one per day with a spot check, whatever the number
     of checks recorded that day or of cadres they found."""
     return len({month.local(e.at).date() for e in month.facts.inspections})
 
