@@ -404,9 +404,11 @@ def printed(ws: Workspace, month: str, published: dt.date | None, form: str,
 
 
 def _known_calendar(result):
-    """The result, if every year it audits has a known holiday arrangement; ZouduError otherwise: a
-    notice must not count the Spring Festival as workdays (the audit only warns)."""
-    unknown = sorted(year for year, source in result.calendar_sources.items() if source is None)
+    """The result, if the holiday arrangement of its month's year is known; ZouduError otherwise: a
+    notice must not count the Spring Festival as workdays (the audit only warns, as it does for the
+    days a crossing week borrows from a neighbouring year)."""
+    year = int(result.month[:4])
+    unknown = [year] if year in result.calendar_sources and result.calendar_sources[year] is None else []
     if unknown:
         raise ZouduError(_("the holiday arrangement for {year} is unknown, so {month} cannot be published: its "
                            "holidays would be counted as workdays. Add the State Council's arrangement under "
