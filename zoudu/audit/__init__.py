@@ -358,8 +358,7 @@ def _cadre_results(month: Month, violations: list[Violation], want_days: bool) -
         _cadre_result(month, c, counts.get(c.id, (0, 0)), inspections.get(c.id, ()), backfills.get(c.id, ()),
                       voided.get(c.id, ()), made.get(c.id, 0), want_days),
         signins=tuple(times.get(c.id, ())), leaves=_leaves_of(month, c.id), diary=tuple(diary.get(c.id, ())),
-        late=late.get(c.id, 0), uncounted=tuple(uncounted.get(c.id, ())), evaluation_history=history.get(c.id, ()),
-        )
+        late=late.get(c.id, 0), uncounted=tuple(uncounted.get(c.id, ())), evaluation_history=history.get(c.id, ()))
         for c in month.span.cadres]
 
 
