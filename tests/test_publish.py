@@ -270,14 +270,17 @@ def test_an_unwritable_output_file_is_one_line_exit_2(ws, cli, tmp_path):
 
 
 def test_the_audits_warnings_go_to_stderr(tmp_path, clock, cli):
-    """2003 is older than the holiday library: the audit says so, and so does publish."""
+    """A leave its own cadre approved (written past the recording command): the audit says it excuses
+    nothing, and so does publish. (A month of a year the holiday library does not know is refused:
+    tests/test_unknown_year_is_not_workdays.py.)"""
+    from tests.support.book import Book, at
+
     ws = make_workspace(tmp_path / "w", clock)
-    record_roster.roster_add(ws, "c009", "老干部", "干部", False, None, None, "2003-01-01")  # before c001 joined
-    clock.set("2003-03-03T08:00")
-    record.checkin(ws, ["c009"], "2003-03-03T08:00", None, None, None, None)
-    r = cli("publish", "--month", "2003-03", "--format", "md", root=ws.root)
+    Book(ws).add("leave", "2026-10-12", "c003", until=at("2026-10-13T23:59"), leave_kind="事假",
+                 approver="c003").write()
+    r = cli("publish", "--month", "2026-10", "--format", "md", root=ws.root)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.startswith("# ") and "zoudu: warning: " in r.stderr and "2003" in r.stderr
+    assert r.stdout.startswith("# ") and "zoudu: warning: " in r.stderr and "(c003) may not approve" in r.stderr
 
 
 @pytest.mark.parametrize("args, message", [

@@ -184,8 +184,8 @@ INTENT: dict = {
         "c011": ["signin.missing", "week.township_days"],
         "c015": ["signin.missing", "village.no_witness", "week.township_days", "week.village_days"],
         "c020": ["conduct.drinking"],
-        # the unapproved backfill covers nothing: that Friday's study and that week's township days
-        "c012": ["study.missed", "week.township_days"],
+        # the unapproved backfill covers nothing: that Friday's study, which costs the study alone
+        "c012": ["study.missed"],
     },
     # warning-level rules (default severities)
     "expected_warnings": {"c011": ["signin.outside_window"], "c012": ["signin.backfilled"],

@@ -29,11 +29,13 @@ THREE = (
 )
 
 
-def township_by_cli(cli, root, cadres=THREE):
-    """A workspace made as a clerk makes one: ``init`` with names, then ``roster add`` (serving from 2026-01-01).
+def township_by_cli(cli, root, cadres=THREE, records_from="2026-01-01"):
+    """A workspace made as a clerk makes one: ``init`` with names (records kept from ``records_from``),
+    then ``roster add`` (serving from 2026-01-01).
 
     The default: c001 the party secretary; c002 on the team under c001; c003 a cadre under c001 (石庄村)."""
-    assert cli("init", str(root), "--township", "石庄乡", "--county", "崇仁县").returncode == 0
+    r = cli("init", str(root), "--township", "石庄乡", "--county", "崇仁县", "--from", records_from)
+    assert r.returncode == 0, r.stderr
     set_phone(root)  # as a clerk does before the first publish
     for args in cadres:
         r = cli("roster", "add", *args, "--since", "2026-01-01", root=root)

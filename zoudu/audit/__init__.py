@@ -280,7 +280,7 @@ def _liability(settings, roster: model.Roster, violations: list[Violation]) -> l
             continue
         own[v.cadre] = own.get(v.cadre, 0) + 1
         day = v.date or (_week_sunday(v.week) - dt.timedelta(days=3) if v.week else None)
-        supervisor = dated.cadre(v.cadre, day).supervisor
+        supervisor = answers_to(settings, dated, v.cadre, day)
         if supervisor:
             subs = answers.setdefault(supervisor, {})
             subs[v.cadre] = subs.get(v.cadre, 0) + 1
@@ -300,19 +300,26 @@ def _backfill(fact) -> tuple[str, str | None, str | None, str]:
     if approval is None:
         return entry.id, fact.approver, entry.get("reason"), entry.where
     return entry.id, fact.approver, approval.get("reason"), f"{entry.where}, {approval.where} ({approval.id})"
+def answers_to(settings, dated: RosterByDay, cadre: str, day: dt.date | None) -> str | None:
+    """Whom the cadre answers to on ``day``: their supervisor; a leadership team member with none, the
+    party secretary (the top of the tree); the secretary, nobody."""
+    from zoudu.ledger.approvals import secretary
+
+    stood = dated.cadre(cadre, day)
+    if stood.supervisor or not stood.team:
+        return stood.supervisor
+    head = secretary(settings, dated.on(day) if day is not None else dated.roster)
+    return head.id if head is not None and head.id != cadre else None
 
 
 def _cadre_results(month: Month, violations: list[Violation], want_days: bool) -> list[CadreResult]:
     """Each cadre's month; what belongs to a cadre is grouped once, not searched per cadre."""
     facts = month.facts
     counts: dict[str, list[int]] = {}
-    cleared: dict[str, int] = {}  # absences overturned on appeal: they count for nothing
     for v in violations:
         if v.cadre is not None and v.counts:
             pair = counts.setdefault(v.cadre, [0, 0])
             pair[v.severity != "error"] += 1
-        elif v.cadre is not None and v.rule in ("signin.missing", "duty.missed"):
-            cleared[v.cadre] = cleared.get(v.cadre, 0) + 1
     inspections: dict[str, list[tuple[str, bool]]] = {}
     for e in facts.inspections:
         for cid in e.get("present") or ():
@@ -343,7 +350,7 @@ def _cadre_results(month: Month, violations: list[Violation], want_days: bool) -
     uncounted: dict[str, list[str]] = {}
     for e in facts.inspections:
         for cid in e.get("absent") or ():
-            on_leave = any(span.start <= e.at <= span.end for span in facts.leaves.get(cid, ()))
+            on_leave = any(span.holds(e.at) for span in facts.leaves.get(cid, ()))
             if cid in month.roster.by_id and not on_leave and due_at(month, cid, e.at) is None:
                 uncounted.setdefault(cid, []).append(e.where)
     history: dict[str, tuple[tuple[str, str, str, str], ...]] = {
@@ -359,8 +366,7 @@ def _cadre_results(month: Month, violations: list[Violation], want_days: bool) -
         _cadre_result(month, c, counts.get(c.id, (0, 0)), inspections.get(c.id, ()), backfills.get(c.id, ()),
                       voided.get(c.id, ()), made.get(c.id, 0), want_days),
         signins=tuple(times.get(c.id, ())), leaves=_leaves_of(month, c.id), diary=tuple(diary.get(c.id, ())),
-        late=late.get(c.id, 0), uncounted=tuple(uncounted.get(c.id, ())), evaluation_history=history.get(c.id, ()),
-        absences=max(0, covered_absences(month, c.id) - cleared.get(c.id, 0)))
+        late=late.get(c.id, 0), uncounted=tuple(uncounted.get(c.id, ())), evaluation_history=history.get(c.id, ()))
         for c in month.span.cadres]
 
 
@@ -411,8 +417,9 @@ def _leaves_of(month: Month, cadre: str) -> tuple:
 
 
 def covered_absences(month: Month, cadre: str) -> int:
-    """Slots of the month nothing covered or excused (before appeals)."""
-    return sum(d.slots.count(MISSING) for d in month.coverage.cadres[cadre].month_days())
+    """Slots of the month nothing covered or excused, but for those overturned on appeal."""
+    return sum(1 for d in month.coverage.cadres[cadre].month_days()
+               for state, cleared in zip(d.slots, d.cleared) if state == MISSING and not cleared)
 
 
 def _cadre_result(month: Month, cadre: model.Cadre, counts, inspections, backfills, voided, made: int,

@@ -37,8 +37,9 @@ class Presence:
     a witnessed village entry, a witnessed stay that night."""
 
     office: tuple[bool, bool, bool] = (False, False, False)
-    village: bool = False
+    village: bool = False  # a witnessed village entry dated that day (a village day of the 543)
     stay: bool = False
+    daytime: bool = False  # a witnessed village entry by day (a visit's time in the day): it covers the day slots
 
 
 NOBODY = Presence()
@@ -59,6 +60,7 @@ class CadreDay:
     required: int  # slots due and not excused
     at_office: int  # of those, covered by an office sign-in
     duty: tuple[bool, bool, bool] = (False, False, False)  # slots assigned as duty (值班) that day
+    cleared: tuple[bool, bool, bool] = (False, False, False)  # missing slots whose finding was overturned
 
 
 @dataclass
@@ -97,7 +99,7 @@ def absent_findings(settings: Settings, facts: Facts) -> dict[str, list[tuple[dt
     for e in facts.inspections:
         moment = e.at.astimezone(tz)
         for cid in e.get("absent") or ():
-            if any(span.start <= e.at <= span.end for span in facts.leaves.get(cid, ())):
+            if any(span.holds(e.at) for span in facts.leaves.get(cid, ())):
                 continue
             if any(start <= moment <= end for start, end in cleared.get(str(cid), ())):
                 continue  # overturned on appeal: it counts for nothing, so it cancels nothing either
@@ -177,21 +179,23 @@ def presence(settings: Settings, facts: Facts,
                 continue
         if type(fact) is SignIn:
             if fact.place == place and fact.window is not None and fact.counts:
-                marks.setdefault(fact.cadre, {}).setdefault(fact.day, [False, False, False, False, False])[
-                    fact.window] = True
+                marks.setdefault(fact.cadre, {}).setdefault(fact.day, [False] * 6)[fact.window] = True
             elif fact.in_month:  # cited only for the slot whose window it falls in
                 rejected.setdefault(fact.cadre, {}).setdefault(fact.day, []).append(
                     (fact.entry.where, 0 if fact.window is None else 1 << fact.window))
         elif fact.counts:
             village_where.setdefault(fact.cadre, {}).setdefault(fact.day, fact.entry.where)
-            mark = marks.setdefault(fact.cadre, {}).setdefault(fact.day, [False, False, False, False, False])
+            mark = marks.setdefault(fact.cadre, {}).setdefault(fact.day, [False] * 6)
             mark[3] = True
             mark[4] = mark[4] or fact.stay
+            mark[5] = mark[5] or fact.daytime
+            if not fact.daytime and fact.in_month:  # by night it covers no day slot: cited where one is missing
+                rejected.setdefault(fact.cadre, {}).setdefault(fact.day, []).append((fact.entry.where, 3))
         elif fact.in_month:
             # a witnessed visit would have covered the day's slots, a witnessed stay the evening too
             rejected.setdefault(fact.cadre, {}).setdefault(fact.day, []).append(
                 (fact.entry.where, 7 if fact.stay else 3))
-    found = {cadre: {day: Presence((m[0], m[1], m[2]), m[3], m[4]) for day, m in days.items()}
+    found = {cadre: {day: Presence((m[0], m[1], m[2]), m[3], m[4], m[5]) for day, m in days.items()}
              for cadre, days in marks.items()}
     return found, rejected, village_where, contradicted
 
@@ -206,7 +210,7 @@ def states(seen: Presence, study: bool, need: tuple[bool, bool, bool],
             state = OFFICE
         elif i == EVENING:
             state = VILLAGE if seen.stay else None
-        elif seen.village and not (i == AFTERNOON and study):  # Friday study: the office only
+        elif seen.daytime and not (i == AFTERNOON and study):  # Friday study: the office only
             state = VILLAGE
         else:
             state = None
@@ -226,28 +230,37 @@ def excuses(info: DayInfo, leaves: tuple[LeaveSpan, ...]) -> tuple[tuple[str | N
         if span.start <= info.slot_at[2] and span.end >= info.slot_at[0]:
             state = TRIP if span.kind == model.TRIP_KIND else LEAVE
             for i in (MORNING, AFTERNOON, EVENING):
-                if excused[i] is None and span.start <= info.slot_at[i] <= span.end:
+                if excused[i] is None and span.holds(info.slot_at[i]):
                     excused[i], kind = state, span.kind
     return (excused[0], excused[1], excused[2]), kind
 
 
+NONE3 = (False, False, False)
+
+
 def cover_day(info: DayInfo, seen: Presence, leaves: tuple[LeaveSpan, ...],
-              duty: tuple[bool, bool, bool] = (False, False, False)) -> CadreDay:
-    """One cadre's day; a duty slot (值班) is due like a workday's."""
+              duty: tuple[bool, bool, bool] = NONE3, cleared: tuple[bool, bool, bool] = NONE3) -> CadreDay:
+    """One cadre's day; a duty slot (值班) is due like a workday's. A missing slot whose finding was
+    overturned on appeal (``cleared``) counts as present in every figure; so does the Friday study
+    afternoon for the township day (missing it is ``study.missed`` alone)."""
     need = ((info.required[0] or duty[0]) and info.due[0], (info.required[1] or duty[1]) and info.due[1],
             (info.required[2] or duty[2]) and info.due[2])
     excused, kind = excuses(info, leaves) if leaves else ((None, None, None), None)
     slots = states(seen, info.study, need, excused)
+    present = [state in PRESENT or (state == MISSING and cleared[i]) for i, state in enumerate(slots)]
+    if info.study and slots[AFTERNOON] == MISSING:
+        present[AFTERNOON] = True
     required = sum(1 for i in range(3) if need[i] and excused[i] is None)
     at_office = sum(1 for i in range(3) if need[i] and excused[i] is None and slots[i] == OFFICE)
-    return CadreDay(info, slots, slots[0] in PRESENT and slots[1] in PRESENT, slots[2] in PRESENT, seen.village,
+    return CadreDay(info, slots, present[0] and present[1], present[2], seen.village,
                     kind, info.workday and excused[0] is None and excused[1] is None,
-                    info.required[2] and excused[2] is None, required, at_office, duty)
+                    info.required[2] and excused[2] is None, required, at_office, duty, cleared)
 
 
 def cover(span: Span, settings: Settings, facts: Facts) -> Coverage:
     """For every serving cadre and every day looked at: what covered each slot."""
     found, rejected, village_where, contradicted = presence(settings, facts, absent_findings(settings, facts))
+    overturned = overturned_slots(facts)
     week_of_day = {info.date: index for index, week in enumerate(span.weeks) for info in week.days}
     same: dict[tuple[dt.date, Presence], CadreDay] = {}
     out: dict[str, CadreCoverage] = {}
@@ -255,14 +268,15 @@ def cover(span: Span, settings: Settings, facts: Facts) -> Coverage:
         seen = found.get(cadre.id, {})
         leaves = facts.leaves.get(cadre.id, ())
         duties = facts.duties.get(cadre.id, {})
+        cleared = overturned.get(cadre.id, {})
         days = []
         weeks = [WeekCount() for _week in span.weeks]
         for info in span.days:
-            if not cadre.serving_on(info.date):
+            if not (info.audited and cadre.serving_on(info.date)):  # before records start: as if not serving
                 continue
             duty = duties.get(info.date)
-            if leaves or duty:
-                day = cover_day(info, seen.get(info.date, NOBODY), leaves, duty or (False, False, False))
+            if leaves or duty or info.date in cleared:
+                day = cover_day(info, seen.get(info.date, NOBODY), leaves, duty or NONE3, cleared.get(info.date, NONE3))
             else:  # the same day seen the same way covers the same for every cadre: worked out once
                 looked = (info.date, seen.get(info.date, NOBODY))
                 day = same.get(looked)
@@ -281,6 +295,32 @@ def cover(span: Span, settings: Settings, facts: Facts) -> Coverage:
                                       {d: tuple(items) for d, items in rejected.get(cadre.id, {}).items()},
                                       village_where.get(cadre.id, {}), tuple(contradicted.get(cadre.id, ())))
     return Coverage(out)
+
+
+SLOT_RULES = ("signin.missing", "duty.missed")  # the findings of one slot left uncovered
+
+
+def overturned_slots(facts: Facts) -> dict[str, dict[dt.date, tuple[bool, bool, bool]]]:
+    """Per cadre and day: the slots whose missing finding was overturned on appeal, decided
+    by the latest appeal naming the slot (an appeal without a slot names the whole day)."""
+    decided: dict[tuple[str, dt.date, int, str], bool] = {}
+    for appeal in sorted(facts.appeals, key=lambda a: a.recorded):
+        if appeal.get("rule") not in SLOT_RULES or appeal.cadre is None:
+            continue
+        try:
+            day = dt.date.fromisoformat(str(appeal.get("date")))
+        except ValueError:
+            continue
+        decision = facts.decisions.get(appeal.id)
+        overturned = decision is not None and decision.get("decision") == "overturned"
+        slot = appeal.get("slot")
+        for i in [model.SLOTS.index(slot)] if slot in model.SLOTS else range(len(model.SLOTS)):
+            decided[(str(appeal.cadre), day, i, str(appeal.get("rule")))] = overturned
+    out: dict[str, dict[dt.date, list[bool]]] = {}
+    for (cadre, day, i, _rule), overturned in decided.items():
+        if overturned:
+            out.setdefault(cadre, {}).setdefault(day, [False, False, False])[i] = True
+    return {c: {d: (m[0], m[1], m[2]) for d, m in days.items()} for c, days in out.items()}
 
 
 def prorate(quota: int, available: int, cap: int) -> int:

@@ -66,6 +66,7 @@ class Visit(NamedTuple):
     approver: Any = None  # who approved it as late (None: nobody, or one the policy does not allow)
     refused: str | None = None  # why the approver named on the line may not approve it
     approval: Line | None = None  # the ``zoudu approve`` entry that approved it after the fact
+    daytime: bool = True  # it covers the day's slots: a stay, or a visit by day (``DayHours.daytime``)
 
     @property
     def counts(self) -> bool:
@@ -82,6 +83,13 @@ class LeaveSpan(NamedTuple):
     kind: str
     entry: Line
     cancel: Line | None = None
+
+    def holds(self, moment: dt.datetime) -> bool:
+        """Whether the leave holds at ``moment``: a cancellation (销假) ends it at its time, so at that
+        very time the cadre is back; a leave not cut short holds to its end, inclusive."""
+        if self.cancel is not None and self.end == self.cancel.at:
+            return self.start <= moment < self.end
+        return self.start <= moment <= self.end
 
 
 @dataclass(frozen=True)
@@ -129,8 +137,8 @@ def gather(span: Span, settings: Settings, roster: Roster, sources: Iterable[Sou
     tz = settings.tz
     windows = [(i, settings.slots[name].start, settings.slots[name].end) for i, name in enumerate(model.SLOTS)]
     on_roster = roster.by_id
-    span_day = {info.date for info in span.days}
-    in_month = {info.date for info in span.month_days}
+    span_day = {info.date for info in span.days if info.audited}  # nothing before records start
+    in_month = {info.date for info in span.month_days if info.audited}
     attendance: list[SignIn | Visit] = []
     leave_entries: list[Line] = []
     cancels: dict[str, Line] = {}
@@ -151,6 +159,7 @@ def gather(span: Span, settings: Settings, roster: Roster, sources: Iterable[Sou
     fixed = _fixed_offset(tz, span)
     late = Lateness(settings, roster)
     limits = late.limits
+    hours = DayHours.of(settings)
     for src in sources:
         shown, role = src.shown, src.role
         voids = read_voids(src)
@@ -196,6 +205,8 @@ def gather(span: Span, settings: Settings, roster: Roster, sources: Iterable[Sou
                 # most times carry the workspace's own offset: local as written, no conversion
                 local = at if fixed is not None and at.utcoffset() == fixed else at.astimezone(tz)
                 day = local.date()
+                if kind == model.VILLAGE and line.stay and local.time() <= hours.night_ends:
+                    day -= ONE_DAY  # a stay written after midnight is the night before's
                 if day not in span_day:
                     continue
                 cadre = str(line.cadre)
@@ -221,7 +232,8 @@ def gather(span: Span, settings: Settings, roster: Roster, sources: Iterable[Sou
                     approver, refused = late.approved(line, approvals.VILLAGE, day) if is_late else (
                         line.approver, None)
                     attendance.append(Visit(line, cadre, day, bool(line.stay), str(line.village),
-                                            line.witness or None, day in in_month, is_late, approver, refused))
+                                            line.witness or None, day in in_month, is_late, approver, refused,
+                                            daytime=hours.daytime(local, bool(line.stay))))
             elif not month:
                 continue
             elif kind == model.INSPECTION:
@@ -268,6 +280,27 @@ def gather(span: Span, settings: Settings, roster: Roster, sources: Iterable[Sou
                  duties={c: {d: (m[0], m[1], m[2]) for d, m in days.items()} for c, days in duties.items()},
                  appeals=tuple(appeals), decisions=decisions, meetings=tuple(meetings),
                  evaluation_history={c: tuple(lines) for c, lines in history_of.items()})
+
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+class DayHours(NamedTuple):
+    """When a village entry's time places the cadre in the village by day, and when a night ends."""
+
+    day_starts: dt.time  # the morning window's start
+    day_ends: dt.time  # the evening window's start
+    night_ends: dt.time  # the morning window's end: a stay written before it is the night before's
+
+    @classmethod
+    def of(cls, settings: Settings) -> "DayHours":
+        slots = settings.slots
+        return cls(slots["morning"].start, slots["evening"].start, slots["morning"].end)
+
+    def daytime(self, local: dt.datetime, stay: bool) -> bool:
+        """Whether an entry at ``local`` covers the day slots of its day: a visit when its time lies
+        from the morning window's start to the evening window's; a stay always (dated by its evening)."""
+        return stay or self.day_starts <= local.time().replace(tzinfo=None) < self.day_ends
 
 
 def _quarter(month: str) -> str:

@@ -78,7 +78,8 @@ def reports(month: Month) -> tuple[Report, ...]:
 
 
 def unsupervised(settings: Settings, roster: Roster, violations: list[Violation]) -> tuple[str, ...]:
-    """Cadres other than the party secretary with counted commuting errors and no supervisor."""
+    """Cadres with counted commuting errors whom nobody answers for: no supervisor, and not on the
+    leadership team (a team member without one answers to the party secretary, who answers to nobody)."""
     from zoudu.ledger.approvals import secretary
 
     counted = set(settings.liability_rules)
@@ -87,6 +88,7 @@ def unsupervised(settings: Settings, roster: Roster, violations: list[Violation]
     for v in violations:
         cadre = roster.get(v.cadre) if v.cadre else None
         if (cadre is not None and v.counts and v.severity == "error" and v.rule in counted
-                and not cadre.supervisor and (head is None or cadre.id != head.id)):
+                and not cadre.supervisor and (head is None or cadre.id != head.id)
+                and not (cadre.team and head is not None)):
             found[cadre.id] = None
     return tuple(found)

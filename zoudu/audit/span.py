@@ -26,6 +26,7 @@ class DayInfo:
     study: bool  # Friday afternoon: only the office covers it
     slot_at: tuple[dt.datetime, dt.datetime, dt.datetime]  # the fixed times (定时间)
     due: tuple[bool, bool, bool]  # the slot's window has closed by now
+    audited: bool = True  # on or after the day records start (rules.yaml ``records_from``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +98,8 @@ def day_infos(settings: Settings, calendar: Calendar, month_days: list[dt.date],
         at = tuple(dt.datetime.combine(day, s.time, tz) for s in slots)
         due = tuple(dt.datetime.combine(day, s.end, tz) < now for s in slots)
         infos.append(DayInfo(day, workday, calendar.is_holiday(day), first <= day <= last,
-                             (workday, workday, workday and tomorrow), study, at, due))  # type: ignore[arg-type]
+                             (workday, workday, workday and tomorrow), study, at, due,  # type: ignore[arg-type]
+                             settings.records_from is None or day >= settings.records_from))
         day += dt.timedelta(days=1)
     return infos
 

@@ -19,6 +19,8 @@ def init(
     directory: Optional[str] = typer.Argument(None, help=_("Folder to create (default: --root or here).")),
     township: Optional[str] = typer.Option(None, "--township", help=_("The township's name (乡镇名), as on the notice.")),
     county: Optional[str] = typer.Option(None, "--county", help=_("The county's name (县名).")),
+    start: Optional[str] = typer.Option(None, "--from", help=_("The first day records are kept (default: today); "
+                                                               "nothing before it is audited.")),
 ) -> None:
     """Create a workspace: default rules.yaml (the seed's policy), empty roster, ledgers/."""
     import sys
@@ -27,12 +29,13 @@ def init(
     from zoudu.ledger.create import init_workspace
 
     target = Path(directory) if directory else locate(State.root)
+    records_from = _records_from(start)
     if sys.stdin.isatty() and sys.stdout.isatty():  # a clerk at a terminal is asked; a script gets placeholders
         if township is None:
             township = input(_("Township name (乡镇名): ")).strip() or None
         if county is None:
             county = input(_("County name (县名): ")).strip() or None
-    init_workspace(target, township, county)
+    init_workspace(target, township, county, records_from)
     print(_("created workspace in {path}").format(path=target))
     if township is None or county is None:
         print(_("rules.yaml has placeholders for the names: write township and county in it"), file=sys.stderr)
@@ -44,6 +47,17 @@ def init(
     print(_("  2. set the supervision phone in {rules} (公示栏上的监督电话)").format(rules=str(target / "rules.yaml")))
     print(_("  3. each day:         zoudu --root {root} checkin 刘建国 --at \"8:02\"   "
             "or   zoudu --root {root} import 考勤机导出.dat").format(root=quoted))
+
+
+def _records_from(text: str | None):
+    """``--from`` as typed, else today in the default rules.yaml's time zone."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from zoudu.timeparse import parse_date
+
+    today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    return parse_date(text, today) if text is not None else today
 
 
 @part.command()

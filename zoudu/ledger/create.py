@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -17,9 +18,12 @@ PLACEHOLDER_TOWNSHIP = "（未填写乡镇名）"
 PLACEHOLDER_COUNTY = "（未填写县名）"
 
 
-def rules_text(township: str | None, county: str | None) -> str:
-    """The default rules.yaml with these names (placeholders when not given), never the demo's."""
+def rules_text(township: str | None, county: str | None, records_from: dt.date | None = None) -> str:
+    """The default rules.yaml with these names (placeholders when not given), never the demo's, and the
+    day records start when given (nothing before it is audited)."""
     text = DEFAULT_RULES_YAML
+    if records_from is not None:
+        text = text.replace("\ntimezone:", "\n" + RECORDS_FROM.format(day=records_from.isoformat()) + "\ntimezone:", 1)
     for key, value, placeholder in (("township", township, PLACEHOLDER_TOWNSHIP),
                                     ("county", county, PLACEHOLDER_COUNTY)):
         name = _name(value, key) if value is not None else placeholder
@@ -28,6 +32,9 @@ def rules_text(township: str | None, county: str | None) -> str:
         written = name if plain else json.dumps(name, ensure_ascii=False)
         text = re.sub(rf"(?m)^{key}: \S+", lambda _m: f"{key}: {written}", text, count=1)
     return text
+
+
+RECORDS_FROM = ("records_from: {day}    # 台账起始日: 此日之前不核查 (zoudu init --from 可指定)")
 
 
 def _name(value: str, key: str) -> str:
@@ -71,14 +78,16 @@ def refuse_placeholders(settings) -> None:
             keys=", ".join(f"{key} ({value})" for key, value in found)))
 
 
-def init_workspace(target: Path, township: str | None = None, county: str | None = None) -> None:
-    """Refuses to overwrite: an existing rules.yaml or ledgers/ stops it before any write."""
+def init_workspace(target: Path, township: str | None = None, county: str | None = None,
+                   records_from: dt.date | None = None) -> None:
+    """Refuses to overwrite: an existing rules.yaml or ledgers/ stops it before any write.
+    ``records_from``: the first day audited, written into rules.yaml (None: no such key)."""
     for existing in (target / RULES, target / LEDGERS):
         if existing.exists():
             raise ZouduError(_("a workspace already exists here; nothing was changed"), str(existing))
     if target.exists() and not target.is_dir():
         raise ZouduError(_("is a file, not a folder"), str(target))
-    rules = rules_text(township, county)
+    rules = rules_text(township, county, records_from)
     try:
         target.mkdir(parents=True, exist_ok=True)
         (target / LEDGERS).mkdir()

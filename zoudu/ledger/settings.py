@@ -113,6 +113,13 @@ class Settings(NamedTuple):
     discipline_group: tuple[str, ...] = ()  # 督查组, leader first; empty: the leadership team
     import_max_rows: int = 200_000  # ``zoudu import`` stops (exit 2) on a file with more rows than this
     anomalies: AnomalySettings = AnomalySettings()  # questions the audit asks (docs/anomalies.md)
+    working_hours: tuple[tuple[dt.time, dt.time], ...] = ()  # workday hours a cadre is due at work; see below
+    records_from: dt.date | None = None  # the first day audited (``zoudu init``); None: no restriction
+
+    @property
+    def hours(self) -> tuple[tuple[dt.time, dt.time], ...]:
+        """The working hours (工作时间) of a workday: rules.yaml's, else 08:00–12:00 and 14:30–17:30."""
+        return self.working_hours or DEFAULT_WORKING_HOURS
 
     def inspectors(self, roster) -> tuple[str, ...]:
         """The discipline group's ids, leader first: rules.yaml's list, else the leadership team."""
@@ -134,6 +141,8 @@ class Settings(NamedTuple):
                 return slot
         return None
 
+
+DEFAULT_WORKING_HOURS = ((dt.time(8, 0), dt.time(12, 0)), (dt.time(14, 30), dt.time(17, 30)))
 
 PLACEHOLDER_PHONE = "0794-0000000"  # what `zoudu init` writes; publish warns until it is changed
 
@@ -164,6 +173,8 @@ study_session: true          # 星期五下午在乡集中学习, 只能在办�
 inspections_per_month: 2     # 督查组每月专项检查不少于两次
 backfill_grace_minutes: 30   # 签到录入时间晚于签到时间超过此分钟数即为补签, 须有批准人
 late_tolerance_minutes: 5    # 定时间: 签到晚于规定时间超过此分钟数即为迟到 (提醒)
+# 工作时间: 工作日的这些时段内, 未请假、未公出的干部应在乡政府或所包村; 抽查不在岗即为违规
+working_hours: [["08:00", "12:00"], ["14:30", "17:30"]]
 # 督查组成员 (组长在前), 只有他们可以登记抽查、处理举报; 不写则为全体班子成员
 # discipline_group: [c002, c001]
 
@@ -213,7 +224,8 @@ _TOP = {
     "township", "county", "timezone", "locale", "place", "supervision_phone", "slots", "quota",
     "study_session", "inspections_per_month", "backfill_grace_minutes", "liability_rules",
     "severity", "calendar", "notice", "import_limit_days", "approvals", "village_late_days",
-    "late_tolerance_minutes", "discipline_group", "import_max_rows", "anomalies",
+    "late_tolerance_minutes", "discipline_group", "import_max_rows", "anomalies", "working_hours",
+    "records_from",
 }
 
 
@@ -283,7 +295,35 @@ def _parse(data: bytes, shown_as: str) -> Settings:
         import_max_rows=n.integer(top["import_max_rows"], "import_max_rows", minimum=1, maximum=10_000_000)
         if "import_max_rows" in top else 200_000,
         anomalies=_anomalies(n, top["anomalies"]) if "anomalies" in top else AnomalySettings(),
+        **_added(n, top),
     )
+
+
+def _added(n: Nodes, top: dict[str, yaml.Node]) -> dict:
+    """The keys added with the working hours and the day records start (both optional)."""
+    out: dict = {}
+    if "working_hours" in top:
+        out["working_hours"] = _working_hours(n, top["working_hours"])
+    if "records_from" in top:
+        out["records_from"] = n.parsed(top["records_from"], "records_from", parse_date)
+    return out
+
+
+def _working_hours(n: Nodes, node: yaml.Node) -> tuple[tuple[dt.time, dt.time], ...]:
+    """``[[start, end], ...]``: each span starts before it ends, and each after the one before."""
+    spans = []
+    for item in n.sequence(node, "working_hours"):
+        pair = n.sequence(item, "working_hours")
+        if len(pair) != 2:
+            raise n.fail(item, _("'working_hours' must be a list of [start, end] pairs"))
+        start, end = (n.parsed(p, "working_hours", parse_clock) for p in pair)
+        if start >= end or (spans and start <= spans[-1][1]):
+            raise n.fail(item, _("'working_hours': {start}–{end} must end after it starts and begin after the "
+                                 "span before it").format(start=start.strftime("%H:%M"), end=end.strftime("%H:%M")))
+        spans.append((start, end))
+    if not spans:
+        raise n.fail(node, _("'working_hours' must name at least one [start, end] span"))
+    return tuple(spans)
 
 
 def _defaults() -> Settings:

@@ -360,7 +360,7 @@ def notice_sheet(ws: Workspace, month: str, published: dt.date | None = None, ca
 
     with _steady(ws):
         month, seal = _verified(ws, month, published)
-        result = audit_month(ws, month, days=calendar)
+        result = _known_calendar(audit_month(ws, month, days=calendar))
     return build_sheet(ws.settings, result, seal, published or today(ws), today(ws))
 
 
@@ -393,12 +393,26 @@ def printed(ws: Workspace, month: str, published: dt.date | None, form: str,
             found = cache.load("printed", *where, tuple[bytes, dt.date, tuple[str, ...]])
             if found is not None:
                 return Printed(*found)
-        result = audit_month(ws, month, days=calendar)
+        result = _known_calendar(audit_month(ws, month, days=calendar))
     sheet = build_sheet(ws.settings, result, seal, date, today(ws))
     out = Printed(render(sheet), sheet.published, sheet.notices)
     if where is not None:
         cache.store("printed", *where, tuple(out))
     return out
+
+
+def _known_calendar(result):
+    """The result, if the holiday arrangement of its month's year is known; ZouduError otherwise: a
+    notice must not count the Spring Festival as workdays (the audit only warns, as it does for the
+    days a crossing week borrows from a neighbouring year)."""
+    year = int(result.month[:4])
+    unknown = [year] if year in result.calendar_sources and result.calendar_sources[year] is None else []
+    if unknown:
+        raise ZouduError(_("the holiday arrangement for {year} is unknown, so {month} cannot be published: its "
+                           "holidays would be counted as workdays. Add the State Council's arrangement under "
+                           "calendar.years in rules.yaml ({year}: source, holidays, workdays)").format(
+            year=unknown[0], month=result.month))
+    return result
 
 
 def _printed_key(ws: Workspace, form: str, date: dt.date, seal: Seal, key: str) -> tuple[str, str] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from zoudu.audit.coverage import visit_span
+from zoudu.audit.dated import RosterByDay
 from zoudu.audit.facts import Visit
 from zoudu.audit.read import Line
 from zoudu.audit.result import Violation
@@ -23,8 +24,33 @@ def witnessed(month: Month) -> dict[str, list[Visit]]:
 
 
 def stationed(month: Month, cadre: str, moment: dt.datetime, index: dict[str, list[Visit]] | None = None) -> bool:
-    """Stationed (驻村) at ``moment``: a witnessed village entry or stay that day, or the witnessed
-    stay of the night before while it lasts (to the end of the morning window)."""
+    """Stationed (驻村) at ``moment``: assigned to a village that day (``assigned``), or with a witnessed
+    village entry or stay that day, or the witnessed stay of the night before while it lasts."""
+    return assigned(month, cadre, moment) or _diarised(month, cadre, moment, index)
+
+
+def assigned(month: Month, cadre: str, moment: dt.datetime) -> bool:
+    """Stationed by assignment: a workday or duty day the cadre serves with an assigned
+    village, not on leave or a trip at ``moment``, and not in the Friday study afternoon."""
+    local = month.local(moment)
+    info = next((d for d in month.span.days if d.date == local.date()), None)
+    if info is None or not info.audited:
+        return False
+    if not info.workday and not any(month.facts.duties.get(cadre, {}).get(info.date, ())):
+        return False
+    stood = RosterByDay(month.roster).cadre(cadre, info.date)
+    if stood is None or not stood.village or not stood.serving_on(info.date):
+        return False
+    if any(span.holds(moment) for span in month.facts.leaves.get(cadre, ())):
+        return False
+    slots = month.settings.slots
+    clock = local.time().replace(tzinfo=None)
+    return not (info.study and slots["afternoon"].start <= clock < slots["evening"].start)
+
+
+def _diarised(month: Month, cadre: str, moment: dt.datetime, index: dict[str, list[Visit]] | None) -> bool:
+    """A witnessed village entry or stay that day, or the witnessed stay of the night before while it
+    lasts (to the end of the morning window)."""
     day = month.local(moment).date()
     for v in (index if index is not None else witnessed(month)).get(cadre, ()):
         if v.day == day:

@@ -11,17 +11,20 @@ from zoudu.i18n import _
 
 
 def _on_leave(month: Month, cadre: str, moment: dt.datetime) -> bool:
-    return any(span.start <= moment <= span.end for span in month.facts.leaves.get(cadre, ()))
+    return any(span.holds(moment) for span in month.facts.leaves.get(cadre, ()))
+
+
+SLOT_IDS = ("morning", "afternoon", "evening")
 
 
 def due_at(month: Month, cadre: str, moment: dt.datetime) -> tuple[dt.date, str] | None:
-    """The day and slot (``morning`` …) of the cadre due at ``moment``, None if nothing was
-    (docs/audit-rules.md#the-policy-cross-checked): a day slot of a workday or a duty within its window;
-    the evening of a night the 543 counts (or a duty evening) from the start of its window to the end
-    of the next morning's window — a check at 03:00 found the cadre absent on the night before, and is
-    filed under that evening."""
+    """The day and slot (``morning`` …) of the cadre due at ``moment``, None if nothing was (docs/audit-rules.md): a day
+    slot of a workday or a duty within its window; the evening of a night the 543 counts (or a duty
+    evening) from the start of its window to the end of the next morning's window — a check at 03:00
+    found the cadre absent on the night before, and is filed under that evening; and the working hours
+    of a workday the cadre serves, filed under the day slot they belong to. Nothing before records start."""
     local = moment.astimezone(month.settings.tz)
-    infos = {info.date: info for info in month.span.days}
+    infos = {info.date: info for info in month.span.days if info.audited}
     duties = month.facts.duties.get(cadre, {})
     for day, slots in ((local.date(), (0, 1, 2)), (local.date() - dt.timedelta(days=1), (EVENING,))):
         info = infos.get(day)
@@ -31,8 +34,21 @@ def due_at(month: Month, cadre: str, moment: dt.datetime) -> tuple[dt.date, str]
                 continue
             start, end = slot_span(month.settings, day, i)
             if start <= local <= end:
-                return day, ("morning", "afternoon", "evening")[i]
-    return None
+                return day, SLOT_IDS[i]
+    return _in_working_hours(month, cadre, local, infos.get(local.date()))
+
+
+def _in_working_hours(month: Month, cadre: str, local: dt.datetime, info) -> tuple[dt.date, str] | None:
+    """(the day, its morning or afternoon) when ``local`` lies in the working hours of a workday the
+    cadre serves; None otherwise."""
+    clock = local.time().replace(tzinfo=None)
+    if info is None or not info.workday or not any(start <= clock <= end for start, end in month.settings.hours):
+        return None
+    found = month.roster.get(cadre)
+    if found is None or not found.serving_on(info.date):
+        return None
+    # filed under the half of the day it belongs to: the afternoon from its window's start
+    return info.date, "afternoon" if clock >= month.settings.slots["afternoon"].start else "morning"
 
 
 def absent(month: Month) -> list[Violation]:
@@ -58,9 +74,9 @@ def absent(month: Month) -> list[Violation]:
 
 
 def rounds(month: Month) -> int:
-    """Spot-check rounds of the month: one per check event (inspector and time), whatever the
-    number of cadres it found."""
-    return len({(str(e.get("inspector")), e.at) for e in month.facts.inspections})
+    """Spot-check rounds of the month: one per day with a spot check, whatever the number
+    of checks recorded that day or of cadres they found."""
+    return len({month.local(e.at).date() for e in month.facts.inspections})
 
 
 def too_few(month: Month) -> list[Violation]:
@@ -68,7 +84,7 @@ def too_few(month: Month) -> list[Violation]:
     is over; it lands in the discipline group leader's archive."""
     required = month.settings.inspections_per_month
     actual = rounds(month)
-    if actual >= required or not month.span.over:
+    if actual >= required or not month.span.over or not month.span.month_days[-1].audited:
         return []
     message = _("{actual} spot check(s) in {month}; at least {required} are required").format(
         actual=actual, month=month.span.month, required=required)

@@ -18,7 +18,7 @@ def leave_not_cancelled(month: Month) -> list[Violation]:
         if not s.in_month or (s.imported and s.window is None):  # a terminal's punch outside the windows: none
             continue
         for span in month.facts.leaves.get(s.cadre, ()):
-            if not span.start <= s.entry.at <= span.end:
+            if not span.holds(s.entry.at):
                 continue
             local = month.local(s.entry.at)
             message = _("sign-in on {day} at {time} during {kind} {leave} ({start} to {end}), which was not "
@@ -58,7 +58,7 @@ def family_too_few(month: Month) -> list[Violation]:
     """``family.too_few`` (no cadre): the audit of a quarter's last month, once it is over, finds no
     family meeting (干部家属会) in the quarter."""
     number = int(month.span.month[5:7])
-    if number % 3 or not month.span.over:
+    if number % 3 or not month.span.over or not month.span.month_days[-1].audited:
         return []
     if any(e.get("meeting_kind") == "family" for e in month.facts.meetings):
         return []
