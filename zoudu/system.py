@@ -70,6 +70,10 @@ def _binary() -> int:
     return getattr(os, "O_BINARY", 0)
 
 
+# Where a FIFO can stand in a file's place, files are first opened without blocking (none on Windows).
+NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
 def open_regular(path: Path, write: bool = False, follow: bool = True) -> int:
     """A descriptor for reading (or reading and writing) a file that may turn out not to be regular.
 
@@ -77,7 +81,7 @@ def open_regular(path: Path, write: bool = False, follow: bool = True) -> int:
     caller's ``fstat`` check refuses it instead of hanging; ``blocking`` then restores blocking
     reads. ``follow=False`` refuses a symbolic link where the system can (``ELOOP``).
     """
-    flags = (os.O_RDWR if write else os.O_RDONLY) | _binary() | getattr(os, "O_NONBLOCK", 0)
+    flags = (os.O_RDWR if write else os.O_RDONLY) | _binary() | NONBLOCK
     if not follow:
         flags |= getattr(os, "O_NOFOLLOW", 0)
     return os.open(path, flags)
@@ -89,7 +93,7 @@ def blocking(fd: int) -> None:
     Only where the file was opened without blocking: on Windows ``os.set_blocking`` exists
     (Python 3.12+) but fails on anything but a pipe (ERROR_INVALID_FUNCTION).
     """
-    if getattr(os, "O_NONBLOCK", 0):
+    if NONBLOCK:
         os.set_blocking(fd, True)
 
 
