@@ -34,7 +34,7 @@ WORKER = textwrap.dedent("""
 
 def spawn(*args: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", WORKER, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, cwd=REPO)
+                            text=True, encoding="utf-8", cwd=REPO)
 
 
 @pytest.mark.usefixtures("lock_branch")
@@ -61,7 +61,8 @@ def test_checkins_from_several_terminals_through_the_cli_all_land(tmp_path):
     ws = make_workspace(tmp_path / "w")
     env = clean_env()
     procs = [subprocess.Popen([sys.executable, "-m", "zoudu", "--root", str(ws.root), "checkin", cadre,
-                               "--at", "2026-11-03T08:0" + str(i)], stdout=subprocess.PIPE, env=env, text=True)
+                               "--at", "2026-11-03T08:0" + str(i)], stdout=subprocess.PIPE, env=env,
+                              encoding="utf-8")
              for i, cadre in enumerate(["c001", "c002", "c003", "c004", "c005", "c006", "c001", "c002"])]
     ids = [p.communicate(timeout=120)[0].split()[0] for p in procs]  # the id starts the line
     assert all(p.returncode == 0 for p in procs)

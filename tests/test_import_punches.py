@@ -214,7 +214,7 @@ def test_a_write_that_fails_midway_leaves_the_ledger_as_it_was(tmp_path, root):
     env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("ZOUDU_")}
     env["ZOUDU_LANG"] = "en"
     r = subprocess.run([sys.executable, "-m", "zoudu", "--root", str(root), "import", str(many)],
-                       capture_output=True, text=True, env=env, preexec_fn=limit, timeout=120)
+                       capture_output=True, text=True, encoding="utf-8", env=env, preexec_fn=limit, timeout=120)
     assert r.returncode == 2 and r.stdout == "", r.stderr
     assert snapshot(root) == before
     assert run_cli("verify", root=root).returncode == 0

@@ -12,4 +12,5 @@ fi
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q -e ".[test]"
-exec .venv/bin/python -m pytest -q "$@"
+# Every text file and pipe names its encoding: a Windows office's default is GBK, not UTF-8.
+exec .venv/bin/python -X warn_default_encoding -W error::EncodingWarning -m pytest -q "$@"
