@@ -19,6 +19,7 @@ from tests.support.every_command import commands, make_township
 
 FOLDERS = ("zoudu", "tests", "tools", "bench")
 OPENERS = ("open", "fdopen")
+TEMPORARY = ("NamedTemporaryFile", "TemporaryFile", "SpooledTemporaryFile")
 RUNNERS = ("run", "Popen", "check_output", "call", "check_call")
 
 
@@ -66,6 +67,10 @@ def text_calls_without_encoding(source: str) -> list[tuple[int, str]]:
                 found.append((node.lineno, f"{name}(text=True) without encoding"))
         elif name == "TextIOWrapper" and not named:
             found.append((node.lineno, "TextIOWrapper() without encoding"))
+        elif name in TEMPORARY and not named:
+            mode = _literal(_keyword(node, "mode") or ast.Constant("w+b"))
+            if mode is None or any("b" not in m for m in mode):
+                found.append((node.lineno, f"{name}() in text mode without encoding"))
     return found
 
 
@@ -78,7 +83,7 @@ def test_no_text_is_read_or_written_in_the_default_encoding():
 
 @pytest.mark.parametrize("call", ["open(p)", "open(p, 'w')", "p.read_text()", "p.write_text(t)", "p.open()",
                                   "subprocess.run(a, text=True)", "os.fdopen(fd, mode)",
-                                  "io.TextIOWrapper(b)"])
+                                  "io.TextIOWrapper(b)", "tempfile.NamedTemporaryFile('w')"])
 def test_the_look_finds_each_kind_of_call(call):
     assert text_calls_without_encoding(call)
 
@@ -86,7 +91,7 @@ def test_the_look_finds_each_kind_of_call(call):
 @pytest.mark.parametrize("call", ["open(p, 'rb')", "open(p, encoding='utf-8')", "p.read_text('utf-8')",
                                   "p.write_text(t, encoding='gbk')", "p.open('wb')", "os.open(p, 0)",
                                   "subprocess.run(a, text=True, encoding='utf-8')", "subprocess.run(a)",
-                                  "os.fdopen(fd, 'rb+' if w else 'rb')"])
+                                  "os.fdopen(fd, 'rb+' if w else 'rb')", "tempfile.NamedTemporaryFile()"])
 def test_the_look_passes_what_names_its_encoding_or_is_binary(call):
     assert not text_calls_without_encoding(call)
 
