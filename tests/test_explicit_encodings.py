@@ -68,7 +68,7 @@ def text_calls_without_encoding(source: str) -> list[tuple[int, str]]:
         elif name == "TextIOWrapper" and not named:
             found.append((node.lineno, "TextIOWrapper() without encoding"))
         elif name in TEMPORARY and not named:
-            mode = _literal(_keyword(node, "mode") or ast.Constant("w+b"))
+            mode = _literal(_keyword(node, "mode") or (node.args[0] if node.args else ast.Constant("w+b")))
             if mode is None or any("b" not in m for m in mode):
                 found.append((node.lineno, f"{name}() in text mode without encoding"))
     return found
