@@ -94,3 +94,13 @@ def test_windows_refusing_to_cut_the_access_list_is_said(township, windows, caps
     monkeypatch.setenv("ZOUDU_KEY", str(profile / "township.key"))
     code, out, err = run(capsys, "--root", str(township.root), "keys", "init")
     assert code == 0 and "did not let the private key's file be limited to its owner" in err
+
+
+def test_windows_keeps_the_key_in_the_roaming_profile_by_default(township, windows, capsys, monkeypatch):
+    profile, tools = windows
+    monkeypatch.delenv("XDG_CONFIG_HOME")
+    monkeypatch.setenv("APPDATA", str(profile / "AppData" / "Roaming"))
+    code, out, err = run(capsys, "--root", str(township.root), "keys", "init")
+    assert code == 0 and err == "", err
+    (key,) = (profile / "AppData" / "Roaming" / "zoudu").rglob("township.key")
+    assert str(key) in out

@@ -64,6 +64,19 @@ def write_errors_not_signals() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
+# --- the user's folders ------------------------------------------------------------------------
+
+_FOLDERS = {"config": ("XDG_CONFIG_HOME", "APPDATA", ".config"), "cache": ("XDG_CACHE_HOME", "LOCALAPPDATA", ".cache")}
+
+
+def user_folder(kind: str) -> Path:
+    """The user's ``"config"`` or ``"cache"`` folder: ``$XDG_…_HOME`` when set, else Windows'
+    ``%APPDATA%`` / ``%LOCALAPPDATA%`` (inside the user's profile), else ``~/.config`` / ``~/.cache``."""
+    xdg, windows, dot = _FOLDERS[kind]
+    base = os.environ.get(xdg) or (os.environ.get(windows) if WINDOWS else None)
+    return Path(base) if base else Path(os.path.expanduser("~")) / dot
+
+
 # --- opening files -----------------------------------------------------------------------------
 
 def _binary() -> int:

@@ -44,7 +44,7 @@ def key_path(ws: Workspace) -> Path:
     """Where the private key lives: $ZOUDU_KEY, else the user's config folder (never inside ledgers/)."""
     if os.environ.get(KEY_ENV):
         return Path(os.environ[KEY_ENV])
-    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    base = system.user_folder("config")
     name = "".join(ch if ch.isalnum() else "_" for ch in ws.settings.township) or "township"
     where = hashlib.sha256(str(ws.root.resolve()).encode()).hexdigest()[:8]
     return base / "zoudu" / f"{name}-{where}" / "township.key"
