@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from tests.support.workspace import run_cli as zoudu
-from tests.support.punches import days_ago, entries, ledger_bytes, township, violations
+from tests.support.punches import save_xlsx, days_ago, entries, ledger_bytes, township, violations
 
 HEADER = ["姓名", "考勤组", "部门", "工号", "职位", "UserId", "日期", "上班1打卡时间", "上班1打卡结果",
           "下班1打卡时间", "下班1打卡结果", "上班2打卡时间", "下班2打卡时间", "上班3打卡时间", "下班3打卡时间"]
@@ -37,7 +37,7 @@ def write(path, table) -> None:
         book = openpyxl.Workbook()
         for row in table:
             book.active.append(row)
-        book.save(path)
+        save_xlsx(book, path)
     else:
         with open(path, "w", encoding="utf-8-sig", newline="") as fh:
             csv.writer(fh).writerows(table)

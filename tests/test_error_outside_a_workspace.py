@@ -17,7 +17,7 @@ def run_in(folder: Path, *args: str, lang: str = "en") -> subprocess.CompletedPr
     """The real command line started in ``folder``, with no --root and no ZOUDU_ROOT."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ZOUDU_")}
     env["ZOUDU_LANG"] = lang
-    return subprocess.run([sys.executable, "-m", "zoudu", *args], cwd=folder, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "zoudu", *args], cwd=folder, capture_output=True, text=True, encoding="utf-8",
                           env=env, timeout=120)
 
 

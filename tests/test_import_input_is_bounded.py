@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 
 from tests.support.workspace import run_cli as zoudu
-from tests.support.punches import days_ago, ledger_bytes, township
+from tests.support.punches import save_xlsx, days_ago, ledger_bytes, township
 
 MEMORY = 1 << 30  # the address space a bounded import runs in (python, the CLI and calamine fit well inside)
 ROW = b"<row><c><v>1</v></c></row>"
@@ -35,7 +35,7 @@ def run_limited(root: Path, *args: str) -> subprocess.CompletedProcess:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
 
     return subprocess.run([sys.executable, "-m", "zoudu", "--root", str(root), *args], capture_output=True,
-                          text=True, env=env, preexec_fn=cap, timeout=300)
+                          text=True, encoding="utf-8", env=env, preexec_fn=cap, timeout=300)
 
 
 @pytest.fixture
@@ -152,7 +152,7 @@ def test_a_workbook_naming_a_far_cell_is_refused_before_it_is_laid_out(tmp_path,
     sheet.append(["党政办", "李四", "3", f"{days_ago(1)} 08:01:00", "1"])
     sheet["XFD1048576"] = "x"  # two cells; a reader laying the sheet out would allocate 17 billion
     path = tmp_path / "导出.xlsx"
-    book.save(path)
+    save_xlsx(book, path)
     r = run_limited(root, "import", str(path))
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert "more than 200000 rows" in r.stderr

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TZ, run_cli
+from tests.support.punches import save_xlsx
 
 TODAY = dt.datetime.now(TZ).date()
 DAY = TODAY - dt.timedelta(days=1)  # yesterday: inside the import limit, never in the future
@@ -37,6 +38,8 @@ def root(tmp_path: Path) -> Path:
         r = run_cli("roster", "add", *args, "--since", "2020-01-01", root=root)
         assert r.returncode == 0, r.stderr
     return root
+
+
 
 
 def ledger_lines(root: Path) -> list[dict]:
@@ -140,7 +143,7 @@ def test_pc_software_export_as_xlsx(tmp_path, root):
     sheet.append(["党政办", "甲书记", 1, dt.datetime.combine(DAY, dt.time(19, 25)), 2])
     sheet.append(["党政办", "乙干部", "0002", f"{D} 19:31:00", 2])
     path = tmp_path / "导出.xlsx"
-    book.save(path)
+    save_xlsx(book, path)
     r = run_cli("import", str(path), root=root)
     assert r.returncode == 0, r.stderr
     entries = ledger_lines(root)
@@ -163,7 +166,7 @@ def test_dingtalk_export_with_title_rows(tmp_path, root):
     sheet.append(["丙干部", "乡机关", "党政办", "", "干部", "u3", D, "08:12", "迟到", "未打卡", "缺卡",
                   "", "", "", ""])
     path = tmp_path / "钉钉.xlsx"
-    book.save(path)
+    save_xlsx(book, path)
     r = run_cli("import", str(path), root=root)
     assert r.returncode == 0, r.stderr
     got = [(e["cadre"], e["at"][:16]) for e in ledger_lines(root)]
@@ -214,7 +217,7 @@ def test_a_write_that_fails_midway_leaves_the_ledger_as_it_was(tmp_path, root):
     env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("ZOUDU_")}
     env["ZOUDU_LANG"] = "en"
     r = subprocess.run([sys.executable, "-m", "zoudu", "--root", str(root), "import", str(many)],
-                       capture_output=True, text=True, env=env, preexec_fn=limit, timeout=120)
+                       capture_output=True, text=True, encoding="utf-8", env=env, preexec_fn=limit, timeout=120)
     assert r.returncode == 2 and r.stdout == "", r.stderr
     assert snapshot(root) == before
     assert run_cli("verify", root=root).returncode == 0

@@ -33,7 +33,7 @@ def test_a_failure_in_the_second_month_names_what_the_first_holds(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("ZOUDU_")}
     env["ZOUDU_LANG"] = "en"
     r = subprocess.run([sys.executable, "-m", "zoudu", "--root", str(root), "import", str(path)],
-                       capture_output=True, text=True, env=env, preexec_fn=cap, timeout=120)
+                       capture_output=True, text=True, encoding="utf-8", env=env, preexec_fn=cap, timeout=120)
     assert r.returncode == 2, r.stderr
     written = [e for e in entries(root) if e["at"].startswith(early_month)]
     assert [e["cadre"] for e in written] == ["c003", "c001"]

@@ -63,5 +63,5 @@ def test_the_check_command_exits_1_on_a_stale_page_and_0_on_a_current_one(tmp_pa
 
 def test_the_tool_runs_from_anywhere():
     r = subprocess.run([sys.executable, str(REPO / "tools" / "rule_table.py"), "--check"], cwd="/",
-                       capture_output=True, text=True)
+                       capture_output=True, text=True, encoding="utf-8")
     assert r.returncode == 0, r.stderr

@@ -61,3 +61,12 @@ def violations(root: Path, month: str) -> list[dict]:
     r = zoudu("audit", "--month", month, "--format", "json", root=root)
     assert r.returncode in (0, 1), r.stderr
     return json.loads(r.stdout)["violations"]
+
+
+def save_xlsx(book, path) -> None:
+    """openpyxl writes a temporary text file without naming its encoding (its own code, not zoudu's)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=EncodingWarning)
+        book.save(path)

@@ -53,6 +53,15 @@ def make_workspace(root: Path, clock: Clock | None = None) -> Workspace:
     return Workspace(root, clock=ws.clock)
 
 
+# Chooses how zoudu locks and appends (tests/test_portable_lock.py), not what a command does: kept.
+KEPT = ("ZOUDU_PORTABLE_LOCK",)
+
+
+def clean_env() -> dict[str, str]:
+    """This process's environment without the ZOUDU_ settings a test might have left (but the lock switch)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("ZOUDU_") or k in KEPT}
+
+
 def set_phone(root: Path, phone: str = PHONE) -> None:
     """rules.yaml's supervision phone set to a real number, as a clerk does before the first publish."""
     from zoudu.ledger.settings import PLACEHOLDER_PHONE
@@ -71,7 +80,7 @@ def run_cli(*args: str, root: Path | None = None, lang: str = "en", input: str |
     environment changes what a process is (``PYTHON*`` variables, a preloaded library), and for
     help pages (their words are fixed when the commands are first imported, in one language)."""
     argv = (["--root", str(root)] if root else []) + list(args)
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("ZOUDU_")}
+    full_env = clean_env()
     if lang:
         full_env["ZOUDU_LANG"] = lang
     full_env.update(env or {})

@@ -11,6 +11,8 @@ from zoudu.cli.common import BY_HELP, workspace
 from zoudu.errors import visible
 from zoudu.i18n import _
 
+PROGRESS_ROWS = 2000  # an import of fewer rows is quick: no bar
+
 part = typer.Typer()
 
 
@@ -28,9 +30,19 @@ def import_(
 ) -> None:
     from zoudu.ledger import describe, importing
     from zoudu.ledger.importers import printable
+    from zoudu.render.progress import bar
 
     ws = workspace()
-    plan = importing.plan(ws, file, fmt, mapping, skip_unknown, approver, reason, by, trust_badge)
+    done, partial = [], None
+    # the bar stays while the import waits for the lock, and is gone before anything is printed
+    with bar(_("Reading the punches"), least=PROGRESS_ROWS) as tick:
+        plan = importing.plan(ws, file, fmt, mapping, skip_unknown, approver, reason, by, trust_badge,
+                              progress=tick)
+        if not dry_run:
+            try:
+                done = importing.run(ws, plan)
+            except importing.PartialImport as e:
+                partial = e
     settings, roster = ws.settings, ws.roster
     year = None
     if dry_run:
@@ -44,12 +56,10 @@ def import_(
             format=plan.format, new=len(plan.entries), dup=sum(r.duplicate for r in plan.rows),
             unknown=len(plan.unknown)) + _clock_outs(plan), file=sys.stderr)
         return
-    try:
-        done = importing.run(ws, plan)
-    except importing.PartialImport as e:  # what was written is listed before the error says so
-        for fields in e.done:
+    if partial is not None:  # what was written is listed before the error says so
+        for fields in partial.done:
             print(visible(_said(describe, fields, settings, roster)))
-        raise
+        raise partial
     for fields in done:
         print(visible(_said(describe, fields, settings, roster)))
     late = sum(1 for row in plan.rows if row.late and not row.duplicate and not approver)

@@ -25,6 +25,8 @@ from typing import Any, Callable, TypeVar
 
 import msgspec
 
+from zoudu import system
+
 T = TypeVar("T")
 FORMAT = 3  # the envelope's layout; 1 was pickle, never read; 2 kept times in UTC
 _CODE_KEY: str | None = None
@@ -34,8 +36,7 @@ _KEEP = 1024  # entries kept: a few per ledger file (picks, marks, results), for
 def _cache_dir() -> Path | None:
     if os.environ.get("ZOUDU_NO_CACHE"):
         return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "zoudu"
+    return system.user_folder("cache") / "zoudu"
 
 
 def _code_key() -> str:
@@ -117,7 +118,7 @@ def store(kind: str, key: str, source: str, value: Any) -> None:
         path = folder / f"{kind}-{key}.msgpack"
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         tmp.write_bytes(data)
-        os.replace(tmp, path)
+        system.replace(tmp, path, durable=False)
         _prune(folder)
     except (OSError, TypeError, ValueError, OverflowError, msgspec.EncodeError):  # e.g. an int msgpack cannot hold
         pass

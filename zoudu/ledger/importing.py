@@ -23,7 +23,7 @@ import hashlib
 import os
 import stat
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from zoudu import model
 from zoudu.errors import ZouduError
@@ -132,8 +132,11 @@ def read_file(file: str) -> bytes:
 
 
 def plan(ws: Workspace, file: str, fmt: str | None, mapping: str | None, skip_unknown: bool,
-         approver: str | None, reason: str | None, by: str | None, trust_badge: bool = False) -> Plan:
-    """Reads and checks the file; what an import would record. Raises on anything wrong."""
+         approver: str | None, reason: str | None, by: str | None, trust_badge: bool = False,
+         progress: Callable[[int, int], None] | None = None) -> Plan:
+    """Reads and checks the file; what an import would record. Raises on anything wrong.
+
+    ``progress(done, total)`` is told of the rows matched, a hundred at a time."""
     shown = Path(file).name
     if fmt is not None and fmt not in importers.FORMATS:
         raise ZouduError(_("--format must be one of {formats}, not '{value}'").format(
@@ -159,7 +162,9 @@ def plan(ws: Workspace, file: str, fmt: str | None, mapping: str | None, skip_un
     unknown: list[Punch] = []
     crossed: list[tuple[Punch, model.Cadre, model.Cadre]] = []
     matched: list[tuple[Punch, model.Cadre, dt.datetime]] = []
-    for punch in punches:
+    for row, punch in enumerate(punches):
+        if progress is not None and not row % 100:
+            progress(row, len(punches))
         at = punch.at.replace(tzinfo=settings.tz)
         if at > moment + FUTURE_TOLERANCE:
             raise ZouduError(_("the time {at} is in the future").format(at=iso(at)), punch.where)
@@ -181,6 +186,8 @@ def plan(ws: Workspace, file: str, fmt: str | None, mapping: str | None, skip_un
         raise ZouduError(_("{n} row(s) name one cadre by badge and another by name; nothing was recorded "
                            "(check the roster's badges, or go by the badge with --trust-badge): {rows}").format(
             n=len(crossed), rows=listed) + (_(" and {n} more").format(n=more) if more > 0 else ""))
+    if progress is not None:
+        progress(len(punches), len(punches))
     if unknown and not skip_unknown:
         listed = "; ".join(f"{p.where} {p.badge or ''} {p.name or ''}".strip() for p in unknown[:MAX_UNKNOWN_LISTED])
         more = len(unknown) - MAX_UNKNOWN_LISTED

@@ -25,7 +25,7 @@ import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from zoudu import model
+from zoudu import model, system
 from zoudu.timeparse import iso, month_days, month_of, parse_month, shift_month
 
 KEY_ENV = "ZOUDU_KEY"
@@ -44,15 +44,16 @@ def key_path(ws: Workspace) -> Path:
     """Where the private key lives: $ZOUDU_KEY, else the user's config folder (never inside ledgers/)."""
     if os.environ.get(KEY_ENV):
         return Path(os.environ[KEY_ENV])
-    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    base = system.user_folder("config")
     name = "".join(ch if ch.isalnum() else "_" for ch in ws.settings.township) or "township"
     where = hashlib.sha256(str(ws.root.resolve()).encode()).hexdigest()[:8]
     return base / "zoudu" / f"{name}-{where}" / "township.key"
 
 
-def keys_init(ws: Workspace) -> tuple[Path, Path]:
-    """Make the township's Ed25519 key pair: private key (mode 0600) outside the workspace's
-    ledgers, public key in ``keys/township.pub``. Refuses to replace either. Returns their paths."""
+def keys_init(ws: Workspace) -> tuple[Path, Path, bool]:
+    """Make the township's Ed25519 key pair: private key (its owner's alone: ``system.owner_only``)
+    outside the workspace's ledgers, public key in ``keys/township.pub``. Refuses to replace either.
+    Returns their paths, and whether the system let the private key be limited to its owner."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -66,19 +67,26 @@ def keys_init(ws: Workspace) -> tuple[Path, Path]:
                                "every earlier seal unverifiable)"), str(path))
     key = Ed25519PrivateKey.generate()
     try:
-        private.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(private, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        system.make_private_folder(private.parent)
+        fd = system.open_private(private)
         with os.fdopen(fd, "wb") as fh:
             fh.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                        serialization.NoEncryption()))
             fh.flush()
             os.fsync(fh.fileno())
+        protected = system.owner_only(private)
         public.parent.mkdir(parents=True, exist_ok=True)
         public.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
                                                          serialization.PublicFormat.SubjectPublicKeyInfo))
     except OSError as e:
         raise ZouduError(_("cannot write the key: {error}").format(error=e.strerror), str(e.filename)) from None
-    return private, public.resolve()
+    return private, public.resolve(), protected
+
+
+def key_exposure(ws: Workspace) -> tuple[Path, str | None]:
+    """The private key's path, and why others might read it (``system.private_key_exposure``) or None."""
+    path = key_path(ws)
+    return path, system.private_key_exposure(path) if path.exists() else None
 
 
 def _private_key(ws: Workspace):
@@ -178,11 +186,8 @@ def _rules_copy(ws: Workspace) -> str:
     path = folder / f"{digest}.yaml"
     if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
         tmp = path.with_name(path.name + ".tmp")
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        system.write_synced(tmp, data)
+        system.replace(tmp, path)
     return digest
 
 
