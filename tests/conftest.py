@@ -10,7 +10,7 @@ import pytest
 from zoudu import i18n
 from zoudu.ledger.workspace import Workspace
 
-from tests.support.workspace import REPO, TZ, Clock, make_workspace, run_cli  # noqa: F401 - re-exported
+from tests.support.workspace import REPO, TZ, Clock, clean_env, make_workspace, run_cli  # noqa: F401 - re-exported
 
 @pytest.fixture(autouse=True)
 def english():
@@ -39,3 +39,17 @@ def cli():
 def root(tmp_path: Path) -> Path:
     """The small township's folder, for tests of the CLI (a test file may define its own)."""
     return make_workspace(tmp_path / "w").root
+
+
+@pytest.fixture(params=["native", "portable"])
+def lock_branch(request, monkeypatch) -> str:
+    """Runs a test twice: with this system's own locking and appending (flock, O_APPEND) and
+    with the portable branch Windows takes (filelock, seek then write), forced by
+    ZOUDU_PORTABLE_LOCK for this process and the commands it starts."""
+    from zoudu.system import PORTABLE_ENV
+
+    if request.param == "portable":
+        monkeypatch.setenv(PORTABLE_ENV, "1")
+    else:
+        monkeypatch.delenv(PORTABLE_ENV, raising=False)
+    return request.param

@@ -12,7 +12,9 @@ import time
 
 import yaml
 
-from tests.conftest import REPO, make_workspace
+import pytest
+
+from tests.conftest import REPO, clean_env, make_workspace
 from zoudu.ledger.store import read_ledger
 
 WORKER = textwrap.dedent("""
@@ -35,6 +37,7 @@ def spawn(*args: str) -> subprocess.Popen:
                             text=True, cwd=REPO)
 
 
+@pytest.mark.usefixtures("lock_branch")
 def test_eight_processes_appending_at_once_lose_nothing(tmp_path, cli):
     ws = make_workspace(tmp_path / "w")
     cadres = ["c001", "c002", "c003", "c004", "c005", "c006"]
@@ -53,9 +56,10 @@ def test_eight_processes_appending_at_once_lose_nothing(tmp_path, cli):
     assert cli("verify", root=ws.root).returncode == 0
 
 
+@pytest.mark.usefixtures("lock_branch")
 def test_checkins_from_several_terminals_through_the_cli_all_land(tmp_path):
     ws = make_workspace(tmp_path / "w")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ZOUDU_")}
+    env = clean_env()
     procs = [subprocess.Popen([sys.executable, "-m", "zoudu", "--root", str(ws.root), "checkin", cadre,
                                "--at", "2026-11-03T08:0" + str(i)], stdout=subprocess.PIPE, env=env, text=True)
              for i, cadre in enumerate(["c001", "c002", "c003", "c004", "c005", "c006", "c001", "c002"])]
@@ -65,6 +69,7 @@ def test_checkins_from_several_terminals_through_the_cli_all_land(tmp_path):
     assert not scan.problems and sorted(e.id for e in scan.entries) == sorted(ids)
 
 
+@pytest.mark.usefixtures("lock_branch")
 def test_sigkill_in_a_loop_of_appends_keeps_every_earlier_entry(tmp_path, cli):
     ws = make_workspace(tmp_path / "w")
     acknowledged: list[str] = []
@@ -90,6 +95,7 @@ def test_sigkill_in_a_loop_of_appends_keeps_every_earlier_entry(tmp_path, cli):
     assert len(acknowledged) > 10
 
 
+@pytest.mark.usefixtures("lock_branch")
 def test_a_torn_last_line_stops_appends_and_repair_sets_it_aside(tmp_path, cli):
     ws = make_workspace(tmp_path / "w")
     for hour in ("08:00", "14:30"):
@@ -175,6 +181,7 @@ def test_non_utf8_and_garbage_lines_are_reported_with_their_line(tmp_path, cli):
     assert "ledgers/2026-11.yaml:8:" in r.stdout
 
 
+@pytest.mark.usefixtures("lock_branch")
 def test_append_refuses_after_a_garbled_last_line(tmp_path, cli):
     ws, path, lines = _ledger_with_five(tmp_path, cli)
     with open(path, "a", encoding="utf-8") as fh:

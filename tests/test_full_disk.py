@@ -16,14 +16,16 @@ import sys
 import uuid
 from pathlib import Path
 
-from tests.conftest import make_workspace, run_cli
+import pytest
+
+from tests.conftest import clean_env, make_workspace, run_cli
 from zoudu.ledger.store import read_ledger
 
 CADRES = ("c001", "c002", "c003", "c004", "c005", "c006")
 
 
 def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ZOUDU_")}
+    env = clean_env()
     env.update(ZOUDU_LANG="en", PYTHONDONTWRITEBYTECODE="1")
     return env
 
@@ -61,6 +63,7 @@ def fill(mount: Path, leave: int) -> Path:
     return filler
 
 
+@pytest.mark.usefixtures("lock_branch")
 def test_a_file_size_limit_mid_append_leaves_the_ledger_as_it_was(tmp_path):
     ws = make_workspace(tmp_path / "w")
     assert run_cli("checkin", "c003", "--at", "2026-11-03T08:00", root=ws.root).returncode == 0
@@ -78,6 +81,7 @@ def test_a_file_size_limit_mid_append_leaves_the_ledger_as_it_was(tmp_path):
     assert run_cli("verify", root=ws.root).returncode == 0
 
 
+@pytest.mark.usefixtures("lock_branch")
 def test_a_new_months_file_refused_mid_write_is_not_left_behind(tmp_path):
     ws = make_workspace(tmp_path / "w")
     r = cli_limited(ws.root, 100, "checkin", *CADRES, "--at", "2026-11-03T08:00")
@@ -94,6 +98,7 @@ def test_chinese_says_the_disk_is_full(tmp_path):
     assert r.returncode == 2 and "磁盘已满，未记录任何内容" in r.stderr, r.stderr
 
 
+@pytest.mark.usefixtures("lock_branch")
 def test_a_full_disk_refuses_the_append_and_the_roster_edit(tmp_path):
     with small_disk(tmp_path) as mount:
         ws = make_workspace((mount or tmp_path) / "w")
@@ -131,6 +136,7 @@ def test_a_full_disk_refuses_the_append_and_the_roster_edit(tmp_path):
         assert run_cli("verify", root=ws.root).returncode == 0
 
 
+@pytest.mark.usefixtures("lock_branch")
 def test_a_read_only_place_is_said_as_such(tmp_path):
     with small_disk(tmp_path) as mount:
         ws = make_workspace((mount or tmp_path) / "w")
@@ -156,6 +162,7 @@ def test_a_read_only_place_is_said_as_such(tmp_path):
         assert ledger.read_bytes() == before
 
 
+@pytest.mark.usefixtures("lock_branch")
 def test_appending_until_the_disk_fills_loses_no_acknowledged_entry(tmp_path):
     """Fault injection: sign-ins in a loop on a file system that fills up mid-write."""
     with small_disk(tmp_path, "256k") as mount:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 
-from tests.conftest import make_workspace, run_cli
+import pytest
+
+from tests.conftest import clean_env, make_workspace, run_cli
 from zoudu.ledger.store import read_ledger
 
 
@@ -15,6 +17,7 @@ def ids(ws) -> list[str]:
     return [e.id for e in scan.entries]
 
 
+@pytest.mark.usefixtures("lock_branch")
 def test_a_last_line_missing_only_its_newline_is_kept_and_its_id_never_reused(tmp_path):
     ws = make_workspace(tmp_path / "w")
     r = run_cli("checkin", "c003", "c004", "--at", "2026-11-03T08:00", root=ws.root)
@@ -32,6 +35,7 @@ def test_a_last_line_missing_only_its_newline_is_kept_and_its_id_never_reused(tm
     assert ids(ws) == ["2026-11-0001", "2026-11-0002", "2026-11-0003"]
 
 
+@pytest.mark.usefixtures("lock_branch")
 def test_a_last_line_that_does_not_chain_is_still_set_aside(tmp_path):
     ws = make_workspace(tmp_path / "w")
     run_cli("checkin", "c003", "c004", "--at", "2026-11-03T08:00", root=ws.root)
@@ -46,6 +50,7 @@ def test_a_last_line_that_does_not_chain_is_still_set_aside(tmp_path):
     assert ids(ws) == ["2026-11-0001"]
 
 
+@pytest.mark.usefixtures("lock_branch")
 def test_a_cut_inside_a_chinese_character_says_incomplete_and_how_to_mend_it(tmp_path):
     ws = make_workspace(tmp_path / "w")
     run_cli("village", "c003", "--village", "石庄村", "--witness", "王大爷", "--at", "2026-11-03T10:00",
@@ -111,7 +116,7 @@ def test_a_1_gb_sparse_ledger_is_one_line_everywhere(tmp_path):
     def cap() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (768 << 20, 768 << 20))
 
-    full = {k: v for k, v in os.environ.items() if not k.startswith("ZOUDU_")}
+    full = clean_env()
     full.update(env, ZOUDU_LANG="en")
     r = subprocess.run([sys.executable, "-m", "zoudu", "--root", str(ws.root), "audit", "--month", "2026-11"],
                        capture_output=True, text=True, env=full, preexec_fn=cap, timeout=300)

@@ -49,10 +49,19 @@ def make_workspace(root: Path, clock: Clock | None = None) -> Workspace:
     return Workspace(root, clock=ws.clock)
 
 
+# Chooses how zoudu locks and appends (tests/test_portable_lock.py), not what a command does: kept.
+KEPT = ("ZOUDU_PORTABLE_LOCK",)
+
+
+def clean_env() -> dict[str, str]:
+    """This process's environment without the ZOUDU_ settings a test might have left (but the lock switch)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("ZOUDU_") or k in KEPT}
+
+
 def run_cli(*args: str, root: Path | None = None, lang: str = "en", input: str | None = None,
             env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """The real command line, in a subprocess, as a clerk would run it."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("ZOUDU_")}
+    full_env = clean_env()
     if lang:
         full_env["ZOUDU_LANG"] = lang
     full_env.update(env or {})

@@ -7,7 +7,6 @@ themselves live in ``zoudu.cli.record``.
 from __future__ import annotations
 
 import os
-import signal
 import sys
 
 
@@ -190,11 +189,11 @@ def main(argv: list[str] | None = None) -> None:
 
     from zoudu.errors import visible
 
+    from zoudu import system
+
+    system.console_never_fails()
+    system.write_errors_not_signals()
     args = _spread_many(_hoist_lang(sys.argv[1:] if argv is None else argv))
-    if hasattr(signal, "SIGXFSZ"):
-        # Past a file-size limit (ulimit -f) the kernel would kill us mid-append; ignored, the
-        # write fails with EFBIG instead and the append undoes itself (one line, nothing recorded).
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     i18n.set_explicit(_lang_from_argv(args))
     try:
         from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError

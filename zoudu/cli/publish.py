@@ -8,13 +8,13 @@ from __future__ import annotations
 import io
 import json
 import os
-import stat
 import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
 
+from zoudu import system
 from zoudu.cli.common import date_help, warn_placeholders, workspace
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
@@ -72,27 +72,21 @@ def _write(data: bytes, output: Optional[str], target: Optional[Path] = None) ->
     temp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     try:
         # An existing notice keeps its permissions; a new one gets what the umask allows.
-        mode = stat.S_IMODE(target.stat().st_mode) if target.is_file() else 0o666 & ~_umask()
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+        mode = system.file_mode(target)
+        fd = system.open_private(temp)
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
-            os.chmod(temp, mode)
-            os.replace(temp, target)
+            system.keep_mode(temp, mode)
+            system.replace(temp, target, durable=False)
         except BaseException:
             temp.unlink(missing_ok=True)
             raise
     except OSError as e:
         raise ZouduError(_("cannot write the file: {reason}").format(reason=e.strerror or e), output) from None
     print(_("wrote {path}").format(path=output), file=sys.stderr)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 @part.command()

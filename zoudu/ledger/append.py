@@ -1,7 +1,7 @@
 """Appending to a ledger and mending its end: the workspace lock, the tail read, one write + fsync, repair.
 
-Appends take one exclusive lock for the whole workspace (``flock`` on ``ledgers/.lock``,
-released by the kernel even when the holder is killed); under it only the tail of the
+Appends take one exclusive lock for the whole workspace (``ledgers/.lock``, released by
+the system even when the holder is killed; how, per system, is ``zoudu.system``'s); under it only the tail of the
 file is read (cost independent of the ledger's size), the new lines are written in one
 ``write`` and ``fsync``ed. A write the file system refuses is undone. The line format
 itself is ``zoudu.ledger.store``'s.
@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 from typing import Any, Callable
 
+from zoudu import system
 from zoudu.errors import UnsafeToAppend, ZouduError
 from zoudu.i18n import _
 from zoudu.model import Problem
@@ -25,47 +26,25 @@ from zoudu.ledger.store import (
 
 
 class WorkspaceLock:
-    """An exclusive lock across processes, held for a whole read-tail/append.
-
-    On POSIX this is ``flock`` on ``ledgers/.lock``: the kernel drops it when the
-    holder dies, even by SIGKILL. The ``filelock`` package does the same but costs
-    20 ms of import on every command a clerk runs, so it is used only on Windows.
-    """
+    """An exclusive lock across processes, held for a whole read-tail/append: ``ledgers/.lock``,
+    a file of its own (never a ledger), taken as ``zoudu.system`` does on this system."""
 
     def __init__(self, ledgers: Path):
         self.path = ledgers / ".lock"
-        self._fd: int | None = None
-        self._fallback = None
+        self._lock = system.ExclusiveLock(self.path)
 
     def __enter__(self) -> "WorkspaceLock":
         try:
-            import fcntl
-        except ImportError:  # Windows
-            from filelock import FileLock
-
-            self._fallback = FileLock(str(self.path), timeout=120)
-            self._fallback.acquire()
-            return self
-        try:
-            try:
-                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-            except OSError as e:
-                if e.errno not in (errno.EROFS, errno.EACCES, errno.EPERM) or not self.path.is_file():
-                    raise
-                # a read-only mount: flock works on a read-only descriptor, and the write that
-                # follows is refused in one line naming what the file system said
-                self._fd = os.open(self.path, os.O_RDONLY)
+            self._lock.acquire()
         except OSError as e:
-            raise ZouduError(_("cannot open the lock file: {error}").format(error=e.strerror), str(self.path)) from None
-        fcntl.flock(self._fd, fcntl.LOCK_EX)
+            if e.errno in (errno.EROFS, errno.EACCES, errno.EPERM):  # a place nothing can be written to
+                raise write_error(e, str(self.path)) from None
+            raise ZouduError(_("cannot open the lock file: {error}").format(error=e.strerror or e),
+                             str(self.path)) from None
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._fallback is not None:
-            self._fallback.release()
-        elif self._fd is not None:
-            os.close(self._fd)  # closing releases the flock
-            self._fd = None
+        self._lock.release()
 
 
 def workspace_lock(ledgers: Path) -> WorkspaceLock:
@@ -198,43 +177,38 @@ def append(path: Path, shown_as: str, new: list[dict[str, Any]],
         chunks.append(encode_line(fields))
         done.append(fields)
     data = "".join(chunks).encode("utf-8")
-    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
     try:
-        fd = os.open(path, flags | (os.O_EXCL if created else 0), 0o644)
+        fd = system.open_append(path, created)
     except OSError as e:
         if e.errno == errno.ELOOP:
             raise ZouduError(_("a ledger must not be a symbolic link; put the file itself in ledgers/"),
                              shown_as) from None
         raise write_error(e, shown_as) from None
+    refused: OSError | None = None
     try:
         before = os.fstat(fd).st_size  # under the lock: nobody else writes meanwhile
         try:
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            os.fsync(fd)
+            system.append_bytes(fd, data)
         except OSError as e:
-            _undo(fd, path, before, created)
-            raise write_error(e, shown_as) from None
+            refused = e
+            _undo(fd, before)
     finally:
         os.close(fd)
+    if refused is not None:
+        if created:  # removed once closed: Windows cannot remove a file that is still open
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+        raise write_error(refused, shown_as) from None
     if created:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        except OSError:
-            pass
-        finally:
-            os.close(dir_fd)
+        system.sync_folder(path.parent)
     return done
 
 
-def _undo(fd: int, path: Path, before: int, created: bool) -> None:
-    """Cut a refused write back off: the file as it was (a file just created, gone)."""
+def _undo(fd: int, before: int) -> None:
+    """Cut a refused write back off: the file as it was."""
     try:
-        if created:
-            os.unlink(path)
         os.ftruncate(fd, before)
         os.fsync(fd)
     except OSError:

@@ -25,6 +25,8 @@ from typing import Any, Callable, TypeVar
 
 import msgspec
 
+from zoudu import system
+
 T = TypeVar("T")
 FORMAT = 3  # the envelope's layout; 1 was pickle, never read; 2 kept times in UTC
 _CODE_KEY: str | None = None
@@ -116,7 +118,7 @@ def store(kind: str, key: str, source: str, value: Any) -> None:
         path = folder / f"{kind}-{key}.msgpack"
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         tmp.write_bytes(data)
-        os.replace(tmp, path)
+        system.replace(tmp, path, durable=False)
         _prune(folder)
     except (OSError, TypeError, ValueError, OverflowError, msgspec.EncodeError):  # e.g. an int msgpack cannot hold
         pass

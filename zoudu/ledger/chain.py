@@ -35,6 +35,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from zoudu import system
 from zoudu.ledger.store import chain_hash, fast_fields, genesis, month_of_file, parse_line, value_chain
 from zoudu.model import Problem
 
@@ -194,7 +195,7 @@ def _save(state_path: Path | None, state: dict) -> None:
         state_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = state_path.with_name(f"{state_path.name}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps(state), encoding="utf-8")
-        os.replace(tmp, state_path)
+        system.replace(tmp, state_path, durable=False)
         _prune(state_path.parent)
     except OSError:
         pass

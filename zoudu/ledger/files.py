@@ -19,13 +19,17 @@ def read_bytes(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
     import os
     import stat
 
+    from zoudu import system
+
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        fd = system.open_regular(path)
     except FileNotFoundError:
         raise ZouduError(_("file not found"), str(path)) from None
     except IsADirectoryError:
         raise ZouduError(_("is a folder, not a file"), str(path)) from None
     except OSError as e:
+        if os.path.isdir(path):  # Windows refuses to open a folder with "permission denied"
+            raise ZouduError(_("is a folder, not a file"), str(path)) from None
         raise ZouduError(_("cannot read file: {error}").format(error=e.strerror), str(path)) from None
     try:
         info = os.fstat(fd)
@@ -35,8 +39,7 @@ def read_bytes(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
             raise ZouduError(_("not a regular file (a pipe or a device?): zoudu reads only plain files"), str(path))
         if info.st_size > max_bytes:
             raise ZouduError(_("file is too large ({size} bytes)").format(size=info.st_size), str(path))
-        if hasattr(os, "set_blocking"):
-            os.set_blocking(fd, True)
+        system.blocking(fd)
         with os.fdopen(fd, "rb", closefd=False) as fh:
             data = fh.read(max_bytes + 1)
         if len(data) > max_bytes:

@@ -270,23 +270,16 @@ def save_roster(path: Path, roster: Roster, by: str = "zoudu", recorded: str = "
 
 
 def _replace(path: Path, text: str) -> None:
+    from zoudu import system
     from zoudu.ledger.append import write_error
 
     tmp = path.with_name(path.name + ".tmp")
     try:  # a refused write (full disk, read-only mount) leaves the roster as it was: one line, exit 2
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        system.write_synced(tmp, text.encode("utf-8"))
+        system.replace(tmp, path)
     except OSError as e:
         tmp.unlink(missing_ok=True)
         raise write_error(e, f"{path.parent.name}/{path.name}") from None
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 def migrate(ws, by: str, recorded: str) -> tuple[int, str]:
@@ -308,10 +301,9 @@ def migrate(ws, by: str, recorded: str) -> tuple[int, str]:
                            "version); nothing was changed"), ROSTER)
     old = _parse(data, ROSTER)
     backup = path.with_name(BACKUP)
-    with open(backup, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
+    from zoudu import system
+
+    system.write_synced(backup, data)
     _replace(path, log_lines(old.cadres, by, recorded, ws.settings.tz))
     ws.__dict__.pop("roster", None)
     return len(old.cadres), ws.shown(backup)

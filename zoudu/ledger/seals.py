@@ -25,7 +25,7 @@ import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from zoudu import model
+from zoudu import model, system
 from zoudu.timeparse import iso, month_days, month_of, parse_month, shift_month
 
 KEY_ENV = "ZOUDU_KEY"
@@ -66,8 +66,8 @@ def keys_init(ws: Workspace) -> tuple[Path, Path]:
                                "every earlier seal unverifiable)"), str(path))
     key = Ed25519PrivateKey.generate()
     try:
-        private.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(private, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        system.make_private_folder(private.parent)
+        fd = system.open_private(private)
         with os.fdopen(fd, "wb") as fh:
             fh.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                        serialization.NoEncryption()))
@@ -178,11 +178,8 @@ def _rules_copy(ws: Workspace) -> str:
     path = folder / f"{digest}.yaml"
     if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
         tmp = path.with_name(path.name + ".tmp")
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        system.write_synced(tmp, data)
+        system.replace(tmp, path)
     return digest
 
 

@@ -27,6 +27,7 @@ from typing import Any, Iterable, Iterator
 
 import msgspec
 
+from zoudu import system
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
 from zoudu.model import LEAVE, Entry, Problem
@@ -197,16 +198,14 @@ def open_ledger(path: Path, mode: str = "rb"):
     anything but a regular file (a FIFO would hang), with one-line errors naming it."""
     shown = str(path)
     try:
-        fd = os.open(path, (os.O_RDWR if "+" in mode else os.O_RDONLY) | getattr(os, "O_NOFOLLOW", 0)
-                     | getattr(os, "O_NONBLOCK", 0))
+        fd = system.open_regular(path, write="+" in mode, follow=False)
     except OSError as e:
         raise _open_error(e, path) from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise ZouduError(_("a ledger must be a regular file"), shown)
-        if hasattr(os, "set_blocking"):
-            os.set_blocking(fd, True)
+        system.blocking(fd)
         return os.fdopen(fd, mode)
     except BaseException:
         os.close(fd)
