@@ -14,6 +14,7 @@ tzdata, filelock and colorama. Every requirement of every wheel in the folder is
 therefore evaluated here for the target platform, and any missing one is
 downloaded too, until nothing is missing.
 
+pip's constraints apply (PIP_CONSTRAINT=FILE pins a dependency for one bundle).
 Downloaded wheels are kept in .cache/wheels/<platform>/ (or --cache): a second
 build first resolves from there with no network, and goes to the index only if
 something is missing.
@@ -181,10 +182,10 @@ def build_wheel(out: Path, cache: Path) -> Path:
         return Path(shutil.copy2(built, out / built.name))
 
 
-def bundle(platform: str, out: Path, cache: Path) -> list[Path]:
+def bundle(platform: str, out: Path, cache: Path, pythons: tuple[str, ...] = PYTHONS) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     wheel = build_wheel(out, cache)
-    for python in PYTHONS:
+    for python in pythons:
         reqs = [str(wheel)]
         for _round in range(10):
             download(out, cache, platform, python, reqs)
@@ -208,10 +209,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--platform", required=True, choices=sorted(PLATFORM_TAGS))
     parser.add_argument("-o", "--output", required=True, type=Path, help="the folder to fill")
     parser.add_argument("--cache", type=Path, help="downloaded wheels kept here (default: .cache/wheels/PLATFORM)")
+    parser.add_argument("--python", action="append", choices=PYTHONS,
+                        help="only this CPython (repeatable; default: all of them)")
     args = parser.parse_args(argv)
     cache = args.cache or ROOT / ".cache" / "wheels" / args.platform
-    wheels = bundle(args.platform, args.output, cache)
-    print(f"{args.output}: {len(wheels)} wheels for CPython {', '.join(PYTHONS)} on {args.platform}")
+    pythons = tuple(args.python or PYTHONS)
+    wheels = bundle(args.platform, args.output, cache, pythons)
+    print(f"{args.output}: {len(wheels)} wheels for CPython {', '.join(pythons)} on {args.platform}")
     return 0
 
 
