@@ -85,7 +85,7 @@ def generate_apart(root: Path, scale: int, history: int) -> dict[str, int]:
     start from this process's (Linux counts the memory a child had before exec)."""
     done = subprocess.run([sys.executable, str(Path(__file__).with_name("gen_month.py")), str(root),
                            "--scale", str(scale), "--month", MONTH, "--history", str(history)],
-                          capture_output=True, text=True, check=True)
+                          capture_output=True, text=True, encoding="utf-8", check=True)
     return {line.split(":")[0]: int(line.split()[1]) for line in done.stdout.splitlines()}
 
 

@@ -49,7 +49,7 @@ def run(args: list[str], root: Path, cache: Path) -> tuple[float, float, float]:
                 "print(wall, r.ru_utime + r.ru_stime, r.ru_maxrss / 1024, p.returncode)\n"
                 "print(p.stderr.decode(errors='replace')[-500:])\n")
     out = subprocess.run([sys.executable, "-c", launcher, sys.executable, "-m", "zoudu", *args],
-                         env=env, capture_output=True, text=True, check=True).stdout
+                         env=env, capture_output=True, text=True, encoding="utf-8", check=True).stdout
     wall, cpu, rss, code = out.split("\n", 1)[0].split()
     if int(code) not in (0, 1):  # 1: violations found; 2 would be a refusal, not the work measured
         raise SystemExit(f"zoudu {' '.join(args)} exited {code}: {out.split(chr(10), 1)[1].strip()}")

@@ -10,7 +10,7 @@ from tests.conftest import REPO
 
 def test_foundation_benchmark_prints_its_table():
     r = subprocess.run([sys.executable, str(REPO / "bench" / "bench_foundation.py"), "--entries", "300", "--runs", "1"],
-                       capture_output=True, text=True, timeout=300)
+                       capture_output=True, text=True, encoding="utf-8", timeout=300)
     assert r.returncode == 0, r.stderr
     for measure in ("append (API)", "start-up: zoudu --help", "start-up: zoudu checkin", "load: read_ledger"):
         assert measure in r.stdout

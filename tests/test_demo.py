@@ -60,7 +60,7 @@ def test_generator_reproduces_the_shipped_files_byte_for_byte(tmp_path: Path):
     target = tmp_path / "again"
     target.mkdir()
     done = subprocess.run([sys.executable, str(REPO / "tools" / "make_demo.py"), str(target)],
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, encoding="utf-8", timeout=600)
     assert done.returncode == 0, done.stderr
     for name in SHIPPED:
         assert (target / name).read_bytes() == (REPO / name).read_bytes(), f"{name} differs: rerun tools/make_demo.py"

@@ -37,7 +37,7 @@ def cli_limited(root: Path, limit: int, *args: str) -> subprocess.CompletedProce
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
     return subprocess.run([sys.executable, "-m", "zoudu", "--root", str(root), *args], capture_output=True,
-                          text=True, env=_env(), preexec_fn=cap, timeout=120)
+                          text=True, encoding="utf-8", env=_env(), preexec_fn=cap, timeout=120)
 
 
 @contextlib.contextmanager
@@ -93,7 +93,7 @@ def test_chinese_says_the_disk_is_full(tmp_path):
     ws = make_workspace(tmp_path / "w")
     env = dict(_env(), ZOUDU_LANG="zh")
     r = subprocess.run([sys.executable, "-m", "zoudu", "--root", str(ws.root), "checkin", "c003"],
-                       capture_output=True, text=True, env=env, timeout=120,
+                       capture_output=True, text=True, encoding="utf-8", env=env, timeout=120,
                        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (100, 100)))
     assert r.returncode == 2 and "磁盘已满，未记录任何内容" in r.stderr, r.stderr
 

@@ -38,6 +38,15 @@ def root(tmp_path: Path) -> Path:
     return root
 
 
+def save_xlsx(book, path) -> None:
+    """openpyxl writes a temporary text file without naming its encoding (its own code, not zoudu's)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=EncodingWarning)
+        book.save(path)
+
+
 def ledger_lines(root: Path) -> list[dict]:
     out = []
     for path in sorted((root / "ledgers").glob("20*.yaml")):
@@ -139,7 +148,7 @@ def test_pc_software_export_as_xlsx(tmp_path, root):
     sheet.append(["党政办", "甲书记", 1, dt.datetime.combine(DAY, dt.time(19, 25)), 2])
     sheet.append(["党政办", "乙干部", "0002", f"{D} 19:31:00", 2])
     path = tmp_path / "导出.xlsx"
-    book.save(path)
+    save_xlsx(book, path)
     r = run_cli("import", str(path), root=root)
     assert r.returncode == 0, r.stderr
     entries = ledger_lines(root)
@@ -162,7 +171,7 @@ def test_dingtalk_export_with_title_rows(tmp_path, root):
     sheet.append(["丙干部", "乡机关", "党政办", "", "干部", "u3", D, "08:12", "迟到", "未打卡", "缺卡",
                   "", "", "", ""])
     path = tmp_path / "钉钉.xlsx"
-    book.save(path)
+    save_xlsx(book, path)
     r = run_cli("import", str(path), root=root)
     assert r.returncode == 0, r.stderr
     got = [(e["cadre"], e["at"][:16]) for e in ledger_lines(root)]
@@ -214,7 +223,7 @@ def test_a_write_that_fails_midway_leaves_the_ledger_as_it_was(tmp_path, root):
     env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("ZOUDU_")}
     env["ZOUDU_LANG"] = "en"
     r = subprocess.run([sys.executable, "-m", "zoudu", "--root", str(root), "import", str(many)],
-                       capture_output=True, text=True, env=env, preexec_fn=limit, timeout=120)
+                       capture_output=True, text=True, encoding="utf-8", env=env, preexec_fn=limit, timeout=120)
     assert r.returncode == 2 and r.stdout == "", r.stderr
     assert snapshot(root) == before
     assert run_cli("verify", root=root).returncode == 0

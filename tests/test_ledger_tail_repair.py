@@ -119,7 +119,7 @@ def test_a_1_gb_sparse_ledger_is_one_line_everywhere(tmp_path):
     full = clean_env()
     full.update(env, ZOUDU_LANG="en")
     r = subprocess.run([sys.executable, "-m", "zoudu", "--root", str(ws.root), "audit", "--month", "2026-11"],
-                       capture_output=True, text=True, env=full, preexec_fn=cap, timeout=300)
+                       capture_output=True, text=True, encoding="utf-8", env=full, preexec_fn=cap, timeout=300)
     assert r.returncode in (1, 2) and "internal error" not in r.stderr and "Traceback" not in r.stderr, r.stderr
     assert ledger.stat().st_size == 1 << 30
 

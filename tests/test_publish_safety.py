@@ -67,7 +67,7 @@ def test_output_given_relative_to_the_current_folder_is_refused_too(ws):
     env.update(ZOUDU_LANG="en", PYTHONPATH=str(REPO))
     for where in ("ledgers/2026-10.yaml", "rules.yaml", "./ledgers/../ledgers/roster.yaml"):
         r = subprocess.run([sys.executable, "-m", "zoudu", "--root", ".", "publish", "--month", "2026-10",
-                            "--format", "md", "-o", where], cwd=ws.root, env=env, capture_output=True, text=True,
+                            "--format", "md", "-o", where], cwd=ws.root, env=env, capture_output=True, text=True, encoding="utf-8",
                            timeout=120)
         assert r.returncode == 2 and r.stderr.count("\n") == 1 and "own files" in r.stderr, r.stderr
     assert snapshot(ws.root) == before

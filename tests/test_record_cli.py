@@ -91,7 +91,7 @@ def test_the_default_time_is_now(cli, root):
     assert r.returncode == 0, r.stderr
     import datetime as dt
 
-    (entry,) = [e for p in (root / "ledgers").glob("20*.yaml") for e in yaml.safe_load(p.read_text())]
+    (entry,) = [e for p in (root / "ledgers").glob("20*.yaml") for e in yaml.safe_load(p.read_text(encoding="utf-8"))]
     at = dt.datetime.fromisoformat(entry["at"])
     assert abs((dt.datetime.now(dt.timezone.utc) - at).total_seconds()) < 120
 

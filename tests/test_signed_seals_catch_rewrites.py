@@ -71,13 +71,13 @@ def test_keys_init_keeps_the_private_key_outside_the_ledgers_and_prints_the_publ
     assert r.returncode == 0, r.stderr
     last = r.stdout.strip().splitlines()[-1]
     assert os.path.isabs(last) and Path(last) == (root / "keys" / "township.pub").resolve()
-    assert Path(last).read_text().startswith("-----BEGIN PUBLIC KEY-----")
+    assert Path(last).read_text(encoding="utf-8").startswith("-----BEGIN PUBLIC KEY-----")
     private = Path(key["ZOUDU_KEY"])
     assert stat.S_IMODE(private.stat().st_mode) == 0o600
     assert not any(p.name.endswith(".key") for p in (root / "ledgers").rglob("*"))
     r = cli("keys", "init", root=root, env=key)
     assert r.returncode == 2 and "already exists" in r.stderr
-    assert private.read_bytes() and Path(last).read_text().startswith("-----BEGIN")
+    assert private.read_bytes() and Path(last).read_text(encoding="utf-8").startswith("-----BEGIN")
 
 
 def test_a_seal_prints_its_id_and_a_long_code_and_verifies(cli, root, key):

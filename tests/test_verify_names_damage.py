@@ -12,7 +12,7 @@ def test_a_folder_where_a_ledger_should_be_and_a_file_as_root(cli, root, tmp_pat
     r = cli("verify", root=root)
     assert r.returncode == 2 and "ledgers/2026-09.yaml" in r.stderr and "Traceback" not in r.stderr
     afile = tmp_path / "afile"
-    afile.write_text("x")
+    afile.write_text("x", encoding="utf-8")
     r = cli("--root", str(afile), "verify")
     assert r.returncode == 2 and "is a file" in r.stderr
 

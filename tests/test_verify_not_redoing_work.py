@@ -64,13 +64,13 @@ def test_a_planted_state_cannot_hide_damage(tmp_path):
     ledger = ws.ledger_path("2026-11")
     ledger.write_bytes(ledger.read_bytes().replace(b'"c004"', b'"c005"', 1))
     for state in states(tmp_path):  # a forger rewrites the remembered state to fit the edited file
-        obj = json.loads(state.read_text())
+        obj = json.loads(state.read_text(encoding="utf-8"))
         obj["size"] = ledger.stat().st_size
-        state.write_text(json.dumps(obj))
+        state.write_text(json.dumps(obj), encoding="utf-8")
     r = run_cli("verify", root=ws.root, env=env)
     assert r.returncode == 1 and "hash chain broken" in r.stdout, r.stdout
     for state in states(tmp_path):
-        state.write_text("not json {")
+        state.write_text("not json {", encoding="utf-8")
     r = run_cli("verify", root=ws.root, env=env)
     assert r.returncode == 1 and "hash chain broken" in r.stdout
 

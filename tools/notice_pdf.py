@@ -34,7 +34,7 @@ def chromium() -> str:
 def _run(args: list[str]) -> None:
     with tempfile.TemporaryDirectory(prefix="zoudu-chromium-") as profile:
         cmd = [chromium(), *FLAGS, f"--user-data-dir={profile}", *args]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+        done = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", timeout=180)
         if done.returncode != 0:
             raise RuntimeError(f"chromium failed ({done.returncode}): {done.stderr[-2000:]}")
 

@@ -64,6 +64,19 @@ def write_errors_not_signals() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
+# --- the user's folders ------------------------------------------------------------------------
+
+_FOLDERS = {"config": ("XDG_CONFIG_HOME", "APPDATA", ".config"), "cache": ("XDG_CACHE_HOME", "LOCALAPPDATA", ".cache")}
+
+
+def user_folder(kind: str) -> Path:
+    """The user's ``"config"`` or ``"cache"`` folder: ``$XDG_…_HOME`` when set, else Windows'
+    ``%APPDATA%`` / ``%LOCALAPPDATA%`` (inside the user's profile), else ``~/.config`` / ``~/.cache``."""
+    xdg, windows, dot = _FOLDERS[kind]
+    base = os.environ.get(xdg) or (os.environ.get(windows) if WINDOWS else None)
+    return Path(base) if base else Path(os.path.expanduser("~")) / dot
+
+
 # --- opening files -----------------------------------------------------------------------------
 
 def _binary() -> int:
@@ -111,13 +124,36 @@ def make_private_folder(path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
 
 
+def owner_only(path: Path) -> bool:
+    """Let only the file's owner read ``path`` (a private key); False when the system refused.
+
+    POSIX: mode 0600. Windows: ``icacls`` drops the access entries the file inherited from its
+    folder and grants the current user alone full control (the mode given at creation means
+    nothing there).
+    """
+    import subprocess
+
+    try:
+        if not WINDOWS:
+            os.chmod(path, 0o600)
+            return True
+        user = os.environ.get("USERNAME")
+        if not user:
+            return False
+        done = subprocess.run(["icacls", str(path), "/inheritance:r", "/grant:r", f"{user}:F"],
+                              capture_output=True, timeout=60)
+        return done.returncode == 0
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return False
+
+
 def private_key_exposure(path: Path) -> str | None:
     """Why others might read the private key at ``path``, or None when it is kept as it should be.
 
-    POSIX: a key that group or others may read. Windows has no mode bits: a key is
-    protected by the access list of the folder it lies in, so it must lie inside the
-    user's own profile (``%USERPROFILE%``, which only that user and the administrators may
-    read by default), never in a shared folder or on a USB stick.
+    POSIX: ``"mode"``, a key that group or others may read. Windows has no mode bits: a key
+    also takes the access list of the folder it lies in, so it must lie inside the user's
+    own profile (``%USERPROFILE%``, which only that user and the administrators may read by
+    default): ``"outside-profile"`` for a shared folder or a USB stick.
     """
     try:
         if WINDOWS:

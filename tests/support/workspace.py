@@ -66,4 +66,4 @@ def run_cli(*args: str, root: Path | None = None, lang: str = "en", input: str |
         full_env["ZOUDU_LANG"] = lang
     full_env.update(env or {})
     argv = [sys.executable, "-m", "zoudu"] + (["--root", str(root)] if root else []) + list(args)
-    return subprocess.run(argv, capture_output=True, text=True, env=full_env, input=input, timeout=120)
+    return subprocess.run(argv, capture_output=True, text=True, encoding="utf-8", env=full_env, input=input, timeout=120)

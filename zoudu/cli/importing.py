@@ -11,6 +11,8 @@ from zoudu.cli.common import BY_HELP, workspace
 from zoudu.errors import visible
 from zoudu.i18n import _
 
+PROGRESS_ROWS = 2000  # an import of fewer rows is quick: no bar
+
 part = typer.Typer()
 
 
@@ -27,9 +29,13 @@ def import_(
 ) -> None:
     from zoudu.ledger import describe, importing
     from zoudu.ledger.importers import printable
+    from zoudu.render.progress import bar
 
     ws = workspace()
-    plan = importing.plan(ws, file, fmt, mapping, skip_unknown, approver, reason, by)
+    # the bar stays while the import waits for the lock, and is gone before anything is printed
+    with bar(_("Reading the punches"), least=PROGRESS_ROWS) as tick:
+        plan = importing.plan(ws, file, fmt, mapping, skip_unknown, approver, reason, by, progress=tick)
+        done = [] if dry_run else importing.run(ws, plan)
     settings, roster = ws.settings, ws.roster
     year = None
     if dry_run:
@@ -43,7 +49,6 @@ def import_(
             format=plan.format, new=len(plan.entries), dup=sum(r.duplicate for r in plan.rows),
             unknown=len(plan.unknown)), file=sys.stderr)
         return
-    done = importing.run(ws, plan)
     for fields in done:
         print(visible(describe.line(fields, settings, roster, year=year)))
     late = sum(1 for row in plan.rows if row.late and not row.duplicate and not approver)

@@ -21,10 +21,34 @@ def keys_init() -> None:
     """Create the key pair: the private key outside ledgers/ (mode 0600), the public key to hand to the county."""
     from zoudu.ledger.seals import keys_init as make
 
-    private, public = make(workspace())
+    ws = workspace()
+    private, public, protected = make(ws)
     print(_("private key (keep it secret, never send it): {path}").format(path=private))
     print(_("public key (send it to the county discipline commission):"))
     print(public)
+    if not protected:
+        _warn(_("the system did not let the private key's file be limited to its owner: check who may "
+                "read {path}").format(path=private))
+    _warn_exposed(ws)
+
+
+def _warn(message: str) -> None:
+    import sys
+
+    print(f"zoudu: {_('warning')}: {message}", file=sys.stderr)
+
+
+def _warn_exposed(ws) -> None:
+    """A private key others may read is said on every command that uses it (never refused: the
+    township must still be able to seal)."""
+    from zoudu.ledger.seals import key_exposure
+
+    path, exposure = key_exposure(ws)
+    if exposure == "mode":
+        _warn(_("other users of this machine may read the private key; run: chmod 600 {path}").format(path=path))
+    elif exposure in ("outside-profile", "no-profile"):
+        _warn(_("the private key lies outside your user profile, where Windows lets whoever may read that "
+                "folder read it: keep it under your profile (set ZOUDU_KEY): {path}").format(path=path))
 
 
 @part.command()
@@ -37,6 +61,7 @@ def seal(
     from zoudu.ledger.seals import CODE_HEX, make_seal
 
     ws = workspace()
+    _warn_exposed(ws)
     entry_id, code = make_seal(ws, month, recorder(ws, by))
     print(f"{entry_id} {code[:CODE_HEX]}")
 

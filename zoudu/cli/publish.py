@@ -19,6 +19,8 @@ from zoudu.cli.common import date_help, warn_placeholders, workspace
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
 
+PROGRESS_MONTHS = 3  # a dossier of fewer months is quick: no bar
+
 part = typer.Typer()
 
 PUBLISH_FORMATS = ("terminal", "html", "md", "csv")
@@ -172,7 +174,10 @@ def dossier(
         raise ZouduError(_("--format must be table or json, not '{value}'").format(value=fmt))
     from zoudu.publish.dossier import dossier as build, to_json
 
-    record = build(workspace(), cadre, start, end)
+    from zoudu.render.progress import bar
+
+    with bar(_("Auditing the months"), least=PROGRESS_MONTHS) as tick:
+        record = build(workspace(), cadre, start, end, progress=tick)
     for month in record.missing:
         print(_("note: {month} has no ledger file; it is not in the archive").format(month=month), file=sys.stderr)
     if fmt == "json":

@@ -10,6 +10,8 @@ import typer
 from zoudu.cli.common import State, workspace
 from zoudu.i18n import _
 
+PROGRESS_MONTHS = 3  # verify of fewer months is quick: no bar
+
 part = typer.Typer()
 
 
@@ -56,8 +58,11 @@ def verify(
     """Check every ledger: parses, ids, the chain of hashes; say where and what is wrong."""
     from zoudu.ledger.verify import verify as run
 
+    from zoudu.render.progress import bar
+
     ws = workspace()
-    report = run(ws, do_repair=repair)
+    with bar(_("Checking the ledgers"), least=PROGRESS_MONTHS) as tick:
+        report = run(ws, do_repair=repair, progress=tick)
     from zoudu.errors import visible
 
     for ledger, side in report.repaired:

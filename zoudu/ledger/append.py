@@ -1,9 +1,9 @@
 """Appending to a ledger and mending its end: the workspace lock, the tail read, one write + fsync, repair.
 
 Appends take one exclusive lock for the whole workspace (``ledgers/.lock``, released by
-the system even when the holder is killed; how, per system, is ``zoudu.system``'s); under it only the tail of the
-file is read (cost independent of the ledger's size), the new lines are written in one
-``write`` and ``fsync``ed. A write the file system refuses is undone. The line format
+the system even when the holder is killed; how is ``zoudu.system``'s); under it only the
+tail of the file is read (cost independent of the ledger's size), the new lines are
+written in one ``write`` and ``fsync``ed. A write the file system refuses is undone. The line format
 itself is ``zoudu.ledger.store``'s.
 """
 

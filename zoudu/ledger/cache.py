@@ -36,8 +36,7 @@ _KEEP = 1024  # entries kept: a few per ledger file (picks, marks, results), for
 def _cache_dir() -> Path | None:
     if os.environ.get("ZOUDU_NO_CACHE"):
         return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "zoudu"
+    return system.user_folder("cache") / "zoudu"
 
 
 def _code_key() -> str:

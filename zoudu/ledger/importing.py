@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from zoudu import model
 from zoudu.errors import ZouduError
@@ -84,8 +84,11 @@ def _imported(ws: Workspace, months: set[str]) -> set[tuple[str, str, str]]:
 
 
 def plan(ws: Workspace, file: str, fmt: str | None, mapping: str | None, skip_unknown: bool,
-         approver: str | None, reason: str | None, by: str | None) -> Plan:
-    """Reads and checks the file; what an import would record. Raises on anything wrong."""
+         approver: str | None, reason: str | None, by: str | None,
+         progress: Callable[[int, int], None] | None = None) -> Plan:
+    """Reads and checks the file; what an import would record. Raises on anything wrong.
+
+    ``progress(done, total)`` is told of the rows matched, a hundred at a time."""
     path = Path(file)
     shown = path.name
     try:
@@ -116,7 +119,9 @@ def plan(ws: Workspace, file: str, fmt: str | None, mapping: str | None, skip_un
     reason = text(reason, _("reason"), required=False)
     unknown: list[Punch] = []
     matched: list[tuple[Punch, model.Cadre, dt.datetime]] = []
-    for punch in punches:
+    for row, punch in enumerate(punches):
+        if progress is not None and not row % 100:
+            progress(row, len(punches))
         at = punch.at.replace(tzinfo=settings.tz)
         if at > moment + FUTURE_TOLERANCE:
             raise ZouduError(_("the time {at} is in the future").format(at=iso(at)), punch.where)
@@ -128,6 +133,8 @@ def plan(ws: Workspace, file: str, fmt: str | None, mapping: str | None, skip_un
             unknown.append(punch)
         else:
             matched.append((punch, cadre, at))
+    if progress is not None:
+        progress(len(punches), len(punches))
     if unknown and not skip_unknown:
         listed = "; ".join(f"{p.where} {p.badge or ''} {p.name or ''}".strip() for p in unknown[:MAX_UNKNOWN_LISTED])
         more = len(unknown) - MAX_UNKNOWN_LISTED

@@ -44,15 +44,16 @@ def key_path(ws: Workspace) -> Path:
     """Where the private key lives: $ZOUDU_KEY, else the user's config folder (never inside ledgers/)."""
     if os.environ.get(KEY_ENV):
         return Path(os.environ[KEY_ENV])
-    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    base = system.user_folder("config")
     name = "".join(ch if ch.isalnum() else "_" for ch in ws.settings.township) or "township"
     where = hashlib.sha256(str(ws.root.resolve()).encode()).hexdigest()[:8]
     return base / "zoudu" / f"{name}-{where}" / "township.key"
 
 
-def keys_init(ws: Workspace) -> tuple[Path, Path]:
-    """Make the township's Ed25519 key pair: private key (mode 0600) outside the workspace's
-    ledgers, public key in ``keys/township.pub``. Refuses to replace either. Returns their paths."""
+def keys_init(ws: Workspace) -> tuple[Path, Path, bool]:
+    """Make the township's Ed25519 key pair: private key (its owner's alone: ``system.owner_only``)
+    outside the workspace's ledgers, public key in ``keys/township.pub``. Refuses to replace either.
+    Returns their paths, and whether the system let the private key be limited to its owner."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -73,12 +74,19 @@ def keys_init(ws: Workspace) -> tuple[Path, Path]:
                                        serialization.NoEncryption()))
             fh.flush()
             os.fsync(fh.fileno())
+        protected = system.owner_only(private)
         public.parent.mkdir(parents=True, exist_ok=True)
         public.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
                                                          serialization.PublicFormat.SubjectPublicKeyInfo))
     except OSError as e:
         raise ZouduError(_("cannot write the key: {error}").format(error=e.strerror), str(e.filename)) from None
-    return private, public.resolve()
+    return private, public.resolve(), protected
+
+
+def key_exposure(ws: Workspace) -> tuple[Path, str | None]:
+    """The private key's path, and why others might read it (``system.private_key_exposure``) or None."""
+    path = key_path(ws)
+    return path, system.private_key_exposure(path) if path.exists() else None
 
 
 def _private_key(ws: Workspace):

@@ -206,7 +206,7 @@ def open_ledger(path: Path, mode: str = "rb"):
         if not stat.S_ISREG(info.st_mode):
             raise ZouduError(_("a ledger must be a regular file"), shown)
         system.blocking(fd)
-        return os.fdopen(fd, mode)
+        return os.fdopen(fd, "rb+" if "+" in mode else "rb")
     except BaseException:
         os.close(fd)
         raise

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Callable, Iterable
 
 from zoudu import model
 from zoudu.errors import ZouduError
@@ -97,17 +97,20 @@ def missing_months(months: list[str]) -> list[str]:
     return [m for m in months_between(months[0], months[-1]) if m not in present] if months else []
 
 
-def verify(ws: Workspace, do_repair: bool = False, months: list[str] | None = None) -> Report:
+def verify(ws: Workspace, do_repair: bool = False, months: list[str] | None = None,
+           progress: Callable[[int, int], None] | None = None) -> Report:
     """Check every ledger (or only ``months``), one month in memory at a time.
 
     A month whose file, roster and code are byte for byte as when it last verified clean is
     not parsed again (``_Verified``): its bytes are hashed and its count and head reused.
+    ``progress(done, total)`` is told of each month checked.
     """
     with without_cycle_collector():
-        return _verify(ws, do_repair, months)
+        return _verify(ws, do_repair, months, progress)
 
 
-def _verify(ws: Workspace, do_repair: bool, months: list[str] | None) -> Report:
+def _verify(ws: Workspace, do_repair: bool, months: list[str] | None,
+            progress: Callable[[int, int], None] | None) -> Report:
     report = Report()
     try:
         roster: model.Roster | None = ws.roster
@@ -136,7 +139,9 @@ def _verify(ws: Workspace, do_repair: bool, months: list[str] | None) -> Report:
             report.problems.append(Problem(ws.shown(ws.ledger_path(month)), None, _(
                 "this month's ledger is missing, though months before and after it have one (deleted?)")))
     memo = _Verified(ws)
-    for month in months:
+    for done, month in enumerate(months):
+        if progress is not None:
+            progress(done, len(months))
         path = ws.ledger_path(month)
         shown = ws.shown(path)
         known = memo.lookup(month, path)
@@ -160,6 +165,8 @@ def _verify(ws: Workspace, do_repair: bool, months: list[str] | None) -> Report:
         report.heads[month] = (reading.count, reading.head)
         if not problems:
             memo.remember(path, read.size, read.hexdigest(), reading.count, reading.head)
+    if progress is not None:
+        progress(len(months), len(months))
     report.problems.sort(key=lambda p: (p.file, p.line or 0))
     return report
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from zoudu.errors import DamagedLedger, ZouduError
 from zoudu.i18n import _
@@ -105,11 +105,13 @@ class Dossier:
         }
 
 
-def dossier(ws: Workspace, token: str, start: str | None = None, end: str | None = None) -> Dossier:
+def dossier(ws: Workspace, token: str, start: str | None = None, end: str | None = None,
+            progress: Callable[[int, int], None] | None = None) -> Dossier:
     """The archive of one cadre (id or unique name) over the months from ``start`` to ``end``.
 
     Without bounds, every month that has a ledger. Bad months, an unknown cadre
-    and a range in which the cadre has no record raise ZouduError.
+    and a range in which the cadre has no record raise ZouduError. ``progress(done, total)``
+    is told of each month audited.
     """
     from zoudu.audit import audit_month
 
@@ -129,7 +131,9 @@ def dossier(ws: Workspace, token: str, start: str | None = None, end: str | None
     records = []
     names: dict[str, str] = {}
     published = _publications(ws)
-    for month in months:
+    for done, month in enumerate(months):
+        if progress is not None:
+            progress(done, len(months))
         days = month_days(month)
         if not cadre.serving_between(days[0], days[-1]):
             continue
@@ -168,6 +172,8 @@ def dossier(ws: Workspace, token: str, start: str | None = None, end: str | None
                           for r in result.reports if r.cadre == cadre.id),
             evaluation_history=tuple(mine.evaluation_history), uncounted=tuple(mine.uncounted),
         ))
+    if progress is not None:
+        progress(len(months), len(months))
     asked = months_between(start, end) if start and end else []
     missing = tuple(m for m in asked if m not in months and m <= this_month)
     if not records:
