@@ -45,11 +45,12 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHONS = ("3.11", "3.12", "3.13")
 SETUPTOOLS = "setuptools>=68"  # pyproject.toml's build-system
 
-# The tags pip is told to accept for each target. manylinux: glibc 2.17 (CentOS 7) up to 2.28
-# (Debian 10, UOS, Kylin V10, RHEL 8); pip does not widen `manylinux_2_X` tags by itself.
+# The tags pip is told to accept for each target, the most preferred first. manylinux: glibc 2.17
+# (CentOS 7) up to 2.28 (Debian 10, UOS, Kylin V10, RHEL 8), the oldest preferred so that the folder
+# installs on as many machines as it can; pip does not widen `manylinux_2_X` tags by itself.
 PLATFORM_TAGS = {
     "win_amd64": ["win_amd64"],
-    "manylinux": [f"manylinux_2_{minor}_x86_64" for minor in range(28, 16, -1)] + ["manylinux2014_x86_64"],
+    "manylinux": ["manylinux2014_x86_64"] + [f"manylinux_2_{minor}_x86_64" for minor in range(17, 29)],
 }
 
 # Environment markers as they hold on each target (PEP 508), with python_version filled per Python.

@@ -34,6 +34,12 @@ if [ "$(date -u +%s)" -lt "$(date -u -d '2026-12-01T01:14:00Z' +%s)" ]; then
   die "the host clock ($(date -u)) is before the demo's last entry (2026-12-01 09:13 +08:00)"
 fi
 
+HOSTPY=${PYTHON:-}
+if [ -z "$HOSTPY" ]; then
+  if [ -x .venv/bin/python ]; then HOSTPY=.venv/bin/python; else HOSTPY=python3; fi
+fi
+"$HOSTPY" -m pip --version >/dev/null 2>&1 || die "$HOSTPY has no pip (set PYTHON=... to a Python with pip)"
+
 missing=()
 [ -x "$WINE" ] || missing+=(wine64)
 command -v localedef >/dev/null 2>&1 || missing+=(locales)
@@ -55,11 +61,6 @@ if ! locale -a 2>/dev/null | grep -qix 'zh_CN\.utf-\?8'; then
   $SUDO localedef -i zh_CN -f UTF-8 zh_CN.UTF-8 || die "localedef could not generate zh_CN.UTF-8"
 fi
 
-HOSTPY=${PYTHON:-}
-if [ -z "$HOSTPY" ]; then
-  if [ -x .venv/bin/python ]; then HOSTPY=.venv/bin/python; else HOSTPY=python3; fi
-fi
-"$HOSTPY" -m pip --version >/dev/null 2>&1 || die "$HOSTPY has no pip (set PYTHON=... to a Python with pip)"
 mkdir -p "$CACHE"
 
 # ----------------------------------------------------------------------------- the Windows CPython
@@ -96,6 +97,7 @@ printf 'python313.zip\r\n.\r\nLib\\site-packages\r\n' > "$PYDIR/python313._pth"
 
 # ----------------------------------------------------------------------------- zoudu and its wheels
 # Rebuilt only when zoudu's sources or the dependencies' pins change (a stamp of their contents).
+COMPILE=0
 STAMP=$( (cat pyproject.toml tools/bundle.py; find zoudu -type f ! -name '*.pyc' ! -path '*__pycache__*' -print0 \
           | LC_ALL=C sort -z | xargs -0 cat) | sha256sum | cut -c1-16)
 if [ "$(cat "$PYDIR/Lib/site-packages/.stamp" 2>/dev/null)" != "$STAMP" ]; then
@@ -106,10 +108,10 @@ if [ "$(cat "$PYDIR/Lib/site-packages/.stamp" 2>/dev/null)" != "$STAMP" ]; then
   PIP_CONSTRAINT=$CONSTRAINT "$HOSTPY" tools/bundle.py --platform win_amd64 --python 3.13 -o "$CACHE/bundle" \
     --cache "$CACHE/wheels" >/dev/null || die "tools/bundle.py could not build the win_amd64 bundle"
   rm -rf "$PYDIR/Lib/site-packages"
-  "$HOSTPY" -m pip install -q --no-deps --no-index --only-binary=:all: --platform win_amd64 --python-version 3.13 \
-    --implementation cp --target "$PYDIR/Lib/site-packages" "$CACHE"/bundle/*.whl \
+  "$HOSTPY" -m pip install -q --no-deps --no-compile --no-index --only-binary=:all: --platform win_amd64 \
+    --python-version 3.13 --implementation cp --target "$PYDIR/Lib/site-packages" "$CACHE"/bundle/*.whl \
     || die "pip could not install the bundle into the embeddable Python"
-  echo "$STAMP" > "$PYDIR/Lib/site-packages/.stamp"
+  COMPILE=1   # by the Windows CPython itself, below: a run then starts from bytecode
 else
   say "zoudu unchanged since the last run: its installed wheels are reused"
 fi
@@ -126,6 +128,9 @@ if [ ! -f "$WINEPREFIX/.complete" ]; then
   [ -f "$WINEPREFIX/system.reg" ] || die "wineboot did not create a wine prefix in $WINEPREFIX"
   touch "$WINEPREFIX/.complete"
 fi
+# zoudu's own folders in the Windows profile (key, caches) start empty on every run.
+rm -rf "$WINEPREFIX"/drive_c/users/*/AppData/Roaming/zoudu "$WINEPREFIX"/drive_c/users/*/AppData/Local/zoudu \
+       "$WINEPREFIX"/drive_c/users/*/.config/zoudu "$WINEPREFIX"/drive_c/users/*/.cache/zoudu
 "$WINESERVER" -p 60   # one server for the whole run instead of one per command
 # wine's services start with the first program of a session and inherit its stdout and stderr: started
 # here on /dev/null, they never hold open the pipes the commands below are read through.
@@ -181,6 +186,11 @@ case "$OUT" in
   "win32 cp936 gbk 3.13."*) say "Windows CPython ${OUT##* } in code page 936" ;;
   *) die "expected a Windows CPython 3.13 in code page 936, got '$OUT' (is zh_CN.UTF-8 in 'locale -a'?)" ;;
 esac
+if [ "$COMPILE" = 1 ]; then
+  windows_python -m compileall -q "$PYDIR/Lib/site-packages"
+  [ "$RC" = 0 ] || die "the Windows CPython could not compile the installed packages: $ERR"
+  echo "$STAMP" > "$PYDIR/Lib/site-packages/.stamp"
+fi
 
 zoudu 1 audit --month 2026-11                     # the demo has violations
 expect "c013" "audit"
