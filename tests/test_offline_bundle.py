@@ -89,7 +89,7 @@ def test_each_bundle_carries_an_install_script_that_never_reaches_the_network(bu
     if platform == "manylinux":
         assert os.access(bundles[platform] / "install.sh", os.X_OK)
     else:
-        assert "\r\n" in (bundles[platform] / "install.bat").read_bytes().decode("utf-8")
+        assert "\r\n" in (bundles[platform] / "install.bat").read_bytes().decode("ascii")  # cmd reads it as GBK
 
 
 def test_the_linux_install_script_installs_with_no_network(bundles, tmp_path):

@@ -61,22 +61,26 @@ MARKERS = {
                   "platform_machine": "x86_64"},
 }
 
+# ASCII only: cmd.exe reads a batch file in the console's code page (GBK in China).
 INSTALL_BAT = r"""@echo off
 rem Installs zoudu from this folder, with no network.
-rem Needs Python 3.11, 3.12 or 3.13 for Windows (64-bit) with pip.
+rem Needs Python 3.11, 3.12 or 3.13 for Windows (64-bit) with pip: the py launcher's,
+rem else the first python on PATH, else the one named by the PYTHON variable.
 setlocal
-set HERE=%~dp0
+set "HERE=%~dp0"
+if defined PYTHON goto install
+set "PYTHON=python"
 where py >nul 2>nul
-if %ERRORLEVEL%==0 (
-  py -3 -m pip install --no-index --find-links "%HERE%." zoudu %*
-) else (
-  python -m pip install --no-index --find-links "%HERE%." zoudu %*
-)
-if errorlevel 1 (
-  echo zoudu: install failed / 安装失败
-  exit /b 1
-)
-echo zoudu installed / 安装完成
+if errorlevel 1 goto install
+set "PYTHON=py -3"
+:install
+%PYTHON% -m pip install --no-index --find-links "%HERE%." zoudu %*
+if %ERRORLEVEL% NEQ 0 goto failed
+echo zoudu installed
+exit /b 0
+:failed
+echo zoudu: install failed
+exit /b 1
 """
 
 INSTALL_SH = """#!/bin/sh

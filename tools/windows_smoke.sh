@@ -6,8 +6,10 @@
 #
 # It installs what the host lacks (wine64, the zh_CN.UTF-8 locale), builds the win_amd64
 # bundle for CPython 3.13 with tools/bundle.py (cryptography<43 in this run only: 43 and
-# later do not load under wine 8), installs it where the embeddable Python looks (its
-# python313._pth), copies rules.yaml and ledgers/ into a fresh folder with a Chinese name,
+# later do not load under wine 8), installs it with the bundle's own install.bat run by the
+# Windows CPython's pip (no index: the Windows-only requirements must come from the folder)
+# where the embeddable Python looks (its python313._pth), copies rules.yaml and ledgers/ into a
+# fresh folder with a Chinese name,
 # and runs audit, verify, publish, two sign-ins (the second opens a new month's file), log,
 # dossier, keys init, seal and verify --pubkey: each must end with its expected exit code,
 # print valid GBK, and never an internal error.
@@ -26,6 +28,7 @@ START=$SECONDS
 
 say() { echo "windows_smoke: $*" >&2; }
 die() { echo "windows_smoke: FAILED: $*" >&2; exit 1; }
+trap 'echo "windows_smoke: FAILED: line $LINENO: $BASH_COMMAND (exit $?)" >&2' ERR
 
 # ----------------------------------------------------------------------------- the host
 # The demo's last entry was recorded 2026-12-01 09:13 (+08:00); a sign-in recorded before it would be
@@ -92,12 +95,13 @@ EOF
   mv "$PYDIR.tmp" "$PYDIR"
   touch "$PYDIR/.complete"
 fi
+[ ! -f "$PYDIR/_wmi.pyd.off" ] || mv "$PYDIR/_wmi.pyd.off" "$PYDIR/_wmi.pyd"   # an install cut short
 # The embeddable Python ignores PYTHONPATH and reads its path from python313._pth only.
 printf 'python313.zip\r\n.\r\nLib\\site-packages\r\n' > "$PYDIR/python313._pth"
 
 # ----------------------------------------------------------------------------- zoudu and its wheels
 # Rebuilt only when zoudu's sources or the dependencies' pins change (a stamp of their contents).
-COMPILE=0
+INSTALL=0
 STAMP=$( (cat pyproject.toml tools/bundle.py; find zoudu -type f ! -name '*.pyc' ! -path '*__pycache__*' -print0 \
           | LC_ALL=C sort -z | xargs -0 cat) | sha256sum | cut -c1-16)
 if [ "$(cat "$PYDIR/Lib/site-packages/.stamp" 2>/dev/null)" != "$STAMP" ]; then
@@ -107,11 +111,16 @@ if [ "$(cat "$PYDIR/Lib/site-packages/.stamp" 2>/dev/null)" != "$STAMP" ]; then
   rm -rf "$CACHE/bundle"
   PIP_CONSTRAINT=$CONSTRAINT "$HOSTPY" tools/bundle.py --platform win_amd64 --python 3.13 -o "$CACHE/bundle" \
     --cache "$CACHE/wheels" >/dev/null || die "tools/bundle.py could not build the win_amd64 bundle"
-  rm -rf "$PYDIR/Lib/site-packages"
-  "$HOSTPY" -m pip install -q --no-deps --no-compile --no-index --only-binary=:all: --platform win_amd64 \
-    --python-version 3.13 --implementation cp --target "$PYDIR/Lib/site-packages" "$CACHE"/bundle/*.whl \
-    || die "pip could not install the bundle into the embeddable Python"
-  COMPILE=1   # by the Windows CPython itself, below: a run then starts from bytecode
+  # The embeddable Python has no pip; install.bat needs one: pip's own wheel, unpacked as is.
+  if ! ls "$CACHE"/pip/pip-*.whl >/dev/null 2>&1; then
+    "$HOSTPY" -m pip download -q --only-binary=:all: --no-deps --dest "$CACHE/pip" pip >"$CACHE/download.log" 2>&1 \
+      || { cat "$CACHE/download.log" >&2; die "pip could not download pip's wheel"; }
+  fi
+  rm -rf "$PYDIR/Lib/site-packages" "$PYDIR/Scripts"
+  mkdir -p "$PYDIR/Lib/site-packages"
+  "$HOSTPY" -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' \
+    "$(ls "$CACHE"/pip/pip-*.whl | tail -n 1)" "$PYDIR/Lib/site-packages" || die "could not unpack pip's wheel"
+  INSTALL=1   # by install.bat under wine, below
 else
   say "zoudu unchanged since the last run: its installed wheels are reused"
 fi
@@ -120,6 +129,8 @@ fi
 export WINEPREFIX=$CACHE/prefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" WINEARCH=win64
 export LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8
 unset DISPLAY WAYLAND_DISPLAY PYTHONPATH PYTHONHOME PYTHONIOENCODING PYTHONUTF8 ZOUDU_ROOT ZOUDU_LANG ZOUDU_KEY
+# This host's pip settings (find-links, constraints) must not reach the Windows pip: it gets the folder only.
+for var in $(compgen -e); do case $var in PIP_*) unset "$var" ;; esac; done
 if [ ! -f "$WINEPREFIX/.complete" ]; then
   say "creating the wine prefix (once)"
   rm -rf "$WINEPREFIX"
@@ -131,7 +142,7 @@ fi
 # zoudu's own folders in the Windows profile (key, caches) start empty on every run.
 rm -rf "$WINEPREFIX"/drive_c/users/*/AppData/Roaming/zoudu "$WINEPREFIX"/drive_c/users/*/AppData/Local/zoudu \
        "$WINEPREFIX"/drive_c/users/*/.config/zoudu "$WINEPREFIX"/drive_c/users/*/.cache/zoudu
-"$WINESERVER" -p 60   # one server for the whole run instead of one per command
+"$WINESERVER" -p 60 || true   # one server for the whole run (or the one already running)
 # wine's services start with the first program of a session and inherit its stdout and stderr: started
 # here on /dev/null, they never hold open the pipes the commands below are read through.
 "$WINE" wineboot </dev/null >/dev/null 2>&1 || die "wine could not start its services"
@@ -150,19 +161,20 @@ cp -r ledgers "$TOWN/"
 rm -f "$TOWN/ledgers/.lock"
 # Each run's workspace folder is new, so the signing key zoudu keeps per workspace is new too.
 
-# Runs the Windows CPython in the township's folder: stdout and stderr each through a pipe.
+# Runs a Windows program in the township's folder: stdout and stderr each through a pipe.
 # Sets OUT and ERR (decoded from GBK to UTF-8) and RC.
 n=0
-windows_python() {
+windows() {
   n=$((n + 1))
   local out=$WORK/$n.out err=$WORK/$n.err
   { (set +e; cd "$TOWN" || exit
-     timeout 600 "$WINE" "$PYDIR/python.exe" "$@" </dev/null 2>&3 | cat >"$out"
+     timeout 900 "$WINE" "$@" </dev/null 2>&3 | cat >"$out"
      echo "${PIPESTATUS[0]}" >"$WORK/$n.rc"); } 3>&1 | cat >"$err" || true
   RC=$(cat "$WORK/$n.rc")
   OUT=$(iconv -f GBK -t UTF-8 <"$out") || die "'$*' printed something that is not GBK (cp936) on stdout"
   ERR=$(iconv -f GBK -t UTF-8 <"$err") || die "'$*' printed something that is not GBK (cp936) on stderr"
 }
+windows_python() { windows "$PYDIR/python.exe" "$@"; }
 
 # zoudu ARGS... with its expected exit code first; checks the code and that nothing went wrong inside.
 zoudu() {
@@ -186,8 +198,23 @@ case "$OUT" in
   "win32 cp936 gbk 3.13."*) say "Windows CPython ${OUT##* } in code page 936" ;;
   *) die "expected a Windows CPython 3.13 in code page 936, got '$OUT' (is zh_CN.UTF-8 in 'locale -a'?)" ;;
 esac
-if [ "$COMPILE" = 1 ]; then
-  windows_python -m compileall -q "$PYDIR/Lib/site-packages"
+if [ "$INSTALL" = 1 ]; then
+  say "installing the bundle with its install.bat (the Windows pip, no index)"
+  # Python 3.13's platform module asks WMI, which wine 8 lacks (propsys.VariantToString): pip, which asks
+  # for the platform, runs without the _wmi module; platform then falls back to the registry.
+  mv "$PYDIR/_wmi.pyd" "$PYDIR/_wmi.pyd.off"
+  export WINEPATH="Z:${PYDIR//\//\\}" PYTHON=python   # install.bat takes the python on PATH
+  windows cmd /c "Z:${CACHE//\//\\}\\bundle\\install.bat" --no-warn-script-location
+  unset WINEPATH PYTHON
+  mv "$PYDIR/_wmi.pyd.off" "$PYDIR/_wmi.pyd"
+  if [ "$RC" != 0 ] || ! grep -q "^zoudu installed" <<<"$OUT"; then
+    echo "--- stdout (last lines)" >&2; tail -n 15 <<<"$OUT" >&2; echo "--- stderr" >&2; tail -n 15 <<<"$ERR" >&2
+    die "install.bat did not install zoudu from the bundle (exit code $RC)"
+  fi
+  for name in zoudu tzdata filelock colorama cryptography-42; do
+    grep -q "Successfully installed.* $name" <<<"$OUT" || die "install.bat did not install $name"
+  done
+  windows_python -m compileall -q "$PYDIR/Lib/site-packages"   # a run then starts from bytecode
   [ "$RC" = 0 ] || die "the Windows CPython could not compile the installed packages: $ERR"
   echo "$STAMP" > "$PYDIR/Lib/site-packages/.stamp"
 fi
