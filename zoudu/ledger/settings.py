@@ -105,6 +105,7 @@ class Settings(NamedTuple):
     late_tolerance_minutes: int = 5  # a sign-in later than the slot's fixed time plus this is late (signin.late)
     discipline_group: tuple[str, ...] = ()  # 督查组, leader first; empty: the leadership team
     import_max_rows: int = 200_000  # ``zoudu import`` stops (exit 2) on a file with more rows than this
+    draw_cadres_per_round: int = 3  # cadres the spot-check draw names for each night it draws
 
     def inspectors(self, roster) -> tuple[str, ...]:
         """The discipline group's ids, leader first: rules.yaml's list, else the leadership team."""
@@ -197,7 +198,7 @@ _TOP = {
     "township", "county", "timezone", "locale", "place", "supervision_phone", "slots", "quota",
     "study_session", "inspections_per_month", "backfill_grace_minutes", "liability_rules",
     "severity", "calendar", "notice", "import_limit_days", "approvals", "village_late_days",
-    "late_tolerance_minutes", "discipline_group", "import_max_rows",
+    "late_tolerance_minutes", "discipline_group", "import_max_rows", "draw_cadres_per_round",
 }
 
 
@@ -266,6 +267,8 @@ def _parse(data: bytes, shown_as: str) -> Settings:
         if "discipline_group" in top else (),
         import_max_rows=n.integer(top["import_max_rows"], "import_max_rows", minimum=1, maximum=10_000_000)
         if "import_max_rows" in top else 200_000,
+        draw_cadres_per_round=n.integer(top["draw_cadres_per_round"], "draw_cadres_per_round", minimum=1,
+                                        maximum=1000) if "draw_cadres_per_round" in top else 3,
     )
 
 

@@ -1,0 +1,148 @@
+"""The spot-check draw (docs/trust-model.md#the-spot-check-draw), through the command line on real files.
+
+The commitment must come before the month and the dice at its meeting, so those two steps are
+recorded with the workspace's settable clock; everything after (spot checks, disclosure, verify,
+audit) runs through the CLI."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+
+from zoudu.ledger import draw as core
+from tests.support.workspace import Clock, TZ, make_workspace
+from tests.test_signed_seals_catch_rewrites import lines_of, rechain
+
+import datetime as dt
+
+MONTH = "2026-11"
+
+
+@pytest.fixture
+def secrets_dir(tmp_path, monkeypatch) -> dict[str, str]:
+    where = tmp_path / "group-only"
+    monkeypatch.setenv(core.SECRET_ENV, str(where))
+    return {core.SECRET_ENV: str(where)}
+
+
+@pytest.fixture
+def drawn(tmp_path, secrets_dir):
+    """A township whose November draw was committed in October and drawn at the meeting of 2 November."""
+    clock = Clock(dt.datetime(2026, 10, 28, 10, 0, tzinfo=TZ))
+    ws = make_workspace(tmp_path / "w", clock)
+    core.commit(ws, MONTH, "c002")
+    clock.set("2026-11-02T10:00")
+    _id, rounds = core.draw(ws, MONTH, "3 1 4 1 5 9 2 6 5 3 5 8", "c002")
+    return ws.root, rounds
+
+
+def check(cli, root, night: str, cadres) -> None:
+    args = [a for c in cadres for a in ("--present", c)]
+    r = cli("inspect", "--by", "c002", "--at", f"{night}T21:30", *args, root=root)
+    assert r.returncode == 0, r.stderr
+
+
+def audit(cli, root) -> dict:
+    r = cli("audit", "--month", MONTH, "--format", "json", root=root)
+    assert r.returncode in (0, 1), r.stderr
+    return json.loads(r.stdout)
+
+
+def not_as_drawn(result: dict) -> list[dict]:
+    return [v for v in result["violations"] if v["rule"] == "inspection.not_as_drawn"]
+
+
+def test_the_draw_gives_the_rounds_required_and_keeps_its_secret_outside_the_workspace(drawn, secrets_dir):
+    root, rounds = drawn
+    assert len(rounds) == 2 and all(len(r.cadres) == 3 for r in rounds)
+    nights = [dt.date.fromisoformat(r.night) for r in rounds]
+    assert all(n >= dt.date(2026, 11, 2) and n.weekday() < 4 for n in nights)  # workday evenings the 543 counts
+    assert all(set(r.cadres) <= {"c003", "c004", "c005", "c006"} for r in rounds)  # not the group
+    secret = Path(secrets_dir[core.SECRET_ENV]) / f"{MONTH}.secret"
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    assert secret.read_text().strip() not in (root / "ledgers" / f"{MONTH}.yaml").read_text()
+
+
+def test_checks_that_follow_the_draw_raise_nothing_and_the_draw_verifies(drawn, cli, secrets_dir):
+    root, rounds = drawn
+    for r in rounds:
+        check(cli, root, r.night, r.cadres)
+    r = cli("draw", "disclose", "--month", MONTH, root=root, env=secrets_dir)
+    assert r.returncode == 0, r.stderr
+    assert all(x.night in r.stdout for x in rounds)
+    assert not_as_drawn(audit(cli, root)) == []
+    r = cli("draw", "verify", "--month", MONTH, root=root)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "verifies" in r.stdout
+
+
+def test_a_check_that_skips_a_drawn_cadre_is_not_as_drawn(drawn, cli, secrets_dir):
+    root, rounds = drawn
+    first, second = rounds
+    check(cli, root, first.night, first.cadres)
+    check(cli, root, second.night, second.cadres[:-1])  # one drawn cadre spared
+    assert cli("draw", "disclose", "--month", MONTH, root=root, env=secrets_dir).returncode == 0
+    found = not_as_drawn(audit(cli, root))
+    assert len(found) == 1
+    assert found[0]["cadre"] is None and found[0]["responsible"] == "c001"  # the group's leader
+    assert found[0]["date"] == second.night and second.cadres[-1] in found[0]["message"]
+
+
+@pytest.mark.parametrize("field, value", [("randomness", "6 6 6 6 6 6"), ("secret", "00" * 32),
+                                          ("commitment", "11" * 32)])
+def test_verify_exits_1_when_a_recorded_value_is_changed_and_rechained(drawn, cli, secrets_dir, field, value):
+    root, _rounds = drawn
+    assert cli("draw", "disclose", "--month", MONTH, root=root, env=secrets_dir).returncode == 0
+    assert cli("draw", "verify", "--month", MONTH, root=root).returncode == 0
+    path = root / "ledgers" / f"{MONTH}.yaml"
+    lines = lines_of(path)
+    for i, line in enumerate(lines):
+        if line.startswith("- ") and f'"{field}"' in line:
+            fields = json.loads(line[2:])
+            fields[field] = value
+            lines[i] = "- " + json.dumps(fields, ensure_ascii=False) + "\n"
+            break
+    else:
+        raise AssertionError(f"no {field} recorded")
+    rechain(path, MONTH, lines)
+    assert cli("verify", root=root).returncode == 0  # the chain alone holds
+    r = cli("draw", "verify", "--month", MONTH, root=root)
+    assert r.returncode == 1, r.stdout + r.stderr
+
+
+def test_a_draw_before_its_commitment_is_refused(root, cli, secrets_dir):
+    r = cli("draw", "--month", "2027-01", "--randomness", "1 2 3 4 5 6", "--by", "c002", root=root, env=secrets_dir)
+    assert r.returncode == 2 and "commit" in r.stderr
+    assert not (root / "ledgers" / "2027-01.yaml").exists()
+
+
+def test_only_the_discipline_group_commits_or_draws(root, cli, secrets_dir):
+    r = cli("draw", "commit", "--month", "2027-01", "--by", "c003", root=root, env=secrets_dir)
+    assert r.returncode == 2 and "discipline group" in r.stderr
+    assert not (root / "ledgers" / "2027-01.yaml").exists()
+    r = cli("draw", "commit", "--month", "2027-01", "--by", "c002", root=root, env=secrets_dir)
+    assert r.returncode == 0, r.stderr
+    r = cli("draw", "--month", "2027-01", "--randomness", "1 2 3", "--by", "c003", root=root, env=secrets_dir)
+    assert r.returncode == 2 and "discipline group" in r.stderr
+
+
+def test_a_commitment_after_the_month_began_or_a_secret_inside_the_workspace_is_refused(root, cli, secrets_dir):
+    r = cli("draw", "commit", "--month", "2026-11", "--by", "c002", root=root, env=secrets_dir)
+    assert r.returncode == 2 and "before the month begins" in r.stderr
+    r = cli("draw", "commit", "--month", "2027-01", "--by", "c002", root=root,
+            env={core.SECRET_ENV: str(root / "ledgers")})
+    assert r.returncode == 2 and "inside the workspace" in r.stderr
+    assert not (root / "ledgers" / "2027-01.yaml").exists()
+
+
+def test_a_past_draw_never_disclosed_is_a_notice(drawn, cli):
+    root, rounds = drawn
+    for r in rounds:
+        check(cli, root, r.night, r.cadres)
+    result = audit(cli, root)
+    assert any("never disclosed" in notice for notice in result["notices"])
+    assert not_as_drawn(result) == []  # nothing to hold the checks against
+    assert cli("draw", "verify", "--month", MONTH, root=root).returncode == 1
