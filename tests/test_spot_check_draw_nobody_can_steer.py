@@ -146,3 +146,17 @@ def test_a_past_draw_never_disclosed_is_a_notice(drawn, cli):
     assert any("never disclosed" in notice for notice in result["notices"])
     assert not_as_drawn(result) == []  # nothing to hold the checks against
     assert cli("draw", "verify", "--month", MONTH, root=root).returncode == 1
+
+
+def test_a_draw_disclosed_after_the_month_was_sealed_still_decides(drawn, cli, secrets_dir, tmp_path):
+    root, rounds = drawn
+    first, second = rounds
+    check(cli, root, first.night, first.cadres)
+    key = {"ZOUDU_KEY": str(tmp_path / "key" / "township.key")}
+    assert cli("keys", "init", root=root, env=key).returncode == 0
+    r = cli("seal", "--month", MONTH, root=root, env=key)
+    assert r.returncode == 0, r.stderr
+    assert cli("draw", "disclose", "--month", MONTH, root=root, env=secrets_dir).returncode == 0
+    result = audit(cli, root)
+    assert not any("never disclosed" in notice for notice in result["notices"])
+    assert [v["date"] for v in not_as_drawn(result)] == [second.night]

@@ -59,7 +59,7 @@ def not_as_drawn(month: Month) -> list[Violation]:
         missing = [c for c in r.cadres if c not in seen]
         if not missing:
             continue
-        names = ", ".join(f"{month.roster.get(c).name} ({c})" if month.roster.get(c) else c for c in missing)
+        names = _(", ").join(f"{month.roster.get(c).name} ({c})" if month.roster.get(c) else c for c in missing)
         message = _("the draw chose the night of {night} and {n} cadre(s); no spot check that night checked "
                     "{names}").format(night=r.night, n=len(r.cadres), names=names)
         evidence = tuple(x.where for x in (d.draw, d.disclose) if x is not None) + tuple(e.where for e in checks)
