@@ -160,3 +160,11 @@ def test_a_draw_disclosed_after_the_month_was_sealed_still_decides(drawn, cli, s
     result = audit(cli, root)
     assert not any("never disclosed" in notice for notice in result["notices"])
     assert [v["date"] for v in not_as_drawn(result)] == [second.night]
+
+
+def test_the_draw_reads_in_the_log_and_cannot_be_voided(drawn, cli):
+    root, _rounds = drawn
+    r = cli("log", "--month", MONTH, root=root)
+    assert r.returncode == 0 and "commitment" in r.stdout and "public value 3 1 4 1 5 9" in r.stdout
+    r = cli("void", f"{MONTH}-0002", "--reason", "redo", "--by", "c001", root=root)
+    assert r.returncode == 2 and "spot-check draw" in r.stderr
