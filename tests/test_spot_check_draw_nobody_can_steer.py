@@ -168,3 +168,41 @@ def test_the_draw_reads_in_the_log_and_cannot_be_voided(drawn, cli):
     assert r.returncode == 0 and "commitment" in r.stdout and "public value 3 1 4 1 5 9" in r.stdout
     r = cli("void", f"{MONTH}-0002", "--reason", "redo", "--by", "c001", root=root)
     assert r.returncode == 2 and "spot-check draw" in r.stderr
+
+
+def test_cadres_on_leave_recorded_before_the_draw_or_off_the_roster_are_not_candidates(tmp_path, secrets_dir):
+    from zoudu.ledger import record, record_roster
+
+    clock = Clock(dt.datetime(2026, 10, 28, 10, 0, tzinfo=TZ))
+    ws = make_workspace(tmp_path / "w", clock)
+    core.commit(ws, MONTH, "c002")
+    clock.set("2026-11-01T09:00")
+    record.leave(ws, "c003", "2026-11-02", "2026-11-12", "事假", "c001", None)
+    record_roster.roster_leave(ws, "c006", "2026-11-18")  # last day of service
+    clock.set("2026-11-01T10:00")
+    core.draw(ws, MONTH, "1 2 3 4 5 6", "c002")
+    clock.set("2026-11-02T09:00")
+    record.leave(ws, "c004", "2026-11-03", "2026-11-05", "事假", "c002", None)  # after the draw: changes nothing
+    pool = next(json.loads(line[2:])["pool"] for line in lines_of(ws.ledger_path(MONTH))
+                if '"kind": "draw"' in line)
+    assert "2026-11-02" in pool and "2026-11-06" not in pool  # a Monday evening; a Friday's is not counted
+    for night, cadres in pool.items():
+        day = dt.date.fromisoformat(night)
+        assert ("c003" in cadres) == (day > dt.date(2026, 11, 12)), night
+        assert ("c006" in cadres) == (day <= dt.date(2026, 11, 18)), night
+        assert "c004" in cadres and not {"c001", "c002"} & set(cadres)
+
+
+def test_each_step_happens_once_and_in_its_time(root, cli, secrets_dir):
+    assert cli("draw", "commit", "--month", "2027-01", "--by", "c002", root=root, env=secrets_dir).returncode == 0
+    r = cli("draw", "commit", "--month", "2027-01", "--by", "c001", root=root, env=secrets_dir)
+    assert r.returncode == 2 and "already committed" in r.stderr
+    r = cli("draw", "--month", "2027-01", "--randomness", "2 4 6 1", "--by", "c001", root=root, env=secrets_dir)
+    assert r.returncode == 0, r.stderr
+    assert "for the discipline group only" in r.stdout and r.stdout.count("round ") == 2
+    r = cli("draw", "--month", "2027-01", "--randomness", "5 5 5 5", "--by", "c001", root=root, env=secrets_dir)
+    assert r.returncode == 2 and "already recorded" in r.stderr
+    r = cli("draw", "disclose", "--month", "2027-01", root=root, env=secrets_dir)
+    assert r.returncode == 2 and "not over" in r.stderr
+    r = cli("draw", "--month", "2027-02", "--randomness", "1", "--by", "c001", root=root, env={})
+    assert r.returncode == 2 and "Traceback" not in r.stderr
