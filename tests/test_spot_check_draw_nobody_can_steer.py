@@ -6,6 +6,7 @@ audit) runs through the CLI."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import stat
 from pathlib import Path
@@ -14,9 +15,8 @@ import pytest
 
 from zoudu.ledger import draw as core
 from tests.support.workspace import Clock, TZ, make_workspace
+from zoudu.ledger.workspace import Workspace
 from tests.test_signed_seals_catch_rewrites import lines_of, rechain
-
-import datetime as dt
 
 MONTH = "2026-11"
 
@@ -206,3 +206,18 @@ def test_each_step_happens_once_and_in_its_time(root, cli, secrets_dir):
     assert r.returncode == 2 and "not over" in r.stderr
     r = cli("draw", "--month", "2027-02", "--randomness", "1", "--by", "c001", root=root, env={})
     assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_the_rounds_and_their_size_come_from_rules_yaml_at_the_commitment(tmp_path, secrets_dir):
+    clock = Clock(dt.datetime(2026, 10, 28, 10, 0, tzinfo=TZ))
+    ws = make_workspace(tmp_path / "w", clock)
+    rules = ws.root / "rules.yaml"
+    text = rules.read_text(encoding="utf-8").replace("inspections_per_month: 2", "inspections_per_month: 3")
+    rules.write_text(text + "draw_cadres_per_round: 2\n", encoding="utf-8")
+    ws = Workspace(ws.root, clock=clock)
+    core.commit(ws, MONTH, "c002")
+    rules.write_text(text, encoding="utf-8")  # changed after the commitment: the draw keeps its terms
+    ws = Workspace(ws.root, clock=clock)
+    clock.set("2026-11-02T10:00")
+    _id, rounds = core.draw(ws, MONTH, "4 4 2", "c002")
+    assert len(rounds) == 3 and all(len(r.cadres) == 2 for r in rounds)
