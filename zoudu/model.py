@@ -27,8 +27,13 @@ APPEAL = "appeal"              # a cadre contests a finding (申诉)
 REVIEW = "review"              # the decision on an appeal or a report (复核/查处)
 MEETING = "meeting"            # a meeting, such as the quarterly family meeting (干部家属会)
 APPROVAL = "approval"          # approves a late sign-in or village entry after the fact (补批)
+# The spot-check draw (docs/trust-model.md#the-spot-check-draw), kept in the drawn month's file:
+DRAW_COMMIT = "draw_commit"    # the discipline group's commitment to a secret, before the month
+DRAW = "draw"                  # the public random value (dice at the monthly meeting) and the candidates
+DRAW_DISCLOSE = "draw_disclose"  # the secret, once the month is over, with the rounds it draws
+DRAW_KINDS = (DRAW_COMMIT, DRAW, DRAW_DISCLOSE)
 KINDS = (CHECKIN, VILLAGE, LEAVE, LEAVE_CANCEL, INSPECTION, REPORT, EVALUATION, VOID, SEAL, PUBLICATION,
-         DUTY, APPEAL, REVIEW, MEETING, APPROVAL)
+         DUTY, APPEAL, REVIEW, MEETING, APPROVAL) + DRAW_KINDS
 # The fields each kind of entry may carry besides the common ones; verify refuses any other, so that
 # nothing can be ground into a field nobody reads (a seal's and a publication's: zoudu.ledger.seals).
 COMMON_FIELDS = frozenset({"kind", "at", "recorded", "by", "id", "hash", "cadre"})
@@ -46,6 +51,9 @@ FIELDS = {
     REVIEW: frozenset({"target", "decision", "reason"}),
     MEETING: frozenset({"meeting_kind", "note"}),
     APPROVAL: frozenset({"target", "approver", "reason"}),
+    DRAW_COMMIT: frozenset({"month", "commitment", "rounds", "per_round"}),
+    DRAW: frozenset({"month", "randomness", "pool"}),
+    DRAW_DISCLOSE: frozenset({"month", "secret", "drawn"}),
 }
 APPEAL_DECISIONS = ("upheld", "overturned")  # the finding stands / is cancelled
 REPORT_DECISIONS = ("upheld", "dismissed")  # the allegation is a breach / is not

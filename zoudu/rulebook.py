@@ -76,6 +76,8 @@ RULES: tuple[Rule, ...] = (
          N_("signed in during leave without 销假 ×{n}"), severity="warning"),
     Rule("duty.missed", "policy.duty_missed", N_("missed duty"), N_("missed duty ×{n}"), weight=2),
     Rule("family.too_few", "policy.family_too_few", N_("no family meeting in the quarter"), None),
+    # the spot-check draw (docs/trust-model.md#the-spot-check-draw)
+    Rule("inspection.not_as_drawn", "drawn.not_as_drawn", N_("spot check not as drawn"), None),
 )
 
 BY_ID: dict[str, Rule] = {row.id: row for row in RULES}

@@ -38,6 +38,7 @@ from zoudu.audit.result import (
     Anomaly, AuditResult, CadreResult, Day, Liability, Violation, Week, narrow, split, to_json, violation_json,
 )
 from zoudu.audit.rules import TABLE, Month, Rule, label, run
+from zoudu.audit.rules.drawn import notices as draw_notices
 from zoudu.audit.review import contest, reports, unsupervised
 from zoudu.audit.span import Span, span_of
 from zoudu.errors import ZouduError
@@ -201,6 +202,7 @@ def _audit(ws: Workspace, span: Span, table: tuple[Rule, ...], want_days: bool, 
     violations = contest(settings, roster, facts, run(month_view, table))
 
     notices = list(loaded.notices) + span.calendar.notices() + list(facts.notices)
+    notices += draw_notices(month_view)
     untrusted = None
     problems = list(loaded.problems) + list(facts.problems)
     if loaded.chain is not None and loaded.chain.where is not None:

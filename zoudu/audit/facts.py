@@ -109,6 +109,7 @@ class Facts:
     decisions: dict[str, Line] = field(default_factory=dict)  # appeal or report id -> its latest review
     meetings: tuple[Line, ...] = ()  # meetings (家属会) of the month's quarter
     evaluation_history: dict[str, tuple[Line, ...]] = field(default_factory=dict)  # cadre -> every evaluation
+    draws: tuple[Line, ...] = ()  # the spot-check draw's entries in the month's file, in the order read
 
     @property
     def signins(self) -> Iterable[SignIn]:
@@ -151,6 +152,7 @@ def gather(span: Span, settings: Settings, roster: Roster, sources: Iterable[Sou
     count = 0
     duties: dict[str, dict[dt.date, list[bool]]] = {}
     appeals: list[Line] = []
+    draws: list[Line] = []
     decisions: dict[str, Line] = {}
     meetings: list[Line] = []
     history_of: dict[str, list[Line]] = {}
@@ -249,6 +251,8 @@ def gather(span: Span, settings: Settings, roster: Roster, sources: Iterable[Sou
                     for slot in line.slots or model.SLOTS:
                         if slot in model.SLOTS:
                             mark[model.SLOTS.index(slot)] = True
+            elif kind in model.DRAW_KINDS:
+                draws.append(line)
             elif kind == model.APPEAL:
                 appeals.append(line)
             elif kind == model.REVIEW:
@@ -279,7 +283,8 @@ def gather(span: Span, settings: Settings, roster: Roster, sources: Iterable[Sou
                  tuple(reports), evaluations, tuple(voided), strangers, tuple(problems), count, notices,
                  duties={c: {d: (m[0], m[1], m[2]) for d, m in days.items()} for c, days in duties.items()},
                  appeals=tuple(appeals), decisions=decisions, meetings=tuple(meetings),
-                 evaluation_history={c: tuple(lines) for c, lines in history_of.items()})
+                 evaluation_history={c: tuple(lines) for c, lines in history_of.items()},
+                 draws=tuple(draws))
 
 
 ONE_DAY = dt.timedelta(days=1)

@@ -343,7 +343,9 @@ def load(ws: Workspace, month: str, first: dt.date, last: dt.date, cuts: dict[st
 # What a sealed month still takes from after its seal: appeals and their reviews (申诉/复核, and the
 # decisions on reports) are the process of contesting a verdict, not evidence of attendance; the
 # seal freezes the evidence, so a finding can still be contested once the notice is posted.
-_AFTER_SEAL = ('"kind": "appeal"', '"kind": "review"')
+# The disclosed secret of the month's spot-check draw is bound by its commitment, recorded before:
+# it decides which checks the draw asked for, and nothing about attendance.
+_AFTER_SEAL = ('"kind": "appeal"', '"kind": "review"', '"kind": "draw_disclose"')
 
 
 def _cut(src: Source, last: int) -> Source:

@@ -68,6 +68,14 @@ class Line(msgspec.Struct, kw_only=True):
     slot: str | None = None
     decision: str | None = None
     meeting_kind: str | None = None
+    # the spot-check draw (draw_commit, draw, draw_disclose; ``month`` above)
+    commitment: Any = None
+    rounds: Any = None
+    per_round: Any = None
+    randomness: Any = None
+    pool: Any = None
+    secret: Any = None
+    drawn: Any = None
     # where it was read: set by ``decode``, never taken from the line
     where: str = ""
 

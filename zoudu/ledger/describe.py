@@ -113,6 +113,11 @@ def what(fields: Mapping[str, Any], settings, roster, year: int | None = None,
             target=fields.get("target"), name=name_of(roster, fields.get("approver")), reason=fields.get("reason", ""))
     if kind in (model.DUTY, model.APPEAL, model.REVIEW, model.MEETING):
         return _policy_entry(fields, kind, day, clock)
+    if kind in model.DRAW_KINDS:  # docs/trust-model.md#the-spot-check-draw
+        words = {model.DRAW_COMMIT: _("{day} {clock} spot-check draw of {month}: commitment"),
+                 model.DRAW: _("{day} {clock} spot-check draw of {month}: public value {value}"),
+                 model.DRAW_DISCLOSE: _("{day} {clock} spot-check draw of {month}: secret disclosed")}[kind]
+        return words.format(day=day, clock=clock, month=fields.get("month"), value=fields.get("randomness"))
     return f"{day} {clock} {kind}"
 
 

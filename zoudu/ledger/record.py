@@ -360,6 +360,8 @@ def void(ws: Workspace, entry_id: str, reason: str, by: str | None, approver: st
                 id=entry_id, target=target.data.get("target")))
         if target.kind in (model.SEAL, model.PUBLICATION):
             raise ZouduError(_("{id} is a seal or a publication; it cannot be voided").format(id=entry_id))
+        if target.kind in model.DRAW_KINDS:  # docs/trust-model.md#the-spot-check-draw
+            raise ZouduError(_("{id} is part of a spot-check draw; it cannot be voided").format(id=entry_id))
         earlier = next((e for e in entries if e.kind == model.VOID and e.data.get("target") == entry_id), None)
         if earlier is not None:
             raise ZouduError(_("{id} is already void (by {void})").format(id=entry_id, void=earlier.id))

@@ -19,7 +19,7 @@ from zoudu.ledger.workspace import Workspace
 from zoudu.timeparse import iso, month_of, parse_date
 
 
-TOWNSHIP_RULES = ("inspection.too_few", "family.too_few")  # raised with no cadre
+TOWNSHIP_RULES = ("inspection.too_few", "family.too_few", "inspection.not_as_drawn")  # raised with no cadre
 
 
 def in_group(ws: Workspace, cadre_id: str, what: str) -> None:

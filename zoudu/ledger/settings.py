@@ -112,6 +112,7 @@ class Settings(NamedTuple):
     late_tolerance_minutes: int = 5  # a sign-in later than the slot's fixed time plus this is late (signin.late)
     discipline_group: tuple[str, ...] = ()  # 督查组, leader first; empty: the leadership team
     import_max_rows: int = 200_000  # ``zoudu import`` stops (exit 2) on a file with more rows than this
+    draw_cadres_per_round: int = 3  # cadres the spot-check draw names for each night it draws
     anomalies: AnomalySettings = AnomalySettings()  # questions the audit asks (docs/anomalies.md)
     working_hours: tuple[tuple[dt.time, dt.time], ...] = ()  # workday hours a cadre is due at work; see below
     records_from: dt.date | None = None  # the first day audited (``zoudu init``); None: no restriction
@@ -225,7 +226,7 @@ _TOP = {
     "study_session", "inspections_per_month", "backfill_grace_minutes", "liability_rules",
     "severity", "calendar", "notice", "import_limit_days", "approvals", "village_late_days",
     "late_tolerance_minutes", "discipline_group", "import_max_rows", "anomalies", "working_hours",
-    "records_from",
+    "records_from", "draw_cadres_per_round",
 }
 
 
@@ -294,6 +295,8 @@ def _parse(data: bytes, shown_as: str) -> Settings:
         if "discipline_group" in top else (),
         import_max_rows=n.integer(top["import_max_rows"], "import_max_rows", minimum=1, maximum=10_000_000)
         if "import_max_rows" in top else 200_000,
+        draw_cadres_per_round=n.integer(top["draw_cadres_per_round"], "draw_cadres_per_round", minimum=1,
+                                        maximum=1000) if "draw_cadres_per_round" in top else 3,
         anomalies=_anomalies(n, top["anomalies"]) if "anomalies" in top else AnomalySettings(),
         **_added(n, top),
     )

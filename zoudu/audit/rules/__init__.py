@@ -11,14 +11,14 @@ from typing import Callable
 
 from zoudu import rulebook
 from zoudu.audit.result import Violation
-from zoudu.audit.rules import conduct, inspection, late, policy, signin, village, week
+from zoudu.audit.rules import conduct, drawn, inspection, late, policy, signin, village, week
 from zoudu.audit.rules.base import Month, duration, hm, slot_name
 from zoudu.i18n import _
 from zoudu.rulebook import BY_ID, CONDUCT_RULES, DEFAULT_LIABILITY, DEFAULT_SEVERITY, RULE_IDS, Rule, label, remark, weight
 
 Check = Callable[[Month], list[Violation]]
 AREAS = {"signin": signin, "village": village, "week": week, "inspection": inspection, "conduct": conduct,
-         "late": late, "policy": policy}
+         "late": late, "policy": policy, "drawn": drawn}
 
 
 def _bound(row: Rule) -> Rule:
