@@ -202,6 +202,13 @@ def _seal_locked(ws: Workspace, month: str | None, by: str, moment: dt.datetime)
     if final and month_days(month)[-1] >= moment.date():
         raise ZouduError(_("{month} is not over: seal it after its last day, or run 'zoudu seal' without "
                            "--month for a checkpoint of the running month").format(month=month))
+    if final:
+        first = is_sealed(ws, month)
+        if first is not None:
+            raise ZouduError(_("{month} is already sealed by {id} (code {code}, {at}): a month is sealed once, and "
+                               "entries added since are late; nothing was recorded").format(
+                month=month, id=first.id, code=code_of(first.data)[:CODE_HEX],
+                at=first.recorded.astimezone(ws.settings.tz).strftime("%Y-%m-%d %H:%M")))
     roster = ws.fresh_roster()
     if roster.cadres and not roster.changes:
         raise ZouduError(_("the roster is still in the old format; convert it once with 'zoudu roster migrate'"),
@@ -227,9 +234,14 @@ def _seal_locked(ws: Workspace, month: str | None, by: str, moment: dt.datetime)
 
 
 def is_sealed(ws: Workspace, month: str) -> Entry | None:
-    """The latest final seal of ``month``, or None."""
-    found = [e for e in seal_entries(ws) if e.data.get("month") == month and e.data.get("final")]
-    return found[-1] if found else None
+    """The seal that decides ``month`` (its first final seal), or None.
+
+    A month is sealed once: what it was sealed with is what it is audited under for good, and any
+    later final seal of it (made before a second one was refused) changes nothing."""
+    for e in seal_entries(ws):
+        if e.data.get("month") == month and e.data.get("final"):
+            return e
+    return None
 
 
 def record_publication(ws: Workspace, month: str, fmt: str, published: dt.date, by: str) -> list[str] | None:
