@@ -47,7 +47,7 @@ def test_every_recording_command_prints_the_new_ids(cli, root):
         (["village", "c003", "--village", "石庄村", "--witness", "村民王大爷", "--stay", "--at", "2026-11-04T20:00",
           "--note", "调解土地纠纷"], 1),
         (["leave", "c004", "--from", "2026-11-10", "--to", "2026-11-12", "--kind", "病假", "--approver", "c002"], 1),
-        (["leave", "cancel", "c004", "--at", "2026-11-11T12:00"], 1),
+        (["leave", "cancel", "c004", "--at", "2026-11-11T12:00", "--by", "c004"], 1),
         (["inspect", "--by", "c002", "--at", "2026-11-05T19:40", "--present", "c003", "--absent", "c004",
           "--method", "phone"], 1),
         (["report", "c005", "--rule", "conduct.drinking", "--at", "2026-11-06T12:00", "--source", "监督电话"], 1),
@@ -130,7 +130,7 @@ BAD = [
     (["leave", "c003", "--from", "2026-11-12", "--to", "2026-11-13", "--approver", "c001", "--kind", "旅游"],
      "unknown kind"),
     (["leave", "c003", "--from", "2026-11-12", "--to", "2026-11-13"], "--approver"),
-    (["leave", "cancel", "c003", "--at", "2026-11-12T10:00"], "no open leave"),
+    (["leave", "cancel", "c003", "--at", "2026-11-12T10:00", "--by", "c003"], "no open leave"),
     (["void", "2026-11-9999", "--reason", "x"], "no such entry"),
     (["void", "garbage", "--reason", "x"], "no such entry"),
     (["evaluate", "c003", "--month", "2026-11", "--self", "好"], "优/良/中/差"),
@@ -286,7 +286,7 @@ def test_overlapping_leave_is_refused_and_cancel_names_the_leave_it_ends(cli, ro
                root=root).returncode == 0
     refused(cli, root, "leave", "c003", "--from", "2026-11-16", "--to", "2026-11-18", "--approver", "c001",
             message="2026-11-0001")
-    r = cli("leave", "cancel", "c003", "--at", "2026-11-12T12:00", root=root)
+    r = cli("leave", "cancel", "c003", "--at", "2026-11-12T12:00", "--by", "c003", root=root)
     assert r.returncode == 0 and "2026-11-0001" in r.stderr
     # once ended early, the days after are free for another leave
     assert cli("leave", "c003", "--from", "2026-11-16", "--to", "2026-11-18", "--approver", "c001",

@@ -251,20 +251,34 @@ def leave_cancel(ws: Workspace, token: str, at: str | None, by: str | None,
                  tell: Callable[[str], None] | None = None) -> list[str]:
     """销假: ends the cadre's leave that is open at ``at``; written beside the leave.
 
-    ``tell`` hears which leave was ended, so the clerk sees it.
+    Ended only by its cadre, its approver or someone who may approve it (``by``, required).
+    ``tell`` hears which leave was ended, once the cancellation is written, so the clerk sees it.
     """
     moment = when(ws, at)
     cadre = find_cadre(ws.roster, token, moment.date())
+    if not by:
+        raise ZouduError(_("say who ends the leave with --by: the cadre, the leave's approver, or someone who may "
+                           "approve it"))
+    who = find_cadre(ws.roster, by, moment.date())
     with ws.lock():
         for other in leaves_of(ws, cadre.id, month_of(moment), LEAVE_LOOKBACK_MONTHS + 2):
             if other.entry.at <= moment < other.end:
-                fields = base(ws, model.LEAVE_CANCEL, moment, by, cadre.id)
+                if who.id not in (cadre.id, other.entry.data.get("approver")):
+                    until = dt.datetime.fromisoformat(str(other.entry.data["until"]))
+                    refusal = approvals.may_approve(ws.settings, ws.roster, who.id, cadre.id, approvals.LEAVE,
+                                                    other.entry.at.date(), until - other.entry.at)
+                    if refusal:
+                        raise ZouduError(_("{name} ({id}) may not end leave {leave}: only its cadre, its approver or "
+                                           "someone who may approve it may ({why})").format(
+                            name=who.name, id=who.id, leave=other.entry.id, why=refusal))
+                fields = base(ws, model.LEAVE_CANCEL, moment, who.id, cadre.id)
                 fields["leave"] = other.entry.id
+                done = [f["id"] for f in append(other.path, ws.shown(other.path), [fields],
+                                                clock=lambda: iso(now(ws)))]
                 if tell:
                     tell(_("ends leave {leave} ({start} to {end}) at {at}").format(
                         leave=other.entry.id, start=said(other.entry.at), end=said(other.end), at=said(moment)))
-                return [f["id"] for f in append(other.path, ws.shown(other.path), [fields],
-                                                clock=lambda: iso(now(ws)))]
+                return done
     raise ZouduError(_("{name} ({id}) has no open leave at {at}").format(name=cadre.name, id=cadre.id, at=said(moment)))
 
 
