@@ -134,6 +134,9 @@ def publish(
     published = parse_date(on) if on else None
     ws = workspace()
     target = _target(ws, output) if output is not None else None
+    from zoudu.ledger.seals import check_publication_key
+
+    check_publication_key(ws, month)  # a key publishing would refuse to seal with is said before any sheet
     if fmt == "terminal" and output is None:
         sheet = notice_sheet(ws, month, published, calendar=False)
         notice_render.terminal(sheet)

@@ -63,6 +63,40 @@ def label(value: str | None, what: str, required: bool = True) -> str | None:
     return value.strip()
 
 
+# Characters a name cannot show but a comparison sees: "张\u200b伟" passes as 张伟 to the eye. Besides the
+# categories below: fillers that render as nothing (Hangul U+115F, U+1160, U+3164, U+FFA0, braille blank),
+# a combining grapheme joiner, Khmer's invisible vowels and the variation selectors.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs"})
+_INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5") | frozenset(
+    chr(c) for c in (*range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)))
+
+
+def invisible_in(value: str) -> str | None:
+    """The first character of ``value`` that would not show in a name (any space but ' ' too), or None."""
+    import unicodedata
+
+    for ch in value:
+        if ch == " ":
+            continue
+        if ch in _INVISIBLE or unicodedata.category(ch) in _INVISIBLE_CATEGORIES:
+            return ch
+    return None
+
+
+def name_text(value: str | None, what: str, required: bool = True) -> str | None:
+    """A name (of a cadre, a witness, a village, a place): one line, no outer spaces, and no character
+    that does not show (zero-width, control, other spaces, fillers), so that two names that look
+    the same are the same."""
+    value = label(value, what, required)
+    if value is None:
+        return None
+    hidden = invisible_in(value)
+    if hidden is not None:
+        raise ZouduError(_("{what} contains an invisible character (U+{code:04X}): a name must be written as it "
+                           "shows").format(what=what, code=ord(hidden)))
+    return value
+
+
 def when(ws: Workspace, value: str | None, allow_future: bool = False) -> dt.datetime:
     at = now(ws) if value is None else parse_time(value, ws.settings.tz, now(ws))
     if not allow_future and at > now(ws) + FUTURE_TOLERANCE:
@@ -123,7 +157,7 @@ def checkin(ws: Workspace, tokens: list[str], at: str | None, place: str | None,
     """Office sign-in (签到) for one or more cadres at the same time."""
     moment = when(ws, at)
     cadres = cadres_of(ws, tokens, moment)
-    extra: dict[str, Any] = {"place": label(place, _("place")) if place is not None else ws.settings.place}
+    extra: dict[str, Any] = {"place": name_text(place, _("place")) if place is not None else ws.settings.place}
     if (approver is None) != (reason is None):
         raise ZouduError(_("a backfilled sign-in needs both --approver and --reason"))
     if approver is not None:
@@ -157,10 +191,10 @@ def village(ws: Workspace, token: str, village_name: str, witness: str | None, s
         approve(ws, approving.id, cadre.id, approvals.VILLAGE, moment.date())
         fields["approver"] = approving.id
         fields["reason"] = text(reason, _("reason"))
-    fields["village"] = label(village_name, _("village visited"))
+    fields["village"] = name_text(village_name, _("village visited"))
     fields["stay"] = bool(stay)
     if witness is not None:
-        fields["witness"] = text(witness, _("witness"))
+        fields["witness"] = name_text(witness, _("witness"))
     if note is not None:
         fields["note"] = text(note, _("note"))
     return write(ws, month_of(moment), [fields])
@@ -343,6 +377,10 @@ def evaluate(ws: Workspace, token: str, month: str, grades: dict[str, str | None
         raise ZouduError(_("{name} ({id}) is not on the roster in {month}").format(
             name=cadre.name, id=cadre.id, month=month))
     fields = base(ws, model.EVALUATION, now(ws), by, cadre.id)
+    if "public" in given and fields["by"] in (cadre.id, cadre.name):
+        # the public's word is recorded by whoever collected it, never by the cadre it judges
+        raise ZouduError(_("{name} ({id}) cannot record the public's evaluation of themself").format(
+            name=cadre.name, id=cadre.id))
     fields.update({"month": month, **given})
     return write(ws, month, [fields])
 
