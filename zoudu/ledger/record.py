@@ -87,14 +87,14 @@ def name_text(value: str | None, what: str, required: bool = True) -> str | None
     """A name (of a cadre, a witness, a village, a place): one line, no outer spaces, and no character
     that does not show (zero-width, control, other spaces, fillers), so that two names that look
     the same are the same."""
-    value = label(value, what, required)
+    value = text(value, what, required)
     if value is None:
         return None
     hidden = invisible_in(value)
     if hidden is not None:
         raise ZouduError(_("{what} contains an invisible character (U+{code:04X}): a name must be written as it "
                            "shows").format(what=what, code=ord(hidden)))
-    return value
+    return label(value, what, required)
 
 
 def when(ws: Workspace, value: str | None, allow_future: bool = False) -> dt.datetime:

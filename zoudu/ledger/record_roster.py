@@ -12,7 +12,7 @@ from typing import Any
 from zoudu import model
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
-from zoudu.ledger.record import base, name_text, now, recorder
+from zoudu.ledger.record import base, name_text, now, recorder, text
 from zoudu.ledger.roster import check_id, find_cadre, supervision_problem
 from zoudu.ledger.append import append
 from zoudu.ledger.workspace import ROSTER, Workspace
@@ -77,7 +77,7 @@ def roster_add(ws: Workspace, cadre_id: str, name: str, post: str | None, team: 
     check_id(cadre_id)
     name = name_text(name, _("name"))
     fields: dict[str, Any] = {
-        "name": name, "post": name_text(post, _("post"), required=False) or "", "team": bool(team),
+        "name": name, "post": text(post, _("post"), required=False) or "", "team": bool(team),
         "village": name_text(village, _("village"), required=False),
     }
     day = parse_date(since) if since else now(ws).date()
@@ -117,7 +117,7 @@ def roster_set(ws: Workspace, token: str, start: str, by: str | None = None, **g
         else:
             fields[key] = value
     if "post" in fields:
-        fields["post"] = name_text(fields["post"], _("post"), required=False) or ""
+        fields["post"] = text(fields["post"], _("post"), required=False) or ""
     if not fields:
         raise ZouduError(_("say what changes: --supervisor, --village, --post, --team/--no-team or --badge"))
     with ws.lock():
