@@ -82,3 +82,22 @@ def test_a_state_written_by_hand_is_not_used(cli, root, env, tmp_path):
         state.pop("mac")
         path.write_text(json.dumps(state))
     assert cli("verify", root=root, env=env).stdout == counted
+
+
+def test_a_cache_key_others_can_read_is_replaced(cli, root, env, tmp_path):
+    """A key that others could read may have been read: a new one is made and nothing kept under the old is used."""
+    secret = tmp_path / "cache" / "zoudu" / "secret.key"
+    old = secret.read_bytes()
+    counted = cli("verify", root=root, env=env).stdout
+    secret.chmod(0o644)
+    for path in states(tmp_path, "verified"):  # what a reader of the old key could write
+        state = json.loads(path.read_text())
+        state["entries"] += 1
+        state.pop("mac")
+        import hmac
+
+        body = json.dumps(state, sort_keys=True).encode()
+        state["mac"] = hmac.new(old, body, hashlib.sha256).hexdigest()
+        path.write_text(json.dumps(state))
+    assert cli("verify", root=root, env=env).stdout == counted
+    assert secret.read_bytes() != old and secret.stat().st_mode & 0o077 == 0

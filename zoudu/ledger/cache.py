@@ -39,7 +39,7 @@ _KEEP = 1024  # entries kept: a few per ledger file (picks, marks, results), for
 _SECRET_FILE = "secret.key"
 _SECRET_BYTES = 32
 _TAG = 32  # bytes of HMAC-SHA256 after each msgpack entry
-_SECRET: bytes | None = None
+_SECRET: tuple[Path, bytes] | None = None  # (the cache folder, its key), read once per process and folder
 
 
 def _cache_dir() -> Path | None:
@@ -53,31 +53,39 @@ def _secret() -> bytes | None:
     """This cache folder's MAC key (made on first use, mode 0600); None when there is no cache or
     no usable key (a key readable by others, not a regular file): then no entry is trusted."""
     global _SECRET
-    if _SECRET is not None:
-        return _SECRET
     folder = _cache_dir()
     if folder is None:
         return None
+    if _SECRET is not None and _SECRET[0] == folder:
+        return _SECRET[1]
     path = folder / _SECRET_FILE
     try:
         found = _read_secret(path)
-        if found is None and not os.path.lexists(path):
+        if found is None:
+            # absent, or unusable (cut short, readable by others, not a file): a new key, and every
+            # entry kept under the old one is simply not used again
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             tmp = folder / f"{_SECRET_FILE}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             try:
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(os.urandom(_SECRET_BYTES))
-                try:
-                    os.link(tmp, path)  # never replaces a key another process made first
-                except FileExistsError:
-                    pass
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                if os.path.lexists(path):
+                    os.replace(tmp, path)
+                else:
+                    try:
+                        os.link(tmp, path)  # never replaces a key another process has just made
+                    except FileExistsError:
+                        pass
             finally:
                 tmp.unlink(missing_ok=True)
             found = _read_secret(path)
     except OSError:
         return None
-    _SECRET = found
+    if found is not None:
+        _SECRET = (folder, found)
     return found
 
 
