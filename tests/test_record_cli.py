@@ -109,7 +109,8 @@ def test_yaml_syntax_in_names_witnesses_and_notes_round_trips_exactly(cli, root,
     #; free text is kept exactly as typed.
     name = "x名" if text in NOT_NAMES else text
     if text in NOT_NAMES:
-        refused(cli, root, "roster", "add", "x1", "--name", text, "--since", "2026-01-01", message="invisible")
+        refused(cli, root, "roster", "add", "x1", "--name", text, "--since", "2026-01-01",
+                message="one line" if "\n" in text else "invisible")
     r = cli("roster", "add", "x1", "--name", name, "--village", "石庄村", "--since", "2026-01-01", root=root)
     assert r.returncode == 0, r.stderr
     r = cli("village", "x1", "--village", "石庄村", "--witness", name, "--note", text, "--at", "2026-11-03T10:00",

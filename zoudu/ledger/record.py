@@ -90,6 +90,8 @@ def name_text(value: str | None, what: str, required: bool = True) -> str | None
     value = text(value, what, required)
     if value is None:
         return None
+    if "\n" in value or "\r" in value:
+        raise ZouduError(_("{what} must be on one line").format(what=what))
     hidden = invisible_in(value)
     if hidden is not None:
         raise ZouduError(_("{what} contains an invisible character (U+{code:04X}): a name must be written as it "
