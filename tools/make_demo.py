@@ -485,7 +485,7 @@ class Generator:
             if cancel:
                 moment = dt.datetime.fromisoformat(cancel).replace(tzinfo=TZ)
                 self.add(moment + dt.timedelta(minutes=2),
-                         lambda w=who, c=cancel: record.leave_cancel(self.ws, w, c, w))  # 销假: the cadre reports back
+                         lambda w=who, c=cancel, a=approver: record.leave_cancel(self.ws, w, c, a))  # 销假: to the approver
                 # back at work: signs in right after the cancellation
                 self.checkin(who, moment + dt.timedelta(minutes=rng.randint(8, 15)))
 
