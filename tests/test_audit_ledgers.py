@@ -71,7 +71,7 @@ def test_entries_for_someone_not_on_the_roster_are_named_once(ws):
 
 def test_a_voided_cancellation_restores_the_leave(ws):
     record.leave(ws, "c004", "2026-11-10", "2026-11-12", "病假", "c002", None)
-    (cancel,) = record.leave_cancel(ws, "c004", "2026-11-11T12:00", None)
+    (cancel,) = record.leave_cancel(ws, "c004", "2026-11-11T12:00", "c004")
     record.void(ws, cancel, "销假录错", None)
     result = audit(ws, MONTH)
     (c,) = [c for c in result.cadres if c.cadre == "c004"]
@@ -80,7 +80,7 @@ def test_a_voided_cancellation_restores_the_leave(ws):
 
 def test_a_leave_from_last_month_cancelled_this_month(ws):
     record.leave(ws, "c004", "2026-10-28", "2026-11-13", "病假", "c001", None)  # > 3 days: the secretary
-    record.leave_cancel(ws, "c004", "2026-11-05T12:00", None)  # written beside the leave, in October's file
+    record.leave_cancel(ws, "c004", "2026-11-05T12:00", "c004")  # written beside the leave, in October's file
     result = audit(ws, MONTH)
     (c,) = [c for c in result.cadres if c.cadre == "c004"]
     slots = {d.date.day: d.slots for d in c.days}

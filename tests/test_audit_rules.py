@@ -263,7 +263,7 @@ def test_leave_excuses_what_it_covers_and_a_leave_ending_the_day_before_does_not
 
 def test_a_leave_cancelled_early_excuses_only_until_the_cancellation(ws):
     record.leave(ws, "c004", "2026-11-10", "2026-11-12", "病假", "c002", None)
-    record.leave_cancel(ws, "c004", "2026-11-11T12:00", None)
+    record.leave_cancel(ws, "c004", "2026-11-11T12:00", "c004")
     result = audit(ws, MONTH)
     day = day_of(result, "c004", "2026-11-11")
     assert day.slots == {"morning": "leave", "afternoon": "missing", "evening": "missing"}

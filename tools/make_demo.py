@@ -509,7 +509,7 @@ class Generator:
             if cancel:
                 moment = dt.datetime.fromisoformat(cancel).replace(tzinfo=TZ)
                 self.add(moment + dt.timedelta(minutes=2),
-                         lambda w=who, c=cancel: record.leave_cancel(self.ws, w, c, CLERK))
+                         lambda w=who, c=cancel, a=approver: record.leave_cancel(self.ws, w, c, a))  # 销假: to the approver
                 # back at work: signs in right after the cancellation
                 self.checkin(who, moment + dt.timedelta(minutes=rng.randint(8, 15)))
 
@@ -623,8 +623,11 @@ class Generator:
                 grades = special.get(cid) or ("优", rng.choice(("优", "优", "良")), rng.choice(("优", "良", "良")))
                 if month == "2026-11" and cid == "c020":
                     grades = ("良", "中", "中")
+                # the clerk records them all but their own: the public's word on them is recorded by the
+                # discipline secretary (no one records the public's evaluation of themself)
                 self.add(start + dt.timedelta(minutes=i), lambda a=(cid, month, grades): record.evaluate(
-                    self.ws, a[0], a[1], {"self": a[2][0], "peer": a[2][1], "public": a[2][2]}, CLERK))
+                    self.ws, a[0], a[1], {"self": a[2][0], "peer": a[2][1], "public": a[2][2]},
+                    CLERK if a[0] != CLERK else "c003"))
 
     # -- run
 

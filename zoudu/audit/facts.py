@@ -106,7 +106,7 @@ class Facts:
     notices: tuple[str, ...] = field(default=())
     duties: dict[str, dict[dt.date, tuple[bool, bool, bool]]] = field(default_factory=dict)  # cadre -> day -> slots
     appeals: tuple[Line, ...] = ()  # appeals (申诉) in the month's file
-    decisions: dict[str, Line] = field(default_factory=dict)  # appeal or report id -> its latest review
+    decisions: dict[str, Line] = field(default_factory=dict)  # appeal or report id -> its (first) review
     meetings: tuple[Line, ...] = ()  # meetings (家属会) of the month's quarter
     evaluation_history: dict[str, tuple[Line, ...]] = field(default_factory=dict)  # cadre -> every evaluation
     draws: tuple[Line, ...] = ()  # the spot-check draw's entries in the month's file, in the order read
@@ -257,7 +257,8 @@ def gather(span: Span, settings: Settings, roster: Roster, sources: Iterable[Sou
                 appeals.append(line)
             elif kind == model.REVIEW:
                 target = str(line.get("target"))
-                if target not in decisions or line.recorded >= decisions[target].recorded:
+                # a decision is made once: a later review (only written by hand or by an older zoudu) changes nothing
+                if target not in decisions or line.recorded < decisions[target].recorded:
                     decisions[target] = line
             elif kind == model.EVALUATION:
                 if line.get("month") == span.month and line.cadre:

@@ -39,14 +39,13 @@ def _warn(message: str) -> None:
 
 
 def _warn_exposed(ws) -> None:
-    """A private key others may read is said on every command that uses it (never refused: the
-    township must still be able to seal)."""
+    """On Windows, a private key outside the user's profile is said on every command that uses it
+    (mode bits mean nothing there). On POSIX a key others may read is refused by ``seal`` itself
+    (docs/trust-model.md), so it is not warned about here."""
     from zoudu.ledger.seals import key_exposure
 
     path, exposure = key_exposure(ws)
-    if exposure == "mode":
-        _warn(_("other users of this machine may read the private key; run: chmod 600 {path}").format(path=path))
-    elif exposure in ("outside-profile", "no-profile"):
+    if exposure in ("outside-profile", "no-profile"):
         _warn(_("the private key lies outside your user profile, where Windows lets whoever may read that "
                 "folder read it: keep it under your profile (set ZOUDU_KEY): {path}").format(path=path))
 

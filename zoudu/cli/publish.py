@@ -38,27 +38,48 @@ def _target(ws, output: str) -> Path:
     """
     from zoudu.ledger.workspace import RULES
 
-    named = Path(output).expanduser()
     try:
+        named = Path(output).expanduser()
         target = named.resolve()
         ledgers = ws.ledgers.resolve()
         rules = (ws.root / RULES).resolve()
         folder = named.parent.resolve()
-    except (OSError, RuntimeError) as e:  # a symlink loop, an unreadable folder
-        raise ZouduError(_("cannot write the file: {reason}").format(reason=getattr(e, "strerror", None) or e),
-                         output) from None
-    if target == rules or target == ledgers or ledgers in target.parents:
-        raise ZouduError(_("refusing to write the notice over the workspace's own files (ledgers/ and "
-                           "rules.yaml); choose a file outside them"), output)
-    if named.is_symlink() and target.parent != folder:
-        # The notice goes where it was named: a link planted there must not carry it elsewhere.
-        raise ZouduError(_("refusing to write through a symbolic link that leads out of its folder (to {target}); "
-                           "name the file itself").format(target=target), output)
-    if target.exists() and not target.is_file():
-        # A FIFO, a device (/dev/null as root) or a folder is never replaced by a notice.
-        raise ZouduError(_("cannot write the file: it is not a regular file (a folder, a pipe or a device); "
-                           "choose a file name"), output)
+        _name_fits(target)
+        if target == rules or target == ledgers or ledgers in target.parents:
+            raise ZouduError(_("refusing to write the notice over the workspace's own files (ledgers/ and "
+                               "rules.yaml); choose a file outside them"), output)
+        if named.is_symlink() and target.parent != folder:
+            # The notice goes where it was named: a link planted there must not carry it elsewhere.
+            raise ZouduError(_("refusing to write through a symbolic link that leads out of its folder (to {target}); "
+                               "name the file itself").format(target=target), output)
+        if target.exists() and not target.is_file():
+            # A FIFO, a device (/dev/null as root) or a folder is never replaced by a notice.
+            raise ZouduError(_("cannot write the file: it is not a regular file (a folder, a pipe or a device); "
+                               "choose a file name"), output)
+    except (OSError, RuntimeError, ValueError) as e:  # a symlink loop, an unreadable folder, a name too long
+        raise ZouduError(_("cannot write the file: {reason}").format(
+            reason=getattr(e, "strerror", None) or e), _shown_name(output)) from None
     return target
+
+
+_TEMP_EXTRA = len(".") + len(".4294967295.ffffffff.tmp")  # what _write's temporary name adds
+
+
+def _name_fits(target: Path) -> None:
+    """Refuse (exit 2) a file name longer than its folder allows, with room for the temporary name."""
+    try:
+        longest = os.pathconf(target.parent, "PC_NAME_MAX") if hasattr(os, "pathconf") else 255
+    except (OSError, ValueError):
+        longest = 255
+    size = len(os.fsencode(target.name))
+    if size + _TEMP_EXTRA > longest:
+        raise ZouduError(_("the file name is too long ({n} bytes; at most {most} here)").format(
+            n=size, most=max(longest - _TEMP_EXTRA, 1)), _shown_name(str(target)))
+
+
+def _shown_name(name: str) -> str:
+    """A file name as an error shows it: a very long one cut short, so that the message stays one line."""
+    return name if len(name) <= 80 else name[:40] + "…" + name[-20:]
 
 
 def _write(data: bytes, output: Optional[str], target: Optional[Path] = None) -> None:
@@ -115,6 +136,9 @@ def publish(
     published = parse_date(on) if on else None
     ws = workspace()
     target = _target(ws, output) if output is not None else None
+    from zoudu.ledger.seals import check_publication_key
+
+    check_publication_key(ws, month)  # a key publishing would refuse to seal with is said before any sheet
     if fmt == "terminal" and output is None:
         sheet = notice_sheet(ws, month, published, calendar=False)
         notice_render.terminal(sheet)

@@ -146,7 +146,8 @@ def write_error(e: OSError, shown_as: str) -> ZouduError:
 
 
 def append(path: Path, shown_as: str, new: list[dict[str, Any]],
-           clock: Callable[[], str] | None = None, header: str | None = None) -> list[dict[str, Any]]:
+           clock: Callable[[], str] | None = None, header: str | None = None,
+           finish: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Append entries (without id/hash) under the workspace lock; returns them complete.
 
     The caller holds ``workspace_lock``. One write, flush and fsync per call;
@@ -156,7 +157,7 @@ def append(path: Path, shown_as: str, new: list[dict[str, Any]],
     back) is refused. A write the file system refuses (a full disk, a file-size
     limit, a read-only mount) is undone: the file is cut back to its size before the
     write (a new file is removed) and the error is one line (ZouduError); nothing was
-    recorded.
+    recorded. ``finish`` completes each entry once its id and recorded time are set (before its hash).
     """
     month = month_of_file(path)
     if path.is_symlink():
@@ -172,6 +173,8 @@ def append(path: Path, shown_as: str, new: list[dict[str, Any]],
     for fields in new:
         seq += 1
         fields = dict(fields, id=f"{month}-{seq:04d}")
+        if finish is not None:  # e.g. a seal signs itself once its id and recorded time are known
+            fields = finish(fields)
         fields["hash"] = chain_hash(prev, fields)
         prev = fields["hash"]
         chunks.append(encode_line(fields))

@@ -14,11 +14,18 @@ field matches what is asked for, the value decodes as ``schema`` and ``check`` (
 cheap look at the source bytes, e.g. the roster's number of cadres) accepts it.
 Anything else (garbage, a foreign or planted file, a pickle) is ignored and the
 source is read again: a cache is only an accelerator.
+
+Every entry (and every JSON state of ``zoudu.ledger.chain`` and ``verify``) carries an
+HMAC-SHA256 under a random key kept in the cache folder (``secret.key``, mode 0600, made on
+first use): a file written by hand, or copied from another account's cache, is not used. The
+key is only as secret as the account that owns the cache; ``publish`` therefore trusts no
+cache at all for the month it publishes and checks that month's file from its bytes.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 from pathlib import Path
 from typing import Any, Callable, TypeVar
@@ -31,12 +38,106 @@ T = TypeVar("T")
 FORMAT = 3  # the envelope's layout; 1 was pickle, never read; 2 kept times in UTC
 _CODE_KEY: str | None = None
 _KEEP = 1024  # entries kept: a few per ledger file (picks, marks, results), for years of months
+_SECRET_FILE = "secret.key"
+_SECRET_BYTES = 32
+_TAG = 32  # bytes of HMAC-SHA256 after each msgpack entry
+_SECRET: tuple[tuple, bytes] | None = None  # ((the cache folder, the key file's stamp), its key)
 
 
 def _cache_dir() -> Path | None:
     if os.environ.get("ZOUDU_NO_CACHE"):
         return None
     return system.user_folder("cache") / "zoudu"
+
+
+def _secret() -> bytes | None:
+    """This cache folder's MAC key (made on first use, mode 0600); None when there is no cache or
+    no usable key (a key readable by others, not a regular file): then no entry is trusted."""
+    global _SECRET
+    folder = _cache_dir()
+    if folder is None:
+        return None
+    path = folder / _SECRET_FILE
+    if _SECRET is not None and _SECRET[0] == (folder, _stamp(path)):  # the same file, unchanged since read
+        return _SECRET[1]
+    try:
+        found = _read_secret(path)
+        if found is None:
+            # absent, or unusable (cut short, readable by others, not a file): a new key, and every
+            # entry kept under the old one is simply not used again
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            tmp = folder / f"{_SECRET_FILE}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(os.urandom(_SECRET_BYTES))
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                if os.path.lexists(path):
+                    os.replace(tmp, path)
+                else:
+                    try:
+                        os.link(tmp, path)  # never replaces a key another process has just made
+                    except FileExistsError:
+                        pass
+            finally:
+                tmp.unlink(missing_ok=True)
+            found = _read_secret(path)
+    except OSError:
+        return None
+    if found is not None:
+        _SECRET = ((folder, _stamp(path)), found)
+    return found
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    """What tells a key file from the one read before (a key loosened or replaced since is read again)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_mode)
+
+
+def _read_secret(path: Path) -> bytes | None:
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or (os.name == "posix" and st.st_mode & 0o077):
+            return None
+        data = os.read(fd, _SECRET_BYTES + 1)
+    finally:
+        os.close(fd)
+    return data if len(data) == _SECRET_BYTES else None
+
+
+def mac(data: bytes) -> bytes | None:
+    """HMAC-SHA256 of ``data`` under this cache's key; None when there is no key."""
+    key = _secret()
+    return None if key is None else hmac.new(key, data, hashlib.sha256).digest()
+
+
+def _state_bytes(state: dict) -> bytes:
+    import json
+
+    return json.dumps({k: v for k, v in state.items() if k != "mac"}, sort_keys=True).encode()
+
+
+def signed_state(state: dict) -> dict | None:
+    """``state`` (a JSON object) with its MAC; None when there is no key (then it is not kept)."""
+    tag = mac(_state_bytes(state))
+    return None if tag is None else dict(state, mac=tag.hex())
+
+
+def state_ok(state: dict) -> bool:
+    """Was ``state`` kept by ``signed_state`` under this cache's key, unchanged since?"""
+    tag, given = mac(_state_bytes(state)), state.get("mac")
+    return tag is not None and isinstance(given, str) and hmac.compare_digest(tag.hex(), given)
 
 
 def _code_key() -> str:
@@ -87,7 +188,11 @@ def load(kind: str, key: str, source: str, schema: Any) -> Any:
         return None
     try:
         raw = (folder / f"{kind}-{key}.msgpack").read_bytes()
-        envelope = msgspec.msgpack.decode(raw, type=_envelope_type())
+        body, tag = raw[:-_TAG], raw[-_TAG:]
+        good = mac(body)
+        if good is None or len(raw) <= _TAG or not hmac.compare_digest(good, tag):
+            return None  # written by hand, or under another key
+        envelope = msgspec.msgpack.decode(body, type=_envelope_type())
         if (envelope.format, envelope.kind, envelope.key, envelope.source) != (FORMAT, kind, key, source):
             return None  # copied from another key, another kind or another version: foreign
         return unpack(envelope.value, schema)
@@ -114,6 +219,10 @@ def store(kind: str, key: str, source: str, value: Any) -> None:
     try:
         Envelope = _envelope_type()
         data = msgspec.msgpack.encode(Envelope(FORMAT, kind, key, source, msgspec.Raw(pack(value))))
+        tag = mac(data)
+        if tag is None:
+            return
+        data += tag
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{kind}-{key}.msgpack"
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")

@@ -156,11 +156,14 @@ def _state_path(path: Path, kind: str = "chain") -> Path | None:
 
 
 def _load_json(state_path: Path) -> dict | None:
-    """A cached state (a JSON object), or None when absent, unreadable or not an object."""
+    """A cached state (a JSON object kept under this cache's MAC), or None when absent, unreadable,
+    not an object or not kept by zoudu under this cache's key (written by hand)."""
+    from zoudu.ledger.cache import state_ok
+
     try:
         with open(state_path, "rb") as fh:
             state = json.loads(fh.read(1 << 16))
-        return state if isinstance(state, dict) else None
+        return state if isinstance(state, dict) and state_ok(state) else None
     except Exception:
         return None
 
@@ -175,8 +178,9 @@ def _load(state_path: Path | None, path: Path) -> dict | None:
     if state_path is None:
         return None
     try:
-        with open(state_path, "rb") as fh:
-            state = json.loads(fh.read())
+        state = _load_json(state_path)
+        if state is None:
+            return None
         if (state["version"] != _VERSION or state["code"] != _code() or state["path"] != str(path.absolute())
                 or not isinstance(state["length"], int) or state["length"] < 0
                 or not isinstance(state["lines"], int) or not isinstance(state["head"], str)
@@ -189,7 +193,12 @@ def _load(state_path: Path | None, path: Path) -> dict | None:
 
 
 def _save(state_path: Path | None, state: dict) -> None:
+    from zoudu.ledger.cache import signed_state
+
     if state_path is None:
+        return
+    state = signed_state(state)
+    if state is None:
         return
     try:
         state_path.parent.mkdir(parents=True, exist_ok=True)

@@ -63,6 +63,42 @@ def label(value: str | None, what: str, required: bool = True) -> str | None:
     return value.strip()
 
 
+# Characters a name cannot show but a comparison sees: "张\u200b伟" passes as 张伟 to the eye. Besides the
+# categories below: fillers that render as nothing (Hangul U+115F, U+1160, U+3164, U+FFA0, braille blank),
+# a combining grapheme joiner, Khmer's invisible vowels and the variation selectors.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs"})
+_INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5") | frozenset(
+    chr(c) for c in (*range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)))
+
+
+def invisible_in(value: str) -> str | None:
+    """The first character of ``value`` that would not show in a name (any space but ' ' too), or None."""
+    import unicodedata
+
+    for ch in value:
+        if ch == " ":
+            continue
+        if ch in _INVISIBLE or unicodedata.category(ch) in _INVISIBLE_CATEGORIES:
+            return ch
+    return None
+
+
+def name_text(value: str | None, what: str, required: bool = True) -> str | None:
+    """A name (of a cadre, a witness, a village, a place): one line, no outer spaces, and no character
+    that does not show (zero-width, control, other spaces, fillers), so that two names that look
+    the same are the same."""
+    value = text(value, what, required)
+    if value is None:
+        return None
+    if "\n" in value or "\r" in value:
+        raise ZouduError(_("{what} must be on one line").format(what=what))
+    hidden = invisible_in(value)
+    if hidden is not None:
+        raise ZouduError(_("{what} contains an invisible character (U+{code:04X}): a name must be written as it "
+                           "shows").format(what=what, code=ord(hidden)))
+    return label(value, what, required)
+
+
 def when(ws: Workspace, value: str | None, allow_future: bool = False) -> dt.datetime:
     at = now(ws) if value is None else parse_time(value, ws.settings.tz, now(ws))
     if not allow_future and at > now(ws) + FUTURE_TOLERANCE:
@@ -123,7 +159,7 @@ def checkin(ws: Workspace, tokens: list[str], at: str | None, place: str | None,
     """Office sign-in (签到) for one or more cadres at the same time."""
     moment = when(ws, at)
     cadres = cadres_of(ws, tokens, moment)
-    extra: dict[str, Any] = {"place": label(place, _("place")) if place is not None else ws.settings.place}
+    extra: dict[str, Any] = {"place": name_text(place, _("place")) if place is not None else ws.settings.place}
     if (approver is None) != (reason is None):
         raise ZouduError(_("a backfilled sign-in needs both --approver and --reason"))
     if approver is not None:
@@ -157,10 +193,10 @@ def village(ws: Workspace, token: str, village_name: str, witness: str | None, s
         approve(ws, approving.id, cadre.id, approvals.VILLAGE, moment.date())
         fields["approver"] = approving.id
         fields["reason"] = text(reason, _("reason"))
-    fields["village"] = label(village_name, _("village visited"))
+    fields["village"] = name_text(village_name, _("village visited"))
     fields["stay"] = bool(stay)
     if witness is not None:
-        fields["witness"] = text(witness, _("witness"))
+        fields["witness"] = name_text(witness, _("witness"))
     if note is not None:
         fields["note"] = text(note, _("note"))
     return write(ws, month_of(moment), [fields])
@@ -251,20 +287,34 @@ def leave_cancel(ws: Workspace, token: str, at: str | None, by: str | None,
                  tell: Callable[[str], None] | None = None) -> list[str]:
     """销假: ends the cadre's leave that is open at ``at``; written beside the leave.
 
-    ``tell`` hears which leave was ended, so the clerk sees it.
+    Ended only by its cadre, its approver or someone who may approve it (``by``, required).
+    ``tell`` hears which leave was ended, once the cancellation is written, so the clerk sees it.
     """
     moment = when(ws, at)
     cadre = find_cadre(ws.roster, token, moment.date())
+    if not by:
+        raise ZouduError(_("say who ends the leave with --by: the cadre, the leave's approver, or someone who may "
+                           "approve it"))
+    who = find_cadre(ws.roster, by, moment.date())
     with ws.lock():
         for other in leaves_of(ws, cadre.id, month_of(moment), LEAVE_LOOKBACK_MONTHS + 2):
             if other.entry.at <= moment < other.end:
-                fields = base(ws, model.LEAVE_CANCEL, moment, by, cadre.id)
+                if who.id not in (cadre.id, other.entry.data.get("approver")):
+                    until = dt.datetime.fromisoformat(str(other.entry.data["until"]))
+                    refusal = approvals.may_approve(ws.settings, ws.roster, who.id, cadre.id, approvals.LEAVE,
+                                                    other.entry.at.date(), until - other.entry.at)
+                    if refusal:
+                        raise ZouduError(_("{name} ({id}) may not end leave {leave}: only its cadre, its approver or "
+                                           "someone who may approve it may ({why})").format(
+                            name=who.name, id=who.id, leave=other.entry.id, why=refusal))
+                fields = base(ws, model.LEAVE_CANCEL, moment, who.id, cadre.id)
                 fields["leave"] = other.entry.id
+                done = [f["id"] for f in append(other.path, ws.shown(other.path), [fields],
+                                                clock=lambda: iso(now(ws)))]
                 if tell:
                     tell(_("ends leave {leave} ({start} to {end}) at {at}").format(
                         leave=other.entry.id, start=said(other.entry.at), end=said(other.end), at=said(moment)))
-                return [f["id"] for f in append(other.path, ws.shown(other.path), [fields],
-                                                clock=lambda: iso(now(ws)))]
+                return done
     raise ZouduError(_("{name} ({id}) has no open leave at {at}").format(name=cadre.name, id=cadre.id, at=said(moment)))
 
 
@@ -329,6 +379,10 @@ def evaluate(ws: Workspace, token: str, month: str, grades: dict[str, str | None
         raise ZouduError(_("{name} ({id}) is not on the roster in {month}").format(
             name=cadre.name, id=cadre.id, month=month))
     fields = base(ws, model.EVALUATION, now(ws), by, cadre.id)
+    if "public" in given and fields["by"] in (cadre.id, cadre.name):
+        # the public's word is recorded by whoever collected it, never by the cadre it judges
+        raise ZouduError(_("{name} ({id}) cannot record the public's evaluation of themself").format(
+            name=cadre.name, id=cadre.id))
     fields.update({"month": month, **given})
     return write(ws, month, [fields])
 

@@ -108,8 +108,16 @@ def review(ws: Workspace, target_id: str, decision: str, reviewer: str, reason: 
     who = find_cadre(ws.roster, reviewer, now(ws).date())
     with ws.lock():
         entries, target = entry_in(ws, path, target_id)
-        if any(e.kind == model.VOID and e.data.get("target") == target_id for e in entries):
+        voided = {e.data.get("target") for e in entries if e.kind == model.VOID}
+        if target_id in voided:
             raise ZouduError(_("{id} is void; it cannot be reviewed").format(id=target_id))
+        first = next((e for e in entries if e.kind == model.REVIEW and e.data.get("target") == target_id
+                      and e.id not in voided), None)
+        if first is not None:
+            raise ZouduError(_("{id} was already decided by {review}: {decision}, by {who} on {day}; a decision is "
+                               "made once (void {review} first if it was recorded in error)").format(
+                id=target_id, review=first.id, decision=first.data.get("decision"), who=first.by,
+                day=first.recorded.astimezone(ws.settings.tz).date().isoformat()))
         if target.kind == model.APPEAL:
             if decision not in model.APPEAL_DECISIONS:
                 raise ZouduError(_("an appeal is decided upheld (成立/维持) or overturned (撤销), not '{d}'").format(d=typed))

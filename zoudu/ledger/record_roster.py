@@ -12,7 +12,7 @@ from typing import Any
 from zoudu import model
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
-from zoudu.ledger.record import base, label, now, recorder, text
+from zoudu.ledger.record import base, name_text, now, recorder, text
 from zoudu.ledger.roster import check_id, find_cadre, supervision_problem
 from zoudu.ledger.append import append
 from zoudu.ledger.workspace import ROSTER, Workspace
@@ -75,10 +75,10 @@ def roster_add(ws: Workspace, cadre_id: str, name: str, post: str | None, team: 
     from zoudu.ledger.names import check_badge
 
     check_id(cadre_id)
-    name = text(name, _("name"))
+    name = name_text(name, _("name"))
     fields: dict[str, Any] = {
         "name": name, "post": text(post, _("post"), required=False) or "", "team": bool(team),
-        "village": label(village, _("village"), required=False),
+        "village": name_text(village, _("village"), required=False),
     }
     day = parse_date(since) if since else now(ws).date()
     with ws.lock():
@@ -111,9 +111,9 @@ def roster_set(ws: Workspace, token: str, start: str, by: str | None = None, **g
         if key == "team":
             fields[key] = bool(value)
         elif key == "village":
-            fields[key] = label(value, _("village")) if value != "" else None
+            fields[key] = name_text(value, _("village")) if value != "" else None
         elif key == "name":
-            fields[key] = text(value, _("name"))
+            fields[key] = name_text(value, _("name"))
         else:
             fields[key] = value
     if "post" in fields:

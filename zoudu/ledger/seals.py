@@ -35,8 +35,13 @@ EARLIER_MONTHS = 12
 CODE_HEX = 32  # 128 bits printed on paper
 # Every field a seal entry may carry; verify refuses any other.
 SEAL_FIELDS = {"kind", "at", "recorded", "by", "id", "hash", "month", "final", "files", "roster", "rules",
-               "prev", "key", "signature"}
-SIGNED = ("kind", "at", "month", "final", "files", "roster", "rules", "prev", "key")
+               "prev", "key", "signature", "version"}
+# What the signature covers: every field but the signature itself and the entry's chain hash (worked out
+# from all the others, the signature included, and checked by verify's chain). Seals of version 1 (no
+# ``version`` field) signed fewer: they still verify, over what they signed.
+SIGNED_V1 = ("kind", "at", "month", "final", "files", "roster", "rules", "prev", "key")
+SIGNED = SIGNED_V1 + ("recorded", "by", "id", "version")
+VERSION = 2
 PUBLICATION_FIELDS = {"kind", "at", "recorded", "by", "id", "hash", "month", "seal", "code", "format", "date"}
 
 
@@ -58,9 +63,7 @@ def keys_init(ws: Workspace) -> tuple[Path, Path, bool]:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     private, public = key_path(ws), ws.root / PUBLIC_KEY
-    ledgers = ws.ledgers.resolve()
-    if private.resolve().is_relative_to(ledgers):
-        raise ZouduError(_("the private key must not be kept inside ledgers/"), str(private))
+    _outside_workspace(ws, private)
     for path in (private, public):
         if path.exists():
             raise ZouduError(_("a key already exists here; nothing was changed (a new key would make "
@@ -89,16 +92,42 @@ def key_exposure(ws: Workspace) -> tuple[Path, str | None]:
     return path, system.private_key_exposure(path) if path.exists() else None
 
 
+def _outside_workspace(ws: Workspace, private: Path) -> None:
+    """Refuse a private key kept inside the workspace: whoever copies the ledgers would carry it away."""
+    try:
+        inside = private.resolve().is_relative_to(ws.root.resolve())
+    except (OSError, RuntimeError):
+        inside = False
+    if inside:
+        raise ZouduError(_("the private key must not be kept inside the workspace (anyone who copies the ledgers "
+                           "would have it): move it elsewhere and set $ZOUDU_KEY"), str(private))
+
+
 def _private_key(ws: Workspace):
+    """The township's private key, refused when others can read it or when it lies inside the workspace."""
+    import stat
+
     from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     path = key_path(ws)
     if not path.exists():
         raise ZouduError(_("no signing key: run 'zoudu keys init' first (or set $ZOUDU_KEY)"), str(path))
+    _outside_workspace(ws, path)
     try:
-        return serialization.load_pem_private_key(path.read_bytes(), password=None)
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise ZouduError(_("not an Ed25519 private key"), str(path))
+        if os.name == "posix" and info.st_mode & 0o077:
+            raise ZouduError(_("the private key can be read by others (mode {mode:04o}): make it readable by its "
+                               "owner only (chmod 600) before signing with it").format(
+                mode=stat.S_IMODE(info.st_mode)), str(path))
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (ValueError, TypeError, OSError):
         raise ZouduError(_("not an Ed25519 private key"), str(path)) from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ZouduError(_("not an Ed25519 private key"), str(path))
+    return key
 
 
 def load_public_key(path: Path):
@@ -122,8 +151,12 @@ def fingerprint(public_key) -> str:
 
 
 def signed_bytes(fields: dict[str, Any]) -> bytes:
-    """What the signature covers: the seal's own fields, canonical JSON."""
-    return json.dumps({k: fields.get(k) for k in SIGNED}, sort_keys=True, ensure_ascii=True,
+    """What the signature covers: the seal's own fields, canonical JSON (a version-1 seal's fewer fields).
+
+    A version-2 seal stripped of its ``version`` (to be read as version 1) does not verify: its
+    signature was made over the version-2 bytes."""
+    keys = SIGNED_V1 if "version" not in fields else SIGNED
+    return json.dumps({k: fields.get(k) for k in keys}, sort_keys=True, ensure_ascii=True,
                       separators=(",", ":")).encode()
 
 
@@ -207,6 +240,13 @@ def _seal_locked(ws: Workspace, month: str | None, by: str, moment: dt.datetime)
     if final and month_days(month)[-1] >= moment.date():
         raise ZouduError(_("{month} is not over: seal it after its last day, or run 'zoudu seal' without "
                            "--month for a checkpoint of the running month").format(month=month))
+    if final:
+        first = is_sealed(ws, month)
+        if first is not None:
+            raise ZouduError(_("{month} is already sealed by {id} (code {code}, {at}): a month is sealed once, and "
+                               "entries added since are late; nothing was recorded").format(
+                month=month, id=first.id, code=code_of(first.data)[:CODE_HEX],
+                at=first.recorded.astimezone(ws.settings.tz).strftime("%Y-%m-%d %H:%M")))
     roster = ws.fresh_roster()
     if roster.cadres and not roster.changes:
         raise ZouduError(_("the roster is still in the old format; convert it once with 'zoudu roster migrate'"),
@@ -223,18 +263,35 @@ def _seal_locked(ws: Workspace, month: str | None, by: str, moment: dt.datetime)
     fields: dict[str, Any] = {
         "kind": model.SEAL, "at": iso(moment), "recorded": iso(moment), "by": by, "month": month, "final": final,
         "files": files, "roster": [roster_state.count, roster_state.head], "rules": _rules_copy(ws),
-        "prev": earlier[-1].hash if earlier else None, "key": fingerprint(key.public_key()),
+        "prev": earlier[-1].hash if earlier else None, "key": fingerprint(key.public_key()), "version": VERSION,
     }
-    fields["signature"] = key.sign(signed_bytes(fields)).hex()
+
+    def signed(complete: dict[str, Any]) -> dict[str, Any]:  # with its id and recorded time: every field signed
+        return dict(complete, signature=key.sign(signed_bytes(complete)).hex())
+
     path = ws.ledger_path(month_of(moment))
-    done = append(path, ws.shown(path), [fields], clock=lambda: iso(moment))  # a clock set back is refused
+    done = append(path, ws.shown(path), [fields], clock=lambda: iso(moment),  # a clock set back is refused
+                  finish=signed)
     return done[0]["id"], code_of(done[0])
 
 
 def is_sealed(ws: Workspace, month: str) -> Entry | None:
-    """The latest final seal of ``month``, or None."""
-    found = [e for e in seal_entries(ws) if e.data.get("month") == month and e.data.get("final")]
-    return found[-1] if found else None
+    """The seal that decides ``month`` (its first final seal), or None.
+
+    A month is sealed once: what it was sealed with is what it is audited under for good, and any
+    later final seal of it (made before a second one was refused) changes nothing."""
+    for e in seal_entries(ws):
+        if e.data.get("month") == month and e.data.get("final"):
+            return e
+    return None
+
+
+def check_publication_key(ws: Workspace, month: str) -> None:
+    """Before anything is printed: when publishing will seal ``month`` (the township has a key and the
+    month is over and not sealed), the key must be one ``seal`` would sign with (ZouduError if not)."""
+    month = parse_month(month)
+    if key_path(ws).exists() and month_days(month)[-1] < ws.now().date() and is_sealed(ws, month) is None:
+        _private_key(ws)
 
 
 def record_publication(ws: Workspace, month: str, fmt: str, published: dt.date, by: str) -> list[str] | None:
@@ -309,12 +366,18 @@ def verify_seals(ws: Workspace, public_key_file: Path) -> SealReport:
                            if path.exists() else [])
         return scans[name]
 
+    seals = seal_entries(ws)
+    by_id = {e.id: e for e in seals}
     for e in seal_entries(ws, (model.PUBLICATION,)):
         unknown = sorted(set(e.data) - PUBLICATION_FIELDS)
         if unknown:
             problems.append(model.Problem(e.file, e.line, _(
                 "the publication has a field verify does not know: '{key}'").format(key=unknown[0])))
-    seals = seal_entries(ws)
+        named = e.data.get("seal")
+        if named is not None and (named not in by_id or e.data.get("code") != code_of(by_id[named].data)[:CODE_HEX]):
+            problems.append(model.Problem(e.file, e.line, _(
+                "the publication names the seal {id} (code {code}), which is not in the ledgers as it was: a seal "
+                "was removed or altered").format(id=named, code=e.data.get("code"))))
     prev: str | None = None
     for e in seals:
         def bad(message: str) -> None:

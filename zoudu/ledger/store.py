@@ -379,7 +379,9 @@ class Reading:
                         problems.append(Problem(shown_as, number, _(
                             "not valid UTF-8 text, or a line longer than any zoudu writes (1 MiB)")))
                         continue
-                    if number == 1 and text.startswith(_BOM):
+                    if number == 1 and text.startswith(_BOM) and self.month == "roster":
+                        text = text[1:]  # the roster log accepts one (an editor's save); a month's ledger does not
+                    elif number == 1 and text.startswith(_BOM):
                         problems.append(Problem(shown_as, number, _(
                             "the file starts with a byte-order mark (BOM, the bytes EF BB BF) that an editor added; "
                             "zoudu never writes one: remove it (save as UTF-8 without BOM, or "

@@ -24,6 +24,7 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     repaired: list[tuple[str, str]] = field(default_factory=list)  # (ledger, side file)
     heads: dict[str, tuple[int, str]] = field(default_factory=dict)  # month -> (entries, chain head)
+    through: dict[str, str | None] = field(default_factory=dict)  # month -> hash of its entry number N (asked)
 
     @property
     def clean(self) -> bool:
@@ -102,20 +103,32 @@ def missing_months(months: list[str]) -> list[str]:
     return [m for m in months_between(months[0], months[-1]) if m not in present] if months else []
 
 
-def verify(ws: Workspace, do_repair: bool = False, months: list[str] | None = None,
-           progress: Callable[[int, int], None] | None = None) -> Report:
+def verify(ws: Workspace, do_repair: bool = False, months: list[str] | None = None, from_bytes: bool = False,
+           through: dict[str, int] | None = None, progress: Callable[[int, int], None] | None = None) -> Report:
     """Check every ledger (or only ``months``), one month in memory at a time.
 
     A month whose file, roster and code are byte for byte as when it last verified clean is
-    not parsed again (``_Verified``): its bytes are hashed and its count and head reused.
+    not parsed again (``_Verified``, whose entries carry a keyed MAC): its bytes are hashed and
+    its count and head reused. ``from_bytes`` checks every month asked from its bytes whatever
+    is remembered (``publish``). ``through`` ({month: N}) also notes the hash of each such
+    month's entry number N in ``Report.through`` (None when the file holds fewer).
     ``progress(done, total)`` is told of each month checked.
     """
     with without_cycle_collector():
-        return _verify(ws, do_repair, months, progress)
+        return _verify(ws, do_repair, months, from_bytes, through or {}, progress)
 
 
-def _verify(ws: Workspace, do_repair: bool, months: list[str] | None,
-            progress: Callable[[int, int], None] | None) -> Report:
+def _watched(entries: Iterable[Entry], number: int, seen: dict[str, str | None], month: str) -> Iterable[Entry]:
+    """``entries`` as they come, noting the hash of entry number ``number`` in ``seen[month]``."""
+    seen[month] = None
+    for count, e in enumerate(entries, 1):
+        if count == number:
+            seen[month] = str(e.hash)
+        yield e
+
+
+def _verify(ws: Workspace, do_repair: bool, months: list[str] | None, from_bytes: bool,
+            through: dict[str, int], progress: Callable[[int, int], None] | None) -> Report:
     report = Report()
     try:
         roster: model.Roster | None = ws.roster
@@ -149,7 +162,7 @@ def _verify(ws: Workspace, do_repair: bool, months: list[str] | None,
             progress(done, len(months))
         path = ws.ledger_path(month)
         shown = ws.shown(path)
-        known = memo.lookup(month, path)
+        known = None if from_bytes or month in through else memo.lookup(month, path)
         report.files += 1
         if known is not None:
             report.entries += known[0]
@@ -157,12 +170,15 @@ def _verify(ws: Workspace, do_repair: bool, months: list[str] | None,
             continue
         read = _Counted()
         reading = Reading(path, shown, check_chain=True, digest=read)
+        entries: Iterable[Entry] = reading
+        if month in through:
+            entries = _watched(reading, through[month], report.through, month)
         # checked as they are read: an entry is let go once checked (a block of the file in memory)
         if roster is not None:
-            found = check_entries(month, reading, roster)
+            found = check_entries(month, entries, roster)
         else:  # a damaged roster (said above): the file is still read for damage of its own
             found = []
-            for _entry in reading:
+            for _entry in entries:
                 pass
         problems = reading.problems + found
         report.entries += reading.count

@@ -19,6 +19,23 @@ RULES = "rules.yaml"
 LEDGERS = "ledgers"
 
 
+def _regular(path: Path) -> bool:
+    """Is there a file at ``path``? A folder, a pipe or a device in its place is a one-line error, not
+    a missing file (nor something to read: a FIFO would hang every command)."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return False
+    except OSError as e:
+        raise ZouduError(_("cannot read file: {error}").format(error=e.strerror), str(path)) from None
+    if not stat.S_ISREG(mode):
+        raise ZouduError(_("is not a regular file (a folder, a pipe or a device); rules.yaml must be a plain "
+                           "text file: restore it from a backup"), str(path))
+    return True
+
+
 def locate(root: str | None) -> Path:
     """``--root DIR``, else ``$ZOUDU_ROOT``, else the current folder."""
     return Path(root or os.environ.get("ZOUDU_ROOT") or ".")
@@ -91,7 +108,7 @@ class Workspace:
             raise ZouduError(_("is a file, not a workspace folder"), str(root))
         if not root.is_dir():
             raise ZouduError(_("workspace folder does not exist"), str(root))
-        has_rules, has_ledgers = (root / RULES).is_file(), (root / LEDGERS).is_dir()
+        has_rules, has_ledgers = _regular(root / RULES), (root / LEDGERS).is_dir()
         if not has_rules and not has_ledgers:
             raise not_a_workspace(root)
         if not has_rules:

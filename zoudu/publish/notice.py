@@ -428,7 +428,14 @@ def _printed_key(ws: Workspace, form: str, date: dt.date, seal: Seal, key: str) 
 
 
 def _verified(ws: Workspace, month: str, published: dt.date | None) -> tuple[str, Seal]:
-    """(the month, its seal) once its ledger verifies; ZouduError / DamagedLedger otherwise."""
+    """(the month, its seal) once its ledger verifies; ZouduError / DamagedLedger otherwise.
+
+    The month's file is checked from its bytes every time (no cache vouches for it): one pass
+    over that file. A month already sealed is published as it was sealed (the entry count and
+    chain head its seal recorded: entries added since are late and not on the sheet), and only
+    while its file still passes through that head."""
+    from zoudu.ledger.seals import CODE_HEX, code_of, is_sealed
+    from zoudu.ledger.store import genesis
     from zoudu.ledger.create import refuse_placeholders
     from zoudu.ledger.verify import verify
 
@@ -443,7 +450,10 @@ def _verified(ws: Workspace, month: str, published: dt.date | None) -> tuple[str
     path = ws.ledger_path(month)
     if not path.exists():
         raise ZouduError(_("no ledger for {month}: nothing to publish").format(month=month), ws.shown(path))
-    report = verify(ws, months=[month])  # what is published, not every month kept
+    sealed = is_sealed(ws, month)
+    state = _sealed_files(sealed, month)
+    # what is published, not every month kept; from the bytes, whatever a cache says
+    report = verify(ws, months=[month], from_bytes=True, through={month: state[0]} if state else None)
     shown = ws.shown(path)
     damage = [p for p in report.problems if p.file in (shown, ws.roster.path)]
     if damage:
@@ -452,5 +462,28 @@ def _verified(ws: Workspace, month: str, published: dt.date | None) -> tuple[str
             "the {month} ledger does not verify, so it cannot be published: {n} problem(s), the first at "
             "{where}: {problem}; run 'zoudu verify'").format(
             month=month, n=len(damage), where=first.where, problem=first.message))
+    if state is not None and sealed is not None:
+        count, head = state
+        found = report.through.get(month) if count else genesis(month)
+        if found != head:
+            raise DamagedLedger(_(
+                "the {month} ledger no longer begins with the {n} entries its seal {id} (code {code}) recorded: "
+                "sealed entries were removed or rewritten; run 'zoudu verify --pubkey'").format(
+                month=month, n=count, id=sealed.id, code=code_of(sealed.data)[:CODE_HEX]))
+        return month, Seal(month, count, head)
     entries, head = report.heads[month]
     return month, Seal(month, entries, head)
+
+
+def _sealed_files(sealed, month: str) -> tuple[int, str] | None:
+    """(entries, chain head) of ``month``'s own file as its seal recorded them, or None."""
+    if sealed is None:
+        return None
+    try:
+        count, head = sealed.data["files"][month]
+        if type(count) is int and count >= 0 and isinstance(head, str):
+            return count, head
+    except (KeyError, TypeError, ValueError):
+        pass
+    raise DamagedLedger(_("the seal {id} of {month} does not say what it sealed of the month's file; run "
+                          "'zoudu verify --pubkey'").format(id=sealed.id, month=month))
