@@ -35,8 +35,10 @@ EARLIER_MONTHS = 12
 CODE_HEX = 32  # 128 bits printed on paper
 # Every field a seal entry may carry; verify refuses any other.
 SEAL_FIELDS = {"kind", "at", "recorded", "by", "id", "hash", "month", "final", "files", "roster", "rules",
-               "prev", "key", "signature"}
+               "prev", "key", "signature", "origin", "log", "tree", "checkpoint"}
 SIGNED = ("kind", "at", "month", "final", "files", "roster", "rules", "prev", "key")
+# A seal's checkpoint (docs/trust-model.md#checkpoints-and-the-county), signed too where the seal has one.
+SIGNED_CHECKPOINT = ("origin", "log", "tree", "checkpoint")
 PUBLICATION_FIELDS = {"kind", "at", "recorded", "by", "id", "hash", "month", "seal", "code", "format", "date"}
 
 
@@ -115,7 +117,8 @@ def fingerprint(public_key) -> str:
 
 def signed_bytes(fields: dict[str, Any]) -> bytes:
     """What the signature covers: the seal's own fields, canonical JSON."""
-    return json.dumps({k: fields.get(k) for k in SIGNED}, sort_keys=True, ensure_ascii=True,
+    keys = SIGNED + SIGNED_CHECKPOINT if "tree" in fields else SIGNED
+    return json.dumps({k: fields.get(k) for k in keys}, sort_keys=True, ensure_ascii=True,
                       separators=(",", ":")).encode()
 
 
@@ -220,6 +223,9 @@ def _seal_locked(ws: Workspace, month: str | None, by: str, moment: dt.datetime)
         "files": files, "roster": [roster_state.count, roster_state.head], "rules": _rules_copy(ws),
         "prev": earlier[-1].hash if earlier else None, "key": fingerprint(key.public_key()),
     }
+    from zoudu.ledger.checkpoint import checkpoint_fields
+
+    fields.update(checkpoint_fields(ws, earlier, key))
     fields["signature"] = key.sign(signed_bytes(fields)).hex()
     path = ws.ledger_path(month_of(moment))
     done = append(path, ws.shown(path), [fields], clock=lambda: iso(moment))  # a clock set back is refused
@@ -288,10 +294,21 @@ class SealReport(NamedTuple):
 
 def verify_seals(ws: Workspace, public_key_file: Path) -> SealReport:
     """Check every seal with the public key only: signature, order, and that each sealed file
-    still begins with exactly what was sealed (count and chain head)."""
-    from zoudu.ledger.workspace import ROSTER
+    still begins with exactly what was sealed (count and chain head); every checkpoint a seal
+    signed is recomputed from the ledgers, and the one the county cosigned must still be there."""
+    from zoudu.county import check_cosignature
+    from zoudu.ledger.checkpoint import check_trees
 
     public = load_public_key(public_key_file)
+    report = verify_seals_with(ws, public)
+    problems = [model.Problem(seal.file, seal.line, why) for seal, why in check_trees(ws, seal_entries(ws))]
+    return SealReport(report.problems + problems + check_cosignature(ws, public), report.late, report.seals)
+
+
+def verify_seals_with(ws: Workspace, public) -> SealReport:
+    """``verify_seals`` with a loaded public key, without the checkpoints."""
+    from zoudu.ledger.workspace import ROSTER
+
     print_key = fingerprint(public)
     problems: list[model.Problem] = []
     late: dict[str, str] = {}
