@@ -131,3 +131,15 @@ def test_county_commands_refuse_bad_input_in_one_line(cli, tmp_path, township, c
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
     r = cli("county", "init", str(county), "--county", "崇仁县", env=env)
     assert r.returncode == 2
+
+
+def test_once_a_township_has_a_key_publishing_without_it_is_refused(cli, township, env, tmp_path):
+    from tests.support.cli import snapshot
+
+    before = snapshot(township)
+    out = tmp_path / "公示.html"
+    r = cli("publish", "--month", "2026-10", "--format", "html", "-o", str(out), root=township)  # no $ZOUDU_KEY
+    assert r.returncode == 2 and "private key" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert snapshot(township) == before and not out.exists()
+    r = cli("publish", "--month", "2026-10", "--format", "html", "-o", str(out), root=township, env=env)
+    assert r.returncode == 0, r.stderr

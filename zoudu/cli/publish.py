@@ -112,6 +112,9 @@ def publish(
     month = parse_month(month)
     published = parse_date(on) if on else None
     ws = workspace()
+    from zoudu.ledger.seals import require_key_once_keyed
+
+    require_key_once_keyed(ws)  # before anything is printed
     target = _target(ws, output) if output is not None else None
     if fmt == "terminal" and output is None:
         sheet = notice_sheet(ws, month, published, calendar=False)

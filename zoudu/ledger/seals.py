@@ -238,6 +238,15 @@ def is_sealed(ws: Workspace, month: str) -> Entry | None:
     return found[-1] if found else None
 
 
+def require_key_once_keyed(ws: Workspace) -> None:
+    """Once the township has a key (its public half in keys/), nothing is published unsealed: without
+    the private key, publishing is refused (ZouduError) rather than merely warned about."""
+    if (ws.root / PUBLIC_KEY).exists() and not key_path(ws).exists():
+        raise ZouduError(_("the township's private key is missing: the notice cannot be sealed and published "
+                           "without it (set $ZOUDU_KEY to where it is kept); nothing was written"),
+                         str(key_path(ws)))
+
+
 def record_publication(ws: Workspace, month: str, fmt: str, published: dt.date, by: str) -> list[str] | None:
     """Publishing is recorded: seal the month if it is not sealed, then a ``publication`` entry
     naming the seal. Returns the new ids (seal first); None when the township has no key yet
@@ -246,6 +255,7 @@ def record_publication(ws: Workspace, month: str, fmt: str, published: dt.date, 
 
     month = parse_month(month)
     if not key_path(ws).exists():
+        require_key_once_keyed(ws)
         return None
     with ws.lock():
         moment = ws.now()
