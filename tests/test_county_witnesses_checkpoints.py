@@ -143,3 +143,37 @@ def test_once_a_township_has_a_key_publishing_without_it_is_refused(cli, townshi
     assert snapshot(township) == before and not out.exists()
     r = cli("publish", "--month", "2026-10", "--format", "html", "-o", str(out), root=township, env=env)
     assert r.returncode == 0, r.stderr
+
+
+def test_the_notice_carries_its_checkpoint_and_the_county_recognises_it(cli, township, county, env, tmp_path):
+    from zoudu.ledger.workspace import Workspace
+    from zoudu.publish.qr import notice_checkpoint
+
+    assert cli("county", "cosign", "--dir", str(county), env=env).returncode == 0
+    carried = notice_checkpoint(Workspace(township), "2026-10")
+    assert carried is not None and carried.cosigned
+    assert carried.note == cli("checkpoint", root=township).stdout
+    assert "<svg" in carried.svg() and len(carried.digits) == 8
+    r = cli("county", "verify-notice", carried.note, "--dir", str(county))
+    assert r.returncode == 0 and "石庄乡" in r.stdout, r.stdout + r.stderr
+    forged = carried.note.replace(carried.note.split("\n")[1], str(int(carried.note.split("\n")[1]) + 1), 1)
+    r = cli("county", "verify-notice", forged, "--dir", str(county))
+    assert r.returncode == 1, r.stdout
+
+
+def test_county_audit_and_report(cli, township, county, env, tmp_path):
+    import json
+
+    assert cli("county", "cosign", "--dir", str(county), env=env).returncode == 0
+    r = cli("county", "audit", "--month", "2026-10", "--format", "json", "--dir", str(county))
+    assert r.returncode == 0, r.stderr
+    row = json.loads(r.stdout)["townships"][0]
+    assert row["township"] == "石庄乡" and row["cadres"] == 2 and row["sealed"] and row["cosigned"]
+    assert row["errors"].get("signin.missing", 0) > 0 and row["commuting_cadres"] == 2
+    assert row["rounds"] == 0 and row["rounds_required"] == 2 and row["late"] == 0
+    assert cli("county", "audit", "--month", "2026-10", "--dir", str(county)).returncode == 0
+    page = tmp_path / "report.html"
+    r = cli("county", "report", "--month", "2026-10", "-o", str(page), "--dir", str(county))
+    assert r.returncode == 0, r.stderr
+    text = page.read_text(encoding="utf-8")
+    assert "<svg" in text and "石庄乡" in text and "<script" not in text and "http" not in text.split("<body>")[1]

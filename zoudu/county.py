@@ -138,13 +138,20 @@ def registered(county: County, names: list[str] | None = None) -> list[str]:
     return names or known
 
 
-def _township(county: County, name: str):
-    from zoudu.ledger.seals import load_public_key
+def township_workspace(county: County, name: str):
+    """(the township's workspace as registered, the county's folder for it)."""
     from zoudu.ledger.workspace import Workspace
 
     folder = county.township_dir(name)
     info = json.loads((folder / "registration.json").read_text(encoding="utf-8"))
-    return Workspace(Path(info["path"])), load_public_key(folder / "township.pub"), folder
+    return Workspace(Path(info["path"])), folder
+
+
+def _township(county: County, name: str):
+    from zoudu.ledger.seals import load_public_key
+
+    ws, folder = township_workspace(county, name)
+    return ws, load_public_key(folder / "township.pub"), folder
 
 
 # --- checking a township --------------------------------------------------------------------------
@@ -239,6 +246,7 @@ def cosign_township(county: County, name: str, now: dt.datetime) -> Outcome:
     _write(folder / "cosigned" / f"{seen.checkpoint.size}.note", full)
     _write(folder / "latest.note", full)
     _write(ws.root / IN_TOWNSHIP / COSIGNATURE, full)
+    _write(ws.root / IN_TOWNSHIP / "cosigned" / f"{seen.checkpoint.size}.note", full)  # for older notices
     _write(ws.root / IN_TOWNSHIP / "county.pub", (county.root / PUBLIC).read_text(encoding="utf-8"))
     root8 = seen.checkpoint.root.hex()[:8]
     return Outcome(name, True, _("cosigned: {size} entries, root {root}").format(size=seen.checkpoint.size,
@@ -287,6 +295,33 @@ def latest_note(ws) -> str | None:
         if text == tlog.split_note(note)[0]:
             return tlog.join_note(text, sigs)
     return note
+
+
+def verify_notice(county: County, note: str) -> Outcome:
+    """Whether the county cosigned exactly the checkpoint a notice's QR code carries."""
+    from zoudu.ledger.seals import load_public_key
+
+    try:
+        text, _sigs = tlog.split_note(note.replace("\r\n", "\n"))
+        cp = tlog.parse_checkpoint(text)
+    except tlog.NoteError as e:
+        return Outcome("", False, _("not a checkpoint: {why}").format(why=e))
+    public = load_public_key(county.root / PUBLIC)
+    for name in registered(county):
+        path = county.township_dir(name) / "cosigned" / f"{cp.size}.note"
+        if not path.exists():
+            continue
+        kept = path.read_text(encoding="utf-8")
+        try:
+            kept_text, when = tlog.verify_cosignature(kept, county.witness, public)
+        except tlog.NoteError:
+            continue
+        if kept_text == text:
+            stamp = dt.datetime.fromtimestamp(when, dt.timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
+            return Outcome(name, True, _("the county cosigned exactly this checkpoint ({size} entries, root {root}) "
+                                         "on {when}").format(size=cp.size, root=cp.root.hex()[:8], when=stamp))
+    return Outcome(cp.origin, False, _("the county never cosigned this checkpoint ({size} entries, root {root})").format(
+        size=cp.size, root=cp.root.hex()[:8]))
 
 
 # --- the township's own check ---------------------------------------------------------------------

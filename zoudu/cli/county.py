@@ -93,3 +93,72 @@ def county_verify(
     from zoudu.county import verify_township
 
     _each(names, root, lambda county, name, _now: verify_township(county, name))
+
+
+@county_app.command("audit")
+def county_audit(
+    month: str = typer.Option(..., "--month", help=_("The month, YYYY-MM.")),
+    fmt: str = typer.Option("table", "--format", help=_("table or json.")),
+    root: Optional[Path] = typer.Option(None, "--dir", help=COUNTY_DIR_HELP),
+) -> None:
+    """Audit every township's copy afresh: cadres, errors per rule, commuting cadres, spot checks, seals."""
+    import json
+
+    from zoudu.county import open_county
+    from zoudu.county_audit import county_month
+    from zoudu.errors import ZouduError
+    from zoudu.timeparse import parse_month
+
+    if fmt not in ("table", "json"):
+        raise ZouduError(_("--format must be table or json, not '{value}'").format(value=fmt))
+    rows = county_month(open_county(root or Path(".")), parse_month(month))
+    if fmt == "json":
+        print(json.dumps({"month": month, "townships": [r.as_json() for r in rows]}, ensure_ascii=False))
+    else:
+        from zoudu.render.county import table
+
+        table(rows)
+
+
+@county_app.command("report")
+def county_report(
+    month: str = typer.Option(..., "--month", help=_("The month, YYYY-MM.")),
+    output: Path = typer.Option(..., "-o", "--output", help=_("The HTML file to write.")),
+    root: Optional[Path] = typer.Option(None, "--dir", help=COUNTY_DIR_HELP),
+) -> None:
+    """One self-contained HTML page: the month across townships and their trend over the months kept."""
+    from zoudu.county import open_county, registered
+    from zoudu.county_audit import county_month, months_kept
+    from zoudu.errors import ZouduError
+    from zoudu.render.county import report_page
+    from zoudu.timeparse import parse_month
+
+    if output.suffix.lower() not in (".html", ".htm"):
+        raise ZouduError(_("the report is an HTML page: name the file .html"), str(output))
+    county = open_county(root or Path("."))
+    month = parse_month(month)
+    rows = county_month(county, month)
+    trend = {m: county_month(county, m) for m in months_kept(county, registered(county)) if m <= month}
+    page = report_page(county.name, month, rows, trend)
+    try:
+        output.write_text(page, encoding="utf-8")
+    except OSError as e:
+        raise ZouduError(_("cannot write: {error}").format(error=e.strerror), str(output)) from None
+    print(output)
+
+
+@county_app.command("verify-notice")
+def county_verify_notice(
+    text: str = typer.Argument(..., metavar="TEXT", help=_("The text of the notice's QR code (a signed checkpoint); - reads it from stdin.")),
+    root: Optional[Path] = typer.Option(None, "--dir", help=COUNTY_DIR_HELP),
+) -> None:
+    """Say whether the county cosigned exactly the checkpoint a notice carries."""
+    import sys
+
+    from zoudu.county import open_county, verify_notice
+    from zoudu.errors import visible
+
+    out = verify_notice(open_county(root or Path(".")), sys.stdin.read() if text == "-" else text)
+    print(visible(f"{out.township}: {out.message}" if out.township else out.message))
+    if not out.ok:
+        raise typer.Exit(1)
