@@ -11,7 +11,7 @@ from typing import Optional
 import typer
 
 from zoudu import i18n
-from zoudu.cli import audit, draw, importing, keys, log, policy, publish, record, workspace
+from zoudu.cli import audit, county, draw, importing, keys, log, policy, publish, record, workspace
 from zoudu.cli.common import State
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
@@ -37,7 +37,7 @@ app = typer.Typer(
     help=_("zoudu (走读): the township's ledger of sign-ins, village work, leave and spot checks."),
 )
 
-for module in (workspace, record, policy, importing, log, audit, publish, keys, draw):
+for module in (workspace, record, policy, importing, log, audit, publish, keys, draw, county):
     app.registered_commands.extend(module.part.registered_commands)
     app.registered_groups.extend(module.part.registered_groups)
 _said(app.registered_commands)

@@ -138,7 +138,8 @@ def publish(
     target = _target(ws, output) if output is not None else None
     from zoudu.ledger.seals import check_publication_key
 
-    check_publication_key(ws, month)  # a key publishing would refuse to seal with is said before any sheet
+    check_publication_key(ws, month)  # a key publishing needs and would refuse is said before any sheet
+    _sealed_first(ws, month, ids_out=sys.stdout if output is not None else sys.stderr)
     if fmt == "terminal" and output is None:
         sheet = notice_sheet(ws, month, published, calendar=False)
         notice_render.terminal(sheet)
@@ -179,6 +180,17 @@ def _sheet_bytes(fmt: str):
     return {"html": lambda sheet: notice_render.html_page(sheet).encode("utf-8"),
             "md": lambda sheet: notice_render.markdown(sheet).encode("utf-8"),
             "csv": notice_render.csv_bytes, "terminal": terminal}[fmt]
+
+
+def _sealed_first(ws, month: str, ids_out) -> None:
+    """The month is sealed before its notice is printed (the notice carries the seal's checkpoint);
+    the seal's id is said at once, whatever happens to the sheet after."""
+    from zoudu.ledger.record import recorder
+    from zoudu.ledger.seals import seal_for_notice
+
+    sealed = seal_for_notice(ws, month, recorder(ws, None))
+    if sealed is not None:
+        print(sealed, file=ids_out)
 
 
 def _recorded(ws, month: str, fmt: str, published, ids_out=sys.stderr) -> None:

@@ -35,12 +35,13 @@ EARLIER_MONTHS = 12
 CODE_HEX = 32  # 128 bits printed on paper
 # Every field a seal entry may carry; verify refuses any other.
 SEAL_FIELDS = {"kind", "at", "recorded", "by", "id", "hash", "month", "final", "files", "roster", "rules",
-               "prev", "key", "signature", "version"}
+               "prev", "key", "signature", "version", "origin", "log", "tree", "checkpoint"}
 # What the signature covers: every field but the signature itself and the entry's chain hash (worked out
-# from all the others, the signature included, and checked by verify's chain). Seals of version 1 (no
-# ``version`` field) signed fewer: they still verify, over what they signed.
+# from all the others, the signature included, and checked by verify's chain), the seal's checkpoint
+# (docs/trust-model.md#checkpoints-and-the-county) included. Seals of version 1 (no ``version`` field)
+# signed fewer: they still verify, over what they signed.
 SIGNED_V1 = ("kind", "at", "month", "final", "files", "roster", "rules", "prev", "key")
-SIGNED = SIGNED_V1 + ("recorded", "by", "id", "version")
+SIGNED = SIGNED_V1 + ("recorded", "by", "id", "version", "origin", "log", "tree", "checkpoint")
 VERSION = 2
 PUBLICATION_FIELDS = {"kind", "at", "recorded", "by", "id", "hash", "month", "seal", "code", "format", "date"}
 
@@ -265,6 +266,9 @@ def _seal_locked(ws: Workspace, month: str | None, by: str, moment: dt.datetime)
         "files": files, "roster": [roster_state.count, roster_state.head], "rules": _rules_copy(ws),
         "prev": earlier[-1].hash if earlier else None, "key": fingerprint(key.public_key()), "version": VERSION,
     }
+    from zoudu.ledger.checkpoint import checkpoint_fields
+
+    fields.update(checkpoint_fields(ws, earlier, key))
 
     def signed(complete: dict[str, Any]) -> dict[str, Any]:  # with its id and recorded time: every field signed
         return dict(complete, signature=key.sign(signed_bytes(complete)).hex())
@@ -288,10 +292,34 @@ def is_sealed(ws: Workspace, month: str) -> Entry | None:
 
 def check_publication_key(ws: Workspace, month: str) -> None:
     """Before anything is printed: when publishing will seal ``month`` (the township has a key and the
-    month is over and not sealed), the key must be one ``seal`` would sign with (ZouduError if not)."""
+    month is over and not sealed), the key must be one ``seal`` would sign with (ZouduError if not);
+    once the township has a key, publishing without it is refused."""
+    require_key_once_keyed(ws)
     month = parse_month(month)
     if key_path(ws).exists() and month_days(month)[-1] < ws.now().date() and is_sealed(ws, month) is None:
         _private_key(ws)
+
+
+def require_key_once_keyed(ws: Workspace) -> None:
+    """Once the township has a key (its public half in keys/), nothing is published unsealed: without
+    the private key, publishing is refused (ZouduError) rather than merely warned about."""
+    if (ws.root / PUBLIC_KEY).exists() and not key_path(ws).exists():
+        raise ZouduError(_("the township's private key is missing: the notice cannot be sealed and published "
+                           "without it (set $ZOUDU_KEY to where it is kept); nothing was written"),
+                         str(key_path(ws)))
+
+
+def seal_for_notice(ws: Workspace, month: str, by: str) -> str | None:
+    """Before a notice is printed: seal ``month`` if the township has a key, the month is over and it is
+    not sealed, so that the notice carries the seal's checkpoint. The new seal's id, else None."""
+    month = parse_month(month)
+    if not key_path(ws).exists():
+        return None
+    with ws.lock():
+        moment = ws.now()
+        if is_sealed(ws, month) is not None or month_days(month)[-1] >= moment.date():
+            return None
+        return _seal_locked(ws, month, by, moment)[0]
 
 
 def record_publication(ws: Workspace, month: str, fmt: str, published: dt.date, by: str) -> list[str] | None:
@@ -302,6 +330,7 @@ def record_publication(ws: Workspace, month: str, fmt: str, published: dt.date, 
 
     month = parse_month(month)
     if not key_path(ws).exists():
+        require_key_once_keyed(ws)
         return None
     with ws.lock():
         moment = ws.now()
@@ -350,10 +379,21 @@ class SealReport(NamedTuple):
 
 def verify_seals(ws: Workspace, public_key_file: Path) -> SealReport:
     """Check every seal with the public key only: signature, order, and that each sealed file
-    still begins with exactly what was sealed (count and chain head)."""
-    from zoudu.ledger.workspace import ROSTER
+    still begins with exactly what was sealed (count and chain head); every checkpoint a seal
+    signed is recomputed from the ledgers, and the one the county cosigned must still be there."""
+    from zoudu.county import check_cosignature
+    from zoudu.ledger.checkpoint import check_trees
 
     public = load_public_key(public_key_file)
+    report = verify_seals_with(ws, public)
+    problems = [model.Problem(seal.file, seal.line, why) for seal, why in check_trees(ws, seal_entries(ws))]
+    return SealReport(report.problems + problems + check_cosignature(ws, public), report.late, report.seals)
+
+
+def verify_seals_with(ws: Workspace, public) -> SealReport:
+    """``verify_seals`` with a loaded public key, without the checkpoints."""
+    from zoudu.ledger.workspace import ROSTER
+
     print_key = fingerprint(public)
     problems: list[model.Problem] = []
     late: dict[str, str] = {}

@@ -9,15 +9,17 @@ computing anything of its own, so all formats show the same figures.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterator, NamedTuple
+from typing import Any, Callable, Iterator, NamedTuple
 
 from zoudu import i18n
 from zoudu.errors import DamagedLedger, ZouduError
 from zoudu.i18n import N_, _
+from zoudu.publish.qr import notice_checkpoint
 from zoudu.publish.seal import Seal
 from zoudu.timeparse import month_days, parse_month
 from zoudu.ledger.workspace import Workspace
@@ -181,6 +183,7 @@ class NoticeSheet:
     quota: tuple[int, int, int] = (5, 4, 3)  # "543": days in township, nights, village days a week
     as_of: dt.date | None = None  # set when the month was not over: the figures run to this day
     notices: tuple[str, ...] = ()  # the audit's warnings (unknown calendar year, skipped lines ...)
+    checkpoint: Any = None  # the month's signed checkpoint (``publish.qr.NoticeCheckpoint``), HTML only
 
     @property
     def period_end(self) -> dt.date:
@@ -386,15 +389,16 @@ def printed(ws: Workspace, month: str, published: dt.date | None, form: str,
         month, seal = _verified(ws, month, published)
         date = published or today(ws)
         key = result_key(ws, month, calendar)
+        carried = notice_checkpoint(ws, month) if calendar else None  # with the county's cosignature, if any
         # the sheet's header and footer come from rules.yaml as it stands (phone, who compiled it ...),
         # even for a sealed month audited under its sealed rules: those settings are in the key too
-        where = None if key is None else _printed_key(ws, form, date, seal, key)
+        where = None if key is None else _printed_key(ws, form, date, seal, key, carried.note if carried else "")
         if where is not None:
             found = cache.load("printed", *where, tuple[bytes, dt.date, tuple[str, ...]])
             if found is not None:
                 return Printed(*found)
         result = _known_calendar(audit_month(ws, month, days=calendar))
-    sheet = build_sheet(ws.settings, result, seal, date, today(ws))
+    sheet = dataclasses.replace(build_sheet(ws.settings, result, seal, date, today(ws)), checkpoint=carried)
     out = Printed(render(sheet), sheet.published, sheet.notices)
     if where is not None:
         cache.store("printed", *where, tuple(out))
@@ -415,7 +419,8 @@ def _known_calendar(result):
     return result
 
 
-def _printed_key(ws: Workspace, form: str, date: dt.date, seal: Seal, key: str) -> tuple[str, str] | None:
+def _printed_key(ws: Workspace, form: str, date: dt.date, seal: Seal, key: str,
+                 checkpoint: str = "") -> tuple[str, str] | None:
     import msgspec
 
     from zoudu.ledger import cache
@@ -424,7 +429,8 @@ def _printed_key(ws: Workspace, form: str, date: dt.date, seal: Seal, key: str) 
         settings = msgspec.msgpack.encode(ws.settings)
     except (TypeError, ValueError, OverflowError, msgspec.EncodeError):
         return None
-    return cache.key_of("printed", f"{form} {date.isoformat()} {seal.entries} {seal.head}", [key.encode(), settings])
+    return cache.key_of("printed", f"{form} {date.isoformat()} {seal.entries} {seal.head}",
+                        [key.encode(), settings, checkpoint.encode("utf-8")])
 
 
 def _verified(ws: Workspace, month: str, published: dt.date | None) -> tuple[str, Seal]:

@@ -225,6 +225,9 @@ col.c-eval { width: %(eval_mm)smm; } col.c-leave { width: %(leave_mm)smm; }
                 flex-direction: column; justify-content: space-between; line-height: 1.3; }
 .signoff .box.stamp { width: 50mm; }
 .signoff .box .when { align-self: flex-end; font-size: 9pt; color: #444; letter-spacing: 0.1em; }
+.checkpoint { display: flex; flex-direction: column; align-items: center; gap: 3mm; padding-top: 20mm; }
+.checkpoint svg { width: 90mm; height: 90mm; }
+.checkpoint .digits { font-size: 16pt; font-weight: bold; letter-spacing: 0.05em; }
 footer { flex: none; border-top: 0.4mm solid #999; padding-top: 1.2mm; font-size: 9pt; line-height: 1.4;
          display: flex; justify-content: space-between; gap: 6mm; }
 footer .phone { font-size: 13pt; font-weight: bold; color: #b71c1c; line-height: 1.3; }
@@ -386,6 +389,18 @@ def _header(sheet: NoticeSheet, page: int, pages: int, heading: str | None = Non
             f'<div class="sub">{_e(sub)}</div></header>')
 
 
+def _checkpoint(carried) -> str:
+    """The month's signed checkpoint as a QR code, its root's first 8 hex digits spelled out, and who
+    signed it (docs/trust-model.md#checkpoints-and-the-county)."""
+    said = _("Checkpoint of the township's ledgers: {digits} ({spoken})").format(
+        digits=carried.digits, spoken=carried.spoken)
+    whose = (_("Signed by the township and cosigned by the county discipline commission.") if carried.cosigned
+             else _("Signed by the township; not yet cosigned by the county."))
+    how = _("Anyone may scan the code: the county checks it with 'zoudu county verify-notice'.")
+    return (f'<div class="checkpoint">{carried.svg()}<p class="digits">{_e(said)}</p>'
+            f'<p>{_e(whose)}</p><p>{_e(how)}</p></div>')
+
+
 def _footer(sheet: NoticeSheet) -> str:
     phone = _("Supervision phone: {phone}").format(phone=sheet.supervision_phone or "—")
     published = _("Published {date}; on display for {days} days, until {end}").format(
@@ -511,7 +526,7 @@ def html_page(sheet: NoticeSheet) -> str:
     """One self-contained HTML file: no scripts, no network, fonts from the system."""
     tables = _table_pages(sheet.rows)
     grids = _chunks(sheet.rows, CALENDARS_PER_PAGE)
-    pages = len(tables) + len(grids)
+    pages = len(tables) + len(grids) + (1 if sheet.checkpoint is not None else 0)
     lang = "en" if i18n.current() == "en" else "zh-CN"
     explain = _("Sign-ins are due three times a workday ({times}) at {place}, or replaced by village work "
                 "signed by a villager. Every week at least {days} days in the township, {nights} nights, "
@@ -527,6 +542,9 @@ def html_page(sheet: NoticeSheet) -> str:
         cards = "".join(_calendar(row) for row in chunk)
         body.append(f'<section class="page">{_header(sheet, j, pages, _("daily attendance"))}'
                     f'<main><div class="cals">{cards}</div></main>{_legend(sheet)}{_footer(sheet)}</section>')
+    if sheet.checkpoint is not None:
+        body.append(f'<section class="page">{_header(sheet, pages, pages, _("checkpoint"))}'
+                    f'<main>{_checkpoint(sheet.checkpoint)}</main>{_footer(sheet)}</section>')
     return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<title>{_e(sheet.title)}</title><style>{_css()}</style></head>'
