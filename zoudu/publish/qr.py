@@ -26,7 +26,7 @@ class NoticeCheckpoint(NamedTuple):
 
         out = io.BytesIO()
         segno.make(self.note, error="m", micro=False).save(out, kind="svg", scale=3, xmldecl=False,
-                                                          svgns=True, nl=False)
+                                                          svgns=True, nl=False, omitsize=True)
         return out.getvalue().decode("utf-8")
 
 

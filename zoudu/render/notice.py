@@ -225,7 +225,7 @@ col.c-eval { width: %(eval_mm)smm; } col.c-leave { width: %(leave_mm)smm; }
                 flex-direction: column; justify-content: space-between; line-height: 1.3; }
 .signoff .box.stamp { width: 50mm; }
 .signoff .box .when { align-self: flex-end; font-size: 9pt; color: #444; letter-spacing: 0.1em; }
-.checkpoint { display: flex; flex-direction: column; align-items: center; gap: 3mm; padding-top: 20mm; }
+.checkpoint { display: flex; flex-direction: column; align-items: center; gap: 3mm; padding-top: 8mm; }
 .checkpoint svg { width: 90mm; height: 90mm; }
 .checkpoint .digits { font-size: 16pt; font-weight: bold; letter-spacing: 0.05em; }
 footer { flex: none; border-top: 0.4mm solid #999; padding-top: 1.2mm; font-size: 9pt; line-height: 1.4;
@@ -543,7 +543,7 @@ def html_page(sheet: NoticeSheet) -> str:
         body.append(f'<section class="page">{_header(sheet, j, pages, _("daily attendance"))}'
                     f'<main><div class="cals">{cards}</div></main>{_legend(sheet)}{_footer(sheet)}</section>')
     if sheet.checkpoint is not None:
-        body.append(f'<section class="page">{_header(sheet, pages, pages, _("checkpoint"))}'
+        body.append(f'<section class="page">{_header(sheet, pages, pages, _("checkpoint of the ledgers"))}'
                     f'<main>{_checkpoint(sheet.checkpoint)}</main>{_footer(sheet)}</section>')
     return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
