@@ -35,7 +35,7 @@ def test_a_stay_written_after_the_morning_window_is_that_day(cli, ws):
 
 def leave_cancelled_at_eight(cli, ws):
     run(cli, ws, "leave", "c003", "--from", "2026-11-10", "--to", "2026-11-12", "--kind", "病假", "--approver", "c001")
-    run(cli, ws, "leave", "cancel", "c003", "--at", "2026-11-11T08:00")
+    run(cli, ws, "leave", "cancel", "c003", "--at", "2026-11-11T08:00", "--by", "c003")
 
 
 def test_a_sign_in_at_the_moment_of_the_cancellation_is_not_during_leave(cli, ws):

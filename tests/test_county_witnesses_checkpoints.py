@@ -200,3 +200,49 @@ def test_county_audit_and_report(cli, township, county, env, tmp_path):
     assert r.returncode == 0, r.stderr
     text = page.read_text(encoding="utf-8")
     assert "<svg" in text and "石庄乡" in text and "<script" not in text and "http" not in text.split("<body>")[1]
+
+
+def test_an_edited_line_is_damage_exit_1_for_the_township_and_the_county_names_it(cli, township, county, env):
+    assert cli("county", "cosign", "--dir", str(county), env=env).returncode == 0
+    october = township / "ledgers" / "2026-10.yaml"
+    october.write_text(october.read_text(encoding="utf-8").replace("T08:00:00+08:00", "T07:59:00+08:00", 1),
+                       encoding="utf-8")
+    r = cli("verify", "--pubkey", str(township / "keys" / "township.pub"), root=township, env={"ZOUDU_NO_CACHE": "1"})
+    assert r.returncode == 1, r.stdout + r.stderr
+    for command in ("verify", "cosign"):
+        r = cli("county", command, "--dir", str(county), env=env)
+        assert r.returncode == 1 and r.stdout.startswith("石庄乡: ") and "2026-10.yaml" in r.stdout, r.stdout + r.stderr
+
+
+def test_a_refused_publish_seals_nothing(cli, township, env, tmp_path):
+    from tests.support.cli import snapshot
+
+    assert cli("checkin", "c002", "--at", "2026-11-03T08:00", root=township).returncode == 0
+    rules = township / "rules.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("0794-6321358", "0794-0000000"), encoding="utf-8")
+    before = snapshot(township)
+    r = cli("publish", "--month", "2026-11", "-o", str(tmp_path / "n.html"), root=township, env=env)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert snapshot(township) == before  # no seal written by a publish that was refused
+    assert cli("publish", "--month", "2025-11", "-o", str(tmp_path / "n.html"), root=township, env=env).returncode == 2
+    assert snapshot(township) == before
+
+
+def test_a_key_made_before_the_township_was_named_is_still_found(cli, tmp_path):
+    root = tmp_path / "w"
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config")}
+    assert cli("init", str(root), "--from", "2026-01-01").returncode == 0  # placeholders for the names
+    assert cli("roster", "add", "c001", "--name", "书记", "--team", "--since", "2026-01-01", root=root).returncode == 0
+    assert cli("checkin", "c001", "--at", "2026-10-12T08:00", root=root).returncode == 0
+    assert cli("checkin", "c001", "--at", "2026-11-02T08:00", root=root).returncode == 0
+    assert cli("keys", "init", root=root, env=env).returncode == 0
+    rules = root / "rules.yaml"
+    text = rules.read_text(encoding="utf-8")
+    import re
+
+    text = re.sub(r"^township: .*$", "township: 石庄乡", text, flags=re.M)
+    text = re.sub(r"^county: .*$", "county: 崇仁县", text, flags=re.M)
+    rules.write_text(text, encoding="utf-8")
+    set_phone(root)
+    r = cli("publish", "--month", "2026-10", "-o", str(tmp_path / "n.html"), root=root, env=env)
+    assert r.returncode == 0, r.stderr

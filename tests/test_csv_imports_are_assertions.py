@@ -32,6 +32,7 @@ def test_a_csv_row_typed_in_days_later_is_a_backfill_that_covers_nothing(tmp_pat
     assert r.returncode == 0, r.stderr
     assert "CSV file is not a terminal" in r.stderr
     assert "backfill, not approved: counts for nothing" in r.stdout  # read back as the log lists it
+    assert "zoudu approve " in r.stderr  # and the command that approves it
     assert _found(root, day, "signin.backfilled") and _found(root, day, "signin.missing", "morning")
 
 

@@ -75,7 +75,7 @@ def test_nothing_more_is_printed_into_a_pipe(months, punches):
     # the summary (after the CSV's backfill warning: its rows are the clerk's, typed a day late),
     # and no bar: no cursor movement, no carriage return
     assert r.stderr.endswith(f"imported (csv): {ROWS} new, 0 already recorded\n")
-    assert "\r" not in r.stderr and "\x1b" not in r.stderr and len(r.stderr.splitlines()) == 2
+    assert "\r" not in r.stderr and "\x1b" not in r.stderr and len(r.stderr.splitlines()) == 3  # and how to approve
 
 
 def test_no_bar_module_is_loaded_for_a_pipe(months):

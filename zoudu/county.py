@@ -166,13 +166,16 @@ class Seen(NamedTuple):
 
 
 def inspect_township(ws, public) -> Seen:
-    """Seals checked with the registered key, every checkpoint recomputed from the ledgers."""
+    """Every ledger checked from its bytes (no cache: the county reads the copy as it is), seals checked
+    with the registered key, every checkpoint recomputed from the ledgers."""
     from zoudu.ledger import checkpoint as cps
     from zoudu.ledger.seals import seal_entries, verify_seals_with
+    from zoudu.ledger.verify import verify
 
+    problems = list(verify(ws, months=None, from_bytes=True).problems)
     report = verify_seals_with(ws, public)
     seals = seal_entries(ws)
-    problems = list(report.problems)
+    problems += report.problems
     problems += [Problem(seal.file, seal.line, why) for seal, why in cps.check_trees(ws, seals)]
     latest = next((s for s in reversed(seals) if s.data.get("tree")), None)
     note = cps.signed_note(latest) if latest is not None else None

@@ -60,13 +60,16 @@ def county_add(
 def _each(names, root, act) -> None:
     import datetime as dt
 
-    from zoudu.county import open_county, registered
-    from zoudu.errors import visible
+    from zoudu.county import Outcome, open_county, registered
+    from zoudu.errors import ZouduError, visible
 
     county = open_county(root or Path("."))
     failed = False
     for name in registered(county, list(names or [])):
-        out = act(county, name, dt.datetime.now(dt.timezone.utc))
+        try:
+            out = act(county, name, dt.datetime.now(dt.timezone.utc))
+        except ZouduError as e:  # one township's damage is said and the others are still checked
+            out = Outcome(name, False, e.one_line())
         failed |= not out.ok
         print(visible(f"{out.township}: {out.message}"))
     if failed:

@@ -72,19 +72,24 @@ def import_(
         print(f"zoudu: {_('warning')}: " + _("{n} punch(es) are older than the import limit ({days} days) and "
                                           "count as backfills without --approver and --reason").format(
             n=late, days=settings.import_limit_days), file=sys.stderr)
-        from zoudu.ledger import lateness
-
-        unapproved = [str(f["id"]) for f in done if lateness.unapproved(f, settings)]
-        if unapproved:  # each counts once approved: zoudu approve, one entry at a time
-            print(f"zoudu: {_('warning')}: " + _("they count for nothing unless approved: zoudu approve {id} "
-                                              "--approver … --reason … (and so for {ids})").format(
-                id=unapproved[0], ids=", ".join(unapproved[:10]) + (", …" if len(unapproved) > 10 else "")),
-                file=sys.stderr)
+    _approve_hint(done, settings)
     if plan.unknown:
         print(f"zoudu: {_('warning')}: " + _("{n} row(s) matched no cadre and were left out").format(
             n=len(plan.unknown)), file=sys.stderr)
     print(_("imported ({format}): {new} new, {dup} already recorded").format(
         format=plan.format, new=len(done), dup=len(plan.rows) - len(done)) + _clock_outs(plan), file=sys.stderr)
+
+
+def _approve_hint(done, settings) -> None:
+    """The command that approves the late entries just recorded (each counts once approved)."""
+    from zoudu.ledger import lateness
+
+    unapproved = [str(f["id"]) for f in done if lateness.unapproved(f, settings)]
+    if unapproved:
+        print(f"zoudu: {_('warning')}: " + _("they count for nothing unless approved: zoudu approve {id} "
+                                          "--approver … --reason … (and so for {ids})").format(
+            id=unapproved[0], ids=", ".join(unapproved[:10]) + (", …" if len(unapproved) > 10 else "")),
+            file=sys.stderr)
 
 
 def _said(describe, fields, settings, roster) -> str:

@@ -139,7 +139,6 @@ def publish(
     from zoudu.ledger.seals import check_publication_key
 
     check_publication_key(ws, month)  # a key publishing needs and would refuse is said before any sheet
-    _sealed_first(ws, month, ids_out=sys.stdout if output is not None else sys.stderr)
     if fmt == "terminal" and output is None:
         sheet = notice_sheet(ws, month, published, calendar=False)
         notice_render.terminal(sheet)
@@ -149,6 +148,10 @@ def publish(
         return
     # a closed month's notice is remembered as printed (publish.notice.printed); only HTML draws calendars
     sheet = printed(ws, month, published, fmt, _sheet_bytes(fmt), calendar=fmt == "html")
+    # every refusal (placeholders, the date, an unknown year, a damaged ledger) came above, before any seal;
+    # a month sealed now is printed again, so that its notice carries the seal's checkpoint
+    if _sealed_first(ws, month, ids_out=sys.stdout if output is not None else sys.stderr):
+        sheet = printed(ws, month, published, fmt, _sheet_bytes(fmt), calendar=fmt == "html")
     _write(sheet.data, output, target)
     _recorded(ws, month, fmt, sheet.published, ids_out=sys.stdout if output is not None else sys.stderr)
     _warn(sheet.notices)
@@ -182,15 +185,16 @@ def _sheet_bytes(fmt: str):
             "csv": notice_render.csv_bytes, "terminal": terminal}[fmt]
 
 
-def _sealed_first(ws, month: str, ids_out) -> None:
-    """The month is sealed before its notice is printed (the notice carries the seal's checkpoint);
-    the seal's id is said at once, whatever happens to the sheet after."""
+def _sealed_first(ws, month: str, ids_out) -> bool:
+    """The month is sealed before its notice is written (the notice carries the seal's checkpoint);
+    the seal's id is said at once, whatever happens to the sheet after. Whether a seal was made."""
     from zoudu.ledger.record import recorder
     from zoudu.ledger.seals import seal_for_notice
 
     sealed = seal_for_notice(ws, month, recorder(ws, None))
     if sealed is not None:
         print(sealed, file=ids_out)
+    return sealed is not None
 
 
 def _recorded(ws, month: str, fmt: str, published, ids_out=sys.stderr) -> None:

@@ -14,6 +14,7 @@ made before it is written (it is a leaf of the next one).
 from __future__ import annotations
 
 import base64
+import hashlib
 from typing import Iterable, Mapping, NamedTuple, Sequence
 
 from zoudu.errors import ZouduError
@@ -73,7 +74,9 @@ class Grown(NamedTuple):
     missing: str | None  # a file that holds fewer entries than the seal counted (cut), else None
 
 
-def file_entries(ws: Workspace, name: str) -> list[Entry]:
+def file_entries(ws: Workspace, name: str, strict: bool = True) -> list[Entry]:
+    """A file's entries; ``strict`` refuses (ZouduError) a file with damage, else its entries as read
+    (then a damaged line shows as a root that no longer matches, reported by ``check_trees``)."""
     from zoudu.ledger.store import read_ledger
 
     from zoudu.ledger.roster import ROSTER
@@ -82,7 +85,7 @@ def file_entries(ws: Workspace, name: str) -> list[Entry]:
     if not path.exists():
         return []
     scan = read_ledger(path, ws.shown(path), check_chain=True)
-    if scan.problems:
+    if scan.problems and strict:
         first = scan.problems[0]
         raise ZouduError(first.message, first.where)
     return scan.entries
@@ -98,7 +101,7 @@ def current_log(ws: Workspace) -> dict[str, int]:
     return log
 
 
-def grow(ws: Workspace, logs: Iterable[Mapping[str, int]]) -> list[Grown]:
+def grow(ws: Workspace, logs: Iterable[Mapping[str, int]], strict: bool = True) -> list[Grown]:
     """The tree of each log in turn (cumulative counts, oldest first), from the ledgers as they are."""
     hashes: dict[str, list[bytes]] = {}
     tree, seen, out = Tree(), {}, []
@@ -106,7 +109,7 @@ def grow(ws: Workspace, logs: Iterable[Mapping[str, int]]) -> list[Grown]:
     for log in logs:
         for name in sorted(log, key=_order):
             if name not in hashes:
-                hashes[name] = [bytes.fromhex(e.hash) for e in file_entries(ws, name)]
+                hashes[name] = [_leaf(e) for e in file_entries(ws, name, strict)]
             start, end = seen.get(name, 0), int(log[name])
             if end > len(hashes[name]) or end < start:
                 missing = missing or name
@@ -116,6 +119,16 @@ def grow(ws: Workspace, logs: Iterable[Mapping[str, int]]) -> list[Grown]:
             seen[name] = max(end, start)
         out.append(Grown(tree.size, tree.root(), missing))
     return out
+
+
+def _leaf(entry: Entry) -> bytes:
+    """An entry's leaf: its chain hash's 32 bytes (a hash edited into something else still gives a leaf,
+    one that no signed root holds)."""
+    try:
+        raw = bytes.fromhex(str(entry.hash))
+    except ValueError:
+        raw = b""
+    return raw if len(raw) == 32 else hashlib.sha256(str(entry.hash).encode("utf-8")).digest()
 
 
 def checkpoint_of(seal: Entry, seals: Sequence[Entry]) -> tlog.Checkpoint | None:
@@ -159,7 +172,7 @@ def check_trees(ws: Workspace, seals: Sequence[Entry]) -> list[tuple[Entry, str]
     """Each seal whose checkpoint the ledgers no longer give, with why (a cut file, another root)."""
     with_log = [e for e in seals if e.data.get("log")]
     bad: list[tuple[Entry, str]] = []
-    for seal, was in zip(with_log, grow(ws, [e.data["log"] for e in with_log])):
+    for seal, was in zip(with_log, grow(ws, [e.data["log"] for e in with_log], strict=False)):
         cp = checkpoint_of(seal, seals)
         if was.missing:
             bad.append((seal, _("{file} holds fewer entries than the checkpoint of seal {id} counted").format(

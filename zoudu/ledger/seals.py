@@ -53,7 +53,12 @@ def key_path(ws: Workspace) -> Path:
     base = system.user_folder("config")
     name = "".join(ch if ch.isalnum() else "_" for ch in ws.settings.township) or "township"
     where = hashlib.sha256(str(ws.root.resolve()).encode()).hexdigest()[:8]
-    return base / "zoudu" / f"{name}-{where}" / "township.key"
+    path = base / "zoudu" / f"{name}-{where}" / "township.key"
+    if not path.exists():  # made before the township's name was filled in or changed: the same workspace's
+        found = sorted((base / "zoudu").glob(f"*-{where}/township.key"))
+        if len(found) == 1:
+            return found[0]
+    return path
 
 
 def keys_init(ws: Workspace) -> tuple[Path, Path, bool]:
