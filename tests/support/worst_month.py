@@ -88,7 +88,7 @@ def make_worst_month(root: Path, month: str = "2026-11") -> Path:
             ws, cid, str(a), str(b), "公出", "c001", None))
         if length == 3:  # back a day early: 销假
             step(f"{leave[1]}T12:00", lambda cid=cid, at=f"{leave[1]}T12:00": record.leave_cancel(
-                ws, cid, at, None))
+                ws, cid, at, cid))
 
     for k, day in enumerate(workdays):
         signing: list[list[str]] = [[], [], []]

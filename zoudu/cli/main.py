@@ -177,7 +177,8 @@ def _usage_message(e) -> str:
             name=e.param.get_error_hint(e.ctx), detail=e.message)
     if isinstance(e, BadOptionUsage) and "requires an argument" in e.message:
         return _("{option} needs a value").format(option=e.option_name)
-    unknown = re.match(r"No such command '(.+?)'\.(?: Did you mean '(.+?)'\?)?", e.message)
+    # Click names the closest command first ("Did you mean 'checkin', 'checkpoint'?"): the clerk gets that one
+    unknown = re.match(r"No such command '(.+?)'\.(?: Did you mean '(.+?)'(?:, '.+?')*\?)?", e.message)
     if unknown:
         said = _("there is no command {command}").format(command=unknown.group(1))
         return said + (_("; did you mean {command}?").format(command=unknown.group(2)) if unknown.group(2) else "")

@@ -4,7 +4,7 @@ checkpoints and cosignatures (docs/trust-model.md#checkpoints-and-the-county).
 Plain functions over bytes and text; the cryptography is the ``cryptography`` package's
 Ed25519, the hashes ``hashlib``'s SHA-256. Nothing here reads a workspace.
 
-- ``merkle_root(leaves)``: RFC 6962 §2.1 Merkle Tree Hash of the leaf data, in order.
+- ``merkle_root(leaves)``: RFC 6962 (section 2.1) Merkle Tree Hash of the leaf data, in order.
 - A signed note (c2sp.org/signed-note): text ending in a newline, a blank line, then
   ``— <name> base64(key ID || signature)`` lines. Ed25519 note signatures have type 0x01.
 - A checkpoint (c2sp.org/tlog-checkpoint): the note text ``origin\\nsize\\nbase64(root)\\n``.
