@@ -131,6 +131,9 @@ def test_an_approval_after_the_seal_is_late_and_changes_nothing(cli, root, tmp_p
     assert json.dumps(after["violations"], sort_keys=True) == json.dumps(before["violations"], sort_keys=True)
     r = cli("verify", "--pubkey", pubkey, root=root, env=key)
     assert r.returncode == 0, (r.stdout, r.stderr)
+    # the log says what the audit does: approved after the seal, the sealed verdict stands
+    logged = cli("log", "--id", late, root=root).stdout.splitlines()[0]
+    assert "after the month was sealed" in logged and "verdict does not change" in logged, logged
 
 
 def test_an_approval_reaches_the_audit_of_the_month_a_week_crosses_into(cli, root):

@@ -104,3 +104,18 @@ def test_minutes_late_are_whole_minutes_past_the_fixed_time(cli, root):
     assert late and "10 minute(s)" in late[0]["message"] and "11 minute" not in late[0]["message"]
     r = cli("checkin", "c003", "--at", "2026-11-04 08:10:59", "--approver", "c002", "--reason", "停电", root=root)
     assert "(late 10 min)" in r.stdout, r.stdout
+
+
+def test_a_sign_in_seconds_past_the_window_reads_back_as_the_audit_decides(cli, tmp_path):
+    """08:30:40 lies past a window that ends at 08:30: the read-back says so, as the audit does, never
+    '30 minutes late' (the seconds count, in the read-back as in the audit)."""
+    import json
+
+    from tests.support.cli import township_by_cli
+
+    root = township_by_cli(cli, tmp_path / "w")
+    r = cli("checkin", "c003", "--at", "2026-11-03 08:30:40", "--approver", "c002", "--reason", "补", root=root)
+    assert r.returncode == 0, r.stderr
+    assert "late" not in r.stdout.split("\n")[0], r.stdout
+    audited = json.loads(cli("audit", "--month", "2026-11", "--format", "json", root=root).stdout)
+    assert any(v["rule"] == "signin.outside_window" and v["date"] == "2026-11-03" for v in audited["violations"])

@@ -21,7 +21,7 @@ LATE_TOLERANCE_MINUTES = 5  # docs/audit-rules.md default; rules.yaml's value wh
 
 def slot_of(settings, at: dt.datetime) -> str | None:
     """The slot whose window holds this time, or None (outside every window)."""
-    clock = at.astimezone(settings.tz).time().replace(second=0, microsecond=0)
+    clock = at.astimezone(settings.tz).time().replace(microsecond=0, tzinfo=None)  # to the second, as the audit
     for name, slot in settings.slots.items():
         if slot.contains(clock):
             return name
@@ -125,6 +125,10 @@ def _late_said(fields: Mapping[str, Any], roster, unapproved: bool, approval: Ma
     """What follows a sign-in or village entry about its approval as a backfill (补录)."""
     if unapproved:
         return _(" (backfill, not approved: counts for nothing)")
+    if approval is not None and approval.get(AFTER_SEAL):
+        return " " + _("backfill approved by {name} ({id}) after the month was sealed: the sealed month's "
+                       "verdict does not change").format(name=name_of(roster, approval.get("approver")),
+                                                         id=approval.get("id"))
     if approval is not None:
         return " " + _("backfill approved afterwards by {name} ({id})").format(
             name=name_of(roster, approval.get("approver")), id=approval.get("id"))
@@ -171,15 +175,28 @@ def line(fields: Mapping[str, Any], settings, roster, voided_by: str | None = No
     return " ".join(text.split())
 
 
-def approvals_of(entries) -> dict[str, Mapping[str, Any]]:
+AFTER_SEAL = "_after_seal"  # marks an approval recorded after its month's seal (it changes no verdict)
+
+
+def approvals_of(entries, sealed: int | None = None) -> dict[str, Mapping[str, Any]]:
     """The approvals after the fact (``zoudu approve``) of a file's entries, by the id they approve;
-    voided ones left out."""
+    voided ones left out. ``sealed``: how many of the file's entries its month's seal counted (an
+    approval beyond them is late for the sealed month, as the audit reads it)."""
     voided = {e.data.get("target") for e in entries if e.kind == model.VOID}
     found: dict[str, Mapping[str, Any]] = {}
-    for e in entries:
+    for position, e in enumerate(entries, 1):
         if e.kind == model.APPROVAL and e.id not in voided:
-            found.setdefault(str(e.data.get("target")), e.data)
+            late = sealed is not None and position > sealed
+            found.setdefault(str(e.data.get("target")), dict(e.data, **{AFTER_SEAL: True}) if late else e.data)
     return found
+
+
+def _sealed_count(ws, month: str) -> int | None:
+    """How many entries of ``month``'s file its seal counted, or None when the month is not sealed."""
+    from zoudu.ledger.seals import is_sealed
+
+    seal = is_sealed(ws, month)
+    return None if seal is None else int((seal.data.get("files") or {}).get(month, [0])[0])
 
 
 def listing(ws, day: dt.date | None, month: str | None, cadre: str | None) -> list[str]:
@@ -194,7 +211,7 @@ def listing(ws, day: dt.date | None, month: str | None, cadre: str | None) -> li
     settings, roster = ws.settings, ws.roster
     entries = read_ledger(path, ws.shown(path)).entries
     voided = {e.data.get("target"): e.id for e in entries if e.kind == model.VOID}
-    approved = approvals_of(entries)
+    approved = approvals_of(entries, _sealed_count(ws, month))
     lines = []
     year = int(month[:4])
     for e in entries:
@@ -224,7 +241,8 @@ def whole(ws, entry_id: str) -> list[str]:
     if target is None:
         raise ZouduError(_("no such entry: '{id}'").format(id=entry_id))
     voided = next((e.id for e in entries if e.kind == model.VOID and e.data.get("target") == entry_id), None)
-    out = [line(target.data, ws.settings, ws.roster, voided, int(month[:4]), approvals_of(entries).get(entry_id))]
+    out = [line(target.data, ws.settings, ws.roster, voided, int(month[:4]),
+                approvals_of(entries, _sealed_count(ws, month)).get(entry_id))]
     for key in sorted(target.data):
         value = target.data[key]
         shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
