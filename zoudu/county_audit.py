@@ -39,7 +39,7 @@ def _rounds(ws, month: str) -> int:
     entries = read_ledger(path, ws.shown(path)).entries
     voided = {e.data.get("target") for e in entries if e.kind == model.VOID}
     return len({e.at.astimezone(ws.settings.tz).date() for e in entries
-                if e.kind == model.INSPECTION and e.id not in voided})
+                if e.kind == model.SPOT_CHECK and e.id not in voided})
 
 
 def _sealing(ws, month: str, cosigned_size: int | None) -> tuple[bool, bool, int]:

@@ -15,7 +15,7 @@ CHECKIN = "checkin"            # office sign-in (签到)
 VILLAGE = "village"            # field-diary visit or stay (民情日记: 下村 / 住村)
 LEAVE = "leave"                # leave or official trip (请假 / 公出)
 LEAVE_CANCEL = "leave_cancel"  # ends an open leave early (销假)
-INSPECTION = "inspection"      # spot check by the discipline group (督查 抽查/暗访)
+SPOT_CHECK = "inspection"      # spot check by the discipline group (督查 抽查/暗访)
 REPORT = "report"              # reported breach of village-stay discipline (五不准)
 EVALUATION = "evaluation"      # three evaluations (三点评)
 VOID = "void"                  # cancels an earlier entry (作废)
@@ -32,7 +32,7 @@ DRAW_COMMIT = "draw_commit"    # the discipline group's commitment to a secret, 
 DRAW = "draw"                  # the public random value (dice at the monthly meeting) and the candidates
 DRAW_DISCLOSE = "draw_disclose"  # the secret, once the month is over, with the rounds it draws
 DRAW_KINDS = (DRAW_COMMIT, DRAW, DRAW_DISCLOSE)
-KINDS = (CHECKIN, VILLAGE, LEAVE, LEAVE_CANCEL, INSPECTION, REPORT, EVALUATION, VOID, SEAL, PUBLICATION,
+KINDS = (CHECKIN, VILLAGE, LEAVE, LEAVE_CANCEL, SPOT_CHECK, REPORT, EVALUATION, VOID, SEAL, PUBLICATION,
          DUTY, APPEAL, REVIEW, MEETING, APPROVAL) + DRAW_KINDS
 # The fields each kind of entry may carry besides the common ones; verify refuses any other, so that
 # nothing can be ground into a field nobody reads (a seal's and a publication's: zoudu.ledger.seals).
@@ -42,7 +42,7 @@ FIELDS = {
     VILLAGE: frozenset({"village", "witness", "stay", "note", "approver", "reason"}),
     LEAVE: frozenset({"until", "leave_kind", "approver", "reason", "note"}),
     LEAVE_CANCEL: frozenset({"leave"}),
-    INSPECTION: frozenset({"inspector", "present", "absent", "method", "note"}),
+    SPOT_CHECK: frozenset({"inspector", "present", "absent", "method", "note"}),
     REPORT: frozenset({"rule", "source", "note"}),
     EVALUATION: frozenset({"month", "self", "peer", "public"}),
     VOID: frozenset({"target", "reason", "approver"}),

@@ -377,7 +377,7 @@ def _concerned(e, roster: model.Roster) -> list[str | None]:
     it concerns — for a spot check the inspector and every cadre it named — and the cadre who recorded
     it (``--by``), each once."""
     found: list[str | None] = [e.cadre] if e.cadre else []
-    if e.kind == model.INSPECTION:
+    if e.kind == model.SPOT_CHECK:
         found += [e.get("inspector"), *(e.get("present") or ()), *(e.get("absent") or ())]
     if e.by in roster.by_id:
         found.append(e.by)

@@ -238,7 +238,7 @@ def gather(span: Span, settings: Settings, roster: Roster, sources: Iterable[Sou
                                             daytime=hours.daytime(local, bool(line.stay))))
             elif not month:
                 continue
-            elif kind == model.INSPECTION:
+            elif kind == model.SPOT_CHECK:
                 if line.at.astimezone(tz).date() in in_month:
                     inspections.append(line)
             elif kind == model.REPORT:

@@ -97,7 +97,11 @@ def verify(
     if pubkey is not None:
         from zoudu.ledger.seals import verify_seals
 
+        from zoudu.county import check_cosignature
+        from zoudu.ledger.seals import load_public_key
+
         seals = verify_seals(ws, Path(pubkey))
+        seals.problems.extend(check_cosignature(ws, load_public_key(Path(pubkey))))  # the county's witness
         report.problems += seals.problems
         for p in seals.problems:
             print(f"{p.where}: {p.message}")

@@ -91,7 +91,7 @@ def what(fields: Mapping[str, Any], settings, roster, year: int | None = None,
             name=name_of(roster, fields.get("approver")))
     if kind == model.LEAVE_CANCEL:
         return _("{at} leave ended (销假) ({leave})").format(at=said(at, year), leave=fields.get("leave"))
-    if kind == model.INSPECTION:
+    if kind == model.SPOT_CHECK:
         present = "、".join(name_of(roster, c) for c in fields.get("present", [])) or "—"
         absent = "、".join(name_of(roster, c) for c in fields.get("absent", [])) or "—"
         method = _("by phone") if fields.get("method") == "phone" else _("in person")

@@ -336,7 +336,7 @@ def inspect(ws: Workspace, inspector: str, at: str | None, present: list[str], a
     found = cadres_of(ws, present + absent, moment)
     if leader in found:
         raise ZouduError(_("{name} ({id}) cannot inspect themself").format(name=leader.name, id=leader.id))
-    fields = base(ws, model.INSPECTION, moment, by, None)
+    fields = base(ws, model.SPOT_CHECK, moment, by, None)
     fields.update({
         "inspector": leader.id,
         "method": method,
@@ -390,7 +390,7 @@ def evaluate(ws: Workspace, token: str, month: str, grades: dict[str, str | None
 def concerned(entry: Entry) -> list[str]:
     """The cadres an entry concerns: its cadre, and for a spot check everyone it named."""
     found = [entry.cadre] if entry.cadre else []
-    if entry.kind == model.INSPECTION:
+    if entry.kind == model.SPOT_CHECK:
         found += [str(c) for c in list(entry.data.get("present", [])) + list(entry.data.get("absent", []))]
     return list(dict.fromkeys(found))
 

@@ -70,7 +70,7 @@ def check_entries(month: str, entries: Iterable[Entry], roster: model.Roster) ->
                 key=unknown[0]))
         if cadre and known.get(cadre) is None:
             bad(e, _("cadre '{cadre}' is not on the roster").format(cadre=cadre))
-        if kind == model.INSPECTION:
+        if kind == model.SPOT_CHECK:
             for other in [*data.get("present", []), *data.get("absent", [])]:
                 if roster.get(other) is None:
                     bad(e, _("cadre '{cadre}' is not on the roster").format(cadre=other))
