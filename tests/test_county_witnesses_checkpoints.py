@@ -246,3 +246,8 @@ def test_a_key_made_before_the_township_was_named_is_still_found(cli, tmp_path):
     set_phone(root)
     r = cli("publish", "--month", "2026-10", "-o", str(tmp_path / "n.html"), root=root, env=env)
     assert r.returncode == 0, r.stderr
+
+
+def test_a_malformed_notice_text_is_refused_in_the_clerks_language(cli, township, county, env):
+    r = cli("county", "verify-notice", "随便写的文字", "--dir", str(county), lang="zh")
+    assert r.returncode == 1 and "不是检查点" in r.stdout and "签名记录" in r.stdout, r.stdout

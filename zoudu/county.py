@@ -184,7 +184,8 @@ def inspect_township(ws, public) -> Seen:
         try:
             cp = tlog.parse_checkpoint(tlog.verify_note(note, cps.origin(ws, seals), public))
         except tlog.NoteError as e:
-            problems.append(Problem(latest.file, latest.line, _("the checkpoint's signature: {why}").format(why=e)))
+            problems.append(Problem(latest.file, latest.line, _("the checkpoint's signature: {why}").format(
+                why=e.said())))
     return Seen(problems, note, cp, seals)
 
 
@@ -308,7 +309,7 @@ def verify_notice(county: County, note: str) -> Outcome:
         text, _sigs = tlog.split_note(note.replace("\r\n", "\n"))
         cp = tlog.parse_checkpoint(text)
     except tlog.NoteError as e:
-        return Outcome("", False, _("not a checkpoint: {why}").format(why=e))
+        return Outcome("", False, _("not a checkpoint: {why}").format(why=e.said()))
     public = load_public_key(county.root / PUBLIC)
     for name in registered(county):
         path = county.township_dir(name) / "cosigned" / f"{cp.size}.note"
@@ -325,6 +326,17 @@ def verify_notice(county: County, note: str) -> Outcome:
                                          "on {when}").format(size=cp.size, root=cp.root.hex()[:8], when=stamp))
     return Outcome(cp.origin, False, _("the county never cosigned this checkpoint ({size} entries, root {root})").format(
         size=cp.size, root=cp.root.hex()[:8]))
+
+
+def _why(e: Exception) -> str:
+    """Why the county's cosignature in the township's folder could not be checked, in the clerk's words."""
+    if isinstance(e, tlog.NoteError):
+        return e.said()
+    if isinstance(e, ZouduError):
+        return e.one_line()
+    if isinstance(e, StopIteration):
+        return _("it holds no cosignature")
+    return _("the file cannot be read")
 
 
 # --- the township's own check ---------------------------------------------------------------------
@@ -347,7 +359,7 @@ def check_cosignature(ws, public) -> list[Problem]:
         tlog.verify_note(note, cp.origin, public)
     except (OSError, UnicodeDecodeError, StopIteration, tlog.NoteError, ZouduError) as e:
         return [Problem(shown, None, _("the county's cosignature does not verify: {why}").format(
-            why=getattr(e, "message", None) or str(e) or type(e).__name__))]
+            why=_why(e)))]
     if not holds(seal_entries(ws), cp):
         return [Problem(shown, None, _("the checkpoint the county cosigned ({size} entries, root {root}) is no longer "
                                        "in the ledgers: a cosigned seal was cut off or removed").format(

@@ -19,13 +19,26 @@ import hashlib
 import struct
 from typing import NamedTuple, Sequence
 
+from zoudu.i18n import N_
+
 ED25519 = 0x01
 COSIGNATURE = 0x04
 DASH = "\u2014 "
 
 
 class NoteError(ValueError):
-    """A note, checkpoint or key that is not well formed, or a signature that does not verify."""
+    """A note, checkpoint or key that is not well formed, or a signature that does not verify.
+
+    Carries its message as a catalog id and its values: ``said()`` is the message in the clerk's language."""
+
+    def __init__(self, message: str, **values: str) -> None:
+        super().__init__(message.format(**values))
+        self.message, self.values = message, values
+
+    def said(self) -> str:
+        from zoudu.i18n import _
+
+        return _(self.message).format(**self.values)
 
 
 # --- RFC 6962 Merkle tree -----------------------------------------------------------------------
@@ -69,7 +82,7 @@ def key_id(name: str, kind: int, public: bytes) -> bytes:
 
 def check_name(name: str) -> str:
     if not name or any(ch.isspace() or ch == "+" for ch in name):
-        raise NoteError(f"a key name must be non-empty, with no spaces and no '+': {name!r}")
+        raise NoteError(N_("a key name must be non-empty, with no spaces and no '+': '{name}'"), name=name)
     return name
 
 
@@ -85,12 +98,12 @@ def parse_verifier_key(text: str) -> tuple[str, int, bytes]:
     try:
         blob = base64.b64decode(material, validate=True)
     except ValueError:
-        raise NoteError("not a verifier key") from None
+        raise NoteError(N_("not a verifier key")) from None
     if not (sep and sep2 and len(hexid) == 8 and len(blob) == 33):
-        raise NoteError("not a verifier key")
+        raise NoteError(N_("not a verifier key"))
     kind, public = blob[0], blob[1:]
     if key_id(check_name(name), kind, public).hex() != hexid:
-        raise NoteError("the verifier key's ID does not match its key")
+        raise NoteError(N_("the verifier key's ID does not match its key"))
     return name, kind, public
 
 
@@ -108,25 +121,25 @@ class Signature(NamedTuple):
 def split_note(note: str) -> tuple[str, list[Signature]]:
     """A signed note -> (text, signatures). The text ends at the note's last blank line."""
     if any(ord(ch) < 0x20 and ch != "\n" for ch in note):
-        raise NoteError("a note may hold no control characters but newlines")
+        raise NoteError(N_("a note may hold no control characters but newlines"))
     cut = note.rfind("\n\n")
     if cut < 0 or not note.endswith("\n"):
-        raise NoteError("a signed note is text, a blank line, then signature lines")
+        raise NoteError(N_("a signed note is text, a blank line, then signature lines"))
     text, lines = note[:cut + 1], note[cut + 2:].splitlines()
     sigs: list[Signature] = []
     for line in lines:
         if not line.startswith(DASH):
-            raise NoteError("a signature line starts with an em dash and a space")
+            raise NoteError(N_("a signature line starts with an em dash and a space"))
         name, _sp, b64 = line[len(DASH):].rpartition(" ")
         try:
             blob = base64.b64decode(b64, validate=True)
         except ValueError:
-            raise NoteError("a signature is not base64") from None
+            raise NoteError(N_("a signature is not base64")) from None
         if len(blob) < 5:
-            raise NoteError("a signature is too short")
+            raise NoteError(N_("a signature is too short"))
         sigs.append(Signature(check_name(name), blob[:4], blob[4:]))
     if not sigs:
-        raise NoteError("a signed note has at least one signature")
+        raise NoteError(N_("a signed note has at least one signature"))
     return text, sigs
 
 
@@ -144,12 +157,12 @@ def verify_note(note: str, name: str, public_key) -> str:
     kid = key_id(name, ED25519, raw_public(public_key))
     mine = [s for s in sigs if s.name == name and s.id == kid]
     if not mine:
-        raise NoteError(f"the note is not signed by {name}")
+        raise NoteError(N_("the note is not signed by {name}"), name=name)
     for s in mine:
         try:
             public_key.verify(s.blob, text.encode("utf-8"))
         except InvalidSignature:
-            raise NoteError(f"{name}'s signature on the note does not verify") from None
+            raise NoteError(N_("{name}'s signature on the note does not verify"), name=name) from None
     return text
 
 
@@ -167,16 +180,16 @@ class Checkpoint(NamedTuple):
 def parse_checkpoint(text: str) -> Checkpoint:
     lines = text.split("\n")
     if len(lines) < 4 or lines[-1] != "" or not lines[0]:
-        raise NoteError("a checkpoint is an origin, a size and a root hash, one a line")
+        raise NoteError(N_("a checkpoint is an origin, a size and a root hash, one a line"))
     origin, size, root = lines[0], lines[1], lines[2]
     if not size.isdigit() or (size != "0" and size.startswith("0")) or not size.isascii():
-        raise NoteError("a checkpoint's size is a decimal number")
+        raise NoteError(N_("a checkpoint's size is a decimal number"))
     try:
         raw = base64.b64decode(root, validate=True)
     except ValueError:
-        raise NoteError("a checkpoint's root hash is not base64") from None
+        raise NoteError(N_("a checkpoint's root hash is not base64")) from None
     if len(raw) != 32:
-        raise NoteError("a checkpoint's root hash is 32 bytes")
+        raise NoteError(N_("a checkpoint's root hash is 32 bytes"))
     return Checkpoint(origin, int(size), raw)
 
 
@@ -199,13 +212,13 @@ def verify_cosignature(note: str, name: str, public_key) -> tuple[str, int]:
     kid = key_id(name, COSIGNATURE, raw_public(public_key))
     mine = [s for s in sigs if s.name == name and s.id == kid and len(s.blob) == 72]
     if not mine:
-        raise NoteError(f"the checkpoint has no cosignature by {name}")
+        raise NoteError(N_("the checkpoint has no cosignature by {name}"), name=name)
     s = mine[-1]
     (timestamp,) = struct.unpack(">Q", s.blob[:8])
     try:
         public_key.verify(s.blob[8:], _cosigned_message(text, timestamp))
     except InvalidSignature:
-        raise NoteError(f"{name}'s cosignature does not verify") from None
+        raise NoteError(N_("{name}'s cosignature does not verify"), name=name) from None
     return text, timestamp
 
 
