@@ -251,3 +251,17 @@ def test_a_key_made_before_the_township_was_named_is_still_found(cli, tmp_path):
 def test_a_malformed_notice_text_is_refused_in_the_clerks_language(cli, township, county, env):
     r = cli("county", "verify-notice", "随便写的文字", "--dir", str(county), lang="zh")
     assert r.returncode == 1 and "不是检查点" in r.stdout and "签名记录" in r.stdout, r.stdout
+
+
+def test_county_work_tells_its_progress_and_a_pipe_gets_only_the_lines(cli, township, county, env):
+    from zoudu.county import open_county
+    from zoudu.county_audit import county_month
+
+    r = cli("county", "add", "石庄乡副本", "--path", str(township), "--pubkey",
+            str(township / "keys" / "township.pub"), "--dir", str(county), env=env)
+    assert r.returncode == 0, r.stderr
+    seen: list[tuple[int, int]] = []
+    rows = county_month(open_county(county), "2026-10", progress=lambda done, total: seen.append((done, total)))
+    assert [r.township for r in rows] == ["石庄乡", "石庄乡副本"] and seen == [(0, 2), (1, 2)]
+    r = cli("county", "cosign", "--dir", str(county), env=env)
+    assert r.returncode == 0 and r.stderr == "" and len(r.stdout.splitlines()) == 2, r.stdout + r.stderr

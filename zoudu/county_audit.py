@@ -83,11 +83,15 @@ def township_month(name: str, ws, month: str, cosigned_size: int | None) -> Town
             os.environ["ZOUDU_NO_CACHE"] = saved
 
 
-def county_month(county, month: str, names: list[str] | None = None) -> list[TownshipMonth]:
+def county_month(county, month: str, names: list[str] | None = None, progress=None) -> list[TownshipMonth]:
+    """Each township's month; ``progress(done, total)`` is told of each township audited."""
     from zoudu.county import last_cosigned, registered, township_workspace
 
     rows = []
-    for name in registered(county, names):
+    names = registered(county, names)
+    for done, name in enumerate(names):
+        if progress is not None:
+            progress(done, len(names))
         ws, folder = township_workspace(county, name)
         before = last_cosigned(folder)
         rows.append(township_month(name, ws, month, before[1].size if before else None))

@@ -63,16 +63,22 @@ def _each(names, root, act) -> None:
     from zoudu.county import Outcome, open_county, registered
     from zoudu.errors import ZouduError, visible
 
+    from zoudu.render.progress import bar
+
     county = open_county(root or Path("."))
-    failed = False
-    for name in registered(county, list(names or [])):
-        try:
-            out = act(county, name, dt.datetime.now(dt.timezone.utc))
-        except ZouduError as e:  # one township's damage is said and the others are still checked
-            out = Outcome(name, False, e.one_line())
-        failed |= not out.ok
+    names = registered(county, list(names or []))
+    outcomes = []
+    with bar(_("Checking the townships"), least=2) as tick:  # a bar at a terminal; said after it is gone
+        for done, name in enumerate(names):
+            if tick is not None:
+                tick(done, len(names))
+            try:
+                outcomes.append(act(county, name, dt.datetime.now(dt.timezone.utc)))
+            except ZouduError as e:  # one township's damage is said and the others are still checked
+                outcomes.append(Outcome(name, False, e.one_line()))
+    for out in outcomes:
         print(visible(f"{out.township}: {out.message}"))
-    if failed:
+    if not all(out.ok for out in outcomes):
         raise typer.Exit(1)
 
 
@@ -114,7 +120,10 @@ def county_audit(
 
     if fmt not in ("table", "json"):
         raise ZouduError(_("--format must be table or json, not '{value}'").format(value=fmt))
-    rows = county_month(open_county(root or Path(".")), parse_month(month))
+    from zoudu.render.progress import bar
+
+    with bar(_("Auditing the townships"), least=2) as tick:
+        rows = county_month(open_county(root or Path(".")), parse_month(month), progress=tick)
     if fmt == "json":
         print(json.dumps({"month": month, "townships": [r.as_json() for r in rows]}, ensure_ascii=False))
     else:
@@ -138,10 +147,18 @@ def county_report(
 
     if output.suffix.lower() not in (".html", ".htm"):
         raise ZouduError(_("the report is an HTML page: name the file .html"), str(output))
+    from zoudu.render.progress import bar
+
     county = open_county(root or Path("."))
     month = parse_month(month)
-    rows = county_month(county, month)
-    trend = {m: county_month(county, m) for m in months_kept(county, registered(county)) if m <= month}
+    months = [m for m in months_kept(county, registered(county)) if m <= month]
+    with bar(_("Auditing the townships' months"), least=2) as tick:
+        rows = county_month(county, month)
+        trend = {}
+        for done, m in enumerate(months):
+            if tick is not None:
+                tick(done, len(months))
+            trend[m] = county_month(county, m)
     page = report_page(county.name, month, rows, trend)
     try:
         output.write_text(page, encoding="utf-8")
