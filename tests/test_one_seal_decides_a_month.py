@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cli import snapshot, township_by_cli
+from tests.support.cli import keyed_township, snapshot
 
 
 @pytest.fixture
@@ -19,12 +19,7 @@ def key(tmp_path) -> dict[str, str]:
 
 @pytest.fixture
 def root(tmp_path, cli, key) -> Path:
-    root = township_by_cli(cli, tmp_path / "w")
-    for at in ("2026-10-26 08:00", "2026-10-27 08:00", "2026-11-03 08:00"):
-        r = cli("checkin", "c003", "--at", at, "--approver", "c001", "--reason", "停电", root=root)
-        assert r.returncode == 0, r.stderr
-    assert cli("keys", "init", root=root, env=key).returncode == 0
-    return root
+    return keyed_township(cli, tmp_path / "w", key, ("2026-10-26 08:00", "2026-10-27 08:00", "2026-11-03 08:00"))
 
 
 def october(cli, root: Path) -> str:

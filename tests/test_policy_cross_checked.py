@@ -14,6 +14,7 @@ import json
 import pytest
 
 from tests.support.book import Book, perfect_week, workspace_at
+from tests.support.verdicts import audit_json, new_id, run
 import datetime as dt
 
 MONTH = "2026-11"
@@ -23,22 +24,6 @@ W45 = dt.date(2026, 11, 2)
 @pytest.fixture
 def ws(tmp_path):
     return workspace_at(tmp_path / "w", "2026-12-01T09:00")
-
-
-def run(cli, ws, *args, lang="zh"):
-    r = cli(*args, root=ws.root, lang=lang)
-    assert r.returncode == 0, (args, r.stdout, r.stderr)
-    return r
-
-
-def new_id(r) -> str:
-    return r.stdout.splitlines()[0].split()[0]
-
-
-def audit_json(cli, ws, month=MONTH) -> dict:
-    r = cli("audit", "--month", month, "--format", "json", root=ws.root)
-    assert r.returncode in (0, 1), r.stderr
-    return json.loads(r.stdout)
 
 
 def audit_zh(cli, ws, month=MONTH) -> str:

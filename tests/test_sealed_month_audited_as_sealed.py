@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.support.cli import township_by_cli
+from tests.support.cli import keyed_township
 
 
 @pytest.fixture
@@ -18,12 +18,7 @@ def key(tmp_path) -> dict[str, str]:
 
 @pytest.fixture
 def root(tmp_path, cli, key) -> Path:
-    root = township_by_cli(cli, tmp_path / "w")
-    for at in ("2026-11-03 08:00", "2026-11-03 14:30", "2026-11-03 19:30"):
-        r = cli("checkin", "c003", "--at", at, "--approver", "c001", "--reason", "停电", root=root)
-        assert r.returncode == 0, r.stderr
-    assert cli("keys", "init", root=root, env=key).returncode == 0
-    return root
+    return keyed_township(cli, tmp_path / "w", key, ("2026-11-03 08:00", "2026-11-03 14:30", "2026-11-03 19:30"))
 
 
 def violations(cli, root: Path) -> tuple[str, dict]:

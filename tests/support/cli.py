@@ -29,6 +29,16 @@ THREE = (
 )
 
 
+def keyed_township(cli, root, key: dict[str, str], sign_ins: tuple[str, ...]):
+    """The township of ``township_by_cli`` with c003's approved sign-ins at ``sign_ins`` and its key pair."""
+    township_by_cli(cli, root)
+    for at in sign_ins:
+        r = cli("checkin", "c003", "--at", at, "--approver", "c001", "--reason", "停电", root=root)
+        assert r.returncode == 0, r.stderr
+    assert cli("keys", "init", root=root, env=key).returncode == 0
+    return root
+
+
 def township_by_cli(cli, root, cadres=THREE, records_from="2026-01-01"):
     """A workspace made as a clerk makes one: ``init`` with names (records kept from ``records_from``),
     then ``roster add`` (serving from 2026-01-01).

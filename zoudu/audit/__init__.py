@@ -194,7 +194,7 @@ def _from_cache(key: tuple[str, str] | None) -> AuditResult | None:
 
 def _audit(ws: Workspace, span: Span, table: tuple[Rule, ...], want_days: bool, view=None) -> AuditResult:
     """The stages, in order, over the whole roster."""
-    settings, roster, now, month = ws.settings, ws.roster, span.now, span.month
+    settings, roster, month = ws.settings, ws.roster, span.month
     loaded = load(ws, month, span.days[0].date, span.days[-1].date, view.cuts if view is not None else None)
     facts = gather(span, settings, roster, loaded.sources)
     coverage = cover(span, settings, facts)
@@ -217,24 +217,9 @@ def _audit(ws: Workspace, span: Span, table: tuple[Rule, ...], want_days: bool, 
     if damaged:
         notices.append(_("{n} damaged ledger line(s) were skipped (first: {where}: {message}); run 'zoudu verify'"
                          ).format(n=len(damaged), where=damaged[0].where, message=damaged[0].message))
-    if view is not None:
-        notices.append(_("{month} is sealed ({seal}): audited under the rules it was sealed with ({rules}) and "
-                         "only the entries recorded before the seal").format(
-            month=month, seal=view.seal, rules=view.rules))
-    if not span.over:
-        notices.append(_("the month is not over: only sign-ins due by {now} are checked, and only weeks "
-                         "that have ended").format(now=now.strftime("%Y-%m-%d %H:%M")))
+    notices += _scope_notices(span, view)
 
-    order = {c.id: i for i, c in enumerate(roster.cadres)}
-    slot_order = {name: i for i, name in enumerate(model.SLOTS)}
-
-    def sort_key(v: Violation) -> tuple:
-        # a week's shortfall follows that week's daily findings
-        when = v.date or (_week_sunday(v.week) if v.week else dt.date.max)
-        return (order.get(v.cadre, len(order)) if v.cadre else len(order), when, v.week or "",
-                slot_order.get(v.slot or "", 3), v.rule)
-
-    violations.sort(key=sort_key)
+    _in_order(violations, roster)
     liability = _liability(settings, roster, violations)
     cadres = _cadre_results(month_view, violations, want_days)
     alone = unsupervised(settings, roster, violations)
@@ -263,6 +248,33 @@ def _audit(ws: Workspace, span: Span, table: tuple[Rule, ...], want_days: bool, 
         unsupervised=alone,
         anomalies=find_anomalies(settings, roster, facts),
     )
+
+
+def _in_order(violations: list[Violation], roster) -> None:
+    """By cadre (roster order, township-wide last), then day, week, slot and rule: a week's shortfall
+    follows that week's daily findings."""
+    order = {c.id: i for i, c in enumerate(roster.cadres)}
+    slot_order = {name: i for i, name in enumerate(model.SLOTS)}
+
+    def sort_key(v: Violation) -> tuple:
+        when = v.date or (_week_sunday(v.week) if v.week else dt.date.max)
+        return (order.get(v.cadre, len(order)) if v.cadre else len(order), when, v.week or "",
+                slot_order.get(v.slot or "", 3), v.rule)
+
+    violations.sort(key=sort_key)
+
+
+def _scope_notices(span: Span, view) -> list[str]:
+    """What the audit says of its own scope: a sealed month's view, a month not over yet."""
+    said = []
+    if view is not None:
+        said.append(_("{month} is sealed ({seal}): audited under the rules it was sealed with ({rules}) and "
+                      "only the entries recorded before the seal").format(
+            month=span.month, seal=view.seal, rules=view.rules))
+    if not span.over:
+        said.append(_("the month is not over: only sign-ins due by {now} are checked, and only weeks "
+                      "that have ended").format(now=span.now.strftime("%Y-%m-%d %H:%M")))
+    return said
 
 
 def _week_sunday(label: str) -> dt.date:

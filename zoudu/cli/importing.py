@@ -62,6 +62,18 @@ def import_(
         raise partial
     for fields in done:
         print(visible(_said(describe, fields, settings, roster)))
+    _late_warning(plan, settings, approver)
+    _approve_hint(done, settings)
+    if plan.unknown:
+        print(f"zoudu: {_('warning')}: " + _("{n} row(s) matched no cadre and were left out").format(
+            n=len(plan.unknown)), file=sys.stderr)
+    print(_("imported ({format}): {new} new, {dup} already recorded").format(
+        format=plan.format, new=len(done), dup=len(plan.rows) - len(done)) + _clock_outs(plan), file=sys.stderr)
+
+
+def _late_warning(plan, settings, approver) -> None:
+    """How many rows came too late to count without an approver: a CSV's by the typed grace, a
+    terminal's by the import limit (``ledger/lateness.py``)."""
     late = sum(1 for row in plan.rows if row.late and not row.duplicate and not approver)
     if late and plan.format == "csv":
         print(f"zoudu: {_('warning')}: " + _("{n} row(s) were recorded more than {minutes} minutes after their "
@@ -72,12 +84,6 @@ def import_(
         print(f"zoudu: {_('warning')}: " + _("{n} punch(es) are older than the import limit ({days} days) and "
                                           "count as backfills without --approver and --reason").format(
             n=late, days=settings.import_limit_days), file=sys.stderr)
-    _approve_hint(done, settings)
-    if plan.unknown:
-        print(f"zoudu: {_('warning')}: " + _("{n} row(s) matched no cadre and were left out").format(
-            n=len(plan.unknown)), file=sys.stderr)
-    print(_("imported ({format}): {new} new, {dup} already recorded").format(
-        format=plan.format, new=len(done), dup=len(plan.rows) - len(done)) + _clock_outs(plan), file=sys.stderr)
 
 
 def _approve_hint(done, settings) -> None:

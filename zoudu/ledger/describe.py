@@ -62,28 +62,9 @@ def what(fields: Mapping[str, Any], settings, roster, year: int | None = None,
     day = said(at.date(), year)
     clock = f"{at.hour:02d}:{at.minute:02d}"
     if kind == model.CHECKIN:
-        slot = slot_of(settings, at)
-        if slot is None:
-            text = f"{day} {_('sign-in')} {clock}" + _(" (outside every window)")
-        elif unapproved:  # neither on time nor late: it is no sign-in until approved
-            text = f"{day} {_(SLOT_SIGNIN[slot])} {clock}"
-        else:
-            late = minutes_late(settings, at, slot)
-            text = f"{day} {_(SLOT_SIGNIN[slot])} {clock}" + (
-                _(" (late {n} min)").format(n=late) if late else _(" (on time)"))
-        if fields.get("place") and fields.get("place") != settings.place:
-            text += " " + _("at {place}").format(place=fields["place"])
-        if fields.get("source"):
-            text += " " + _("imported from {format}").format(format=fields["source"].get("format", "?"))
-        return text + _late_said(fields, roster, unapproved, approval)
+        return _sign_in(fields, settings, at, day, clock, unapproved) + _late_said(fields, roster, unapproved, approval)
     if kind == model.VILLAGE:
-        word = _("village stay") if fields.get("stay") else _("village visit")
-        text = f"{day} {clock} {word} {fields.get('village', '')}"
-        if fields.get("witness"):
-            text += " " + _("witness {name}").format(name=fields["witness"])
-        else:
-            text += " " + _("(no witness)")
-        return text + _late_said(fields, roster, unapproved, approval)
+        return _village(fields, day, clock) + _late_said(fields, roster, unapproved, approval)
     if kind == model.LEAVE:
         until = _time(fields["until"]).astimezone(settings.tz)
         return _("{kind} {start} to {end} (approved by {name})").format(
@@ -119,6 +100,33 @@ def what(fields: Mapping[str, Any], settings, roster, year: int | None = None,
                  model.DRAW_DISCLOSE: _("{day} {clock} spot-check draw of {month}: secret disclosed")}[kind]
         return words.format(day=day, clock=clock, month=fields.get("month"), value=fields.get("randomness"))
     return f"{day} {clock} {kind}"
+
+
+def _sign_in(fields: Mapping[str, Any], settings, at: dt.datetime, day: str, clock: str, unapproved: bool) -> str:
+    """An office sign-in in words: its slot and whether on time (a backfill not approved: neither)."""
+    slot = slot_of(settings, at)
+    if slot is None:
+        text = f"{day} {_('sign-in')} {clock}" + _(" (outside every window)")
+    elif unapproved:  # neither on time nor late: it is no sign-in until approved
+        text = f"{day} {_(SLOT_SIGNIN[slot])} {clock}"
+    else:
+        late = minutes_late(settings, at, slot)
+        text = f"{day} {_(SLOT_SIGNIN[slot])} {clock}" + (
+            _(" (late {n} min)").format(n=late) if late else _(" (on time)"))
+    if fields.get("place") and fields.get("place") != settings.place:
+        text += " " + _("at {place}").format(place=fields["place"])
+    if fields.get("source"):
+        text += " " + _("imported from {format}").format(format=fields["source"].get("format", "?"))
+    return text
+
+
+def _village(fields: Mapping[str, Any], day: str, clock: str) -> str:
+    """A field-diary entry (下村/住村) in words, with its witness."""
+    word = _("village stay") if fields.get("stay") else _("village visit")
+    text = f"{day} {clock} {word} {fields.get('village', '')}"
+    if fields.get("witness"):
+        return text + " " + _("witness {name}").format(name=fields["witness"])
+    return text + " " + _("(no witness)")
 
 
 def _late_said(fields: Mapping[str, Any], roster, unapproved: bool, approval: Mapping[str, Any] | None) -> str:

@@ -178,22 +178,11 @@ def plan(ws: Workspace, file: str, fmt: str | None, mapping: str | None, skip_un
         if other is not None and not trust_badge:
             crossed.append((punch, cadre, other))
         matched.append((punch, cadre, at))
-    if crossed:
-        listed = "; ".join(_("{where}: badge {badge} is {badge_name} ({badge_id}), the name is {other} ({other_id})").format(
-            where=p.where, badge=p.badge, badge_name=c.name, badge_id=c.id, other=o.name, other_id=o.id)
-            for p, c, o in crossed[:MAX_UNKNOWN_LISTED])
-        more = len(crossed) - MAX_UNKNOWN_LISTED
-        raise ZouduError(_("{n} row(s) name one cadre by badge and another by name; nothing was recorded "
-                           "(check the roster's badges, or go by the badge with --trust-badge): {rows}").format(
-            n=len(crossed), rows=listed) + (_(" and {n} more").format(n=more) if more > 0 else ""))
+    _refuse_crossed(crossed)
     if progress is not None:
         progress(len(punches), len(punches))
     if unknown and not skip_unknown:
-        listed = "; ".join(f"{p.where} {p.badge or ''} {p.name or ''}".strip() for p in unknown[:MAX_UNKNOWN_LISTED])
-        more = len(unknown) - MAX_UNKNOWN_LISTED
-        raise ZouduError(_("{n} row(s) match no cadre on the roster (add --badge to the roster, or "
-                           "--skip-unknown): {rows}").format(n=len(unknown), rows=listed)
-                         + (_(" and {n} more").format(n=more) if more > 0 else ""))
+        _refuse_unknown(unknown)
     if approving is not None:  # checked at entry, as checkin --approver is (exit 2, nothing written)
         late = sorted({(c.id, at.date()) for _p, c, at in matched if moment - at > limit})
         for cadre_id, day in late or [(None, moment.date())]:
@@ -202,6 +191,28 @@ def plan(ws: Workspace, file: str, fmt: str | None, mapping: str | None, skip_un
                 raise ZouduError(refusal)
     return _entries(ws, fmt, sha, shown, matched, moment, limit, approving, reason, by, unknown,
                     reading.clock_outs)
+
+
+def _refuse_crossed(crossed: list[tuple[Punch, model.Cadre, model.Cadre]]) -> None:
+    """Rows whose badge names one cadre and whose name another: refused, listed (unless --trust-badge)."""
+    if not crossed:
+        return
+    listed = "; ".join(_("{where}: badge {badge} is {badge_name} ({badge_id}), the name is {other} ({other_id})").format(
+        where=p.where, badge=p.badge, badge_name=c.name, badge_id=c.id, other=o.name, other_id=o.id)
+        for p, c, o in crossed[:MAX_UNKNOWN_LISTED])
+    more = len(crossed) - MAX_UNKNOWN_LISTED
+    raise ZouduError(_("{n} row(s) name one cadre by badge and another by name; nothing was recorded "
+                       "(check the roster's badges, or go by the badge with --trust-badge): {rows}").format(
+        n=len(crossed), rows=listed) + (_(" and {n} more").format(n=more) if more > 0 else ""))
+
+
+def _refuse_unknown(unknown: list[Punch]) -> None:
+    """Rows that match nobody: refused, listed (unless --skip-unknown)."""
+    listed = "; ".join(f"{p.where} {p.badge or ''} {p.name or ''}".strip() for p in unknown[:MAX_UNKNOWN_LISTED])
+    more = len(unknown) - MAX_UNKNOWN_LISTED
+    raise ZouduError(_("{n} row(s) match no cadre on the roster (add --badge to the roster, or "
+                       "--skip-unknown): {rows}").format(n=len(unknown), rows=listed)
+                     + (_(" and {n} more").format(n=more) if more > 0 else ""))
 
 
 def _entries(ws, fmt, sha, shown, matched, moment, limit, approving, reason, by, unknown, clock_outs) -> Plan:
