@@ -69,7 +69,7 @@ def test_generator_reproduces_the_shipped_files_byte_for_byte(tmp_path: Path):
 
 
 def test_rules_are_the_default_policy_with_a_supervision_phone(demo):
-    from zoudu.ledger.settings import DEFAULT_RULES_YAML
+    from zoudu.ledger.rules_template import DEFAULT_RULES_YAML
 
     text = (REPO / "rules.yaml").read_text(encoding="utf-8")
     assert f'supervision_phone: "{demo.PHONE}"' in text

@@ -41,7 +41,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from zoudu.ledger import record, record_policy, record_roster  # noqa: E402
-from zoudu.ledger.settings import DEFAULT_RULES_YAML  # noqa: E402
+from zoudu.ledger.rules_template import DEFAULT_RULES_YAML  # noqa: E402
 from zoudu.ledger.create import init_workspace  # noqa: E402
 from zoudu.ledger.workspace import Workspace  # noqa: E402
 

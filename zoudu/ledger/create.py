@@ -10,7 +10,7 @@ from pathlib import Path
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
 from zoudu.ledger.roster import HEADER as ROSTER_HEADER
-from zoudu.ledger.settings import DEFAULT_RULES_YAML
+from zoudu.ledger.rules_template import DEFAULT_RULES_YAML
 from zoudu.ledger.workspace import LEDGERS, ROSTER, RULES
 
 # What init writes when nobody said the names; audit and publish warn while they stand.
