@@ -32,10 +32,10 @@ from typing import NamedTuple
 
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
+from zoudu.ledger.importers.workbook import MAX_BYTES, check_workbook, too_many_rows  # noqa: F401 - importing reads importers.MAX_BYTES
 from zoudu.timeparse import normalise
 
 FORMATS = ("zkteco", "zk-export", "dingtalk", "csv")
-MAX_BYTES = 50 * 1024 * 1024
 ZK_LINE = re.compile(r"\s*([A-Za-z0-9]+)\t([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}(?::[0-9]{2})?)(?:\t([^\t]*))?.*")
 ZK_HEADER = ("考勤号码", "日期时间")
 DING_HEADER = ("姓名", "日期")
@@ -90,11 +90,6 @@ def is_xlsx(data: bytes) -> bool:
     return data[:4] == b"PK\x03\x04"
 
 
-def _too_many_rows(shown: str, max_rows: int) -> ZouduError:
-    return ZouduError(_("the file has more than {n} rows (import_max_rows in rules.yaml); nothing was "
-                        "recorded").format(n=max_rows), shown)
-
-
 def lines_of(text: str):
     """The lines of a text one at a time (no list of the whole file)."""
     for line in io.StringIO(text, newline=None):
@@ -111,7 +106,7 @@ def read_table(data: bytes, shown: str, max_rows: int) -> Table:
             book = CalamineWorkbook.from_filelike(io.BytesIO(data))
             sheet = book.get_sheet_by_index(0)
             if sheet.height > max_rows + 1:
-                raise _too_many_rows(shown, max_rows)
+                raise too_many_rows(shown, max_rows)
             raw = sheet.to_python(skip_empty_area=False)
         except ZouduError:
             raise
@@ -119,7 +114,7 @@ def read_table(data: bytes, shown: str, max_rows: int) -> Table:
             raise ZouduError(_("cannot read the workbook: {error}").format(error=str(e).splitlines()[0] if str(e)
                                                                             else type(e).__name__), shown) from None
         if len(raw) > max_rows:
-            raise _too_many_rows(shown, max_rows)
+            raise too_many_rows(shown, max_rows)
         return Table([(i + 1, [_cell(c) for c in row]) for i, row in enumerate(raw)], "xlsx")
     text = decode(data, shown)
     sample = "\n".join(itertools.islice(lines_of(text), 20))
@@ -129,115 +124,11 @@ def read_table(data: bytes, shown: str, max_rows: int) -> Table:
     try:
         for number, cells in enumerate(reader, start=1):
             if number > max_rows:
-                raise _too_many_rows(shown, max_rows)
+                raise too_many_rows(shown, max_rows)
             rows.append((number, [c.strip() for c in cells]))
     except csv.Error as e:  # a field past the csv module's limit (128 KB): no export writes one
         raise ZouduError(_("cannot read the file: {error}").format(error=str(e)), f"{shown}:{reader.line_num}") from None
     return Table(rows, "text")
-
-
-MAX_COLUMNS = 1000  # a workbook's sheet wider than this is no attendance export
-MAX_CELLS = 5_000_000  # rows times columns: what the workbook reader lays out in memory
-_ROW = re.compile(rb"<(?:[A-Za-z0-9_]+:)?row[\s/>]")  # with or without a namespace prefix (x:row)
-_CELL_REF = re.compile(rb"<(?:[A-Za-z0-9_]+:)?c\b[^>]*?\sr=\"([A-Z]{1,3})([0-9]{1,7})\"")
-_DIMENSION = re.compile(rb"<(?:[A-Za-z0-9_]+:)?dimension\b[^>]*?\sref=\"[A-Z]{1,3}[0-9]{1,7}:([A-Z]{1,3})([0-9]{1,7})\"")
-
-
-def _column(letters: bytes) -> int:
-    number = 0
-    for ch in letters:
-        number = number * 26 + ch - 64
-    return number
-
-
-class _SheetScan:
-    """Counts a worksheet's rows and the extent its cells name, as its XML is inflated."""
-
-    def __init__(self, shown: str, max_rows: int) -> None:
-        self.shown, self.max_rows = shown, max_rows
-        self.rows = self.last_row = self.last_column = 0
-        self.rest = b""
-
-    def feed(self, chunk: bytes) -> None:
-        data = self.rest + chunk
-        cut = data.rfind(b">") + 1  # whole tags only; the rest waits for the next chunk
-        data, self.rest = data[:cut], data[cut:][-4096:]
-        self.rows += len(_ROW.findall(data))
-        for pattern in (_CELL_REF, _DIMENSION):
-            refs = pattern.findall(data)
-            if refs:
-                self.last_row = max(self.last_row, max(int(r) for _c, r in refs))
-                self.last_column = max(self.last_column, max(_column(c) for c in {c for c, _r in refs}))
-        if self.rows > self.max_rows or self.last_row > self.max_rows + 1:
-            raise _too_many_rows(self.shown, self.max_rows)
-        if self.last_column > MAX_COLUMNS or self.last_row * self.last_column > MAX_CELLS:
-            raise ZouduError(_("the workbook's sheet is too large ({rows} rows by {columns} columns) for an "
-                               "attendance export").format(rows=self.last_row, columns=self.last_column), self.shown)
-
-
-def _inflated(data: bytes, info, shown: str):
-    """A zip member's content in pieces, inflated from its own bytes until its stream ends: what any
-    reader gets from it, whatever sizes the zip declares."""
-    import struct
-    import zipfile
-    import zlib
-
-    offset = info.header_offset
-    local = data[offset:offset + 30]
-    if len(local) < 30 or local[:4] != b"PK\x03\x04":
-        raise ZouduError(_("cannot read the workbook: {error}").format(error="bad local header"), shown)
-    name_length, extra_length = struct.unpack("<HH", local[26:30])
-    start = offset + 30 + name_length + extra_length
-    piece = 1 << 16
-    if info.compress_type == zipfile.ZIP_STORED:
-        end = start + info.compress_size
-        for at in range(start, min(end, len(data)), piece):
-            yield data[at:min(at + piece, end)]
-        return
-    if info.compress_type != zipfile.ZIP_DEFLATED:
-        raise ZouduError(_("cannot read the workbook: {error}").format(
-            error=f"compression method {info.compress_type}"), shown)
-    inflater = zlib.decompressobj(-15)
-    at = start
-    try:
-        while not inflater.eof:
-            if inflater.unconsumed_tail:
-                chunk = inflater.decompress(inflater.unconsumed_tail, piece)
-            elif at < len(data):
-                chunk = inflater.decompress(data[at:at + piece], piece)
-                at += piece
-            else:
-                break
-            if chunk:
-                yield chunk
-    except zlib.error as e:
-        raise ZouduError(_("cannot read the workbook: {error}").format(error=str(e)), shown) from None
-
-
-def check_workbook(data: bytes, shown: str, max_rows: int) -> None:
-    """Refuses a workbook that would unpack past ``MAX_BYTES`` (the sizes the zip declares, then the
-    bytes counted as every member is inflated) or whose sheets hold more than ``max_rows`` rows."""
-    import zipfile
-
-    too_big = ZouduError(_("the workbook unpacks to more than {n} MB; nothing was recorded").format(
-        n=MAX_BYTES // 2**20), shown)
-    try:
-        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as e:
-        raise ZouduError(_("cannot read the workbook: {error}").format(error=str(e) or type(e).__name__),
-                         shown) from None
-    if sum(m.file_size for m in members) > MAX_BYTES:
-        raise too_big
-    total = 0
-    for member in members:
-        name = member.filename
-        scan = _SheetScan(shown, max_rows) if name.startswith("xl/worksheets/") and name.endswith(".xml") else None
-        for chunk in _inflated(data, member, shown):
-            total += len(chunk)
-            if total > MAX_BYTES:
-                raise too_big
-            if scan is not None:
-                scan.feed(chunk)
 
 
 def _cell(value) -> str:
@@ -292,7 +183,7 @@ def read_punches(data: bytes, shown: str, fmt: str, mapping: str | None, max_row
 def zkteco(data: bytes, shown: str, max_rows: int) -> list[Punch]:
     text = decode(data, shown)
     if sum(1 for _line in lines_of(text)) > max_rows:  # counted first: nothing parsed of a file refused
-        raise _too_many_rows(shown, max_rows)
+        raise too_many_rows(shown, max_rows)
     punches = []
     for number, line in enumerate(lines_of(text), start=1):
         if not line.strip():
