@@ -36,7 +36,7 @@ typed_hostile = st.lists(st.one_of(typed, yaml_syntax.filter(lambda s: s not in 
 
 def _a_name(s: str) -> bool:
     """A witness is a name: one line, no outer spaces, nothing that does not show (docs/trust-model.md)."""
-    from zoudu.ledger.record import invisible_in
+    from zoudu.ledger.input_text import invisible_in
 
     return bool(s.strip()) and s == s.strip() and invisible_in(s) is None
 

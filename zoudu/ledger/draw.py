@@ -253,7 +253,7 @@ def _leaves(ws: Workspace, month: str) -> dict[str, list[tuple[dt.datetime, dt.d
 def draw(ws: Workspace, month: str, randomness: str, by: str) -> tuple[str, list[Round]]:
     """Record the public random value of ``month``'s draw (after its commitment, before the month
     ends) and the candidates; returns the entry id and the rounds drawn, for the group's eyes."""
-    from zoudu.ledger.record import label
+    from zoudu.ledger.input_text import label
 
     month = parse_month(month)
     who = _member(ws, by, _("record a spot-check draw"))

@@ -32,7 +32,8 @@ from zoudu.ledger import approvals, importers
 from zoudu.ledger.importers import Punch
 from zoudu.ledger.names import by_badge, normal_badge
 from zoudu.ledger import lateness
-from zoudu.ledger.record import FUTURE_TOLERANCE, now, recorder, text
+from zoudu.ledger.input_text import text
+from zoudu.ledger.record import FUTURE_TOLERANCE, now, recorder
 from zoudu.ledger.roster import find_cadre
 from zoudu.ledger.store import read_ledger
 from zoudu.ledger.append import append

@@ -12,7 +12,8 @@ from zoudu.errors import ZouduError
 from zoudu.i18n import _
 from zoudu.ledger import approvals
 from zoudu.ledger.append import append
-from zoudu.ledger.record import base, cadres_of, entry_file, entry_in, now, text, when, write
+from zoudu.ledger.input_text import text
+from zoudu.ledger.record import base, cadres_of, entry_file, entry_in, now, when, write
 from zoudu.ledger.roster import find_cadre
 from zoudu.ledger.store import read_ledger
 from zoudu.ledger.workspace import Workspace

@@ -12,7 +12,8 @@ from typing import Any
 from zoudu import model
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
-from zoudu.ledger.record import base, name_text, now, recorder, text
+from zoudu.ledger.input_text import name_text, text
+from zoudu.ledger.record import base, now, recorder
 from zoudu.ledger.roster import check_id, find_cadre, supervision_problem
 from zoudu.ledger.append import append
 from zoudu.ledger.workspace import ROSTER, Workspace
