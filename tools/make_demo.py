@@ -18,6 +18,13 @@ of 2026-11-27); the last entries, the field diaries of the night of 30 November,
 are typed in on the morning of 1 December. Both months are over, so
 ``zoudu audit --month 2026-11`` shows the same findings whatever today's date.
 
+November is a drawn month (docs/trust-model.md#the-spot-check-draw): the discipline
+group commits on 30 October, rolls the dice at the meeting of 3 November and
+discloses the secret on the morning of 1 December, so ``zoudu draw verify --month
+2026-11`` needs nothing but the ledger. The secret is kept, while the generator
+runs, in a temporary folder outside the workspace (``$ZOUDU_DRAW_SECRET_DIR``), as
+the demo keeps no township key either; it is a function of the seed, not a secret.
+
 What the demo contains on purpose is listed in ``INTENT``; the tests import it.
 """
 
@@ -25,13 +32,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import math
 import os
 import random
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Callable
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -40,7 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from zoudu.ledger import record, record_policy, record_roster  # noqa: E402
+from zoudu.ledger import draw as draw_core, record, record_policy, record_roster  # noqa: E402
 from zoudu.ledger.rules_template import DEFAULT_RULES_YAML  # noqa: E402
 from zoudu.ledger.create import init_workspace  # noqa: E402
 from zoudu.ledger.workspace import Workspace  # noqa: E402
@@ -133,6 +144,17 @@ TYPED_BY = ("c017", "2026-11", "c011")  # c011 types in every November sign-in o
 # c007 is in 曾家村 42 minutes after the morning sign-in, and 曾家村 is 45 minutes away (TRAVEL_MINUTES)
 TOO_FAST = ("c007", "2026-11-05")
 
+# docs/trust-model.md#the-spot-check-draw in the demo: November's spot checks follow a draw. The inspector
+# commits before the month, records the dice at the meeting after October's evaluations (3 November) and
+# discloses the secret once November's last night is over. The secret is derived from the seed, and the
+# dice are the first of a seeded series whose draw falls on the two evening visits the demo already has
+# (INSPECTIONS), each drawn cadre named by that visit: the checks follow the draw and no verdict moves.
+# (A real group cannot pick its dice: they are rolled in public after the commitment.)
+DRAW_MONTH = "2026-11"
+DRAW_TIMES = ("2026-10-30T17:30", "2026-11-03T16:40", "2026-12-01T09:00")  # commit, draw, disclose
+DRAW_SECRET = hashlib.sha256(f"zoudu demo {SEED} draw {DRAW_MONTH}".encode("utf-8")).digest()
+DRAW_DICE = 10  # dice read aloud at the meeting
+
 INTENT: dict = {
     "township": "石庄乡",
     "county": "崇仁县",
@@ -169,6 +191,9 @@ INTENT: dict = {
     "family_meeting": FAMILY_MEETING[0][:10],
     "late_in_window": {LATE_SIGNIN[0]: LATE_SIGNIN[1]},
     "joined_midway": ["c021"],
+    # the spot-check draw: the month drawn, the dice, each night drawn with its cadres (all checked that night)
+    "draw": {"month": DRAW_MONTH, "by": INSPECTOR, "randomness": "6 2 6 3 2 2 6 1 6 6",
+             "rounds": {"2026-11-04": ["c013", "c019", "c017"], "2026-11-24": ["c015", "c012", "c010"]}},
     # anomalies (kind, cadres, date): questions, never violations; none in October
     "anomalies": {"2026-10": [], "2026-11": [
         ("witness.concentrated", ["c006", "c010", "c018"], SHARED_WITNESS[0]),
@@ -398,6 +423,7 @@ class Generator:
         self.now = dt.datetime(2026, 9, 30, 15, 0, tzinfo=TZ)
         self.events: list[Event] = []
         self.memo: dict[str, str] = {}  # entry ids that later voids name
+        self.checked: dict[str, set[str]] = {}  # night -> cadres an evening visit names, present or absent
         self.plan = Plan()
         self.ws: Workspace | None = None
 
@@ -491,6 +517,7 @@ class Generator:
 
         self.scripted(plan, evening_at, visited)
         self.evaluations()
+        self.drawn_month()
 
     def scripted(self, plan: Plan, evening_at: dict, visited: dict) -> None:
         rng = self.rng
@@ -560,6 +587,8 @@ class Generator:
             self.add(moment + dt.timedelta(minutes=rng.randint(15, 35)),
                      lambda a=(iso(moment), present, list(absent), method):
                      record.inspect(self.ws, INSPECTOR, a[0], a[1], a[2], a[3], INSPECTOR))
+            if method == "visit":
+                self.checked[day.isoformat()] = set(present) | set(absent)
 
         # a call to the supervision phone: drinking during a village stay, upheld by the discipline group
         assert plan.days[("c020", d("2026-11-12"))].evening == "stay"
@@ -629,6 +658,41 @@ class Generator:
                     self.ws, a[0], a[1], {"self": a[2][0], "peer": a[2][1], "public": a[2][2]},
                     CLERK if a[0] != CLERK else "c003"))
 
+    def drawn_month(self) -> None:
+        """November's spot-check draw: committed before the month, dice at the meeting, disclosed after it."""
+        commit, roll, disclose = (dt.datetime.fromisoformat(t).replace(tzinfo=TZ) for t in DRAW_TIMES)
+        self.add(commit, self.commit_draw)
+        self.add(roll, self.roll_dice)
+        self.add(disclose, lambda: [draw_core.disclose(self.ws, DRAW_MONTH, INSPECTOR)[0]])
+
+    def commit_draw(self) -> list[str]:
+        # the seed's secret in place of a fresh one: the demo is the same bytes each time it is made
+        with mock.patch.object(draw_core, "secrets", SimpleNamespace(token_bytes=lambda n: DRAW_SECRET[:n])):
+            entry_id, _path = draw_core.commit(self.ws, DRAW_MONTH, INSPECTOR)
+        return [entry_id]
+
+    def roll_dice(self) -> list[str]:
+        """The first dice of a seeded series whose draw falls on evening visits naming every cadre drawn."""
+        settings = self.ws.settings
+        pool = draw_core.pool_of(self.ws, DRAW_MONTH, self.now.date())
+        dice_rng = random.Random(f"{SEED}-dice")
+        for _ in range(100_000):
+            dice = " ".join(str(dice_rng.randint(1, 6)) for _ in range(DRAW_DICE))
+            rounds = draw_core.derive(DRAW_SECRET, DRAW_MONTH, dice, pool, settings.inspections_per_month,
+                                      settings.draw_cadres_per_round)
+            if len(rounds) == settings.inspections_per_month and all(
+                    set(r.cadres) <= self.checked.get(r.night, set()) for r in rounds):
+                break
+        else:
+            raise SystemExit("no dice draw the demo's evening visits")
+        entry_id, drawn = draw_core.draw(self.ws, DRAW_MONTH, dice, INSPECTOR)
+        assert drawn == rounds, (drawn, rounds)
+        meant = INTENT["draw"]
+        found = {r.night: list(r.cadres) for r in drawn}
+        if (meant["randomness"], meant["rounds"]) != (dice, found):
+            raise SystemExit(f"the draw changed: set INTENT['draw'] to randomness {dice!r}, rounds {found!r}")
+        return [entry_id]
+
     # -- run
 
     def run(self) -> int:
@@ -636,9 +700,13 @@ class Generator:
         self.ws = Workspace(self.root, clock=lambda: self.now)
         self.build()
         count = 0
-        for event in sorted(self.events):
-            self.now = event.recorded
-            count += len(event.action())
+        # the draw's secret is kept outside the workspace, as the group keeps it; it is disclosed
+        # in the ledger at the end, so nothing needs to outlive the run
+        with tempfile.TemporaryDirectory() as secrets_dir, \
+                mock.patch.dict(os.environ, {draw_core.SECRET_ENV: secrets_dir}):
+            for event in sorted(self.events):
+                self.now = event.recorded
+                count += len(event.action())
         return count
 
 
