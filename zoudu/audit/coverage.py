@@ -350,8 +350,10 @@ def week_figures(count: WeekCount, quota: Quota) -> WeekFigures:
 def day_record(day: CadreDay) -> Day:
     """The month's calendar cell of one cadre (``AuditResult``'s ``Day``)."""
     info = day.info
+    overturned = tuple(name for name, state, cleared in zip(model.SLOTS, day.slots, day.cleared)
+                       if state == MISSING and cleared)  # from overturned_slots, as every figure
     return Day(info.date, info.workday, info.holiday, True, dict(zip(model.SLOTS, day.slots)), day.village,
-               day.night, day.leave_kind)
+               day.night, day.leave_kind, overturned)
 
 
 def not_serving(info: DayInfo) -> Day:

@@ -4,8 +4,6 @@ month's sign-ins leave last month's result in use."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from zoudu.audit.span import Span
 from zoudu.ledger.workspace import Workspace
 
@@ -43,24 +41,20 @@ def closed_key(ws: Workspace, span: Span, want_days: bool, view=None) -> tuple[s
 
 def next_month_part(ws: Workspace, span: Span) -> bytes:
     """What the audit reads of the next month's file, for the key: the lines it picks there (the
-    days of the last week that cross into it, and its leave, void and meeting lines), not the
-    file's stamp. That file is the running month's for most of the next month, appended to at
-    every sign-in: a sign-in after the crossing days leaves the closed month's result in use."""
+    days of the last week that cross into it, the village entries of the early hours after the
+    last day looked at, and its leave, void and meeting lines), not the file's stamp. That file is
+    the running month's for most of the next month, appended to at every sign-in: a sign-in after
+    those days leaves the closed month's result in use; a stay written after midnight does not."""
     import hashlib
 
     import msgspec
 
-    from zoudu.audit.load import Loaded, Reader, read_days
-    from zoudu.timeparse import shift_month
+    from zoudu.audit.load import Loaded, Reader, read_next
 
-    after = shift_month(span.month, 1)
-    first = dt.date(int(after[:4]), int(after[5:7]), 1)
-    last = span.days[-1].date
-    if last < first:
-        return b"-"  # the audit reads nothing of it
     loaded = Loaded()
-    read_days(ws, after, first, last, loaded, Reader())
-    lines = [list(source.lines) for source in loaded.sources]
+    read_next(ws, span.month, span.days[-1].date, loaded, Reader())
+    # no file and a file with nothing the audit picks are the same to it
+    lines = [item for source in loaded.sources for item in source.lines]
     return hashlib.sha256(msgspec.msgpack.encode(lines)).digest()
 
 

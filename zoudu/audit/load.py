@@ -4,6 +4,9 @@
 * the neighbouring month's ledger where an audited ISO week crosses the boundary:
   only the lines dated on the crossing days (a day of slack for time zones), plus
   its void and leave lines;
+* the next month's ledger, whether or not a week crosses: the village entries of the early hours
+  after the last day looked at (a stay written after midnight covers that evening,
+  docs/choices.md#the-last-night-of-a-month), with that file's void and approval lines;
 * earlier months, for leave that began before the month and still runs: only the
   lines that mention ``leave`` or ``void`` (a void and a cancellation sit in the
   file of the leave they name, so they are found with it).
@@ -115,28 +118,36 @@ _OTHER_START = re.compile(rb'\n(?!- \{"at": "|#|\n|$)')
 
 
 def pick_days(data: bytes | bytearray, days: set[bytes], offset: bytes | None = None,
-              slack: set[bytes] = frozenset(), end: int | None = None) -> list[Numbered]:
+              slack: set[bytes] = frozenset(), end: int | None = None,
+              early: tuple[bytes, int] | None = None) -> list[Numbered]:
     """Lines dated on one of ``days`` (``b"2026-09-28"``), lines mentioning leave or void, and
     every line that does not start with its time the way the tool writes it (spot checks,
     approved entries, hand edits), which are parsed to find out. Found by scanning the bytes
     (the first ``end`` of ``data``, all if None).
 
     With ``offset`` (the workspace's, like ``b"+08:00"``), a line dated on a ``slack`` day is
-    picked only if its time carries another offset (its local day may then be one of ``days``)."""
+    picked only if its time carries another offset (its local day may then be one of ``days``).
+    With ``early`` (a day and an hour), the village entries of that day up to that hour are picked
+    too (a stay written then covers the evening before)."""
     end = len(data) if end is None else end
-    # one scan: a line dated on one of the days, on a slack day at another offset, or not
-    # starting the way the tool writes a line (nor a comment, nor blank)
-    choices = [b'- \\{"at": "(?:' + b"|".join(sorted(days)) + b")"]
+    # one scan: a line dated on one of the days, on a slack day at another offset, a village entry
+    # of the early hours, or not starting the way the tool writes a line (nor a comment, nor blank)
+    choices = [b'- \\{"at": "(?:' + b"|".join(sorted(days)) + b")"] if days else []
     if slack:
         others = b"|".join(sorted(slack))
         if offset is None:
             choices.append(b'- \\{"at": "(?:' + others + b")")
         else:
             choices.append(b'- \\{"at": "(?:' + others + b')T[0-9:]{8}(?!' + re.escape(offset) + b'")')
+    if early is not None:
+        hours = b"|".join(b"%02d" % hour for hour in range(early[1] + 1))
+        choices.append(b'- \\{"at": "' + early[0] + b"T(?:" + hours + b')[^\n]*"kind": "village"')
     choices.append(_OTHER_START.pattern[2:])
     pattern = re.compile(b"\n(?:" + b"|".join(choices) + b")")
     starts = {m.start() + 1 for m in pattern.finditer(data, 0, end)}  # endpos: the bytes past end are not seen
     if end and not data.startswith((b"#", b'- {"at": "'), 0, end) or bytes(data[10:min(20, end)]) in days | slack:
+        starts.add(0)
+    elif early is not None and pattern.match(b"\n" + bytes(data[:min(4096, end)]).split(b"\n", 1)[0]):
         starts.add(0)
     for needle in _KINDS:
         starts |= _line_starts(data, needle, end)
@@ -238,9 +249,11 @@ def fixed_offset(tz: dt.tzinfo, days: Iterable[dt.date]) -> str | None:
     return f"{'+' if seconds >= 0 else '-'}{abs(seconds) // 3600:02d}:{abs(seconds) % 3600 // 60:02d}"
 
 
-def read_days(ws: Workspace, month: str, first: dt.date, last: dt.date, loaded: Loaded, reader: Reader) -> None:
-    """Lines of another month's file dated ``first``..``last`` (a day of slack each side), plus
-    its leave and void lines."""
+def read_days(ws: Workspace, month: str, first: dt.date, last: dt.date, loaded: Loaded, reader: Reader,
+              night: bool = False) -> None:
+    """Lines of another month's file dated ``first``..``last`` (a day of slack each side; none when
+    ``last`` is before ``first``), plus its leave and void lines; with ``night``, the village entries
+    of the early hours of the day after ``last`` (to the end of the morning window)."""
     path = ws.ledger_path(month)
     if not path.exists():
         return
@@ -249,13 +262,22 @@ def read_days(ws: Workspace, month: str, first: dt.date, last: dt.date, loaded: 
     offset = fixed_offset(ws.settings.tz, [first - dt.timedelta(days=1) + dt.timedelta(days=i)
                                            for i in range((last - first).days + 3)])
     offset_bytes = offset.encode() if offset else None
+    early = ((last + dt.timedelta(days=1)).isoformat().encode(), ws.settings.slots["morning"].end.hour) if night else None
 
     def pick() -> list[Numbered]:
         data, end = reader.read(path)
-        return pick_days(data, days, offset_bytes, slack, end)
+        return pick_days(data, days, offset_bytes, slack, end, early)
 
-    lines = picked(path, ws.shown(path), f"days+meeting+approval {sorted(days)} {sorted(slack)} {offset}", pick)
+    what = f"days+meeting+approval {sorted(days)} {sorted(slack)} {offset}" + (f" early {early}" if early else "")
+    lines = picked(path, ws.shown(path), what, pick)
     loaded.sources.append(Source(ws.shown(path), NEIGHBOUR, lines, _mentioning_void(lines)))
+
+
+def read_next(ws: Workspace, month: str, last: dt.date, loaded: Loaded, reader: Reader) -> None:
+    """What the audit of ``month`` reads of the next month's file, for the days up to ``last``: the
+    days of a week that crosses into it, and the night after ``last`` (a stay written after midnight)."""
+    after = shift_month(month, 1)
+    read_days(ws, after, dt.date(int(after[:4]), int(after[5:7]), 1), last, loaded, reader, night=True)
 
 
 def history_months(month: str, first: dt.date) -> list[str]:
@@ -306,15 +328,13 @@ def read_others(ws: Workspace, month: str, first: dt.date, last: dt.date,
     ``first``..``last``, in the order it is read: (the earlier months, ``history`` of them; the
     month before; the month after). History first, then the month before, the month, the month
     after: a leave is met before the days it excuses (the engine does not depend on it)."""
-    before, after = shift_month(month, -1), shift_month(month, 1)
+    before = shift_month(month, -1)
     month_first = dt.date(int(month[:4]), int(month[5:7]), 1)
-    next_first = dt.date(int(after[:4]), int(after[5:7]), 1)
     reader, earlier, later = Reader(), Loaded(), Loaded()
     older = read_history(ws, history_months(month, first)[history], reader)
     if first < month_first:
         read_days(ws, before, first, month_first - dt.timedelta(days=1), earlier, reader)
-    if last >= next_first:
-        read_days(ws, after, next_first, last, later, reader)
+    read_next(ws, month, last, later, reader)
     return older, earlier.sources, later.sources
 
 

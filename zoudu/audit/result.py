@@ -74,6 +74,7 @@ class Day:
     village: bool  # a witnessed village entry that day (下村/住村, 民情日记)
     night: bool  # the evening covered by presence (夜宿)
     leave_kind: str | None
+    overturned: tuple[str, ...] = ()  # missing slots whose finding was overturned on appeal (counted as covered)
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,7 +64,8 @@ def what(fields: Mapping[str, Any], settings, roster, year: int | None = None,
     if kind == model.CHECKIN:
         return _sign_in(fields, settings, at, day, clock, unapproved) + _late_said(fields, roster, unapproved, approval)
     if kind == model.VILLAGE:
-        return _village(fields, day, clock) + _late_said(fields, roster, unapproved, approval)
+        return (_village(fields, day, clock + _night_before(fields, settings, at, year))
+                + _late_said(fields, roster, unapproved, approval))
     if kind == model.LEAVE:
         until = _time(fields["until"]).astimezone(settings.tz)
         return _("{kind} {start} to {end} (approved by {name})").format(
@@ -127,6 +128,14 @@ def _village(fields: Mapping[str, Any], day: str, clock: str) -> str:
     if fields.get("witness"):
         return text + " " + _("witness {name}").format(name=fields["witness"])
     return text + " " + _("(no witness)")
+
+
+def _night_before(fields: Mapping[str, Any], settings, at: dt.datetime, year: int | None) -> str:
+    """After a stay's time: the evening it covers, when written between midnight and the end of the
+    morning window (the night before's, as the audit counts it: docs/choices.md#coverage)."""
+    if not fields.get("stay") or at.time().replace(tzinfo=None) > settings.slots["morning"].end:
+        return ""
+    return _(", counted for the evening of {day}").format(day=said(at.date() - dt.timedelta(days=1), year))
 
 
 def _late_said(fields: Mapping[str, Any], roster, unapproved: bool, approval: Mapping[str, Any] | None) -> str:

@@ -27,15 +27,16 @@ from zoudu.ledger.workspace import Workspace
 # What a day of the calendar grid shows (one mark per day, plus the night).
 PRESENT, VILLAGE, LEAVE, TRIP, REST, HOLIDAY = "present", "village", "leave", "trip", "rest", "holiday"
 ABSENT, OFF, FUTURE = "absent", "off", "future"
-MARKS = (PRESENT, VILLAGE, LEAVE, TRIP, REST, HOLIDAY, ABSENT, OFF, FUTURE)
+OVERTURNED = "overturned"  # a missing slot whose finding was overturned on appeal: no absence, not a presence either
+MARKS = (PRESENT, VILLAGE, LEAVE, TRIP, REST, HOLIDAY, ABSENT, OVERTURNED, OFF, FUTURE)
 NIGHT = "night"
 
 # Symbols per language: a villager reads one character faster than a figure.
 _SYMBOLS = {
     "zh_CN": {PRESENT: "到", VILLAGE: "村", NIGHT: "宿", LEAVE: "假", TRIP: "公", REST: "休", HOLIDAY: "节",
-              ABSENT: "缺", OFF: "—", FUTURE: "·"},
+              ABSENT: "缺", OVERTURNED: "撤", OFF: "—", FUTURE: "·"},
     "en": {PRESENT: "P", VILLAGE: "V", NIGHT: "N", LEAVE: "L", TRIP: "T", REST: "R", HOLIDAY: "H",
-           ABSENT: "A", OFF: "—", FUTURE: "·"},
+           ABSENT: "A", OVERTURNED: "O", OFF: "—", FUTURE: "·"},
 }
 _SLOT_LETTERS = {
     "zh_CN": {"morning": "早", "afternoon": "午", "evening": "晚"},
@@ -73,6 +74,7 @@ def legend() -> list[tuple[str, str]]:
         (REST, _("rest day")),
         (HOLIDAY, _("public holiday")),
         (ABSENT, _("required sign-in missing (small letters say which: {slots})").format(slots=letters)),
+        (OVERTURNED, _("missing sign-in whose finding was overturned on appeal: counted as present")),
         (OFF, _("not on the roster")),
         (FUTURE, _("not yet due")),
     ]
@@ -109,9 +111,10 @@ class DayMark:
     date: dt.date
     mark: str  # one of MARKS
     night: bool
-    missing: tuple[str, ...]  # slots left uncovered that day
+    missing: tuple[str, ...]  # slots left uncovered that day (not those overturned on appeal)
     times: tuple[tuple[str, str], ...] = ()  # the office sign-ins made that day: ("08:02", "" | "late" | "void")
     leave_kind: str | None = None  # 病假, 事假, 公出 …: the leave or trip that excused a slot that day
+    overturned: tuple[str, ...] = ()  # missing slots whose finding was overturned on appeal
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +224,8 @@ def sheet_title(township: str, month: str) -> str:
 def day_mark(day, as_of: dt.date | None = None, times: tuple[tuple[str, str], ...] = ()) -> DayMark:
     """One audit ``Day`` -> the mark the calendar shows (``as_of``: the last day audited), with the
     times of the sign-ins made that day."""
-    missing = tuple(slot for slot, state in day.slots.items() if state == "missing")
+    overturned = tuple(getattr(day, "overturned", ()))  # counted as covered by every figure: no absence
+    missing = tuple(slot for slot, state in day.slots.items() if state == "missing" and slot not in overturned)
     states = set(day.slots.values())
     if not day.serving:
         mark = OFF
@@ -229,6 +233,8 @@ def day_mark(day, as_of: dt.date | None = None, times: tuple[tuple[str, str], ..
         mark = FUTURE
     elif missing:
         mark = ABSENT
+    elif overturned:
+        mark = OVERTURNED
     elif day.village:
         mark = VILLAGE
     elif "office" in states:
@@ -243,7 +249,7 @@ def day_mark(day, as_of: dt.date | None = None, times: tuple[tuple[str, str], ..
         mark = HOLIDAY
     else:
         mark = REST
-    return DayMark(day.date, mark, bool(day.night and day.serving), missing, times, day.leave_kind)
+    return DayMark(day.date, mark, bool(day.night and day.serving), missing, times, day.leave_kind, overturned)
 
 
 def leave_text(kind: str, start: dt.datetime, end: dt.datetime, cancelled: dt.datetime | None) -> str:

@@ -15,8 +15,8 @@ from typing import Iterable
 from zoudu import i18n
 from zoudu.i18n import N_, _
 from zoudu.publish.notice import (
-    ABSENT, EVALUATIONS, FIGURES, LEAVE, NIGHT, PRESENT, REST, TRIP, VILLAGE, NoticeRow, NoticeSheet, legend, long_date,
-    slot_letters, symbols, weekday_names,
+    ABSENT, EVALUATIONS, FIGURES, LEAVE, NIGHT, OVERTURNED, PRESENT, REST, TRIP, VILLAGE, NoticeRow, NoticeSheet, legend,
+    long_date, slot_letters, symbols, weekday_names,
 )
 
 # ----------------------------------------------------------------------------- shared
@@ -272,6 +272,8 @@ footer .seal b { font-size: 10pt; color: #111; }
 .m-holiday { background: #fde9d9; color: #c0392b; }
 .m-future { background: #fff; color: #bbb; }
 .m-absent { background: #ffcdd2; color: #b71c1c; }
+.m-overturned { background: #e3f2fd; color: #0d47a1; }
+.cal td .x.o { color: #0d47a1; text-decoration: line-through; }
 .m-off { background: #fafafa; color: #bbb; }
 .m-blank { border: none !important; background: transparent; }
 .legend { flex: none; display: flex; flex-wrap: wrap; gap: 1mm 4.5mm; font-size: 8.5pt; margin: 2mm 0 1.5mm;
@@ -457,6 +459,8 @@ def _day_cell(day, sym: dict[str, str], letters: dict[str, str]) -> str:
     extras = []
     if day.mark == ABSENT and day.missing:
         extras.append(f'<span class="x">{_e("".join(letters.get(s, s) for s in day.missing))}</span>')
+    elif day.mark == OVERTURNED and day.overturned:
+        extras.append(f'<span class="x o">{_e("".join(letters.get(s, s) for s in day.overturned))}</span>')
     if day.leave_kind and day.mark in (LEAVE, TRIP):
         extras.append(f'<span class="k">{_e(day.leave_kind)}</span>')
     room = BODY_LINES - len(extras)
