@@ -101,7 +101,7 @@ class CadreResult:
     days: tuple[Day, ...]
     weeks: tuple[Week, ...]
     signins_required: int  # office sign-ins the rules asked for (slots due, not excused)
-    signins_made: int  # office sign-in entries, valid or not (not voided)
+    signins_made: int  # office sign-in entries, valid or not (not voided; not a terminal's punch outside the windows)
     signins_valid: int  # due slots covered by a sign-in in the window at the configured place
     nights: int
     township_days: int
