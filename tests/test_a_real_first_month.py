@@ -31,6 +31,7 @@ import json
 import re
 import unicodedata
 from pathlib import Path
+from typing import Callable
 
 import openpyxl
 import pytest
@@ -47,6 +48,7 @@ _spec.loader.exec_module(notice_pdf)
 MONTH = "2026-11"
 START = dt.date(2026, 11, 16)  # a Monday: ISO week 47
 WORKDAYS = [START + dt.timedelta(days=n) for n in range(15) if (START + dt.timedelta(days=n)).weekday() < 5]
+WEEKS = (WORKDAYS[:5], WORKDAYS[5:10], WORKDAYS[10:])  # as the terminals are read: Fridays, and on 1 December
 COUNTED_EVENINGS = [d for d in WORKDAYS if d.weekday() < 4]  # a workday followed by a workday (Nov 30 too)
 CADRES = (
     ("c001", "--name", "刘书记", "--post", "党委书记", "--team", "--village", "东山村", "--badge", "1"),
@@ -137,6 +139,8 @@ class Month:
 
 
 def run_the_month(tmp: Path, clock: Clock) -> Month:
+    """The clerk's month: the township set up on the 16th, then every step at its moment, in time order
+    (the ledger refuses a clock that goes back)."""
     root = tmp / "石庄乡"
     key = {"ZOUDU_KEY": str(tmp / "secret" / "township.key")}
     clock.set("2026-11-16T08:40")
@@ -147,38 +151,47 @@ def run_the_month(tmp: Path, clock: Clock) -> Month:
     m.at("2026-11-16T08:45", "keys", "init")
     for cadre in CADRES:  # serving from today, the day records start
         m.at("2026-11-16T08:50", "roster", "add", *cadre)
+    steps: list[tuple[str, int, Callable[[], object]]] = []
 
-    steps: list[tuple[str, int, object]] = []
-
-    def step(moment: str, action) -> None:
+    def step(moment: str, *args: str, label: str | None = None) -> None:
+        def action() -> None:
+            r = m.at(moment, *(arg() if callable(arg) else arg for arg in args))
+            if label:
+                m.said[label] = r
         steps.append((moment, len(steps), action))
 
-    def typed_evening(label: str, moment: str, *extra: str) -> None:
-        cadre, day = TYPED_LATE[label]
-        step(moment, lambda: m.said.__setitem__(label, m.at(
-            moment, "checkin", NAME[cadre], "--at", "昨天 19:30", *extra)))
+    typed_and_decided(step, m.said)
+    terminals_and_diaries(step, tmp)
+    for _moment, _order, action in sorted(steps, key=lambda s: (s[0], s[1])):
+        action()
+    return m
 
-    typed_evening("approved at entry", "2026-11-18T08:40", "--approver", "c002",
-                  "--reason", "考勤机未识别指纹，值班签到表为证")
-    typed_evening("never approved", "2026-11-19T08:07")
-    typed_evening("approved afterwards", "2026-11-24T08:07")
-    step("2026-11-24T10:00", lambda: m.said.__setitem__("approve", m.at(
-        "2026-11-24T10:00", "approve", m.said["approved afterwards"].stdout.split()[0], "--approver", "c001",
-        "--reason", "钉钉未打上卡，值班签到表为证")))
+
+def typed_and_decided(step, said: dict) -> None:
+    """Evenings typed the next morning, an approval afterwards, two evening spot checks, a sick day."""
+    reasons = {"approved at entry": ("--approver", "c002", "--reason", "考勤机未识别指纹，值班签到表为证")}
+    for label, moment in (("approved at entry", "2026-11-18T08:40"), ("never approved", "2026-11-19T08:07"),
+                          ("approved afterwards", "2026-11-24T08:07")):
+        cadre, _day = TYPED_LATE[label]
+        step(moment, "checkin", NAME[cadre], "--at", "昨天 19:30", *reasons.get(label, ()), label=label)
+    step("2026-11-24T10:00", "approve", lambda: said["approved afterwards"].stdout.split()[0],
+         "--approver", "c001", "--reason", "钉钉未打上卡，值班签到表为证", label="approve")
     for moment, by in SPOT_CHECKS:
-        step(moment, lambda moment=moment, by=by: m.at(
-            moment, "inspect", "--by", by, "--at", moment.replace("T", " "), "--present", "c003", "--present", "c005",
-            "--present", "c006", "--absent", "c004"))
-    sick, sick_day = SICK
-    step("2026-11-26T16:30", lambda: m.at("2026-11-26T16:30", "leave", NAME[sick], "--from", str(sick_day),
-                                          "--to", str(sick_day), "--kind", "病假", "--approver", "c002"))
+        step(moment, "inspect", "--by", by, "--at", moment.replace("T", " "), "--present", "c003",
+             "--present", "c005", "--present", "c006", "--absent", "c004")
+    cadre, day = SICK
+    step("2026-11-26T16:30", "leave", NAME[cadre], "--from", str(day), "--to", str(day), "--kind", "病假",
+         "--approver", "c002")
 
-    weeks = [WORKDAYS[:5], WORKDAYS[5:10], WORKDAYS[10:]]
-    moments = ["2026-11-20T21:00", "2026-11-27T21:00", "2026-12-01T09:00"]
-    for n, (days, moment) in enumerate(zip(weeks, moments)):
-        so_far = [d for week in weeks[:n + 1] for d in week]
+
+def terminals_and_diaries(step, tmp: Path) -> None:
+    """Each Friday night (and on 1 December): the terminal's cumulative attlog, the week's DingTalk
+    export, and the week's field diaries copied in."""
+    moments = ("2026-11-20T21:00", "2026-11-27T21:00", "2026-12-01T09:00")
+    for n, (days, moment) in enumerate(zip(WEEKS, moments)):
+        so_far = [d for week in WEEKS[:n + 1] for d in week]
         punches = [(c[-1], at) for d in so_far for c in ZKTECO for at in clock_ins(c, d)]
-        if n == 2:
+        if n == 2:  # the export on the 1st holds that morning's punches (December's file)
             punches += [(c[-1], dt.datetime(2026, 12, 1, 7, 52)) for c in ZKTECO]
         dat = attlog(tmp / f"attlog-{n}.dat", sorted(punches, key=lambda p: p[1]))
         book = openpyxl.Workbook()
@@ -186,24 +199,14 @@ def run_the_month(tmp: Path, clock: Clock) -> Month:
             book.active.append(row)
         xlsx = tmp / f"钉钉打卡-{n}.xlsx"
         save_xlsx(book, xlsx)
-        for label, path in ((f"zkteco {n}", dat), (f"dingtalk {n}", xlsx)):
-            step(moment, lambda label=label, path=path, moment=moment: m.said.__setitem__(
-                label, m.at(moment, "import", str(path))))
-        for day in days:  # the field diaries of the week, copied in on Friday (or on the 1st)
-            if not village_day(day):
-                continue
-            for cadre, *_ in CADRES:
-                if not present(cadre, day):
-                    continue
+        step(moment, "import", str(dat), label=f"zkteco {n}")
+        step(moment, "import", str(xlsx), label=f"dingtalk {n}")
+        for day in filter(village_day, days):
+            for cadre in (c for c, *_ in CADRES if present(c, day)):
                 stay = ("--stay",) if (cadre, day) == STAY else ()
-                when = f"{day} 21:30" if stay else f"{day} 10:00"
                 witness = WITNESSES[(day.day + int(cadre[-1])) % len(WITNESSES)]
-                step(moment, lambda cadre=cadre, when=when, stay=stay, moment=moment, witness=witness: m.at(
-                    moment, "village", NAME[cadre], "--village", VILLAGE[cadre], "--witness", witness,
-                    "--at", when, *stay, "--note", "走访脱贫监测户，了解医保缴费情况"))
-    for _moment, _order, action in sorted(steps, key=lambda s: (s[0], s[1])):
-        action()
-    return m
+                step(moment, "village", NAME[cadre], "--village", VILLAGE[cadre], "--witness", witness,
+                     "--at", f"{day} 21:30" if stay else f"{day} 10:00", *stay, "--note", "走访脱贫监测户，了解医保缴费情况")
 
 
 @pytest.fixture(scope="module")
@@ -229,6 +232,9 @@ def month(tmp_path_factory):
                                  "-o", str(m.html), "--date", PUBLISHED)
         m.said["publish csv"] = m.at("2026-12-01T10:31", "publish", "--month", MONTH, "--format", "csv",
                                      "--date", PUBLISHED)
+        m.html_en = tmp / "notice-2026-11.html"  # the format from the file's extension
+        m.said["publish en"] = m.at("2026-12-01T10:32", "publish", "--month", MONTH, "-o", str(m.html_en),
+                                    "--date", PUBLISHED, lang="en")
         m.said["audit sealed"] = m.at("2026-12-01T10:40", "audit", "--month", MONTH, "--format", "json", code=1)
         m.said["log"] = m.at("2026-12-01T10:40", "log", "--month", MONTH)
         m.said["verify"] = m.at("2026-12-01T10:40", "verify")
@@ -278,8 +284,7 @@ def test_late_typing_is_said_at_entry_and_approved_afterwards(month):
 
 
 def test_imports_keep_what_the_terminals_recorded(month):
-    clock_outs = sum(1 for n in range(3) for row in dingtalk_rows([WORKDAYS[:5], WORKDAYS[5:10], WORKDAYS[10:]][n])[3:]
-                     for cell in row[9::4] if cell != "未打卡")
+    clock_outs = sum(1 for days in WEEKS for row in dingtalk_rows(days)[3:] for cell in row[9::4] if cell != "未打卡")
     said = [month.said[f"dingtalk {n}"].stderr for n in range(3)]
     counted = [int(re.search(r"下班打卡 ([0-9]+) 条未登记", s).group(1)) for s in said]
     assert sum(counted) == clock_outs and clock_outs > 30, said
@@ -389,3 +394,15 @@ def test_the_printed_notice_has_no_text_over_text(month, tmp_path):
         assert unicodedata.normalize("NFKC", NAME[cadre]) in text
         assert unicodedata.normalize("NFKC", "".join(row[7].split())) in text, (cadre, row[7])
     assert "非规定时间" not in text
+
+
+def test_the_printed_notice_in_english_too(month, tmp_path):
+    from tests.test_notice_holds_any_month import assert_nothing_drawn_over, assert_signoff_boxes_empty
+
+    html = month.html_en.read_text(encoding="utf-8")
+    assert html.lstrip().lower().startswith("<!doctype html")
+    pdf = notice_pdf.print_pdf(month.html_en, tmp_path / "notice.pdf")
+    boxes = notice_pdf.text_boxes(pdf)
+    assert_nothing_drawn_over(boxes)
+    assert_signoff_boxes_empty(boxes, ("Responsibleleader(signature):", "Officialsealofthetownship:"),
+                               ("Date:", PUBLISHED), len(PdfReader(str(pdf)).pages))
