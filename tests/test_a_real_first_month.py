@@ -60,6 +60,7 @@ CADRES = (
 )
 VILLAGE = {c[0]: c[c.index("--village") + 1] for c in CADRES}
 NAME = {c[0]: c[2] for c in CADRES}
+SERVING_SINCE = {"c001": "2021-09-06", "c002": "2023-03-01", "c003": "2023-05-08", "c004": "2024-01-02"}
 ZKTECO = ("c002", "c003", "c004", "c005")
 DINGTALK = ("c001", "c006")
 MISSED_DAYS = {"c005": (dt.date(2026, 11, 19), dt.date(2026, 11, 26))}
@@ -149,8 +150,9 @@ def run_the_month(tmp: Path, clock: Clock) -> Month:
     m = Month(root, key, clock)
     set_phone(root)
     m.at("2026-11-16T08:45", "keys", "init")
-    for cadre in CADRES:  # serving from today, the day records start
-        m.at("2026-11-16T08:50", "roster", "add", *cadre)
+    for cadre in CADRES:  # the long-serving with the day they took up their post; the others from today
+        since = ("--since", SERVING_SINCE[cadre[0]]) if cadre[0] in SERVING_SINCE else ()
+        m.at("2026-11-16T08:50", "roster", "add", *cadre, *since)
     steps: list[tuple[str, int, Callable[[], object]]] = []
 
     def step(moment: str, *args: str, label: str | None = None) -> None:
@@ -344,6 +346,8 @@ def test_the_audit_in_english_says_the_same(month):
     assert "刘书记 │" in table and "黄乡长 (c002) ×2, 王五 (c005) ×10" in table
     assert not re.search(r"[\u4e00-\u9fff]{2,}（", table)  # no Chinese sentence left untranslated
     zh_table = month.said["audit table"].stdout
+    for said in (table, zh_table):  # the weeks before the records start were not audited: no column of 0/0
+        assert "2026-W45" not in said and "2026-W46" not in said and "2026-W47" in said and "2026-W48" in said
     assert "违规 25 项，提醒 1 项" in zh_table and "缺签到 ×9、督查时不在岗 ×2、在乡住宿晚数不足 ×2" in zh_table
 
 
@@ -378,6 +382,26 @@ def test_the_notice_holds_the_expected_rows(month):
     for clock in ("17:40", "12:03", "12:01", "17:35", "21:48", "00:10"):
         assert f">{clock}<" not in html, clock  # no clock-out, no punch outside the windows, on the board
     assert "非规定时间" not in html and "非规定时间" not in month.said["publish csv"].stdout
+
+
+def calendar(html: str, cadre: str) -> dict[int, str]:
+    """The cadre's calendar on the notice: day of the month -> its mark."""
+    (cal,) = [part for part in html.split('<div class="cal">')[1:]
+              if f">{NAME[cadre]}</span>" in part.split("</div>")[0]]
+    return {int(day): mark for mark, day in re.findall(r'<td class="m-([a-z]+)"><div class="c"><div class="l">'
+                                                        r'<span class="d">([0-9]+)</span>', cal)}
+
+
+def test_the_calendar_says_when_records_began(month):
+    """Before the 16th the long-serving were on the roster, not yet recorded: not 不在册 (—), but 未."""
+    html = month.html.read_text(encoding="utf-8")
+    for cadre, *_ in CADRES:
+        days = calendar(html, cadre)
+        assert len(days) == 30
+        before = {days[d] for d in range(1, START.day)}
+        assert before == ({"unrecorded"} if cadre in SERVING_SINCE else {"off"}), (cadre, before)
+        assert not {days[d] for d in range(START.day, 31)} & {"unrecorded", "off"}, cadre
+    assert '<span class="s">未</span>' in html and "本乡台账开始记录之前" in html and "不在册" in html
 
 
 def test_the_printed_notice_has_no_text_over_text(month, tmp_path):

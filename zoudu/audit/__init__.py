@@ -444,12 +444,13 @@ def _cadre_result(month: Month, cadre: model.Cadre, counts, inspections, backfil
     for week, count in zip(month.span.weeks, covered.weeks):
         figures = week_figures(count, quota)
         weeks.append(Week(week.label, figures.available, figures.township_days, figures.nights,
-                          figures.village_days, week.monday, week.over))
+                          figures.village_days, week.monday, week.over, any(info.audited for info in week.days)))
     mine = covered.month_days()
     days: tuple[Day, ...] = ()
     if want_days:
         served = {d.info.date: d for d in mine}
-        days = tuple(day_record(served[info.date]) if info.date in served else not_serving(info)
+        days = tuple(day_record(served[info.date]) if info.date in served
+                     else not_serving(info, not info.audited and cadre.serving_on(info.date))
                      for info in month.span.month_days)
     return CadreResult(
         cadre=cadre.id, name=cadre.name, post=cadre.post, supervisor=cadre.supervisor, team=cadre.team,

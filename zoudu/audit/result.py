@@ -74,6 +74,7 @@ class Day:
     village: bool  # a witnessed village entry that day (下村/住村, 民情日记)
     night: bool  # the evening covered by presence (夜宿)
     leave_kind: str | None
+    before_records: bool = False  # serving, but before the day records start (rules.yaml ``records_from``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,7 @@ class Week:
     village_days: tuple[int, int]
     start: dt.date | None = None  # Monday
     checked: bool = True  # False while the week is not over yet
+    recorded: bool = True  # False for a week wholly before records start (rules.yaml ``records_from``)
 
 
 @dataclass(frozen=True, slots=True)

@@ -273,6 +273,7 @@ footer .seal b { font-size: 10pt; color: #111; }
 .m-future { background: #fff; color: #bbb; }
 .m-absent { background: #ffcdd2; color: #b71c1c; }
 .m-off { background: #fafafa; color: #bbb; }
+.m-unrecorded { background: #fafafa; color: #bbb; }
 .m-blank { border: none !important; background: transparent; }
 .legend { flex: none; display: flex; flex-wrap: wrap; gap: 1mm 4.5mm; font-size: 8.5pt; margin: 2mm 0 1.5mm;
           align-items: center; line-height: 1.3; }
