@@ -155,15 +155,17 @@ def run_the_month(tmp: Path, clock: Clock) -> Month:
         m.at("2026-11-16T08:50", "roster", "add", *cadre, *since)
     steps: list[tuple[str, int, Callable[[], object]]] = []
 
-    def step(moment: str, *args: str, label: str | None = None) -> None:
+    def step(moment: str, *args: str, label: str | None = None, code: int = 0) -> None:
         def action() -> None:
-            r = m.at(moment, *(arg() if callable(arg) else arg for arg in args))
+            r = m.at(moment, *(arg() if callable(arg) else arg for arg in args), code=code)
             if label:
                 m.said[label] = r
         steps.append((moment, len(steps), action))
 
     typed_and_decided(step, m.said)
     terminals_and_diaries(step, tmp)
+    # the Friday before the month ends, once the week's punches and diaries are in: a first look
+    step("2026-11-27T21:30", "audit", "--month", MONTH, "--format", "json", label="audit on the 27th", code=1)
     for _moment, _order, action in sorted(steps, key=lambda s: (s[0], s[1])):
         action()
     return m
@@ -312,6 +314,15 @@ def test_the_audit_finds_what_the_clerk_expects_and_nothing_else(month):
     dates = [v["date"] for v in result["violations"] if v["date"]]
     assert min(dates) >= START.isoformat()  # nothing before the records start
     assert result["anomalies"] == []  # nor a question: every diary has its own villagers' signatures
+
+
+def test_an_audit_before_the_month_ends_finds_what_is_due(month):
+    """On Friday the 27th, 21:30: what was due by then, and not the week still running (W48) or the 30th."""
+    result = obj(month, "audit on the 27th")
+    due = [k for k in expected() if k[4] != "2026-W48" and k[2] < "2026-11-28"]
+    assert sorted(key(v) for v in result["violations"]) == due
+    assert [w["checked"] for w in cadre_of(result, "c004")["weeks"] if w["week"] in ("2026-W47", "2026-W48")] == [
+        True, False]
 
 
 def test_the_tree_and_the_figures(month):
