@@ -61,6 +61,7 @@ CADRES = (
 VILLAGE = {c[0]: c[c.index("--village") + 1] for c in CADRES}
 NAME = {c[0]: c[2] for c in CADRES}
 SERVING_SINCE = {"c001": "2021-09-06", "c002": "2023-03-01", "c003": "2023-05-08", "c004": "2024-01-02"}
+DRIVER = "9"  # the office's driver punches the terminal too; he is not a cadre
 ZKTECO = ("c002", "c003", "c004", "c005")
 DINGTALK = ("c001", "c006")
 MISSED_DAYS = {"c005": (dt.date(2026, 11, 19), dt.date(2026, 11, 26))}
@@ -195,6 +196,7 @@ def terminals_and_diaries(step, tmp: Path) -> None:
     for n, (days, moment) in enumerate(zip(WEEKS, moments)):
         so_far = [d for week in WEEKS[:n + 1] for d in week]
         punches = [(c[-1], at) for d in so_far for c in ZKTECO for at in clock_ins(c, d)]
+        punches += [(DRIVER, dt.datetime.combine(d, dt.time(7, 40))) for d in so_far]  # on the terminal, no cadre
         if n == 2:  # the export on the 1st holds that morning's punches (December's file)
             punches += [(c[-1], dt.datetime(2026, 12, 1, 7, 52)) for c in ZKTECO]
         dat = attlog(tmp / f"attlog-{n}.dat", sorted(punches, key=lambda p: p[1]))
@@ -203,7 +205,9 @@ def terminals_and_diaries(step, tmp: Path) -> None:
             book.active.append(row)
         xlsx = tmp / f"钉钉打卡-{n}.xlsx"
         save_xlsx(book, xlsx)
-        step(moment, "import", str(dat), label=f"zkteco {n}")
+        if n == 0:  # the first import names the badge no cadre has, and writes nothing
+            step(moment, "import", str(dat), label="zkteco refused", code=2)
+        step(moment, "import", str(dat), "--skip-unknown", label=f"zkteco {n}")
         step(moment, "import", str(xlsx), label=f"dingtalk {n}")
         for day in filter(village_day, days):
             for cadre in (c for c, *_ in CADRES if present(c, day)):
@@ -293,6 +297,9 @@ def test_imports_keep_what_the_terminals_recorded(month):
     counted = [int(re.search(r"下班打卡 ([0-9]+) 条未登记", s).group(1)) for s in said]
     assert sum(counted) == clock_outs and clock_outs > 30, said
     assert "已登记过 42 条" in month.said["zkteco 1"].stderr  # the terminal's file is cumulative
+    refused = month.said["zkteco refused"]
+    assert refused.stdout == "" and len(refused.stderr.strip().splitlines()) == 1 and "--skip-unknown" in refused.stderr
+    assert "新登记 42 条" in month.said["zkteco 0"].stderr  # then the cadres' punches, the driver's left out
     stored = {(e["cadre"], e["at"][:16]) for e in entries(month.root) if e.get("kind") == "checkin"}
     for cadre in DINGTALK:
         clocks = {at[11:] for c, at in stored if c == cadre}
