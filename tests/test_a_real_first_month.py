@@ -246,6 +246,7 @@ def month(tmp_path_factory):
         m.said["audit sealed"] = m.at("2026-12-01T10:40", "audit", "--month", MONTH, "--format", "json", code=1)
         m.said["log"] = m.at("2026-12-01T10:40", "log", "--month", MONTH)
         m.said["verify"] = m.at("2026-12-01T10:40", "verify")
+        m.said["dossier"] = m.at("2026-12-01T10:40", "dossier", "李四", "--from", MONTH, "--to", MONTH)
         m.tmp = tmp
         yield m
 
@@ -372,6 +373,8 @@ def test_the_audit_in_english_says_the_same(month):
 def test_the_sealed_month_stands_as_audited(month):
     assert sorted(key(v) for v in obj(month, "audit sealed")["violations"]) == expected()
     assert month.said["verify"].returncode == 0
+    dossier = month.said["dossier"].stdout  # the commuter's archive: his weeks since records began
+    assert "2026-W47" in dossier and "2026-W48" in dossier and "2026-W46" not in dossier
 
 
 ROWS = {  # 编号 -> (应签到, 实签到, 有效签到, 夜宿, 缺勤, 抽查在岗, 抽查不在岗, 备注, 请假与公出)
