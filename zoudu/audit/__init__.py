@@ -352,7 +352,7 @@ def _cadre_results(month: Month, violations: list[Violation], want_days: bool) -
                                                   v.entry.where))
     for s in facts.signins:
         if s.in_month:
-            made[s.cadre] = made.get(s.cadre, 0) + 1
+            made[s.cadre] = made.get(s.cadre, 0) + s.is_sign_in
             if s.late or s.approver or s.entry.approver:
                 backfills.setdefault(s.cadre, []).append(_backfill(s))
     from zoudu.audit.rules.inspection import due_at
@@ -406,7 +406,7 @@ def _signin_times(month: Month) -> dict[str, list[tuple[dt.date, str, str]]]:
     fixed = [settings.slots[name].time for name in model.SLOTS]
     out: dict[str, list[tuple[dt.date, str, str]]] = {}
     # a terminal's punch outside every window is no sign-in (a clock-out for lunch): not on the notice
-    shown = (s for s in month.facts.signins if s.in_month and not (s.imported and s.window is None))
+    shown = (s for s in month.facts.signins if s.in_month and s.is_sign_in)
     for s in sorted(shown, key=lambda s: (s.day, s.clock)):
         flag = ""
         if not s.counts or s.window is None or s.place != settings.place:
@@ -444,12 +444,13 @@ def _cadre_result(month: Month, cadre: model.Cadre, counts, inspections, backfil
     for week, count in zip(month.span.weeks, covered.weeks):
         figures = week_figures(count, quota)
         weeks.append(Week(week.label, figures.available, figures.township_days, figures.nights,
-                          figures.village_days, week.monday, week.over))
+                          figures.village_days, week.monday, week.over, any(info.audited for info in week.days)))
     mine = covered.month_days()
     days: tuple[Day, ...] = ()
     if want_days:
         served = {d.info.date: d for d in mine}
-        days = tuple(day_record(served[info.date]) if info.date in served else not_serving(info)
+        days = tuple(day_record(served[info.date]) if info.date in served
+                     else not_serving(info, not info.audited and cadre.serving_on(info.date))
                      for info in month.span.month_days)
     return CadreResult(
         cadre=cadre.id, name=cadre.name, post=cadre.post, supervisor=cadre.supervisor, team=cadre.team,

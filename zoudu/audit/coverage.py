@@ -356,6 +356,7 @@ def day_record(day: CadreDay) -> Day:
                day.night, day.leave_kind, overturned)
 
 
-def not_serving(info: DayInfo) -> Day:
+def not_serving(info: DayInfo, before_records: bool = False) -> Day:
+    """A day the cadre is not looked at: not serving, or (``before_records``) serving before records start."""
     return Day(info.date, info.workday, info.holiday, False, dict(zip(model.SLOTS, (NOT_REQUIRED,) * 3)),
-               False, False, None)
+               False, False, None, before_records=before_records)

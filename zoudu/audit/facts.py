@@ -51,6 +51,12 @@ class SignIn(NamedTuple):
         """Evidence only when on time or approved by one who may (docs/audit-rules.md#late-evidence-and-approvals)."""
         return not self.late or self.approver is not None
 
+    @property
+    def is_sign_in(self) -> bool:
+        """False for a terminal's punch outside every window (out for lunch, off home): kept in the
+        ledger, but no sign-in, not counted as one made, not on the notice (docs/guide.md)."""
+        return not (self.imported and self.window is None)
+
 
 class Visit(NamedTuple):
     """A village entry (民情日记: 下村, or 住村 with ``stay``) of a cadre on the roster."""

@@ -75,6 +75,7 @@ class Day:
     night: bool  # the evening covered by presence (夜宿)
     leave_kind: str | None
     overturned: tuple[str, ...] = ()  # missing slots whose finding was overturned on appeal (counted as covered)
+    before_records: bool = False  # serving, but before the day records start (rules.yaml ``records_from``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,7 @@ class Week:
     village_days: tuple[int, int]
     start: dt.date | None = None  # Monday
     checked: bool = True  # False while the week is not over yet
+    recorded: bool = True  # False for a week wholly before records start (rules.yaml ``records_from``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +104,7 @@ class CadreResult:
     days: tuple[Day, ...]
     weeks: tuple[Week, ...]
     signins_required: int  # office sign-ins the rules asked for (slots due, not excused)
-    signins_made: int  # office sign-in entries, valid or not (not voided)
+    signins_made: int  # office sign-in entries, valid or not (not voided; not a terminal's punch outside the windows)
     signins_valid: int  # due slots covered by a sign-in in the window at the configured place
     nights: int
     township_days: int

@@ -38,8 +38,9 @@ def policy(settings: Settings, kind: str, length: dt.timedelta | None = None) ->
 
 
 def secretary(settings: Settings, roster: Roster) -> Cadre | None:
-    """The party secretary on this roster (of one day): named in rules.yaml, else the team member
-    at the top of the supervision tree who supervises the most cadres (None if that is not one)."""
+    """The party secretary on this roster (of one day): named in rules.yaml, else the team member at
+    the top of the supervision tree; of several there, the one whose post is the party secretary's
+    (党委书记), else the one who supervises the most cadres (None if that is not one)."""
     named = settings.approvals.secretary
     if named:
         return roster.get(named)
@@ -53,10 +54,17 @@ def secretary(settings: Settings, roster: Roster) -> Cadre | None:
 _TOP: list = [None, None]  # (the roster last asked about, its party secretary)
 
 
+SECRETARY_POST = "党委书记"  # a township's party secretary; 党委副书记 (a deputy) does not contain it
+
+
 def _top(roster: Roster) -> Cadre | None:
     tops = [c for c in roster.cadres if c.team and c.supervisor is None]
     if len(tops) <= 1:
         return tops[0] if tops else None
+    titled = [c for c in tops if SECRETARY_POST in c.post]
+    if len(titled) == 1:  # the team added with no supervisor named: the post says who heads it
+        return titled[0]
+    tops = titled or tops
     reach = {c.id: len(_below(roster, c.id)) for c in tops}
     best = max(reach.values())
     leaders = [c for c in tops if reach[c.id] == best]

@@ -26,17 +26,17 @@ from zoudu.ledger.workspace import Workspace
 
 # What a day of the calendar grid shows (one mark per day, plus the night).
 PRESENT, VILLAGE, LEAVE, TRIP, REST, HOLIDAY = "present", "village", "leave", "trip", "rest", "holiday"
-ABSENT, OFF, FUTURE = "absent", "off", "future"
+ABSENT, OFF, FUTURE, UNRECORDED = "absent", "off", "future", "unrecorded"
 OVERTURNED = "overturned"  # a missing slot whose finding was overturned on appeal: no absence, not a presence either
-MARKS = (PRESENT, VILLAGE, LEAVE, TRIP, REST, HOLIDAY, ABSENT, OVERTURNED, OFF, FUTURE)
+MARKS = (PRESENT, VILLAGE, LEAVE, TRIP, REST, HOLIDAY, ABSENT, OVERTURNED, OFF, FUTURE, UNRECORDED)
 NIGHT = "night"
 
 # Symbols per language: a villager reads one character faster than a figure.
 _SYMBOLS = {
     "zh_CN": {PRESENT: "到", VILLAGE: "村", NIGHT: "宿", LEAVE: "假", TRIP: "公", REST: "休", HOLIDAY: "节",
-              ABSENT: "缺", OVERTURNED: "撤", OFF: "—", FUTURE: "·"},
+              ABSENT: "缺", OVERTURNED: "撤", OFF: "—", FUTURE: "·", UNRECORDED: "未"},
     "en": {PRESENT: "P", VILLAGE: "V", NIGHT: "N", LEAVE: "L", TRIP: "T", REST: "R", HOLIDAY: "H",
-           ABSENT: "A", OVERTURNED: "O", OFF: "—", FUTURE: "·"},
+           ABSENT: "A", OVERTURNED: "O", OFF: "—", FUTURE: "·", UNRECORDED: "U"},
 }
 _SLOT_LETTERS = {
     "zh_CN": {"morning": "早", "afternoon": "午", "evening": "晚"},
@@ -76,6 +76,7 @@ def legend() -> list[tuple[str, str]]:
         (ABSENT, _("required sign-in missing (small letters say which: {slots})").format(slots=letters)),
         (OVERTURNED, _("missing sign-in whose finding was overturned on appeal: counted as present")),
         (OFF, _("not on the roster")),
+        (UNRECORDED, _("before the township's records began")),
         (FUTURE, _("not yet due")),
     ]
 
@@ -228,7 +229,7 @@ def day_mark(day, as_of: dt.date | None = None, times: tuple[tuple[str, str], ..
     missing = tuple(slot for slot, state in day.slots.items() if state == "missing" and slot not in overturned)
     states = set(day.slots.values())
     if not day.serving:
-        mark = OFF
+        mark = UNRECORDED if day.before_records else OFF
     elif as_of is not None and day.date > as_of:
         mark = FUTURE
     elif missing:

@@ -141,7 +141,8 @@ def _summary_table(result: AuditResult, stacked: bool = False) -> Table:
     table.add_column(_("name"), no_wrap=True, min_width=4)
     table.add_column(_("errors"), justify="right", min_width=4, overflow="fold")
     table.add_column(_("warnings"), justify="right", min_width=4, overflow="fold")
-    weeks = result.cadres[0].weeks if result.cadres else ()
+    # a week wholly before the records start was not audited: no column of 0/0
+    weeks = [w for w in result.cadres[0].weeks if w.recorded] if result.cadres else []
     if any(not w.checked for w in weeks):
         table.caption = _("* the week has not ended yet: shown, not checked")
         table.caption_justify = "left"
@@ -152,7 +153,7 @@ def _summary_table(result: AuditResult, stacked: bool = False) -> Table:
     for c in result.cadres:
         cells: list = [cell(c.cadre), cell(c.name), Text(str(c.errors), style="red" if c.errors else ""),
                        cell(c.warnings)]
-        for w in c.weeks:
+        for w in (w for w in c.weeks if w.recorded):
             week = Text()
             for pair in (w.township_days, w.nights, w.village_days):
                 if len(week):

@@ -126,7 +126,7 @@ def render_details(d: Dossier, out, t) -> None:
     weeks = table(_("The 543 by week (required/actual)"), _("Week"), _("Available days"), _("Days in township"),
                   _("Nights stayed"), _("Days in villages"))
     for m in d.months:
-        for w in m.weeks:
+        for w in (w for w in m.weeks if w.recorded):  # not a week wholly before records start
             short = any(need > got for need, got in (w.township_days, w.nights, w.village_days))
             weeks.add_row(w.week, str(w.available), *(f"{got}/{need}" for need, got in (
                 w.township_days, w.nights, w.village_days)), style="red" if short else None)

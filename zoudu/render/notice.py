@@ -275,6 +275,7 @@ footer .seal b { font-size: 10pt; color: #111; }
 .m-overturned { background: #e3f2fd; color: #0d47a1; }
 .cal td .x.o { color: #0d47a1; text-decoration: line-through; }
 .m-off { background: #fafafa; color: #bbb; }
+.m-unrecorded { background: #fafafa; color: #bbb; }
 .m-blank { border: none !important; background: transparent; }
 .legend { flex: none; display: flex; flex-wrap: wrap; gap: 1mm 4.5mm; font-size: 8.5pt; margin: 2mm 0 1.5mm;
           align-items: center; line-height: 1.3; }

@@ -15,7 +15,7 @@ def leave_not_cancelled(month: Month) -> list[Violation]:
     """``leave.not_cancelled``: an office sign-in while an approved leave is still open (no 销假 yet)."""
     out: list[Violation] = []
     for s in month.facts.signins:
-        if not s.in_month or (s.imported and s.window is None):  # a terminal's punch outside the windows: none
+        if not s.in_month or not s.is_sign_in:
             continue
         for span in month.facts.leaves.get(s.cadre, ()):
             if not span.holds(s.entry.at):

@@ -67,7 +67,7 @@ def outside_window(month: Month) -> list[Violation]:
     windows = ", ".join(f"{hm(s.start)}–{hm(s.end)}" for s in month.settings.slots.values())
     out: list[Violation] = []
     for s in month.facts.signins:
-        if s.in_month and s.window is None and not s.imported:
+        if s.in_month and s.window is None and s.is_sign_in:
             local = month.local(s.entry.at)
             message = _("sign-in at {time} on {day} lies outside every sign-in window ({windows})").format(
                 time=hm(local), day=local.date().isoformat(), windows=windows)
@@ -90,10 +90,11 @@ def wrong_place(month: Month) -> list[Violation]:
 
 
 def backfilled(month: Month) -> list[Violation]:
-    """``signin.backfilled``: entered later than the grace after its time, with no approver."""
+    """``signin.backfilled``: entered later than the grace after its time, with no approver (a
+    terminal's punch outside every window is no sign-in: late or not, it raises nothing)."""
     out: list[Violation] = []
     for s in month.facts.signins:
-        if not (s.in_month and s.late and not s.approver):
+        if not (s.in_month and s.late and not s.approver and s.is_sign_in):
             continue
         e = s.entry
         local = month.local(e.at)
