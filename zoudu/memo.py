@@ -638,12 +638,14 @@ def _result_key(prepared, days: bool) -> tuple[str, str] | None:
     use (as values), the code and translations (every key's), the holiday library, the language,
     with or without the calendar, the sealed view and the workspace. None: not kept."""
     from zoudu import i18n
+    from zoudu.audit.load import LEAVE_LOOKBACK_MONTHS
     from zoudu.timeparse import shift_month
 
     ws, span, view = prepared.ws, prepared.span, prepared.view
     if not span.over or not all(span.days[-1].due) or _cache_dir() is None:
         return None
-    paths = [ws.ledger_path(shift_month(span.month, back)) for back in range(-12, 1)]
+    # the month's own file and every earlier one the audit may read (the month before included)
+    paths = [ws.ledger_path(shift_month(span.month, back)) for back in range(-LEAVE_LOOKBACK_MONTHS, 1)]
     try:  # the settings and roster the audit uses, as values (not the files, which may have changed since)
         used = [msgspec.msgpack.encode(ws.settings), msgspec.msgpack.encode(ws.roster.cadres),
                 msgspec.msgpack.encode(ws.roster.changes)]  # the dated log: who supervised whom, when
