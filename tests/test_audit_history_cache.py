@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.book import Book, audit, found, workspace_at
-from zoudu.ledger import cache
+from tests.support.book import Book, found, kept_audit as audit, workspace_at
+from zoudu import memo as cache
 
 MONTH = "2026-11"
 

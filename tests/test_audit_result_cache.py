@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.book import Book, audit, found, workspace_at
+from tests.support.book import Book, found, kept_audit as audit, workspace_at
 from zoudu import i18n
 from zoudu.ledger import record
 from zoudu.ledger import record_roster
@@ -83,7 +83,7 @@ def test_a_month_still_running_is_not_cached(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("fmt", ["json", "csv"])
 def test_a_closed_months_output_is_remembered_and_follows_every_change(cli, tmp_path, fmt):
-    """``zoudu audit --format json|csv`` of a closed month is remembered whole (``audit.rendered``):
+    """``zoudu audit --format json|csv`` of a closed month is remembered whole (``memo.rendered``):
     the second run prints the same bytes, notices and exit status as the first; an entry
     appended since, or another language, is a miss, and gives what an audit without any
     cache gives."""
@@ -115,7 +115,7 @@ def test_each_cadres_part_of_a_kept_month_is_their_part_of_the_whole(tmp_path, m
     import sys
 
     from tests.conftest import REPO
-    from zoudu import audit as audit_pkg
+    from zoudu import audit as audit_pkg, memo
     from zoudu.ledger.workspace import Workspace
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
@@ -130,15 +130,15 @@ def test_each_cadres_part_of_a_kept_month_is_their_part_of_the_whole(tmp_path, m
     assert any(p.liability for p in parts.values()) and any(p.reports for p in parts.values())
     for cadre, part in parts.items():
         assert part == audit_pkg.narrow(whole, cadre), cadre
-    first = {c: audit_pkg.audit_month(ws, "2026-10", c, days=False) for c in list(parts)[:8]}
+    first = {c: memo.audit_month(ws, "2026-10", c, days=False) for c in list(parts)[:8]}
     assert list((tmp_path / "cache" / "zoudu").glob("audit-split-*.msgpack"))
     def never(*args, **kwargs):
         raise AssertionError("one cadre's part was worked out again instead of read from its copy")
 
-    monkeypatch.setattr(audit_pkg, "_from_cache", never)
-    monkeypatch.setattr(audit_pkg, "_audit", never)
+    monkeypatch.setattr(memo, "_whole", never)
+    monkeypatch.setattr(audit_pkg, "whole", never)
     for cadre, part in first.items():
-        again = audit_pkg.audit_month(ws, "2026-10", cadre, days=False)
+        again = memo.audit_month(ws, "2026-10", cadre, days=False)
         assert part == parts[cadre] == again
         # times come back with the offset they were recorded with (msgpack's own timestamps are UTC)
         assert [str(t) for c in again.cadres for leave in c.leaves for t in leave[1:3]] == [
@@ -155,8 +155,8 @@ def test_the_next_months_sign_ins_after_the_crossing_week_keep_the_months_result
     Book(ws).checkin("c003", "2026-11-01T08:00").write()
     before = audit(ws, october)
     runs = []
-    real = audit_pkg._audit
-    monkeypatch.setattr(audit_pkg, "_audit", lambda *a, **k: runs.append(1) or real(*a, **k))
+    real = audit_pkg.whole
+    monkeypatch.setattr(audit_pkg, "whole", lambda *a, **k: runs.append(1) or real(*a, **k))
     Book(ws).checkin("c003", "2026-11-05T08:00").checkin("c004", "2026-11-06T08:00").write()
     assert audit(ws, october) == before and runs == []
     Book(ws).checkin("c004", "2026-11-01T14:30").write()  # a day of the crossing week

@@ -1,25 +1,23 @@
-"""The cache table of docs/architecture.md names every kind of cache the code keeps, and only those: a
-kind added, renamed or dropped in zoudu/ without its row (its key, what invalidates it) fails here."""
+"""The cache table of docs/architecture.md names every kind of cache zoudu keeps, and only those: the
+kinds are ``zoudu.memo.KINDS``, the module that owns every cache; a kind added, renamed or dropped
+there without its row (its key, what invalidates it) fails here, and so does a cache kept elsewhere."""
 
 from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.conftest import REPO
+from zoudu import memo
 
-# How the code names a kind: cache.cached/load/store/file_key/key_of("kind", ...), and the JSON states
-# of chain.py and verify.py (_state_path(path, "kind"), "chain" by default).
-USES = re.compile(r'\b(?:cached|load|store|file_key|key_of)\(\s*"([a-z0-9-]+)"'
-                  r'|_state_path\([^,()]+,\s*"([a-z0-9-]+)"\)'
-                  r'|def _state_path\([^)]*kind: str = "([a-z0-9-]+)"')
+# How memo names a kind where it keeps one: a msgpack entry (_cached, load, store, file_key, key_of)
+# or a JSON state (_read_state, _keep_state).
+USES = re.compile(r'\b(?:_cached|load|store|file_key|key_of|_read_state|_keep_state)\(\s*"([a-z0-9-]+)"')
 
 
-def kinds_in_code() -> set[str]:
-    found: set[str] = set()
-    for path in (REPO / "zoudu").rglob("*.py"):
-        for m in USES.finditer(path.read_text(encoding="utf-8")):
-            found.add(next(g for g in m.groups() if g))
-    return found
+def kinds_used() -> set[str]:
+    return set(USES.findall((REPO / "zoudu" / "memo.py").read_text(encoding="utf-8")))
 
 
 def kinds_in_table() -> set[str]:
@@ -32,15 +30,37 @@ def kinds_in_table() -> set[str]:
     return found
 
 
-def test_the_code_keeps_caches_of_several_kinds():
-    assert len(kinds_in_code()) >= 5, kinds_in_code()
+def test_the_module_lists_the_kinds_it_keeps():
+    assert kinds_used() == set(memo.KINDS), kinds_used() ^ set(memo.KINDS)
+    assert len(memo.KINDS) >= 5
 
 
-def test_every_kind_the_code_keeps_has_a_row():
-    missing = kinds_in_code() - kinds_in_table()
+def test_every_kind_has_a_row():
+    missing = set(memo.KINDS) - kinds_in_table()
     assert not missing, f"docs/architecture.md#caches has no row for {sorted(missing)}"
 
 
-def test_every_row_is_a_kind_the_code_keeps():
-    stale = kinds_in_table() - kinds_in_code()
-    assert not stale, f"docs/architecture.md#caches names kinds the code no longer keeps: {sorted(stale)}"
+def test_every_row_is_a_kind_the_module_keeps():
+    stale = kinds_in_table() - set(memo.KINDS)
+    assert not stale, f"docs/architecture.md#caches names kinds zoudu no longer keeps: {sorted(stale)}"
+
+
+def test_a_kind_not_listed_is_refused():
+    with pytest.raises(ValueError):
+        memo.key_of("roster-v1", "ledgers/roster.yaml", b"")
+
+
+def test_no_other_module_keeps_a_cache():
+    """Only memo looks at the cache folder or keeps an entry; the audit's modules do not name it."""
+    for path in (REPO / "zoudu").rglob("*.py"):
+        if path.name == "memo.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        where = path.relative_to(REPO)
+        assert 'user_folder("cache")' not in text and "_cache_dir" not in text, where
+        assert not re.search(r"memo\.(?:load|store|key_of|file_key|_cached)\(", text), where
+        if path.relative_to(REPO / "zoudu").parts[0] == "audit":
+            assert "import memo" not in text and "from zoudu.memo" not in text, where
+            # "cache" only in functools' in-process memo of a pure function, or a pointer to the table
+            assert all("lru_cache" in line or "architecture.md#caches" in line
+                       for line in text.splitlines() if "cache" in line.lower()), where

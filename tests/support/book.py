@@ -101,3 +101,10 @@ def found(result: AuditResult, rule: str | None = None, cadre: str | None = None
 def audit(ws: Workspace, month: str, cadre: str | None = None, **options: Any) -> AuditResult:
     """A fresh workspace object (rules.yaml and roster read anew), the same clock."""
     return audit_month(Workspace(ws.root, clock=ws.clock), month, cadre, **options)
+
+
+def kept_audit(ws: Workspace, month: str, cadre: str | None = None, **options: Any) -> AuditResult:
+    """As ``audit``, through ``zoudu.memo`` as the commands audit: a closed month's result is kept."""
+    from zoudu import memo
+
+    return memo.audit_month(Workspace(ws.root, clock=ws.clock), month, cadre, **options)

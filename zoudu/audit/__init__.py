@@ -15,13 +15,16 @@ Public API (``publish`` and ``dossier`` build on it)::
 
     audit_month(ws, "2026-11", cadre=None) -> AuditResult
     to_json(result) -> dict   # the object of docs/audit-rules.md#what-the-audit-prints
+
+The stages are plain functions; ``zoudu.memo`` wraps ``prepare`` and ``whole`` from outside to
+remember a closed month's result (docs/architecture.md#caches).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import msgspec
 from msgspec import UNSET
@@ -31,8 +34,7 @@ from zoudu.audit.anomalies import find as find_anomalies
 from zoudu.audit.coverage import cover, day_record, not_serving, week_figures
 from zoudu.audit.dated import RosterByDay
 from zoudu.audit.facts import gather
-from zoudu.audit.load import ledger_file, load
-from zoudu.audit.kept import closed_key
+from zoudu.audit.load import Reader, ledger_file, load
 from zoudu.audit.result import (
     LEAVE, MISSING, NOT_REQUIRED, OFFICE, SLOT_STATES, TRIP, VILLAGE,
     Anomaly, AuditResult, CadreResult, Day, Liability, Violation, Week, narrow, split, to_json, violation_json,
@@ -40,6 +42,7 @@ from zoudu.audit.result import (
 from zoudu.audit.rules import TABLE, Month, Rule, label, run
 from zoudu.audit.rules.drawn import notices as draw_notices
 from zoudu.audit.review import contest, reports, unsupervised
+from zoudu.audit.sealed import SealedView, sealed_view
 from zoudu.audit.span import Span, span_of
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
@@ -48,7 +51,7 @@ from zoudu.ledger.store import without_cycle_collector
 from zoudu.ledger.workspace import Workspace
 
 __all__ = [
-    "audit_month", "rendered", "Rendered", "result_key", "to_json", "violation_json", "Anomaly", "AuditResult", "CadreResult", "Day", "Liability", "Violation", "Week",
+    "audit_month", "rendered", "Rendered", "prepare", "Prepared", "whole", "render_result", "narrow", "split", "to_json", "violation_json", "Anomaly", "AuditResult", "CadreResult", "Day", "Liability", "Violation", "Week",
     "TABLE", "Rule", "label", "SLOT_STATES", "OFFICE", "VILLAGE", "LEAVE", "TRIP", "MISSING", "NOT_REQUIRED",
 ]
 
@@ -68,52 +71,12 @@ def audit_month(ws: Workspace, month: str, cadre: str | None = None, *,
     ``days=False`` leaves ``CadreResult.days`` empty, for callers that show no calendar (the audit command).
     Raises ZouduError for a malformed month, a month that has not begun, an unknown cadre.
     Problems in the data (damaged lines, a missing file, an unknown year) are notices, not errors.
+    The commands call ``zoudu.memo.audit_month``, which remembers a closed month's result.
     """
     with without_cycle_collector():
-        return _audit_month(ws, month, cadre, table, days)
-
-
-def _audit_month(ws: Workspace, month: str, cadre: str | None, table: tuple[Rule, ...],
-                 want_days: bool) -> AuditResult:
-    ws, span, only, key, view = _prepare(ws, month, cadre, table, want_days)
-    if only is not None and key is not None:
-        return _one_of_closed(ws, span, view, want_days, key, only)
-    result = _whole(ws, span, table, want_days, view, key)
-    return narrow(result, only) if only is not None else result
-
-
-def _whole(ws: Workspace, span: Span, table: tuple[Rule, ...], want_days: bool, view,
-           key: tuple[str, str] | None) -> AuditResult:
-    """The month's whole result: kept (under ``key``, a closed month's) or worked out, then kept."""
-    result = _from_cache(key)
-    if result is None:
-        result = _audit(ws, span, table, want_days, view)
-        if key is not None:
-            from zoudu.ledger import cache
-
-            cache.store("audit", *key, result)
-    return result
-
-
-def _one_of_closed(ws: Workspace, span: Span, view, want_days: bool, key: tuple[str, str], only: str) -> AuditResult:
-    """One cadre's result of a closed month (the dossier reads a year of them): kept per cadre,
-    next to the whole result, so that one cadre's month is decoded without everyone's."""
-    from zoudu.ledger import cache
-
-    where = cache.key_of("audit-split", span.month, key[0].encode())
-    stored = cache.load("audit-split", *where, dict[str, bytes])  # each cadre's part packed apart
-    if stored is not None and only in stored:
-        try:
-            return cache.unpack(stored[only], AuditResult)
-        except (msgspec.DecodeError, msgspec.ValidationError):
-            pass
-    whole = _whole(ws, span, TABLE, want_days, view, key)
-    parts = split(whole)
-    try:
-        cache.store("audit-split", *where, {c: cache.pack(r) for c, r in parts.items()})
-    except (TypeError, ValueError, OverflowError, msgspec.EncodeError):  # a value msgpack cannot hold
-        pass
-    return parts[only] if only in parts else narrow(whole, only)
+        prepared = prepare(ws, month, cadre)
+        result = whole(prepared, table, days)
+        return narrow(result, prepared.only) if prepared.only is not None else result
 
 
 class Rendered(msgspec.Struct, frozen=True):
@@ -128,45 +91,31 @@ class Rendered(msgspec.Struct, frozen=True):
 def rendered(ws: Workspace, month: str, cadre: str | None, form: str,
              render: Callable[[AuditResult], str]) -> Rendered:
     """``render(audit_month(ws, month, cadre, days=False))`` with its notices and exit status.
-
-    A closed month's rendering is a function of what its result is keyed on and of ``form``
-    (which names ``render`` and its options): it is remembered, so a second ``zoudu audit
-    --format json`` of a closed month reads one file instead of decoding and encoding every
-    violation again."""
+    ``form`` names ``render`` and its options (``zoudu.memo.rendered`` remembers by it)."""
     with without_cycle_collector():
-        ws, span, only, key, view = _prepare(ws, month, cadre, TABLE, False)
-        from zoudu.ledger import cache
-
-        shown = None if key is None or only is not None else cache.key_of("shown", form, key[0].encode())
-        if shown is not None:
-            found = cache.load("shown", *shown, Rendered)
-            if found is not None:
-                return found
-        result = _whole(ws, span, TABLE, False, view, key)
-        if only is not None:
-            result = narrow(result, only)
-        out = Rendered(render(result), tuple(result.notices), result.untrusted, result.exit_code)
-        if shown is not None:
-            cache.store("shown", *shown, out)
-        return out
+        return render_result(audit_month(ws, month, cadre, days=False), render)
 
 
-def result_key(ws: Workspace, month: str, days: bool = True) -> str | None:
-    """The key the month's whole result is kept under (what it is read from, the code, the language):
-    equal keys, equal results. None for a month that is not closed (it is not kept)."""
-    key = _prepare(ws, month, None, TABLE, days)[3]
-    return None if key is None else key[0]
+def render_result(result: AuditResult, render: Callable[[AuditResult], str]) -> Rendered:
+    return Rendered(render(result), tuple(result.notices), result.untrusted, result.exit_code)
 
 
-def _prepare(ws: Workspace, month: str, cadre: str | None, table: tuple[Rule, ...], want_days: bool):
-    """(the workspace as audited, the span, the one cadre asked for, the result's cache key, the sealed view)."""
+class Prepared(NamedTuple):
+    """A month made ready to audit."""
+
+    ws: Workspace  # the workspace as audited (a sealed month's view: its rules and roster)
+    span: Span
+    only: str | None  # the one cadre asked for
+    view: SealedView | None  # a sealed month: its rules, roster and lines as sealed
+
+
+def prepare(ws: Workspace, month: str, cadre: str | None = None) -> Prepared:
+    """The month checked (well formed, begun), its sealed view if any, its span, the cadre asked for."""
     month = parse_month(month)
     now = now_of(ws)
     if month_days(month)[0] > now.date():
         raise ZouduError(_("the month {month} has not begun yet (today is {today})").format(
             month=month, today=now.date().isoformat()))
-    from zoudu.audit.sealed import sealed_view
-
     view = sealed_view(ws, month)  # a sealed month: its rules, roster and lines as sealed
     today = ws.roster
     if view is not None:
@@ -178,24 +127,21 @@ def _prepare(ws: Workspace, month: str, cadre: str | None, table: tuple[Rule, ..
 
         # an id on today's roster is taken as it is (a sealed month's roster may predate them: no part)
         only = cadre if today.get(cadre) is not None else find_cadre(roster, cadre).id
-
-    span = span_of(settings, roster, month, ledger_file(ws, month), now)
-    key = closed_key(ws, span, want_days, view) if table is TABLE else None
-    return ws, span, only, key, view
+    return Prepared(ws, span_of(settings, roster, month, ledger_file(ws, month), now), only, view)
 
 
-def _from_cache(key: tuple[str, str] | None) -> AuditResult | None:
-    if key is None:
-        return None
-    from zoudu.ledger import cache
-
-    return cache.load("audit", *key, AuditResult)
+def whole(prepared: Prepared, table: tuple[Rule, ...] = TABLE, days: bool = True,
+          reader: Reader | None = None) -> AuditResult:
+    """The month's result over the whole roster; ``reader`` reads the other months' files."""
+    return _audit(prepared.ws, prepared.span, table, days, prepared.view, reader)
 
 
-def _audit(ws: Workspace, span: Span, table: tuple[Rule, ...], want_days: bool, view=None) -> AuditResult:
+def _audit(ws: Workspace, span: Span, table: tuple[Rule, ...], want_days: bool, view: SealedView | None,
+           reader: Reader | None) -> AuditResult:
     """The stages, in order, over the whole roster."""
     settings, roster, month = ws.settings, ws.roster, span.month
-    loaded = load(ws, month, span.days[0].date, span.days[-1].date, view.cuts if view is not None else None)
+    loaded = load(ws, month, span.days[0].date, span.days[-1].date, view.cuts if view is not None else None,
+                  reader)
     facts = gather(span, settings, roster, loaded.sources)
     coverage = cover(span, settings, facts)
     month_view = Month(settings, roster, span, facts, coverage)

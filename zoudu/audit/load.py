@@ -27,7 +27,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional
+from typing import Callable, Iterable, Iterator
 
 from zoudu.ledger.chain import ChainCheck, check_chain
 from zoudu.i18n import _
@@ -185,6 +185,11 @@ class Reader:
                     return self.buffer, count
                 count += got
 
+    def picked(self, path: Path, shown: str, what: str, pick: Callable[[], list[Numbered]]) -> list[Numbered]:
+        """``pick()``'s lines (``what`` says which) of another month's file at ``path``; a hook, so
+        that ``zoudu.memo`` can keep them while the file is unchanged."""
+        return pick()
+
 
 def _mentioning_void(lines: list[tuple[int, str | None, bool]]) -> list[tuple[int, str | None, bool]]:
     return [item for item in lines if item[1] is not None and "void" in item[1]]
@@ -269,7 +274,7 @@ def read_days(ws: Workspace, month: str, first: dt.date, last: dt.date, loaded: 
         return pick_days(data, days, offset_bytes, slack, end, early)
 
     what = f"days+meeting+approval {sorted(days)} {sorted(slack)} {offset}" + (f" early {early}" if early else "")
-    lines = picked(path, ws.shown(path), what, pick)
+    lines = reader.picked(path, ws.shown(path), what, pick)
     loaded.sources.append(Source(ws.shown(path), NEIGHBOUR, lines, _mentioning_void(lines)))
 
 
@@ -288,22 +293,6 @@ def history_months(month: str, first: dt.date) -> list[str]:
     return [shift_month(month, -back) for back in range(nearest, LEAVE_LOOKBACK_MONTHS + 1)]
 
 
-def picked(path: Path, shown: str, what: str, pick: Callable[[], list[Numbered]]) -> list[Numbered]:
-    """``pick()``'s lines of another month's file, from the cache while the file is unchanged:
-    the audit of a month then does not grow with the months kept (``zoudu.ledger.cache``)."""
-    from zoudu.ledger import cache
-
-    found = cache.file_key("lines", path, shown, what)  # the file's stamp, taken before it is read
-    if found is not None:
-        stored = cache.load("lines", *found, list[tuple[int, Optional[str], bool]])
-        if stored is not None:
-            return stored
-    lines = pick()
-    if found is not None:
-        cache.store("lines", *found, lines)
-    return lines
-
-
 def read_history(ws: Workspace, months: list[str], reader: Reader | None = None) -> list[Source]:
     """Leave, cancellation and void lines of ``months`` (each file that exists)."""
     reader = reader or Reader()
@@ -311,8 +300,7 @@ def read_history(ws: Workspace, months: list[str], reader: Reader | None = None)
     for month in months:
         path: Path = ws.ledger_path(month)
         if path.exists():
-            lines = picked(path, ws.shown(path), "history+meeting",
-                           lambda: _mentions(reader, path))
+            lines = reader.picked(path, ws.shown(path), "history+meeting", lambda: _mentions(reader, path))
             sources.append(Source(ws.shown(path), HISTORY, lines, _mentioning_void(lines)))
     return sources
 
@@ -322,15 +310,15 @@ def _mentions(reader: Reader, path: Path) -> list[Numbered]:
     return pick_mentions(data, _ALWAYS, end)
 
 
-def read_others(ws: Workspace, month: str, first: dt.date, last: dt.date,
-                history: slice = slice(None)) -> tuple[list[Source], list[Source], list[Source]]:
+def read_others(ws: Workspace, month: str, first: dt.date, last: dt.date, history: slice = slice(None),
+                reader: Reader | None = None) -> tuple[list[Source], list[Source], list[Source]]:
     """What the audit of ``month`` reads besides the month's own file, for the days
     ``first``..``last``, in the order it is read: (the earlier months, ``history`` of them; the
     month before; the month after). History first, then the month before, the month, the month
     after: a leave is met before the days it excuses (the engine does not depend on it)."""
     before = shift_month(month, -1)
     month_first = dt.date(int(month[:4]), int(month[5:7]), 1)
-    reader, earlier, later = Reader(), Loaded(), Loaded()
+    reader, earlier, later = reader or Reader(), Loaded(), Loaded()
     older = read_history(ws, history_months(month, first)[history], reader)
     if first < month_first:
         read_days(ws, before, first, month_first - dt.timedelta(days=1), earlier, reader)
@@ -338,21 +326,14 @@ def read_others(ws: Workspace, month: str, first: dt.date, last: dt.date,
     return older, earlier.sources, later.sources
 
 
-def file_stamp(path: Path) -> bytes:
-    """What changes whenever the file does (see ``zoudu.ledger.cache.file_key``); b"-" if there is none."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return b"-"
-    return repr((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)).encode()
-
-
-def load(ws: Workspace, month: str, first: dt.date, last: dt.date, cuts: dict[str, int] | None = None) -> Loaded:
+def load(ws: Workspace, month: str, first: dt.date, last: dt.date, cuts: dict[str, int] | None = None,
+         reader: Reader | None = None) -> Loaded:
     """Everything the audit of ``month`` needs, for the days ``first``..``last`` it looks at.
-    ``cuts`` (a sealed month): each file is read only up to the last line its seal covered."""
+    ``cuts`` (a sealed month): each file is read only up to the last line its seal covered.
+    ``reader`` reads the other months' files (a new ``Reader`` if None)."""
     loaded = Loaded()
     read_month(ws, month, loaded)
-    older, earlier, later = read_others(ws, month, first, last)
+    older, earlier, later = read_others(ws, month, first, last, reader=reader)
     loaded.sources[:0] = older + earlier
     loaded.sources.extend(later)
     if cuts is not None:

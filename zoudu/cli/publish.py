@@ -128,8 +128,9 @@ def publish(
         fmt = format_of(output)
     if fmt not in PUBLISH_FORMATS:
         raise ZouduError(_("--format must be terminal, html, md or csv, not '{value}'").format(value=fmt))
+    from zoudu import memo
     from zoudu.render import notice as notice_render
-    from zoudu.publish.notice import notice_sheet, printed
+    from zoudu.publish.notice import notice_sheet
     from zoudu.timeparse import parse_date, parse_month
 
     month = parse_month(month)
@@ -140,18 +141,18 @@ def publish(
 
     check_publication_key(ws, month)  # a key publishing needs and would refuse is said before any sheet
     if fmt == "terminal" and output is None:
-        sheet = notice_sheet(ws, month, published, calendar=False)
+        sheet = notice_sheet(ws, month, published, calendar=False, audit=memo.audit_month)
         notice_render.terminal(sheet)
         _recorded(ws, month, fmt, sheet.published)
         _warn(sheet.notices)
         warn_placeholders(ws)
         return
-    # a closed month's notice is remembered as printed (publish.notice.printed); only HTML draws calendars
-    sheet = printed(ws, month, published, fmt, _sheet_bytes(fmt), calendar=fmt == "html")
+    # a closed month's notice is remembered as printed (memo.printed); only HTML draws calendars
+    sheet = memo.printed(ws, month, published, fmt, _sheet_bytes(fmt), calendar=fmt == "html")
     # every refusal (placeholders, the date, an unknown year, a damaged ledger) came above, before any seal;
     # a month sealed now is printed again, so that its notice carries the seal's checkpoint
     if _sealed_first(ws, month, ids_out=sys.stdout if output is not None else sys.stderr):
-        sheet = printed(ws, month, published, fmt, _sheet_bytes(fmt), calendar=fmt == "html")
+        sheet = memo.printed(ws, month, published, fmt, _sheet_bytes(fmt), calendar=fmt == "html")
     _write(sheet.data, output, target)
     _recorded(ws, month, fmt, sheet.published, ids_out=sys.stdout if output is not None else sys.stderr)
     _warn(sheet.notices)
@@ -229,12 +230,13 @@ def dossier(
     """One cadre's archive (档案) across months: attendance, violations, liability, evaluations."""
     if fmt not in DOSSIER_FORMATS:
         raise ZouduError(_("--format must be table or json, not '{value}'").format(value=fmt))
+    from zoudu.memo import audit_month
     from zoudu.publish.dossier import dossier as build, to_json
 
     from zoudu.render.progress import bar
 
     with bar(_("Auditing the months"), least=PROGRESS_MONTHS) as tick:
-        record = build(workspace(), cadre, start, end, progress=tick)
+        record = build(workspace(), cadre, start, end, progress=tick, audit=audit_month)
     for month in record.missing:
         print(_("note: {month} has no ledger file; it is not in the archive").format(month=month), file=sys.stderr)
     if fmt == "json":

@@ -13,8 +13,8 @@ only leave and void lines; ``zoudu verify`` checks every file.
 Cost: verifying a line means canonical JSON and a SHA-256 (a few µs), too slow to repeat
 for a whole month on every audit. So the state of the check after the last complete line
 (its length in bytes, the SHA-256 of those bytes, the chain head, the line count and the
-first break found) is kept in the user's cache folder (``zoudu.ledger.cache``: ``~/.cache/zoudu``,
-off with ``ZOUDU_NO_CACHE``), keyed by the ledger's path. The next audit hashes the file's
+first break found) is kept in the user's cache folder (``zoudu.memo``'s ``chain`` state:
+``~/.cache/zoudu``, off with ``ZOUDU_NO_CACHE``), keyed by the ledger's path. The next audit hashes the file's
 first ``length`` bytes (about 1 GB/s); if they are unchanged it verifies only the lines
 appended since, else the whole file again. The ledger is append-only, so the usual case is
 a few new lines. Any problem with the cache means "verify the whole file": it is only an
@@ -30,17 +30,13 @@ and checked with ``zoudu.ledger.store.chain_hash``, which decides.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from zoudu import system
+from zoudu import memo
 from zoudu.ledger.store import chain_hash, fast_fields, genesis, month_of_file, parse_line, value_chain
 from zoudu.model import Problem
 
-_VERSION = 1
-_KEEP = 64  # cache files kept (one per ledger file audited recently)
 _CHUNK = 1 << 20  # bytes decoded at a time
 
 
@@ -64,10 +60,9 @@ def check_chain(path: Path, shown: str, data: bytes | None = None) -> ChainCheck
     if data is None:
         data = path.read_bytes()
     end = data.rfind(b"\n") + 1  # complete lines only: a torn tail is not part of the chain yet
-    state_path = _state_path(path)
     start, prev, number, first_break = 0, genesis(month), 0, None
     digest = hashlib.sha256()
-    state = _load(state_path, path)
+    state = memo.chain_state(path)
     if state is not None and state["length"] <= end:
         digest.update(memoryview(data)[:state["length"]])
         if digest.copy().hexdigest() == state["sha256"]:
@@ -84,8 +79,7 @@ def check_chain(path: Path, shown: str, data: bytes | None = None) -> ChainCheck
         if first_break is None:
             first_break = found
     if start == 0 or end != start:  # something new to remember
-        _save(state_path, {"version": _VERSION, "code": _code(), "path": str(path.absolute()), "length": end,
-                           "sha256": digest.hexdigest(), "head": prev, "lines": number, "break": first_break})
+        memo.keep_chain_state(path, end, digest.hexdigest(), prev, number, first_break)
     return ChainCheck(shown, first_break, checked, start > 0)
 
 
@@ -140,82 +134,3 @@ def _verify(data: bytes, start: int, end: int, shown: str, prev: str, number: in
                 first_break = number
             head = str(stored_hash)
     return head, number, first_break, checked
-
-
-# ----------------------------------------------------------------------------- the cache
-
-
-def _state_path(path: Path, kind: str = "chain") -> Path | None:
-    from zoudu.ledger.cache import _cache_dir
-
-    folder = _cache_dir()
-    if folder is None:
-        return None
-    key = hashlib.sha256(str(path.absolute()).encode("utf-8", "surrogateescape")).hexdigest()[:32]
-    return folder / f"{kind}-{key}.json"
-
-
-def _load_json(state_path: Path) -> dict | None:
-    """A cached state (a JSON object kept under this cache's MAC), or None when absent, unreadable,
-    not an object or not kept by zoudu under this cache's key (written by hand)."""
-    from zoudu.ledger.cache import state_ok
-
-    try:
-        with open(state_path, "rb") as fh:
-            state = json.loads(fh.read(1 << 16))
-        return state if isinstance(state, dict) and state_ok(state) else None
-    except Exception:
-        return None
-
-
-def _code() -> str:
-    from zoudu.ledger.cache import _code_key
-
-    return _code_key()
-
-
-def _load(state_path: Path | None, path: Path) -> dict | None:
-    if state_path is None:
-        return None
-    try:
-        state = _load_json(state_path)
-        if state is None:
-            return None
-        if (state["version"] != _VERSION or state["code"] != _code() or state["path"] != str(path.absolute())
-                or not isinstance(state["length"], int) or state["length"] < 0
-                or not isinstance(state["lines"], int) or not isinstance(state["head"], str)
-                or not isinstance(state["sha256"], str)
-                or not (state["break"] is None or isinstance(state["break"], int))):
-            return None
-        return state
-    except Exception:  # absent, unreadable or stale: verify the whole file
-        return None
-
-
-def _save(state_path: Path | None, state: dict) -> None:
-    from zoudu.ledger.cache import signed_state
-
-    if state_path is None:
-        return
-    state = signed_state(state)
-    if state is None:
-        return
-    try:
-        state_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = state_path.with_name(f"{state_path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(state), encoding="utf-8")
-        system.replace(tmp, state_path, durable=False)
-        _prune(state_path.parent)
-    except OSError:
-        pass
-
-
-def _prune(folder: Path) -> None:
-    """Keep the newest few states: a workspace audited long ago is simply verified again."""
-    try:
-        for kind in ("chain", "verified"):
-            states = sorted(folder.glob(f"{kind}-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-            for stale in states[_KEEP:]:
-                stale.unlink(missing_ok=True)
-    except OSError:
-        pass

@@ -42,20 +42,16 @@ def check_id(cadre_id: str) -> str:
 
 
 def load_roster(path: Path, shown_as: str) -> Roster:
-    from zoudu.ledger.cache import cached
+    from zoudu import memo
     from zoudu.ledger.files import read_bytes
 
     if not path.exists():
         raise ZouduError(_("roster file not found"), shown_as)
     data = read_bytes(path)
     if is_log(data):
-        return cached("roster", data, shown_as, lambda: _parse_log(path, shown_as), tuple[RosterChange, ...],
-                      check=lambda roster: len(roster.changes) == _entries_in(data),
-                      keep=lambda roster: roster.changes,
-                      rebuild=lambda changes: Roster.of(replay(changes), shown_as, changes))
-    return cached("roster-v1", data, shown_as, lambda: _parse(data, shown_as), tuple[Cadre, ...],
-                  check=lambda roster: len(roster.cadres) == _entries_in(data),
-                  keep=lambda roster: roster.cadres, rebuild=lambda cadres: Roster.of(cadres, shown_as))
+        return memo.roster(data, shown_as, lambda: _parse_log(path, shown_as), count=lambda: _entries_in(data),
+                           rebuild=lambda changes: Roster.of(replay(changes), shown_as, changes))
+    return _parse(data, shown_as)  # the old format, until 'zoudu roster migrate': read every time
 
 
 _ITEM = re.compile(rb"^-(?:[ \t]|$)", re.MULTILINE)

@@ -108,7 +108,7 @@ def verify(ws: Workspace, do_repair: bool = False, months: list[str] | None = No
     """Check every ledger (or only ``months``), one month in memory at a time.
 
     A month whose file, roster and code are byte for byte as when it last verified clean is
-    not parsed again (``_Verified``, whose entries carry a keyed MAC): its bytes are hashed and
+    not parsed again (``zoudu.memo.Verified``, whose entries carry a keyed MAC): its bytes are hashed and
     its count and head reused. ``from_bytes`` checks every month asked from its bytes whatever
     is remembered (``publish``). ``through`` ({month: N}) also notes the hash of each such
     month's entry number N in ``Report.through`` (None when the file holds fewer).
@@ -156,13 +156,15 @@ def _verify(ws: Workspace, do_repair: bool, months: list[str] | None, from_bytes
         for month in missing_months(found):
             report.problems.append(Problem(ws.shown(ws.ledger_path(month)), None, _(
                 "this month's ledger is missing, though months before and after it have one (deleted?)")))
-    memo = _Verified(ws)
+    from zoudu.memo import Verified
+
+    kept = Verified(ws)  # what verify found clean before (docs/architecture.md#caches)
     for done, month in enumerate(months):
         if progress is not None:
             progress(done, len(months))
         path = ws.ledger_path(month)
         shown = ws.shown(path)
-        known = None if from_bytes or month in through else memo.lookup(month, path)
+        known = None if from_bytes or month in through else kept.lookup(path)
         report.files += 1
         if known is not None:
             report.entries += known[0]
@@ -185,74 +187,11 @@ def _verify(ws: Workspace, do_repair: bool, months: list[str] | None, from_bytes
         report.problems += problems
         report.heads[month] = (reading.count, reading.head)
         if not problems:
-            memo.remember(path, read.size, read.hexdigest(), reading.count, reading.head)
+            kept.remember(path, read.size, read.hexdigest(), reading.count, reading.head)
     if progress is not None:
         progress(len(months), len(months))
     report.problems.sort(key=lambda p: (p.file, p.line or 0))
     return report
-
-
-class _Verified:
-    """What ``verify`` found clean, kept in the user's cache folder (JSON, data only) per ledger file.
-
-    Keyed by the file's path and checked against its size and SHA-256, the roster's SHA-256 and
-    zoudu's code: any change is a miss and the month is verified in full. Only an accelerator:
-    an unreadable, foreign or planted entry is ignored.
-    """
-
-    def __init__(self, ws: Workspace):
-        import hashlib
-
-        from zoudu.ledger.workspace import ROSTER
-
-        try:
-            self.roster = hashlib.sha256((ws.root / ROSTER).read_bytes()).hexdigest()
-        except OSError:
-            self.roster = None
-
-    def _digest(self, path) -> tuple[int, str]:
-        import hashlib
-
-        from zoudu.ledger.store import open_ledger
-
-        digest = hashlib.sha256()
-        size = 0
-        with open_ledger(path) as fh:
-            while block := fh.read(1 << 22):
-                digest.update(block)
-                size += len(block)
-        return size, digest.hexdigest()
-
-    def lookup(self, month: str, path) -> tuple[int, str] | None:
-        from zoudu.ledger.chain import _load_json, _state_path
-
-        state_path = _state_path(path, "verified")
-        if state_path is None or self.roster is None:
-            return None
-        state = _load_json(state_path)
-        try:
-            if state is None or state["path"] != str(path.absolute()) or state["roster"] != self.roster \
-                    or state["code"] != _code() or state["size"] != path.stat().st_size:
-                return None
-            size, digest = self._digest(path)
-            if size != state["size"] or digest != state["sha256"]:
-                return None
-            entries, head = state["entries"], state["head"]
-            if not (isinstance(entries, int) and isinstance(head, str)):
-                return None
-            return entries, head
-        except (KeyError, TypeError, OSError):
-            return None
-
-    def remember(self, path, size: int, digest: str, entries: int, head: str) -> None:
-        """Keep what was found clean for the bytes read (``size`` and their SHA-256 ``digest``)."""
-        from zoudu.ledger.chain import _save, _state_path
-
-        state_path = _state_path(path, "verified")
-        if state_path is None or self.roster is None:
-            return
-        _save(state_path, {"path": str(path.absolute()), "roster": self.roster, "code": _code(), "size": size,
-                           "sha256": digest, "entries": entries, "head": head})
 
 
 class _Counted:
@@ -272,10 +211,6 @@ class _Counted:
         return self._sha.hexdigest()
 
 
-def _code() -> str:
-    from zoudu.ledger.cache import _code_key
-
-    return _code_key()
 def check_roster(ws: Workspace) -> list[Problem]:
     """The roster log's chain and clock (a hand-edited line is named); the old undated format is a problem."""
     from zoudu.ledger.files import read_bytes

@@ -108,14 +108,17 @@ class Dossier:
 
 
 def dossier(ws: Workspace, token: str, start: str | None = None, end: str | None = None,
-            progress: Callable[[int, int], None] | None = None) -> Dossier:
+            progress: Callable[[int, int], None] | None = None,
+            audit: Callable[..., Any] | None = None) -> Dossier:
     """The archive of one cadre (id or unique name) over the months from ``start`` to ``end``.
 
     Without bounds, every month that has a ledger. Bad months, an unknown cadre
     and a range in which the cadre has no record raise ZouduError. ``progress(done, total)``
-    is told of each month audited.
+    is told of each month audited. ``audit`` is ``audit_month`` (``zoudu.audit``'s by default; the
+    command gives ``zoudu.memo``'s, which reads a closed month's part of each cadre kept apart).
     """
-    from zoudu.audit import audit_month
+    if audit is None:
+        from zoudu.audit import audit_month as audit
 
     start = parse_month(start) if start else None
     end = parse_month(end) if end else None
@@ -140,7 +143,7 @@ def dossier(ws: Workspace, token: str, start: str | None = None, end: str | None
         if not cadre.serving_between(days[0], days[-1]):
             continue
         # the cadre's part only, figures without a calendar (a closed month's comes from its per-cadre copy)
-        result = audit_month(ws, month, cadre.id, days=False)
+        result = audit(ws, month, cadre.id, days=False)
         if result.untrusted:
             # The archive is where liability is written down: never from an edited ledger.
             raise DamagedLedger(_("the archive cannot be compiled from a ledger that does not verify: {problem}").format(

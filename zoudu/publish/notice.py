@@ -329,7 +329,7 @@ def build_sheet(settings, result, seal: Seal, published: dt.date, as_of: dt.date
 
 def _phone_notice(settings) -> tuple[str, ...]:
     """The public must be able to call: a sheet without a number gets a warning (init's placeholder
-    number is refused before anything is printed, see ``_verified``)."""
+    number is refused before anything is printed, see ``verified``)."""
     if not settings.supervision_phone.strip():
         return (_("rules.yaml has no supervision phone: set the real number before posting the notice"),)
     return ()
@@ -341,7 +341,7 @@ def today(ws: Workspace) -> dt.date:
 
 
 @contextmanager
-def _steady(ws: Workspace) -> Iterator[None]:
+def steady(ws: Workspace) -> Iterator[None]:
     """The writers' lock, so that the seal and the figures describe the same entries.
 
     A read-only copy of a workspace (the county reading a township's ledgers) has no
@@ -359,18 +359,21 @@ def _steady(ws: Workspace) -> Iterator[None]:
         lock.__exit__(None, None, None)
 
 
-def notice_sheet(ws: Workspace, month: str, published: dt.date | None = None, calendar: bool = True) -> NoticeSheet:
+def notice_sheet(ws: Workspace, month: str, published: dt.date | None = None, calendar: bool = True,
+                 audit: Callable[..., Any] | None = None) -> NoticeSheet:
     """The month's notice, sealed; refuses a month without a ledger or whose ledger is damaged.
 
     An explicit ``published`` date must not lie before the month's last day. Without one the
     notice is dated today, and a month not yet over is marked as such (see ``build_sheet``).
     ``calendar=False`` leaves each row's day-by-day calendar empty (only the HTML sheet draws it).
+    ``audit`` is ``audit_month`` (``zoudu.audit``'s by default; the commands give ``zoudu.memo``'s).
     """
-    from zoudu.audit import audit_month
+    if audit is None:
+        from zoudu.audit import audit_month as audit
 
-    with _steady(ws):
-        month, seal = _verified(ws, month, published)
-        result = _known_calendar(audit_month(ws, month, days=calendar))
+    with steady(ws):
+        month, seal = verified(ws, month, published)
+        result = known_calendar(audit(ws, month, days=calendar))
     return build_sheet(ws.settings, result, seal, published or today(ws), today(ws))
 
 
@@ -384,35 +387,29 @@ class Printed(NamedTuple):
 
 def printed(ws: Workspace, month: str, published: dt.date | None, form: str,
             render: Callable[[NoticeSheet], bytes], calendar: bool) -> Printed:
-    """``render(notice_sheet(ws, month, published, calendar))`` as printed, verified every time.
+    """``render(notice_sheet(ws, month, published, calendar))`` as printed, verified every time, with
+    the county's cosignature when the sheet draws calendars. ``form`` names ``render``
+    (``zoudu.memo.printed`` remembers a closed month's notice by it)."""
+    from zoudu.audit import audit_month
 
-    A closed month's notice is a function of its audit result's key, its seal (entry count and
-    chain head, verified here), the date it carries and ``form`` (which names ``render``): it is
-    remembered, so printing it again costs the verification, not the audit and the layout."""
-    from zoudu.audit import audit_month, result_key
-    from zoudu.ledger import cache
-
-    with _steady(ws):
-        month, seal = _verified(ws, month, published)
+    with steady(ws):
+        month, seal = verified(ws, month, published)
         date = published or today(ws)
-        key = result_key(ws, month, calendar)
         carried = notice_checkpoint(ws, month) if calendar else None  # with the county's cosignature, if any
-        # the sheet's header and footer come from rules.yaml as it stands (phone, who compiled it ...),
-        # even for a sealed month audited under its sealed rules: those settings are in the key too
-        where = None if key is None else _printed_key(ws, form, date, seal, key, carried.note if carried else "")
-        if where is not None:
-            found = cache.load("printed", *where, tuple[bytes, dt.date, tuple[str, ...]])
-            if found is not None:
-                return Printed(*found)
-        result = _known_calendar(audit_month(ws, month, days=calendar))
+        result = known_calendar(audit_month(ws, month, days=calendar))
+    return print_sheet(ws, result, seal, date, carried, render)
+
+
+def print_sheet(ws: Workspace, result, seal: Seal, date: dt.date, carried,
+                render: Callable[[NoticeSheet], bytes]) -> Printed:
+    """The sheet of ``result`` dated ``date``, carrying ``carried`` (a checkpoint or None), rendered.
+    The sheet's header and footer come from rules.yaml as it stands (phone, who compiled it ...),
+    even for a sealed month audited under its sealed rules."""
     sheet = dataclasses.replace(build_sheet(ws.settings, result, seal, date, today(ws)), checkpoint=carried)
-    out = Printed(render(sheet), sheet.published, sheet.notices)
-    if where is not None:
-        cache.store("printed", *where, tuple(out))
-    return out
+    return Printed(render(sheet), sheet.published, sheet.notices)
 
 
-def _known_calendar(result):
+def known_calendar(result):
     """The result, if the holiday arrangement of its month's year is known; ZouduError otherwise: a
     notice must not count the Spring Festival as workdays (the audit only warns, as it does for the
     days a crossing week borrows from a neighbouring year)."""
@@ -426,21 +423,7 @@ def _known_calendar(result):
     return result
 
 
-def _printed_key(ws: Workspace, form: str, date: dt.date, seal: Seal, key: str,
-                 checkpoint: str = "") -> tuple[str, str] | None:
-    import msgspec
-
-    from zoudu.ledger import cache
-
-    try:
-        settings = msgspec.msgpack.encode(ws.settings)
-    except (TypeError, ValueError, OverflowError, msgspec.EncodeError):
-        return None
-    return cache.key_of("printed", f"{form} {date.isoformat()} {seal.entries} {seal.head}",
-                        [key.encode(), settings, checkpoint.encode("utf-8")])
-
-
-def _verified(ws: Workspace, month: str, published: dt.date | None) -> tuple[str, Seal]:
+def verified(ws: Workspace, month: str, published: dt.date | None) -> tuple[str, Seal]:
     """(the month, its seal) once its ledger verifies; ZouduError / DamagedLedger otherwise.
 
     The month's file is checked from its bytes every time (no cache vouches for it): one pass
