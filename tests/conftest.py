@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,19 @@ from zoudu import i18n
 from zoudu.ledger.workspace import Workspace
 
 from tests.support.workspace import REPO, TZ, Clock, clean_env, make_workspace, run_cli  # noqa: F401 - re-exported
+
+_WARN_ENCODING = "PYTHONWARNDEFAULTENCODING"
+
+
+def pytest_configure(config):
+    """The suite runs in parallel workers (pytest-xdist, tools/test.sh), each warning of a default
+    encoding as the main process does under ``-X warn_default_encoding``: the flag reaches a worker's
+    interpreter through the environment, set here for the workers and taken away again inside each
+    one, so that the commands the tests start run in the environment they always had."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        os.environ.pop(_WARN_ENCODING, None)
+    elif sys.flags.warn_default_encoding and config.getoption("dist", "no") != "no":
+        os.environ[_WARN_ENCODING] = "1"
 
 @pytest.fixture(autouse=True)
 def english():

@@ -16,4 +16,7 @@ python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q -e ".[test]"
 # Every text file and pipe names its encoding: a Windows office's default is GBK, not UTF-8.
-exec .venv/bin/python -X warn_default_encoding -W error::EncodingWarning -m pytest -q "$@"
+# The tests run in one worker per core (pytest-xdist, at most 4), each with the same warning an error
+# (tests/conftest.py passes the flag on to the workers).
+exec .venv/bin/python -X warn_default_encoding -W error::EncodingWarning -m pytest -q -n auto --maxprocesses 4 \
+  -W error::EncodingWarning "$@"
