@@ -5,6 +5,7 @@ A pipeline of named stages, each returning a value (like beancount's loader)::
     span     = span_of(...)                      # audit.span: the days and weeks looked at
     sources  = load(...)                         # audit.load: which lines of which files
     facts    = gather(span, ..., sources)        # audit.read + audit.facts: what the lines say
+    facts    = decided(span, ..., facts)         # audit.rules.late: which evidence came late, who may approve it
     coverage = cover(span, settings, facts)      # audit.coverage: what covered each slot
     found    = run(Month(...), TABLE)            # audit.rules: one function per rule id
     result   = AuditResult(...)                  # here: liability, per-cadre figures
@@ -39,6 +40,7 @@ from zoudu.audit.result import (
 )
 from zoudu.audit.rules import TABLE, Month, Rule, label, run
 from zoudu.audit.rules.drawn import notices as draw_notices
+from zoudu.audit.rules.late import decided
 from zoudu.audit.review import contest, reports, unsupervised
 from zoudu.audit.span import Span, span_of
 from zoudu.errors import ZouduError
@@ -196,7 +198,7 @@ def _audit(ws: Workspace, span: Span, table: tuple[Rule, ...], want_days: bool, 
     """The stages, in order, over the whole roster."""
     settings, roster, month = ws.settings, ws.roster, span.month
     loaded = load(ws, month, span.days[0].date, span.days[-1].date, view.cuts if view is not None else None)
-    facts = gather(span, settings, roster, loaded.sources)
+    facts = decided(span, settings, roster, gather(span, settings, roster, loaded.sources))
     coverage = cover(span, settings, facts)
     month_view = Month(settings, roster, span, facts, coverage)
     violations = contest(settings, roster, facts, run(month_view, table))
