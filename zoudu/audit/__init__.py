@@ -171,8 +171,8 @@ def _prepare(ws: Workspace, month: str, cadre: str | None, table: tuple[Rule, ..
 
     view = sealed_view(ws, month)  # a sealed month: its rules, roster and lines as sealed
     today = ws.roster
-    if view is not None:
-        ws = view.ws
+    # the workspace as audited, one value throughout: a sealed month's view, else the rules and roster as read now
+    ws = view.ws if view is not None else ws.replace(settings=ws.settings, roster=today)
     settings, roster = ws.settings, ws.roster
     only = None
     if cadre is not None:
