@@ -6,8 +6,10 @@ A pipeline of named stages, each returning a value (like beancount's loader)::
     sources  = load(...)                         # audit.load: which lines of which files
     facts    = gather(span, ..., sources)        # audit.read + audit.facts: what the lines say
     facts    = decided(span, ..., facts)         # audit.rules.late: which evidence came late, who may approve it
-    coverage = cover(span, settings, facts)      # audit.coverage: what covered each slot
+    rulings  = Rulings.of(facts)                 # audit.appeals: what each appeal decided
+    coverage = cover(span, ..., facts, rulings)  # audit.coverage: what covered each slot
     found    = run(Month(...), TABLE)            # audit.rules: one function per rule id
+    found    = contest(..., rulings, found)      # audit.review: each finding's status on appeal
     result   = AuditResult(...)                  # here: liability, per-cadre figures
 
 The result is frozen data (``audit.result``); rendering lives elsewhere.
@@ -29,6 +31,7 @@ from msgspec import UNSET
 
 from zoudu import model
 from zoudu.audit.anomalies import find as find_anomalies
+from zoudu.audit.appeals import Rulings
 from zoudu.audit.coverage import cover, day_record, not_serving, week_figures
 from zoudu.audit.dated import RosterByDay
 from zoudu.audit.facts import gather
@@ -199,9 +202,10 @@ def _audit(ws: Workspace, span: Span, table: tuple[Rule, ...], want_days: bool, 
     settings, roster, month = ws.settings, ws.roster, span.month
     loaded = load(ws, month, span.days[0].date, span.days[-1].date, view.cuts if view is not None else None)
     facts = decided(span, settings, roster, gather(span, settings, roster, loaded.sources))
-    coverage = cover(span, settings, facts)
+    rulings = Rulings.of(facts)
+    coverage = cover(span, settings, roster, facts, rulings)
     month_view = Month(settings, roster, span, facts, coverage)
-    violations = contest(settings, roster, facts, run(month_view, table))
+    violations = contest(settings, roster, rulings, run(month_view, table))
 
     notices = list(loaded.notices) + span.calendar.notices() + list(facts.notices)
     notices += draw_notices(month_view)

@@ -169,7 +169,7 @@ def _month_record(ws: Workspace, cadre: str, month: str, result, notices, names:
         return None
     mine_all = [v for v in result.violations if v.cadre == cadre]
     own = [v for v in mine_all if v.counts]  # the figures: not what was overturned on appeal
-    row = build_row(mine, own)
+    row = build_row(mine, mine_all)  # as on the notice: it leaves out what was overturned, checks included
     liability = next((row_ for row_ in result.liability if row_.supervisor == cadre), None)
     subs = dict(liability.subordinates) if liability else {}
     for sub in subs:
