@@ -260,7 +260,11 @@ class _Reading:
             return
         local, day = dated
         clock = local.time().replace(microsecond=0, tzinfo=None)
-        window = next((i for i, start, end in self.windows if start <= clock <= end), None)
+        window = None
+        for i, start, end in self.windows:
+            if start <= clock <= end:
+                window = i
+                break
         place = self.settings.place if line.place is msgspec.UNSET else str(line.place)
         self.attendance.append(SignIn(line, str(line.cadre), day, clock, window, place, line.recorded - line.at,
                                       line.approver, day in self.in_month, is_imported(line.source)))
