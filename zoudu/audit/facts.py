@@ -104,7 +104,9 @@ class LeaveSpan(NamedTuple):
 @dataclass(frozen=True)
 class Facts:
     attendance: tuple[SignIn | Visit, ...]  # in the order read
-    leaves: dict[str, tuple[LeaveSpan, ...]]  # cadre -> spans that touch the audited days (``decided``: {} before)
+    # cadre -> spans that touch the audited days: made by ``audit.rules.late.decided`` from ``leave_entries``
+    # and ``cancels`` once each leave's approver is checked (empty as gathered)
+    leaves: dict[str, tuple[LeaveSpan, ...]]
     inspections: tuple[Line, ...]  # spot checks (督查) dated in the month
     reports: tuple[Line, ...]  # reported breaches (五不准) dated in the month
     evaluations: dict[str, dict[str, Any]]  # cadre -> self/peer/public -> grade, for the month
