@@ -98,13 +98,14 @@ def not_a_workspace(root: Path) -> ZouduError:
                         "--root DIR or ZOUDU_ROOT=DIR, or cd into it").format(named=named), str(root))
 
 
-def _init(ws: "Workspace", root: Path, clock: Callable[[], dt.datetime] | None, pinned: dict) -> None:
+def _init(ws: "Workspace", root: Path, clock: Callable[[], dt.datetime] | None, pinned: dict,
+          read: dict | None = None) -> None:
     """Set a new workspace's fields: the only place they are written."""
     object.__setattr__(ws, "root", root)
     # What "now" is when recording: the wall clock, or a fixed one for the demo generator.
     object.__setattr__(ws, "clock", clock)
     object.__setattr__(ws, "_pinned", pinned)  # settings or roster given to replace(): used as they are
-    object.__setattr__(ws, "_read", {})  # what was read of the folder's files, so that it is read once
+    object.__setattr__(ws, "_read", {} if read is None else read)  # what was read of the folder's files
 
 
 def _file_state(path: Path) -> tuple[int, int, int] | None:
@@ -152,10 +153,13 @@ class Workspace:
     def replace(self, *, settings: Settings | None = None, roster: Roster | None = None) -> "Workspace":
         """The same folder and clock seen with ``settings`` and ``roster`` in place of what its files
         say (each one not given: as this workspace sees it). The folder is not checked again."""
+        pinned = dict(self._pinned)
+        if settings is not None:
+            pinned["settings"] = settings
+        if roster is not None:
+            pinned["roster"] = roster
         view = object.__new__(Workspace)
-        _init(view, self.root, self.clock, {**self._pinned, **{k: v for k, v in
-                                                              (("settings", settings), ("roster", roster))
-                                                              if v is not None}})
+        _init(view, self.root, self.clock, pinned, self._read)  # the same folder: what was read of it, shared
         return view
 
     @property
