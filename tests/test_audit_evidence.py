@@ -21,7 +21,7 @@ def ws(tmp_path):
 def audit(ws, **settings):
     fresh = Workspace(ws.root, clock=ws.clock)
     if settings:
-        fresh.__dict__["settings"] = fresh.settings._replace(**settings)
+        fresh = fresh.replace(settings=fresh.settings._replace(**settings))
     return audit_month(fresh, MONTH)
 
 

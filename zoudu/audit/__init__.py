@@ -5,8 +5,11 @@ A pipeline of named stages, each returning a value (like beancount's loader)::
     span     = span_of(...)                      # audit.span: the days and weeks looked at
     sources  = load(...)                         # audit.load: which lines of which files
     facts    = gather(span, ..., sources)        # audit.read + audit.facts: what the lines say
-    coverage = cover(span, settings, facts)      # audit.coverage: what covered each slot
+    facts    = decided(span, ..., facts)         # audit.rules.late: which evidence came late, who may approve it
+    rulings  = Rulings.of(facts)                 # audit.appeals: what each appeal decided
+    coverage = cover(span, ..., facts, rulings)  # audit.coverage: what covered each slot
     found    = run(Month(...), TABLE)            # audit.rules: one function per rule id
+    found    = contest(..., rulings, found)      # audit.review: each finding's status on appeal
     result   = AuditResult(...)                  # here: liability, per-cadre figures
 
 The result is frozen data (``audit.result``); rendering lives elsewhere.
@@ -31,6 +34,7 @@ from msgspec import UNSET
 
 from zoudu import model
 from zoudu.audit.anomalies import find as find_anomalies
+from zoudu.audit.appeals import Rulings
 from zoudu.audit.coverage import cover, day_record, not_serving, week_figures
 from zoudu.audit.dated import RosterByDay
 from zoudu.audit.facts import gather
@@ -41,6 +45,7 @@ from zoudu.audit.result import (
 )
 from zoudu.audit.rules import TABLE, Month, Rule, label, run
 from zoudu.audit.rules.drawn import notices as draw_notices
+from zoudu.audit.rules.late import decided
 from zoudu.audit.review import contest, reports, unsupervised
 from zoudu.audit.sealed import SealedView, sealed_view
 from zoudu.audit.span import Span, span_of
@@ -118,8 +123,8 @@ def prepare(ws: Workspace, month: str, cadre: str | None = None) -> Prepared:
             month=month, today=now.date().isoformat()))
     view = sealed_view(ws, month)  # a sealed month: its rules, roster and lines as sealed
     today = ws.roster
-    if view is not None:
-        ws = view.ws
+    # the workspace as audited, one value throughout: a sealed month's view, else the rules and roster as read now
+    ws = view.ws if view is not None else ws.replace(settings=ws.settings, roster=today)
     settings, roster = ws.settings, ws.roster
     only = None
     if cadre is not None:
@@ -142,10 +147,11 @@ def _audit(ws: Workspace, span: Span, table: tuple[Rule, ...], want_days: bool, 
     settings, roster, month = ws.settings, ws.roster, span.month
     loaded = load(ws, month, span.days[0].date, span.days[-1].date, view.cuts if view is not None else None,
                   reader)
-    facts = gather(span, settings, roster, loaded.sources)
-    coverage = cover(span, settings, facts)
+    facts = decided(span, settings, roster, gather(span, settings, roster, loaded.sources))
+    rulings = Rulings.of(facts)
+    coverage = cover(span, settings, roster, facts, rulings)
     month_view = Month(settings, roster, span, facts, coverage)
-    violations = contest(settings, roster, facts, run(month_view, table))
+    violations = contest(settings, roster, rulings, run(month_view, table))
 
     notices = list(loaded.notices) + span.calendar.notices() + list(facts.notices)
     notices += draw_notices(month_view)

@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from zoudu import model
+from zoudu.audit.appeals import Rulings
 from zoudu.audit.facts import Facts, LeaveSpan, SignIn, Visit
 from zoudu.audit.read import Line
 from zoudu.audit.result import LEAVE, MISSING, NOT_REQUIRED, OFFICE, TRIP, VILLAGE, Day
 from zoudu.audit.span import DayInfo, Span
 from zoudu.ledger.settings import Quota, Settings
-from zoudu.model import Cadre
+from zoudu.model import Cadre, Roster
 
 MORNING, AFTERNOON, EVENING = 0, 1, 2
 PRESENT = (OFFICE, VILLAGE)
@@ -91,38 +92,61 @@ class Coverage:
     cadres: dict[str, CadreCoverage]  # serving cadres, in roster order
 
 
-def absent_findings(settings: Settings, facts: Facts) -> dict[str, list[tuple[dt.datetime, Line]]]:
-    """Per cadre: the moments a spot check of the month found them absent (not while on leave)."""
+def absent_findings(settings: Settings, roster: Roster, span: Span, facts: Facts, rulings: Rulings
+                    ) -> dict[str, list[tuple[dt.datetime, Line]]]:
+    """Per cadre: the moments a spot check of the month found them absent (not while on leave, and
+    not where the finding it makes was overturned on appeal: then it counts for nothing, so it
+    cancels nothing either)."""
     out: dict[str, list[tuple[dt.datetime, Line]]] = {}
     tz = settings.tz
-    cleared = _overturned_checks(settings, facts)
     for e in facts.inspections:
         moment = e.at.astimezone(tz)
         for cid in e.get("absent") or ():
-            if any(span.holds(e.at) for span in facts.leaves.get(cid, ())):
+            if any(span_.holds(e.at) for span_ in facts.leaves.get(cid, ())):
                 continue
-            if any(start <= moment <= end for start, end in cleared.get(str(cid), ())):
-                continue  # overturned on appeal: it counts for nothing, so it cancels nothing either
+            due = due_at(settings, roster, span, facts.duties.get(cid, {}), cid, e.at)
+            if due is not None and rulings.overturned(cid, ABSENT_RULE, *due):
+                continue
             out.setdefault(str(cid), []).append((moment, e))
     return out
 
 
-def _overturned_checks(settings: Settings, facts: Facts) -> dict[str, list[tuple[dt.datetime, dt.datetime]]]:
-    """Per cadre: the spans (a slot, or a whole day's slots) of ``inspection.absent`` findings
-    overturned on appeal (docs/audit-rules.md#the-policy-cross-checked)."""
-    out: dict[str, list[tuple[dt.datetime, dt.datetime]]] = {}
-    for appeal in facts.appeals:
-        decision = facts.decisions.get(appeal.id)
-        if appeal.get("rule") != "inspection.absent" or decision is None or decision.get("decision") != "overturned":
-            continue
-        try:
-            day = dt.date.fromisoformat(str(appeal.get("date")))
-        except ValueError:
-            continue
-        slot = appeal.get("slot")
-        slots = [model.SLOTS.index(slot)] if slot in model.SLOTS else range(len(model.SLOTS))
-        out.setdefault(str(appeal.cadre), []).extend(slot_span(settings, day, i) for i in slots)
-    return out
+ABSENT_RULE = "inspection.absent"  # the finding of a spot check that found the cadre absent when due
+
+
+def due_at(settings: Settings, roster: Roster, span: Span, duties: dict[dt.date, tuple[bool, bool, bool]],
+           cadre: str, moment: dt.datetime) -> tuple[dt.date, str] | None:
+    """The day and slot (``morning`` …) of the cadre due at ``moment``, None if nothing was (docs/audit-rules.md): a day
+    slot of a workday or a duty (``duties``: the cadre's) within its window; the evening of a night the 543 counts (or
+    a duty evening) from the start of its window to the end of the next morning's window — a check at 03:00
+    found the cadre absent on the night before, and is filed under that evening; and the working hours
+    of a workday the cadre serves, filed under the day slot they belong to. Nothing before records start."""
+    local = moment.astimezone(settings.tz)
+    infos = {info.date: info for info in span.days if info.audited}
+    for day, slots in ((local.date(), (0, 1, 2)), (local.date() - dt.timedelta(days=1), (EVENING,))):
+        info = infos.get(day)
+        duty = duties.get(day, (False, False, False))
+        for i in slots:
+            if not (info is not None and info.required[i]) and not duty[i]:
+                continue
+            start, end = slot_span(settings, day, i)
+            if start <= local <= end:
+                return day, model.SLOTS[i]
+    return _in_working_hours(settings, roster, cadre, local, infos.get(local.date()))
+
+
+def _in_working_hours(settings: Settings, roster: Roster, cadre: str, local: dt.datetime,
+                      info) -> tuple[dt.date, str] | None:
+    """(the day, its morning or afternoon) when ``local`` lies in the working hours of a workday the
+    cadre serves; None otherwise."""
+    clock = local.time().replace(tzinfo=None)
+    if info is None or not info.workday or not any(start <= clock <= end for start, end in settings.hours):
+        return None
+    found = roster.get(cadre)
+    if found is None or not found.serving_on(info.date):
+        return None
+    # filed under the half of the day it belongs to: the afternoon from its window's start
+    return info.date, "afternoon" if clock >= settings.slots["afternoon"].start else "morning"
 
 
 def slot_span(settings: Settings, day: dt.date, i: int) -> tuple[dt.datetime, dt.datetime]:
@@ -257,10 +281,12 @@ def cover_day(info: DayInfo, seen: Presence, leaves: tuple[LeaveSpan, ...],
                     info.required[2] and excused[2] is None, required, at_office, duty, cleared)
 
 
-def cover(span: Span, settings: Settings, facts: Facts) -> Coverage:
-    """For every serving cadre and every day looked at: what covered each slot."""
-    found, rejected, village_where, contradicted = presence(settings, facts, absent_findings(settings, facts))
-    overturned = overturned_slots(facts)
+def cover(span: Span, settings: Settings, roster: Roster, facts: Facts, rulings: Rulings) -> Coverage:
+    """For every serving cadre and every day looked at: what covered each slot (a slot whose
+    missing finding was overturned on appeal counts as covered, ``rulings``)."""
+    found, rejected, village_where, contradicted = presence(settings, facts,
+                                                            absent_findings(settings, roster, span, facts, rulings))
+    overturned = rulings.cleared(SLOT_RULES)
     week_of_day = {info.date: index for index, week in enumerate(span.weeks) for info in week.days}
     same: dict[tuple[dt.date, Presence], CadreDay] = {}
     out: dict[str, CadreCoverage] = {}
@@ -298,29 +324,6 @@ def cover(span: Span, settings: Settings, facts: Facts) -> Coverage:
 
 
 SLOT_RULES = ("signin.missing", "duty.missed")  # the findings of one slot left uncovered
-
-
-def overturned_slots(facts: Facts) -> dict[str, dict[dt.date, tuple[bool, bool, bool]]]:
-    """Per cadre and day: the slots whose missing finding was overturned on appeal, decided
-    by the latest appeal naming the slot (an appeal without a slot names the whole day)."""
-    decided: dict[tuple[str, dt.date, int, str], bool] = {}
-    for appeal in sorted(facts.appeals, key=lambda a: a.recorded):
-        if appeal.get("rule") not in SLOT_RULES or appeal.cadre is None:
-            continue
-        try:
-            day = dt.date.fromisoformat(str(appeal.get("date")))
-        except ValueError:
-            continue
-        decision = facts.decisions.get(appeal.id)
-        overturned = decision is not None and decision.get("decision") == "overturned"
-        slot = appeal.get("slot")
-        for i in [model.SLOTS.index(slot)] if slot in model.SLOTS else range(len(model.SLOTS)):
-            decided[(str(appeal.cadre), day, i, str(appeal.get("rule")))] = overturned
-    out: dict[str, dict[dt.date, list[bool]]] = {}
-    for (cadre, day, i, _rule), overturned in decided.items():
-        if overturned:
-            out.setdefault(cadre, {}).setdefault(day, [False, False, False])[i] = True
-    return {c: {d: (m[0], m[1], m[2]) for d, m in days.items()} for c, days in out.items()}
 
 
 def prorate(quota: int, available: int, cap: int) -> int:

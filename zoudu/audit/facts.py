@@ -2,35 +2,41 @@
 
 ``gather(span, settings, roster, sources)`` reads every source once (``audit.read``)
 and returns ``Facts``: office sign-ins and village entries of the audited days
-(with their local day and time, window, place, delay, approver), leave spans (a
-cancellation 销假 applied), spot checks, reports and evaluations of the month, the
-entries voided in the month's file, and where the ledger is damaged. Facts decide
-nothing: a rule (``audit.rules``) holds each condition. Every fact keeps its entry
-(``Line``), so a rule can cite ``file:line`` and read any field of it.
+(with their local day and time, window, place, delay, the approver the line names),
+leave entries and their cancellations (销假), spot checks, reports and evaluations of the
+month, the approvals recorded after the fact, the entries voided in the month's file, and
+where the ledger is damaged. Each kind of entry has its reader (``READERS``: kind -> the
+function that keeps its facts, and the files it is read in).
+
+Facts decide nothing: whether evidence came late and who may approve it is decided with
+the rules (``audit.rules.late.decided``), and each other condition by a rule
+(``audit.rules``). Every fact keeps its entry (``Line``), so a rule can cite ``file:line``
+and read any field of it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Iterable, NamedTuple
+from typing import Any, Callable, Iterable, NamedTuple
 
 import msgspec
 
 from zoudu import model
-from zoudu.audit.dated import RosterByDay
-from zoudu.audit.load import HISTORY, MONTH, Source
+from zoudu.audit.load import HISTORY, MONTH, NEIGHBOUR, Source
 from zoudu.audit.read import Line, decode
 from zoudu.audit.span import Span
 from zoudu.i18n import _
-from zoudu.ledger import approvals, lateness
 from zoudu.ledger.lateness import is_imported
 from zoudu.ledger.settings import Settings
 from zoudu.model import Problem, Roster
 
 
 class SignIn(NamedTuple):
-    """An office sign-in (签到) of a cadre on the roster, on a day the audit looks at."""
+    """An office sign-in (签到) of a cadre on the roster, on a day the audit looks at.
+
+    As gathered, ``approver`` is the one the line names and ``late`` is False; whether it came
+    late, and whether its approver may approve it, is decided by ``audit.rules.late.decided``."""
 
     entry: Line
     cadre: str
@@ -59,7 +65,10 @@ class SignIn(NamedTuple):
 
 
 class Visit(NamedTuple):
-    """A village entry (民情日记: 下村, or 住村 with ``stay``) of a cadre on the roster."""
+    """A village entry (民情日记: 下村, or 住村 with ``stay``) of a cadre on the roster.
+
+    As gathered, ``approver`` is the one the line names and ``late`` is False (decided by
+    ``audit.rules.late.decided``, as for ``SignIn``)."""
 
     entry: Line
     cadre: str
@@ -101,7 +110,9 @@ class LeaveSpan(NamedTuple):
 @dataclass(frozen=True)
 class Facts:
     attendance: tuple[SignIn | Visit, ...]  # in the order read
-    leaves: dict[str, tuple[LeaveSpan, ...]]  # cadre -> spans that touch the audited days
+    # cadre -> spans that touch the audited days: made by ``audit.rules.late.decided`` from ``leave_entries``
+    # and ``cancels`` once each leave's approver is checked (empty as gathered)
+    leaves: dict[str, tuple[LeaveSpan, ...]]
     inspections: tuple[Line, ...]  # spot checks (督查) dated in the month
     reports: tuple[Line, ...]  # reported breaches (五不准) dated in the month
     evaluations: dict[str, dict[str, Any]]  # cadre -> self/peer/public -> grade, for the month
@@ -116,6 +127,9 @@ class Facts:
     meetings: tuple[Line, ...] = ()  # meetings (家属会) of the month's quarter
     evaluation_history: dict[str, tuple[Line, ...]] = field(default_factory=dict)  # cadre -> every evaluation
     draws: tuple[Line, ...] = ()  # the spot-check draw's entries in the month's file, in the order read
+    leave_entries: tuple[Line, ...] = ()  # every leave (请假/公出) read, in the order read
+    cancels: dict[str, Line] = field(default_factory=dict)  # leave id -> its earliest cancellation (销假)
+    approvals: dict[str, Line] = field(default_factory=dict)  # entry id -> the ``zoudu approve`` naming it
 
     @property
     def signins(self) -> Iterable[SignIn]:
@@ -141,37 +155,53 @@ def read_voids(src: Source) -> dict[str, Line]:
 
 def gather(span: Span, settings: Settings, roster: Roster, sources: Iterable[Source]) -> Facts:
     """Every source's lines, once, in order: the facts of the audited days."""
-    tz = settings.tz
-    windows = [(i, settings.slots[name].start, settings.slots[name].end) for i, name in enumerate(model.SLOTS)]
-    on_roster = roster.by_id
-    span_day = {info.date for info in span.days if info.audited}  # nothing before records start
-    in_month = {info.date for info in span.month_days if info.audited}
-    attendance: list[SignIn | Visit] = []
-    leave_entries: list[Line] = []
-    cancels: dict[str, Line] = {}
-    inspections: list[Line] = []
-    reports: list[Line] = []
-    evaluations: dict[str, dict[str, Any]] = {}
-    voided: list[tuple[Line, Line]] = []
-    strangers: dict[str, str] = {}
-    problems: list[Problem] = []
-    count = 0
-    duties: dict[str, dict[dt.date, list[bool]]] = {}
-    appeals: list[Line] = []
-    draws: list[Line] = []
-    decisions: dict[str, Line] = {}
-    meetings: list[Line] = []
-    history_of: dict[str, list[Line]] = {}
-    approved_later: dict[str, Line] = {}  # entry id -> the approval that names it
-    quarter = _quarter(span.month)
-    fixed = _fixed_offset(tz, span)
-    late = Lateness(settings, roster)
-    limits = late.limits
-    hours = DayHours.of(settings)
+    read = _Reading(span, settings, roster)
     for src in sources:
-        shown, role = src.shown, src.role
+        read.source(src)
+    return read.facts()
+
+
+ANY_FILE = frozenset({MONTH, NEIGHBOUR, HISTORY})  # leave and meetings: whenever they were recorded
+DATED = frozenset({MONTH, NEIGHBOUR})  # what happened on an audited day: the month's file and its neighbour's
+OWN_MONTH = frozenset({MONTH})  # what the month's file records of the month
+
+
+class _Reading:
+    """What ``gather`` has read so far: one collection per kind of fact, filled by ``READERS``."""
+
+    def __init__(self, span: Span, settings: Settings, roster: Roster) -> None:
+        self.span, self.settings, self.tz = span, settings, settings.tz
+        self.windows = [(i, settings.slots[name].start, settings.slots[name].end) for i, name in enumerate(model.SLOTS)]
+        self.on_roster = roster.by_id
+        self.span_day = {info.date for info in span.days if info.audited}  # nothing before records start
+        self.in_month = {info.date for info in span.month_days if info.audited}
+        self.quarter = _quarter(span.month)
+        self.fixed = _fixed_offset(self.tz, span)
+        self.hours = DayHours.of(settings)
+        self.attendance: list[SignIn | Visit] = []
+        self.leave_entries: list[Line] = []
+        self.cancels: dict[str, Line] = {}
+        self.inspections: list[Line] = []
+        self.reports: list[Line] = []
+        self.evaluations: dict[str, dict[str, Any]] = {}
+        self.voided: list[tuple[Line, Line]] = []
+        self.strangers: dict[str, str] = {}
+        self.problems: list[Problem] = []
+        self.count = 0
+        self.duties: dict[str, dict[dt.date, list[bool]]] = {}
+        self.appeals: list[Line] = []
+        self.draws: list[Line] = []
+        self.decisions: dict[str, Line] = {}
+        self.meetings: list[Line] = []
+        self.history_of: dict[str, list[Line]] = {}
+        self.approvals: dict[str, Line] = {}  # entry id -> the approval that names it
+
+    def source(self, src: Source) -> None:
+        """One file's lines, in order, each entry to the reader of its kind (voided ones to none)."""
+        shown, problems = src.shown, self.problems
         voids = read_voids(src)
-        history, month = role == HISTORY, role == MONTH
+        month = src.role == MONTH
+        readers = {kind: reader for kind, (reader, roles) in READERS.items() if src.role in roles}
         for number, text, complete in src.lines:
             if not complete:
                 if text is None or text.strip():
@@ -183,115 +213,151 @@ def gather(span: Span, settings: Settings, roster: Roster, sources: Iterable[Sou
                 continue
             if not text or text[0] == "#" or text.isspace():
                 continue
-            count += 1
+            self.count += 1
             line = decode(text, shown, number, problems)
             if line is None:
                 continue
-            kind = line.kind
             if line.id in voids:
-                if kind != model.VOID and month:
-                    voided.append((line, voids[line.id]))
+                if month and line.kind != model.VOID:
+                    self.voided.append((line, voids[line.id]))
                 continue
-            if kind == model.LEAVE:
-                leave_entries.append(line)
-            elif kind == model.LEAVE_CANCEL:
-                target = str(line.get("leave"))
-                if target not in cancels or line.at < cancels[target].at:
-                    cancels[target] = line
-            elif kind == model.MEETING:
-                held = line.at.astimezone(tz).date()
-                if _quarter(held.strftime("%Y-%m")) == quarter and held <= span.last:
-                    meetings.append(line)
-            elif kind == model.APPROVAL:
-                if not history:  # a late entry approved after the fact: in the file of the entry it approves
-                    approved_later.setdefault(str(line.target), line)
-                continue
-            elif history or kind == model.VOID:
-                continue
-            elif kind == model.CHECKIN or kind == model.VILLAGE:
-                at = line.at
-                # most times carry the workspace's own offset: local as written, no conversion
-                local = at if fixed is not None and at.utcoffset() == fixed else at.astimezone(tz)
-                day = local.date()
-                if kind == model.VILLAGE and line.stay and local.time() <= hours.night_ends:
-                    day -= ONE_DAY  # a stay written after midnight is the night before's
-                if day not in span_day:
-                    continue
-                cadre = str(line.cadre)
-                if cadre not in on_roster:
-                    strangers.setdefault(cadre, line.where)
-                    continue
-                if kind == model.CHECKIN:
-                    clock = local.time().replace(microsecond=0, tzinfo=None)
-                    window = None
-                    for i, start, end in windows:
-                        if start <= clock <= end:
-                            window = i
-                            break
-                    place = settings.place if line.place is msgspec.UNSET else str(line.place)
-                    delay, imported = line.recorded - line.at, is_imported(line.source)
-                    is_late = limits.late(kind, delay, imported)
-                    approver, refused = late.approved(line, approvals.BACKFILL, day) if is_late else (
-                        line.approver, None)
-                    attendance.append(SignIn(line, cadre, day, clock, window, place, delay,
-                                             approver, day in in_month, imported, is_late, refused))
-                else:
-                    is_late = limits.late(kind, line.recorded - line.at)
-                    approver, refused = late.approved(line, approvals.VILLAGE, day) if is_late else (
-                        line.approver, None)
-                    attendance.append(Visit(line, cadre, day, bool(line.stay), str(line.village),
-                                            line.witness or None, day in in_month, is_late, approver, refused,
-                                            daytime=hours.daytime(local, bool(line.stay))))
-            elif not month:
-                continue
-            elif kind == model.SPOT_CHECK:
-                if line.at.astimezone(tz).date() in in_month:
-                    inspections.append(line)
-            elif kind == model.REPORT:
-                if line.at.astimezone(tz).date() in in_month:
-                    reports.append(line)
-            elif kind == model.DUTY:
-                if line.cadre in on_roster and line.date:
-                    day = dt.date.fromisoformat(str(line.date))
-                    mark = duties.setdefault(str(line.cadre), {}).setdefault(day, [False, False, False])
-                    for slot in line.slots or model.SLOTS:
-                        if slot in model.SLOTS:
-                            mark[model.SLOTS.index(slot)] = True
-            elif kind in model.DRAW_KINDS:
-                draws.append(line)
-            elif kind == model.APPEAL:
-                appeals.append(line)
-            elif kind == model.REVIEW:
-                target = str(line.get("target"))
-                # a decision is made once: a later review (only written by hand or by an older zoudu) changes nothing
-                if target not in decisions or line.recorded < decisions[target].recorded:
-                    decisions[target] = line
-            elif kind == model.EVALUATION:
-                if line.get("month") == span.month and line.cadre:
-                    history_of.setdefault(line.cadre, []).append(line)
-                    grades = evaluations.setdefault(line.cadre, {})
-                    for key in ("self", "peer", "public"):
-                        if line.get(key):
-                            grades[key] = line.get(key)
-    if approved_later:
-        attendance = [late.approved_after(f, approved_later.get(f.entry.id)) for f in attendance]
-    notices = tuple(_("{where}: '{cadre}' is not on the roster; their entries were not counted").format(
-        where=where, cadre=cadre) for cadre, where in strangers.items())
-    kept = []
-    for e in leave_entries:  # the approval re-checked: a leave its approver may not approve excuses nothing
-        refused = late.leave_refused(e)
-        if refused:
-            notices += (_("{where}: the leave's approver ({approver}) may not approve it: {why}; it excuses "
-                          "nothing").format(where=e.where, approver=e.approver, why=refused),)
-        else:
-            kept.append(e)
-    leave_entries = kept
-    return Facts(tuple(attendance), leave_spans(span, tz, leave_entries, cancels), tuple(inspections),
-                 tuple(reports), evaluations, tuple(voided), strangers, tuple(problems), count, notices,
-                 duties={c: {d: (m[0], m[1], m[2]) for d, m in days.items()} for c, days in duties.items()},
-                 appeals=tuple(appeals), decisions=decisions, meetings=tuple(meetings),
-                 evaluation_history={c: tuple(lines) for c, lines in history_of.items()},
-                 draws=tuple(draws))
+            reader = readers.get(line.kind)
+            if reader is not None:
+                reader(self, line)
+
+    def leave(self, line: Line) -> None:
+        self.leave_entries.append(line)
+
+    def leave_cancel(self, line: Line) -> None:
+        """The earliest cancellation (销假) of each leave."""
+        target = str(line.get("leave"))
+        if target not in self.cancels or line.at < self.cancels[target].at:
+            self.cancels[target] = line
+
+    def meeting(self, line: Line) -> None:
+        """A meeting held in the month's quarter, by the month's end."""
+        held = line.at.astimezone(self.tz).date()
+        if _quarter(held.strftime("%Y-%m")) == self.quarter and held <= self.span.last:
+            self.meetings.append(line)
+
+    def approval(self, line: Line) -> None:
+        """A late entry approved after the fact: the approval lies in the file of the entry it approves."""
+        self.approvals.setdefault(str(line.target), line)
+
+    def _dated(self, line: Line, stay: bool = False) -> tuple[dt.datetime, dt.date] | None:
+        """(local time, day) of a sign-in or village entry of a cadre on the roster on an audited day;
+        None otherwise (a cadre not on the roster is noted where first seen)."""
+        at = line.at
+        # most times carry the workspace's own offset: local as written, no conversion
+        local = at if self.fixed is not None and at.utcoffset() == self.fixed else at.astimezone(self.tz)
+        day = local.date()
+        if stay and local.time() <= self.hours.night_ends:
+            day -= ONE_DAY  # a stay written after midnight is the night before's
+        if day not in self.span_day:
+            return None
+        cadre = str(line.cadre)
+        if cadre not in self.on_roster:
+            self.strangers.setdefault(cadre, line.where)
+            return None
+        return local, day
+
+    def sign_in(self, line: Line) -> None:
+        """An office sign-in: its time of day, the slot window it lies in, its place and delay."""
+        dated = self._dated(line)
+        if dated is None:
+            return
+        local, day = dated
+        clock = local.time().replace(microsecond=0, tzinfo=None)
+        window = None
+        for i, start, end in self.windows:
+            if start <= clock <= end:
+                window = i
+                break
+        place = self.settings.place if line.place is msgspec.UNSET else str(line.place)
+        self.attendance.append(SignIn(line, str(line.cadre), day, clock, window, place, line.recorded - line.at,
+                                      line.approver, day in self.in_month, is_imported(line.source)))
+
+    def visit(self, line: Line) -> None:
+        """A village entry (下村, or 住村 with ``stay``): where, who witnessed it, whether by day."""
+        stay = bool(line.stay)
+        dated = self._dated(line, stay)
+        if dated is None:
+            return
+        local, day = dated
+        self.attendance.append(Visit(line, str(line.cadre), day, stay, str(line.village), line.witness or None,
+                                     day in self.in_month, approver=line.approver,
+                                     daytime=self.hours.daytime(local, stay)))
+
+    def _of_month(self, line: Line) -> bool:
+        return line.at.astimezone(self.tz).date() in self.in_month
+
+    def spot_check(self, line: Line) -> None:
+        if self._of_month(line):
+            self.inspections.append(line)
+
+    def report(self, line: Line) -> None:
+        if self._of_month(line):
+            self.reports.append(line)
+
+    def duty(self, line: Line) -> None:
+        """The slots a cadre on the roster is on duty for on a day (none named: every slot)."""
+        if line.cadre in self.on_roster and line.date:
+            day = dt.date.fromisoformat(str(line.date))
+            mark = self.duties.setdefault(str(line.cadre), {}).setdefault(day, [False, False, False])
+            for slot in line.slots or model.SLOTS:
+                if slot in model.SLOTS:
+                    mark[model.SLOTS.index(slot)] = True
+
+    def draw(self, line: Line) -> None:
+        self.draws.append(line)
+
+    def appeal(self, line: Line) -> None:
+        self.appeals.append(line)
+
+    def review(self, line: Line) -> None:
+        """A decision is made once: a later review (only written by hand or by an older zoudu) changes nothing."""
+        target = str(line.get("target"))
+        if target not in self.decisions or line.recorded < self.decisions[target].recorded:
+            self.decisions[target] = line
+
+    def evaluation(self, line: Line) -> None:
+        """The month's grades per cadre (a later one of a kind replaces an earlier), and every evaluation."""
+        if line.get("month") == self.span.month and line.cadre:
+            self.history_of.setdefault(line.cadre, []).append(line)
+            grades = self.evaluations.setdefault(line.cadre, {})
+            for key in ("self", "peer", "public"):
+                if line.get(key):
+                    grades[key] = line.get(key)
+
+    def facts(self) -> Facts:
+        notices = tuple(_("{where}: '{cadre}' is not on the roster; their entries were not counted").format(
+            where=where, cadre=cadre) for cadre, where in self.strangers.items())
+        return Facts(tuple(self.attendance), {}, tuple(self.inspections), tuple(self.reports), self.evaluations,
+                     tuple(self.voided), self.strangers, tuple(self.problems), self.count, notices,
+                     duties={c: {d: (m[0], m[1], m[2]) for d, m in days.items()} for c, days in self.duties.items()},
+                     appeals=tuple(self.appeals), decisions=self.decisions, meetings=tuple(self.meetings),
+                     evaluation_history={c: tuple(lines) for c, lines in self.history_of.items()},
+                     draws=tuple(self.draws), leave_entries=tuple(self.leave_entries), cancels=self.cancels,
+                     approvals=self.approvals)
+
+
+# Each kind of entry: the reader that keeps its facts, and the files it is read in. A kind not here
+# (a void, a seal, a publication) is counted and otherwise left alone.
+READERS: dict[str, tuple[Callable[[_Reading, Line], None], frozenset[str]]] = {
+    model.LEAVE: (_Reading.leave, ANY_FILE),
+    model.LEAVE_CANCEL: (_Reading.leave_cancel, ANY_FILE),
+    model.MEETING: (_Reading.meeting, ANY_FILE),
+    model.APPROVAL: (_Reading.approval, DATED),
+    model.CHECKIN: (_Reading.sign_in, DATED),
+    model.VILLAGE: (_Reading.visit, DATED),
+    model.SPOT_CHECK: (_Reading.spot_check, OWN_MONTH),
+    model.REPORT: (_Reading.report, OWN_MONTH),
+    model.DUTY: (_Reading.duty, OWN_MONTH),
+    model.APPEAL: (_Reading.appeal, OWN_MONTH),
+    model.REVIEW: (_Reading.review, OWN_MONTH),
+    model.EVALUATION: (_Reading.evaluation, OWN_MONTH),
+    **{kind: (_Reading.draw, OWN_MONTH) for kind in model.DRAW_KINDS},
+}
 
 
 ONE_DAY = dt.timedelta(days=1)
@@ -318,56 +384,6 @@ class DayHours(NamedTuple):
 def _quarter(month: str) -> str:
     """``2026-11`` -> ``2026-Q4``."""
     return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
-
-
-class Lateness:
-    """How late evidence may come (rules.yaml) and who may approve it (``ledger.approvals``,
-    checked again here: an approver the policy does not allow counts as none)."""
-
-    def __init__(self, settings: Settings, roster: Roster) -> None:
-        self.limits = lateness.limits(settings)  # the rule the read-back and ``zoudu log`` use too
-        self.settings, self.roster = settings, roster
-        self.dated = RosterByDay(roster)
-        self._plain: dict[int, Roster] = {}  # per roster state: the same cadres without the log (no replay)
-        self._seen: dict[tuple, str | None] = {}
-
-    def _check(self, approver: str, cadre: str | None, kind: str, day: dt.date,
-               length: dt.timedelta | None = None) -> str | None:
-        """``approvals.may_approve`` on the roster of ``day``, worked out once per roster state."""
-        state = self.dated.on(day)
-        key = (approver, cadre, kind, day, None if length is None else approvals.policy(self.settings, kind, length))
-        if key not in self._seen:
-            plain = self._plain.get(id(state))
-            if plain is None:
-                plain = self._plain[id(state)] = Roster.of(state.cadres, state.path)
-            self._seen[key] = approvals.may_approve(self.settings, plain, approver, cadre, kind, day, length)
-        return self._seen[key]
-
-    def leave_refused(self, line: Line) -> str | None:
-        """Why the leave's approver may not approve it (None: they may, or it names none)."""
-        if not line.approver or line.cadre is None or not isinstance(line.until, dt.datetime):
-            return None
-        day = line.at.astimezone(self.settings.tz).date()
-        return self._check(str(line.approver), line.cadre, approvals.LEAVE, day, line.until - line.at)
-
-    def approved_after(self, fact: SignIn | Visit, approval: Line | None) -> SignIn | Visit:
-        """``fact`` as an approval recorded after it (``zoudu approve``) leaves it: counted as if approved
-        at entry when its approver may approve it on the entry's day (checked again, as at entry)."""
-        if approval is None or not fact.late or fact.approver is not None or not approval.approver:
-            return fact
-        kind = approvals.BACKFILL if type(fact) is SignIn else approvals.VILLAGE
-        refused = self._check(str(approval.approver), fact.cadre, kind, fact.day)
-        if refused:
-            return fact._replace(refused=fact.refused or refused)
-        return fact._replace(approver=approval.approver, refused=None, approval=approval)
-
-    def approved(self, line: Line, kind: str, day: dt.date) -> tuple[Any, str | None]:
-        """(the approver if they may approve, else None; why not)."""
-        who = line.approver
-        if not who:
-            return None, None
-        refused = self._check(str(who), line.cadre, kind, day)
-        return (None, refused) if refused else (who, None)
 
 
 def _fixed_offset(tz: dt.tzinfo, span: Span) -> dt.timedelta | None:

@@ -1,9 +1,10 @@
 """Stage 5 of the audit, *review*: what the discipline group and the appeals decided
 (docs/audit-rules.md#the-policy-cross-checked).
 
-``contest`` marks each violation a cadre appealed: ``appealed`` while the appeal is pending,
-``overturned`` when the review overturned it (it then counts for nothing, but stays
-visible with the appeal and the review cited), ``standing`` when upheld. ``reports`` lists
+``contest`` marks each violation a cadre appealed, as ``audit.appeals`` decides it:
+``appealed`` while the appeal is pending, ``overturned`` when the review overturned it (it
+then counts for nothing, but stays visible with the appeal and the review cited),
+``standing`` when upheld. ``reports`` lists
 every report of the month with its status; ``unsupervised`` names the cadres whose
 commuting errors no supervisor answers for.
 """
@@ -11,9 +12,8 @@ commuting errors no supervisor answers for.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 
-from zoudu.audit.facts import Facts
+from zoudu.audit.appeals import Rulings
 from zoudu.audit.result import Report, Violation
 from zoudu.audit.rules import Month
 from zoudu.audit.rules.conduct import stationed, status
@@ -21,42 +21,19 @@ from zoudu.ledger.settings import Settings
 from zoudu.model import Roster
 
 
-def _week_of(day: dt.date) -> str:
-    year, week, _day = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def _matches(v: Violation, appeal) -> bool:
-    if v.cadre is None or v.cadre != appeal.cadre or v.rule != appeal.get("rule"):
-        return False
-    try:
-        day = dt.date.fromisoformat(str(appeal.get("date")))
-    except ValueError:
-        return False
-    if v.date is not None:
-        if v.date != day:
-            return False
-    elif v.week is None or v.week != _week_of(day):
-        return False
-    slot = appeal.get("slot")
-    return slot is None or v.slot == slot
-
-
-def contest(settings: Settings, roster: Roster, facts: Facts, violations: list[Violation]) -> list[Violation]:
-    """Each violation with its appeal's status, and township-wide findings with whose archive they land in."""
+def contest(settings: Settings, roster: Roster, rulings: Rulings, violations: list[Violation]) -> list[Violation]:
+    """Each violation with what its appeal decided (``audit.appeals``: its status, the appeal and its
+    review cited), and township-wide findings with whose archive they land in."""
     leader = next(iter(settings.inspectors(roster)), None)
-    appeals = sorted(facts.appeals, key=lambda a: a.recorded)
     out = []
     for v in violations:
         if v.cadre is None and leader is not None:
             v = dataclasses.replace(v, responsible=leader)
-        appeal = next((a for a in reversed(appeals) if _matches(v, a)), None)
+        appeal = rulings.appeal(v.cadre, v.rule, v.date, v.slot, v.week)
         if appeal is not None:
-            decision = facts.decisions.get(appeal.id)
-            state = "appealed" if decision is None else (
-                "overturned" if decision.get("decision") == "overturned" else "standing")
+            decision = rulings.review(appeal)
             trace = (appeal.where,) + ((decision.where,) if decision is not None else ())
-            v = dataclasses.replace(v, status=state, trace=trace)
+            v = dataclasses.replace(v, status=rulings.status(appeal), trace=trace)
         out.append(v)
     return out
 

@@ -2,8 +2,9 @@
 sealed inputs).
 
 ``sealed_view(ws, month)`` gives, for a month with a final seal, a view of the
-workspace whose settings are the rules text the seal names (kept under
-``ledgers/rules/``) and whose roster is the log as long as it was then, and for each
+workspace (another ``Workspace`` value, ``ws.replace``: ``ws`` itself is left as it is)
+whose settings are the rules text the seal names (kept under ``ledgers/rules/``) and
+whose roster is the log as long as it was then, and for each
 ledger file the last line the seal covered: an entry appended after the seal is late,
 not evidence, so editing ``rules.yaml`` or appending to a neighbouring or earlier month
 leaves the sealed month's verdicts as they were. None for a month not sealed.
@@ -11,7 +12,6 @@ leaves the sealed month's verdicts as they were. None for a month not sealed.
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import NamedTuple
 
@@ -43,16 +43,14 @@ def sealed_view(ws: Workspace, month: str) -> SealedView | None:
     assert state is not None
     _text, counts, _head = state
     rules_file = f"ledgers/{seals.RULES_DIR}/{seal.data['rules']}.yaml"
-    view = copy.copy(ws)
-    view.__dict__["settings"] = load_settings(ws.root / rules_file, rules_file)
+    settings = load_settings(ws.root / rules_file, rules_file)
     roster_count = counts.pop("ledgers/roster.yaml")
     roster = ws.roster
     if roster.changes:
         kept = tuple(sorted(roster.changes, key=lambda c: c.line)[:roster_count])
         roster = Roster.of(replay(kept), roster.path, kept)
-    view.__dict__["roster"] = roster
     cuts = {shown: _line_of_entry(ws.root / shown, count) for shown, count in counts.items()}
-    return SealedView(view, cuts, rules_file, seal.id)
+    return SealedView(ws.replace(settings=settings, roster=roster), cuts, rules_file, seal.id)
 
 
 def _line_of_entry(path: Path, count: int) -> int:

@@ -168,7 +168,15 @@ def append(path: Path, shown_as: str, new: list[dict[str, Any]],
         stamp = clock()
         new = [dict(f, recorded=stamp) if "recorded" in f else f for f in new]
         _check_clock(new, last_recorded, shown_as)
-    chunks: list[str] = [(header or HEADER.format(month=month))] if created else []
+    done = _chained(new, month, prev, seq, finish)
+    chunks = [(header or HEADER.format(month=month))] if created else []
+    _write_once(path, shown_as, "".join(chunks + [encode_line(fields) for fields in done]).encode("utf-8"), created)
+    return done
+
+
+def _chained(new: list[dict[str, Any]], month: str, prev: str, seq: int,
+             finish: Callable[[dict[str, Any]], dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """The entries, numbered on from ``seq`` and each hashed on the one before (``prev``)."""
     done: list[dict[str, Any]] = []
     for fields in new:
         seq += 1
@@ -177,9 +185,13 @@ def append(path: Path, shown_as: str, new: list[dict[str, Any]],
             fields = finish(fields)
         fields["hash"] = chain_hash(prev, fields)
         prev = fields["hash"]
-        chunks.append(encode_line(fields))
         done.append(fields)
-    data = "".join(chunks).encode("utf-8")
+    return done
+
+
+def _write_once(path: Path, shown_as: str, data: bytes, created: bool) -> None:
+    """``data`` appended in one write and synced; a write the file system refuses is undone (a new
+    file removed) and raised as a one-line ZouduError."""
     try:
         fd = system.open_append(path, created)
     except OSError as e:
@@ -206,7 +218,6 @@ def append(path: Path, shown_as: str, new: list[dict[str, Any]],
         raise write_error(refused, shown_as) from None
     if created:
         system.sync_folder(path.parent)
-    return done
 
 
 def _undo(fd: int, before: int) -> None:

@@ -28,9 +28,10 @@ def _roster_entry(ws: Workspace, op: str, cadre_id: str, day: dt.date, by: str |
     return entry
 
 
-def _append_roster(ws: Workspace, roster: model.Roster, entry: dict[str, Any]) -> model.Roster:
-    """Check the roster with the change, then append it to the log (the caller holds the lock)."""
-    from zoudu.ledger.roster import LOG_HEADER, load_roster
+def _append_roster(ws: Workspace, roster: model.Roster, entry: dict[str, Any]) -> None:
+    """Check the roster with the change, then append it to the log (the caller holds the lock);
+    ``ws.roster`` reads the log again, as it now stands."""
+    from zoudu.ledger.roster import LOG_HEADER
 
     path = ws.root / ROSTER
     if roster.cadres and not roster.changes:
@@ -50,8 +51,6 @@ def _append_roster(ws: Workspace, roster: model.Roster, entry: dict[str, Any]) -
             if problem:
                 raise ZouduError(problem)
     append(path, ROSTER, [entry], clock=lambda: iso(now(ws)), header=LOG_HEADER)
-    ws.__dict__.pop("roster", None)
-    return load_roster(path, ROSTER)
 
 
 def _supervisor(roster: model.Roster, supervisor: str | None, day: dt.date) -> str | None:
@@ -94,7 +93,7 @@ def roster_add(ws: Workspace, cadre_id: str, name: str, post: str | None, team: 
             raise ZouduError(_("'{value}' is both a name and an id on the roster; choose another").format(
                 value=name if roster.get(name) else cadre_id))
         fields["supervisor"] = _supervisor(roster, supervisor, day)
-        ws.__dict__["roster"] = _append_roster(ws, roster, _roster_entry(ws, "add", cadre_id, day, by, fields))
+        _append_roster(ws, roster, _roster_entry(ws, "add", cadre_id, day, by, fields))
     return cadre_id
 
 
@@ -140,7 +139,7 @@ def roster_set(ws: Workspace, token: str, start: str, by: str | None = None, **g
                                                for c in roster.on(day).cadres):
             raise ZouduError(_("{name} ({id}) still supervises cadres on {day}; give them another supervisor "
                                "first").format(name=cadre.name, id=cadre.id, day=day))
-        ws.__dict__["roster"] = _append_roster(ws, roster, _roster_entry(ws, "set", cadre.id, day, by, fields))
+        _append_roster(ws, roster, _roster_entry(ws, "set", cadre.id, day, by, fields))
     return cadre.id
 
 
@@ -155,7 +154,7 @@ def roster_leave(ws: Workspace, cadre_id: str, on: str, by: str | None = None) -
         if cadre.since and day < cadre.since:
             raise ZouduError(_("{name} ({id}) joined on {day}: cannot leave before").format(
                 name=cadre.name, id=cadre.id, day=cadre.since))
-        ws.__dict__["roster"] = _append_roster(ws, roster, _roster_entry(ws, "leave", cadre.id, day, by, {}))
+        _append_roster(ws, roster, _roster_entry(ws, "leave", cadre.id, day, by, {}))
     return cadre.id
 
 

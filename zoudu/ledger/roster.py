@@ -301,7 +301,6 @@ def migrate(ws, by: str, recorded: str) -> tuple[int, str]:
 
     system.write_synced(backup, data)
     _replace(path, log_lines(old.cadres, by, recorded, ws.settings.tz))
-    ws.__dict__.pop("roster", None)
     return len(old.cadres), ws.shown(backup)
 
 

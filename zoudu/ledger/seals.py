@@ -23,7 +23,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from zoudu import model, system
 from zoudu.timeparse import iso, month_days, month_of, parse_month, shift_month
@@ -398,9 +398,6 @@ def verify_seals_with(ws: Workspace, public) -> SealReport:
     """``verify_seals`` with a loaded public key, without the checkpoints."""
     from zoudu.ledger.workspace import ROSTER
 
-    print_key = fingerprint(public)
-    problems: list[model.Problem] = []
-    late: dict[str, str] = {}
     scans: dict[str, Any] = {}
 
     def scan_of(name: str):
@@ -411,63 +408,87 @@ def verify_seals_with(ws: Workspace, public) -> SealReport:
         return scans[name]
 
     seals = seal_entries(ws)
-    by_id = {e.id: e for e in seals}
+    problems = _publication_problems(ws, {e.id: e for e in seals})
+    late: dict[str, str] = {}
+    print_key, prev = fingerprint(public), None
+    for e in seals:
+        signed, said = _signed(e, public, print_key, prev)
+        problems += [model.Problem(e.file, e.line, message) for message in said]
+        if not signed:
+            continue
+        prev = e.hash
+        problems += _sealed_files(e, scan_of, late)
+        rules = ws.ledgers / RULES_DIR / f"{e.data.get('rules')}.yaml"
+        if not rules.exists() or hashlib.sha256(rules.read_bytes()).hexdigest() != e.data.get("rules"):
+            problems.append(model.Problem(e.file, e.line, _(
+                "the rules text it was sealed under is missing or changed: {file}").format(file=ws.shown(rules))))
+    return SealReport(problems, sorted(late.values()), len(seals))
+
+
+def _publication_problems(ws: Workspace, seals: dict[str, Any]) -> list[model.Problem]:
+    """Each publication's field verify does not know, and each naming a seal (by id and code) that
+    is not among ``seals`` as they are."""
+    problems: list[model.Problem] = []
     for e in seal_entries(ws, (model.PUBLICATION,)):
         unknown = sorted(set(e.data) - PUBLICATION_FIELDS)
         if unknown:
             problems.append(model.Problem(e.file, e.line, _(
                 "the publication has a field verify does not know: '{key}'").format(key=unknown[0])))
         named = e.data.get("seal")
-        if named is not None and (named not in by_id or e.data.get("code") != code_of(by_id[named].data)[:CODE_HEX]):
+        if named is not None and (named not in seals or e.data.get("code") != code_of(seals[named].data)[:CODE_HEX]):
             problems.append(model.Problem(e.file, e.line, _(
                 "the publication names the seal {id} (code {code}), which is not in the ledgers as it was: a seal "
                 "was removed or altered").format(id=named, code=e.data.get("code"))))
-    prev: str | None = None
-    for e in seals:
-        def bad(message: str) -> None:
-            problems.append(model.Problem(e.file, e.line, message))
+    return problems
 
-        unknown = sorted(set(e.data) - SEAL_FIELDS)
-        if unknown:
-            bad(_("the seal has a field verify does not know: '{key}'").format(key=unknown[0]))
+
+def _signed(e, public, print_key: str, prev: str | None) -> tuple[bool, list[str]]:
+    """(whether the seal ``e`` is read further: its fields known, its signature good with ``public``;
+    what is wrong with it, its key or its place after the seal whose hash is ``prev`` included)."""
+    unknown = sorted(set(e.data) - SEAL_FIELDS)
+    if unknown:
+        return False, [_("the seal has a field verify does not know: '{key}'").format(key=unknown[0])]
+    try:
+        from cryptography.exceptions import InvalidSignature
+
+        public.verify(bytes.fromhex(str(e.data.get("signature"))), signed_bytes(e.data))
+    except (InvalidSignature, ValueError):
+        return False, [_("the seal's signature does not verify with this public key: forged or altered")]
+    said = []
+    if e.data.get("key") != print_key:
+        said.append(_("the seal names another key"))
+    if e.data.get("prev") != prev:
+        said.append(_("the seal does not follow the previous seal: a seal was removed, added or moved"))
+    return True, said
+
+
+def _sealed_files(e, scan_of: Callable[[str], Any], late: dict[str, str]) -> list[model.Problem]:
+    """Whether each file (and the roster log) the seal ``e`` covers still begins with exactly what was
+    sealed: its count of entries and the hash of the last; the entries added after it to the files
+    the sealed month's audit read go to ``late`` ("file:line" -> what is said of it)."""
+    from zoudu.ledger.store import genesis
+
+    problems: list[model.Problem] = []
+    sealed = dict(e.data.get("files") or {})
+    sealed["roster"] = e.data.get("roster")
+    for name, (count, head) in sealed.items():
+        shown, entries = scan_of(name)
+        if len(entries) < count:
+            problems.append(model.Problem(e.file, e.line, _(
+                "{file} was cut short: it held {count} entries when sealed, now {now}").format(
+                file=shown, count=count, now=len(entries))))
             continue
-        try:
-            from cryptography.exceptions import InvalidSignature
-
-            public.verify(bytes.fromhex(str(e.data.get("signature"))), signed_bytes(e.data))
-        except (InvalidSignature, ValueError):
-            bad(_("the seal's signature does not verify with this public key: forged or altered"))
+        last = entries[count - 1] if count else None
+        if (last is None and head != genesis(name)) or (last is not None and last.hash != head):
+            where = last.where if last else shown
+            problems.append(model.Problem(last.file if last else shown, last.line if last else None, _(
+                "rewritten since the seal {seal} ({where} no longer ends the sealed entries, even if the "
+                "chain was recomputed)").format(seal=e.id, where=where)))
             continue
-        if e.data.get("key") != print_key:
-            bad(_("the seal names another key"))
-        if e.data.get("prev") != prev:
-            bad(_("the seal does not follow the previous seal: a seal was removed, added or moved"))
-        prev = e.hash
-        sealed = dict(e.data.get("files") or {})
-        sealed["roster"] = e.data.get("roster")
-        for name, (count, head) in sealed.items():
-            shown, entries = scan_of(name)
-            if len(entries) < count:
-                bad(_("{file} was cut short: it held {count} entries when sealed, now {now}").format(
-                    file=shown, count=count, now=len(entries)))
-                continue
-            last = entries[count - 1] if count else None
-            now_head = last.hash if last else None
-            from zoudu.ledger.store import genesis
-
-            if (last is None and head != genesis(name)) or (last is not None and now_head != head):
-                where = last.where if last else shown
-                problems.append(model.Problem(last.file if last else shown, last.line if last else None, _(
-                    "rewritten since the seal {seal} ({where} no longer ends the sealed entries, even if the "
-                    "chain was recomputed)").format(seal=e.id, where=where)))
-                continue
-            if name in ("roster", shift_month(str(e.data.get("month")), 1)):
-                continue  # the running month and later roster changes are not what the seal's audit read late
-            for extra in entries[count:]:
-                if extra.kind not in (model.SEAL, model.PUBLICATION):
-                    late.setdefault(extra.where, f"{extra.where} {extra.id} ({extra.kind}, "
-                                                 f"{extra.recorded.date().isoformat()})")
-        rules = ws.ledgers / RULES_DIR / f"{e.data.get('rules')}.yaml"
-        if not rules.exists() or hashlib.sha256(rules.read_bytes()).hexdigest() != e.data.get("rules"):
-            bad(_("the rules text it was sealed under is missing or changed: {file}").format(file=ws.shown(rules)))
-    return SealReport(problems, sorted(late.values()), len(seals))
+        if name in ("roster", shift_month(str(e.data.get("month")), 1)):
+            continue  # the running month and later roster changes are not what the seal's audit read late
+        for extra in entries[count:]:
+            if extra.kind not in (model.SEAL, model.PUBLICATION):
+                late.setdefault(extra.where, f"{extra.where} {extra.id} ({extra.kind}, "
+                                             f"{extra.recorded.date().isoformat()})")
+    return problems

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
@@ -99,11 +98,35 @@ def not_a_workspace(root: Path) -> ZouduError:
                         "--root DIR or ZOUDU_ROOT=DIR, or cd into it").format(named=named), str(root))
 
 
+def _init(ws: "Workspace", root: Path, clock: Callable[[], dt.datetime] | None, pinned: dict,
+          read: dict | None = None) -> None:
+    """Set a new workspace's fields: the only place they are written."""
+    object.__setattr__(ws, "root", root)
+    # What "now" is when recording: the wall clock, or a fixed one for the demo generator.
+    object.__setattr__(ws, "clock", clock)
+    object.__setattr__(ws, "_pinned", pinned)  # settings or roster given to replace(): used as they are
+    object.__setattr__(ws, "_read", {} if read is None else read)  # what was read of the folder's files
+
+
+def _file_state(path: Path) -> tuple[int, int, int] | None:
+    """What tells a file's content changed: an append grows it, a rewrite replaces it (None: no file)."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
 class Workspace:
+    """A workspace folder as a value: its root, its clock, and what its files say (``rules.yaml``
+    read once; the roster log as it stands, read again only when its file changed). Nothing in it
+    can be assigned: a workspace seen under other rules or another roster (a sealed month's) is
+    another value, made by ``replace``."""
+
+    __slots__ = ("root", "clock", "_pinned", "_read")
+
     def __init__(self, root: Path, clock: Callable[[], dt.datetime] | None = None):
-        self.root = root
-        # What "now" is when recording: the wall clock, or a fixed one for the demo generator.
-        self.clock = clock
+        _init(self, root, clock, {})
         if root.exists() and not root.is_dir():
             raise ZouduError(_("is a file, not a workspace folder"), str(root))
         if not root.is_dir():
@@ -121,22 +144,51 @@ class Workspace:
                                "restore it from a backup, or create an empty one (mkdir ledgers) for a new "
                                "township"), str(root / LEDGERS))
 
-    @cached_property
-    def settings(self) -> Settings:
-        settings = load_settings(self.root / RULES, RULES)
-        i18n.set_workspace_default(settings.locale)
-        return settings
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a Workspace cannot be changed (not even '{name}'): make another with replace()")
 
-    @cached_property
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a Workspace cannot be changed (not even '{name}'): make another with replace()")
+
+    def replace(self, *, settings: Settings | None = None, roster: Roster | None = None) -> "Workspace":
+        """The same folder and clock seen with ``settings`` and ``roster`` in place of what its files
+        say (each one not given: as this workspace sees it). The folder is not checked again."""
+        pinned = dict(self._pinned)
+        if settings is not None:
+            pinned["settings"] = settings
+        if roster is not None:
+            pinned["roster"] = roster
+        view = object.__new__(Workspace)
+        _init(view, self.root, self.clock, pinned, self._read)  # the same folder: what was read of it, shared
+        return view
+
+    @property
+    def settings(self) -> Settings:
+        found = self._pinned.get("settings")
+        if found is None:
+            found = self._read.get("settings")
+        if found is None:
+            found = self._read["settings"] = load_settings(self.root / RULES, RULES)
+            i18n.set_workspace_default(found.locale)
+        return found
+
+    @property
     def roster(self) -> Roster:
+        """The roster log as its file stands (a roster given to ``replace``: that one)."""
+        pinned = self._pinned.get("roster")
+        if pinned is not None:
+            return pinned
+        state = _file_state(self.root / ROSTER)
+        kept = self._read.get("roster")
+        if kept is None or kept[0] != state:
+            kept = self._read["roster"] = (state, self.fresh_roster())
+        return kept[1]
+
+    def fresh_roster(self) -> Roster:
+        """The roster as on disk now, read again whatever was read before (writers call this under the lock)."""
         from zoudu.ledger.roster import load_roster
 
         return load_roster(self.root / ROSTER, ROSTER)
-
-    def fresh_roster(self) -> Roster:
-        """The roster as on disk now (writers call this under the lock)."""
-        self.__dict__.pop("roster", None)
-        return self.roster
 
     @property
     def ledgers(self) -> Path:

@@ -148,37 +148,9 @@ def dossier(ws: Workspace, token: str, start: str | None = None, end: str | None
             # The archive is where liability is written down: never from an edited ledger.
             raise DamagedLedger(_("the archive cannot be compiled from a ledger that does not verify: {problem}").format(
                 problem=result.untrusted))
-        mine = next((c for c in result.cadres if c.cadre == cadre.id), None)
-        if mine is None:
-            continue
-        mine_all = [v for v in result.violations if v.cadre == cadre.id]
-        own = [v for v in mine_all if v.counts]  # the figures: not what was overturned on appeal
-        row = build_row(mine, own)
-        liability = next((row_ for row_ in result.liability if row_.supervisor == cadre.id), None)
-        subs = dict(liability.subordinates) if liability else {}
-        for sub in subs:
-            found = ws.roster.get(sub)
-            names[sub] = found.name if found else sub
-        records.append(MonthRecord(
-            month=month, figures={key: getattr(row, key) for key in FIGURE_KEYS},
-            errors=mine.errors, warnings=mine.warnings, violations=dict(sorted(Counter(v.rule for v in own).items())),
-            evaluations=dict(mine.evaluations), liability=subs, liable=liability.violations if liability else 0,
-            voided=tuple(mine.voided), backfills=tuple(mine.backfills),
-            weeks=tuple(w for w in mine.weeks if w.checked),
-            findings=tuple(Finding(v.rule, v.severity, v.date.isoformat() if v.date else None, v.slot, v.week,
-                                   v.message, tuple(v.evidence) + tuple(v.trace), v.status) for v in mine_all),
-            leaves=tuple(LeaveRecord(ident, kind, _when(start), _when(end), approver, _name(ws, approver),
-                                     _when(cancelled) if cancelled else None)
-                         for kind, start, end, cancelled, approver, ident in mine.leaves),
-            diary=tuple((day.isoformat(), village, stay, witness, note, where)
-                        for day, village, stay, witness, note, where in mine.diary),
-            notices=tuple(published.get(month, ())),
-            reports=tuple((r.id, r.rule, _when(r.at.astimezone(ws.settings.tz)), r.status, r.stationed, r.where)
-                          for r in result.reports if r.cadre == cadre.id),
-            evaluation_history=tuple(mine.evaluation_history), uncounted=tuple(mine.uncounted),
-            anomalies=tuple((a.kind, tuple(a.cadres), a.date.isoformat() if a.date else None, tuple(a.evidence),
-                             a.message) for a in result.anomalies if cadre.id in a.cadres),
-        ))
+        record = _month_record(ws, cadre.id, month, result, published.get(month, ()), names)
+        if record is not None:
+            records.append(record)
     if progress is not None:
         progress(len(months), len(months))
     asked = months_between(start, end) if start and end else []
@@ -191,6 +163,41 @@ def dossier(ws: Workspace, token: str, start: str | None = None, end: str | None
                    records[0].month, records[-1].month, tuple(records), names, boss.name if boss else "",
                    missing)
 
+
+def _month_record(ws: Workspace, cadre: str, month: str, result, notices, names: dict[str, str]) -> MonthRecord | None:
+    """The cadre's month in the archive, from the month's audit ``result`` narrowed to them (None: not
+    in it) and the notices it was published in; the names of the cadres they answer for go to ``names``."""
+    mine = next((c for c in result.cadres if c.cadre == cadre), None)
+    if mine is None:
+        return None
+    mine_all = [v for v in result.violations if v.cadre == cadre]
+    own = [v for v in mine_all if v.counts]  # the figures: not what was overturned on appeal
+    row = build_row(mine, mine_all)  # as on the notice: it leaves out what was overturned, checks included
+    liability = next((row_ for row_ in result.liability if row_.supervisor == cadre), None)
+    subs = dict(liability.subordinates) if liability else {}
+    for sub in subs:
+        found = ws.roster.get(sub)
+        names[sub] = found.name if found else sub
+    return MonthRecord(
+        month=month, figures={key: getattr(row, key) for key in FIGURE_KEYS},
+        errors=mine.errors, warnings=mine.warnings, violations=dict(sorted(Counter(v.rule for v in own).items())),
+        evaluations=dict(mine.evaluations), liability=subs, liable=liability.violations if liability else 0,
+        voided=tuple(mine.voided), backfills=tuple(mine.backfills),
+        weeks=tuple(w for w in mine.weeks if w.checked),
+        findings=tuple(Finding(v.rule, v.severity, v.date.isoformat() if v.date else None, v.slot, v.week,
+                               v.message, tuple(v.evidence) + tuple(v.trace), v.status) for v in mine_all),
+        leaves=tuple(LeaveRecord(ident, kind, _when(start), _when(end), approver, _name(ws, approver),
+                                 _when(cancelled) if cancelled else None)
+                     for kind, start, end, cancelled, approver, ident in mine.leaves),
+        diary=tuple((day.isoformat(), village, stay, witness, note, where)
+                    for day, village, stay, witness, note, where in mine.diary),
+        notices=tuple(notices),
+        reports=tuple((r.id, r.rule, _when(r.at.astimezone(ws.settings.tz)), r.status, r.stationed, r.where)
+                      for r in result.reports if r.cadre == cadre),
+        evaluation_history=tuple(mine.evaluation_history), uncounted=tuple(mine.uncounted),
+        anomalies=tuple((a.kind, tuple(a.cadres), a.date.isoformat() if a.date else None, tuple(a.evidence),
+                         a.message) for a in result.anomalies if cadre in a.cadres),
+    )
 
 
 def _when(moment: dt.datetime) -> str:

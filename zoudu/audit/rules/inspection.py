@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from zoudu.audit.coverage import EVENING, slot_span
+from zoudu.audit import coverage
 from zoudu.audit.result import Violation
 from zoudu.audit.rules.base import Month, hm
 from zoudu.i18n import _
@@ -14,41 +14,9 @@ def _on_leave(month: Month, cadre: str, moment: dt.datetime) -> bool:
     return any(span.holds(moment) for span in month.facts.leaves.get(cadre, ()))
 
 
-SLOT_IDS = ("morning", "afternoon", "evening")
-
-
 def due_at(month: Month, cadre: str, moment: dt.datetime) -> tuple[dt.date, str] | None:
-    """The day and slot (``morning`` …) of the cadre due at ``moment``, None if nothing was (docs/audit-rules.md): a day
-    slot of a workday or a duty within its window; the evening of a night the 543 counts (or a duty
-    evening) from the start of its window to the end of the next morning's window — a check at 03:00
-    found the cadre absent on the night before, and is filed under that evening; and the working hours
-    of a workday the cadre serves, filed under the day slot they belong to. Nothing before records start."""
-    local = moment.astimezone(month.settings.tz)
-    infos = {info.date: info for info in month.span.days if info.audited}
-    duties = month.facts.duties.get(cadre, {})
-    for day, slots in ((local.date(), (0, 1, 2)), (local.date() - dt.timedelta(days=1), (EVENING,))):
-        info = infos.get(day)
-        duty = duties.get(day, (False, False, False))
-        for i in slots:
-            if not (info is not None and info.required[i]) and not duty[i]:
-                continue
-            start, end = slot_span(month.settings, day, i)
-            if start <= local <= end:
-                return day, SLOT_IDS[i]
-    return _in_working_hours(month, cadre, local, infos.get(local.date()))
-
-
-def _in_working_hours(month: Month, cadre: str, local: dt.datetime, info) -> tuple[dt.date, str] | None:
-    """(the day, its morning or afternoon) when ``local`` lies in the working hours of a workday the
-    cadre serves; None otherwise."""
-    clock = local.time().replace(tzinfo=None)
-    if info is None or not info.workday or not any(start <= clock <= end for start, end in month.settings.hours):
-        return None
-    found = month.roster.get(cadre)
-    if found is None or not found.serving_on(info.date):
-        return None
-    # filed under the half of the day it belongs to: the afternoon from its window's start
-    return info.date, "afternoon" if clock >= month.settings.slots["afternoon"].start else "morning"
+    """The day and slot of the cadre due at ``moment`` (``audit.coverage.due_at``), None if nothing was."""
+    return coverage.due_at(month.settings, month.roster, month.span, month.facts.duties.get(cadre, {}), cadre, moment)
 
 
 def absent(month: Month) -> list[Violation]:
@@ -69,7 +37,7 @@ def absent(month: Month) -> list[Violation]:
             message = _("a spot check {method} by {inspector} on {day} at {time} found the cadre absent").format(
                 method=method, inspector=f"{inspector.name} ({inspector.id})" if inspector else e.get("inspector"),
                 day=local.date().isoformat(), time=hm(local))
-            out.append(month.violation("inspection.absent", cid, message, (e.where,), day, slot))
+            out.append(month.violation(coverage.ABSENT_RULE, cid, message, (e.where,), day, slot))
     return out
 
 
