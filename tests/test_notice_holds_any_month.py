@@ -22,7 +22,7 @@ from tests.conftest import REPO
 from tests.support.worst_month import CADRES, make_worst_month
 from tests.test_publish import copy_demo
 from tests.test_publish_html import assert_a4_landscape
-from zoudu.render.notice import html_pages
+from zoudu.render.notice_page import html_pages
 
 _spec = importlib.util.spec_from_file_location("notice_pdf", REPO / "tools" / "notice_pdf.py")
 notice_pdf = importlib.util.module_from_spec(_spec)

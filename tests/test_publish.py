@@ -22,7 +22,8 @@ from zoudu.ledger import record
 from zoudu.ledger import record_roster
 from zoudu.audit import audit_month
 from zoudu.errors import ZouduError
-from zoudu.publish.notice import EVALUATIONS, FIGURES, notice_sheet
+from zoudu.publish.notice import notice_sheet
+from zoudu.publish.sheet import EVALUATIONS, FIGURES
 from zoudu.render.notice import csv_bytes, markdown, terminal
 from zoudu.timeparse import month_days
 from zoudu.audit.workdays import Calendar

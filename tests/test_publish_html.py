@@ -15,7 +15,7 @@ from tests.conftest import REPO, make_workspace
 from tests.test_publish import busy_month, copy_demo
 from zoudu.ledger.workspace import Workspace
 from zoudu.publish.notice import notice_sheet
-from zoudu.render.notice import html_pages
+from zoudu.render.notice_page import html_pages
 
 A4_LANDSCAPE = (842, 595)  # points
 DEMO_MONTH = "2026-10"  # the demo's complete month

@@ -27,7 +27,8 @@ from zoudu.publish.dossier import dossier
 from zoudu.render.dossier import render_dossier
 from zoudu.errors import ZouduError
 from zoudu.publish.notice import notice_sheet
-from zoudu.render.notice import csv_bytes, html_page, markdown, terminal
+from zoudu.render.notice import csv_bytes, markdown, terminal
+from zoudu.render.notice_html import html_page
 from zoudu.ledger.workspace import Workspace
 
 

@@ -112,7 +112,7 @@ def _checked_name(name: str, option: str) -> str:
 
 def county_add(county: County, name: str, path: Path, pubkey: Path) -> Path:
     """Register a township's copy and its public key, once."""
-    from zoudu.ledger.seals import load_public_key
+    from zoudu.ledger.keys import load_public_key
     from zoudu.ledger.workspace import Workspace
 
     name = _checked_name(name, "NAME")
@@ -148,7 +148,7 @@ def township_workspace(county: County, name: str):
 
 
 def _township(county: County, name: str):
-    from zoudu.ledger.seals import load_public_key
+    from zoudu.ledger.keys import load_public_key
 
     ws, folder = township_workspace(county, name)
     return ws, load_public_key(folder / "township.pub"), folder
@@ -169,7 +169,8 @@ def inspect_township(ws, public) -> Seen:
     """Every ledger checked from its bytes (no cache: the county reads the copy as it is), seals checked
     with the registered key, every checkpoint recomputed from the ledgers."""
     from zoudu.ledger import checkpoint as cps
-    from zoudu.ledger.seals import seal_entries, verify_seals_with
+    from zoudu.ledger.seal_verify import verify_seals_with
+    from zoudu.ledger.seals import seal_entries
     from zoudu.ledger.verify import verify
 
     problems = list(verify(ws, months=None, from_bytes=True).problems)
@@ -303,7 +304,7 @@ def latest_note(ws) -> str | None:
 
 def verify_notice(county: County, note: str) -> Outcome:
     """Whether the county cosigned exactly the checkpoint a notice's QR code carries."""
-    from zoudu.ledger.seals import load_public_key
+    from zoudu.ledger.keys import load_public_key
 
     try:
         text, _sigs = tlog.split_note(note.replace("\r\n", "\n"))
@@ -343,7 +344,8 @@ def _why(e: Exception) -> str:
 
 def check_cosignature(ws, public) -> list[Problem]:
     """``verify --pubkey``: the ledgers must still hold the checkpoint the county last cosigned."""
-    from zoudu.ledger.seals import load_public_key, seal_entries
+    from zoudu.ledger.keys import load_public_key
+    from zoudu.ledger.seals import seal_entries
 
     note_path, key_path = ws.root / IN_TOWNSHIP / COSIGNATURE, ws.root / IN_TOWNSHIP / "county.pub"
     if not note_path.exists():

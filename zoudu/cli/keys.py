@@ -19,7 +19,7 @@ part.add_typer(rules_app, name="rules")
 @keys_app.command("init")
 def keys_init() -> None:
     """Create the key pair: the private key outside ledgers/ (mode 0600), the public key to hand to the county."""
-    from zoudu.ledger.seals import keys_init as make
+    from zoudu.ledger.keys import keys_init as make
 
     ws = workspace()
     private, public, protected = make(ws)
@@ -42,7 +42,7 @@ def _warn_exposed(ws) -> None:
     """On Windows, a private key outside the user's profile is said on every command that uses it
     (mode bits mean nothing there). On POSIX a key others may read is refused by ``seal`` itself
     (docs/trust-model.md), so it is not warned about here."""
-    from zoudu.ledger.seals import key_exposure
+    from zoudu.ledger.keys import key_exposure
 
     path, exposure = key_exposure(ws)
     if exposure in ("outside-profile", "no-profile"):

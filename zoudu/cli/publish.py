@@ -137,7 +137,7 @@ def publish(
     published = parse_date(on) if on else None
     ws = workspace()
     target = _target(ws, output) if output is not None else None
-    from zoudu.ledger.seals import check_publication_key
+    from zoudu.ledger.publications import check_publication_key
 
     check_publication_key(ws, month)  # a key publishing needs and would refuse is said before any sheet
     if fmt == "terminal" and output is None:
@@ -173,6 +173,7 @@ def format_of(output: Optional[str]) -> str:
 def _sheet_bytes(fmt: str):
     """What prints the sheet in ``fmt`` (the terminal's table at 120 columns, for a file)."""
     from zoudu.render import notice as notice_render
+    from zoudu.render.notice_html import html_page
 
     def terminal(sheet) -> bytes:
         from rich.console import Console
@@ -181,7 +182,7 @@ def _sheet_bytes(fmt: str):
         notice_render.terminal(sheet, Console(file=buf, width=120, highlight=False, color_system=None))
         return buf.getvalue().encode("utf-8")
 
-    return {"html": lambda sheet: notice_render.html_page(sheet).encode("utf-8"),
+    return {"html": lambda sheet: html_page(sheet).encode("utf-8"),
             "md": lambda sheet: notice_render.markdown(sheet).encode("utf-8"),
             "csv": notice_render.csv_bytes, "terminal": terminal}[fmt]
 
@@ -190,7 +191,7 @@ def _sealed_first(ws, month: str, ids_out) -> bool:
     """The month is sealed before its notice is written (the notice carries the seal's checkpoint);
     the seal's id is said at once, whatever happens to the sheet after. Whether a seal was made."""
     from zoudu.ledger.record import recorder
-    from zoudu.ledger.seals import seal_for_notice
+    from zoudu.ledger.publications import seal_for_notice
 
     sealed = seal_for_notice(ws, month, recorder(ws, None))
     if sealed is not None:
@@ -202,7 +203,7 @@ def _recorded(ws, month: str, fmt: str, published, ids_out=sys.stderr) -> None:
     """Publishing is recorded (and seals the month first if it is not sealed); the new ids go to stdout
     when the sheet went to a file, else to stderr (the sheet owns stdout)."""
     from zoudu.ledger.record import recorder
-    from zoudu.ledger.seals import record_publication
+    from zoudu.ledger.publications import record_publication
 
     ids = record_publication(ws, month, fmt, published, recorder(ws, None))
     if ids is None:

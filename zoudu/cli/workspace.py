@@ -95,10 +95,10 @@ def verify(
         if not ok:
             raise typer.Exit(1)
     if pubkey is not None:
-        from zoudu.ledger.seals import verify_seals
+        from zoudu.ledger.seal_verify import verify_seals
 
         from zoudu.county import check_cosignature
-        from zoudu.ledger.seals import load_public_key
+        from zoudu.ledger.keys import load_public_key
 
         seals = verify_seals(ws, Path(pubkey))
         seals.problems.extend(check_cosignature(ws, load_public_key(Path(pubkey))))  # the county's witness

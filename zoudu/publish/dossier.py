@@ -15,7 +15,7 @@ from typing import Any, Callable, NamedTuple
 
 from zoudu.errors import DamagedLedger, ZouduError
 from zoudu.i18n import _
-from zoudu.publish.notice import FIGURES, build_row
+from zoudu.publish.sheet import FIGURES, build_row
 from zoudu.ledger.roster import find_cadre
 from zoudu.timeparse import month_days, months_between, parse_month
 from zoudu.ledger.workspace import Workspace

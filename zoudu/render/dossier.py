@@ -8,7 +8,7 @@ from zoudu.i18n import _
 from zoudu.audit.rules.base import slot_name
 from zoudu.i18n import N_
 from zoudu.rulebook import label as rule_label
-from zoudu.publish.notice import EVALUATIONS, FIGURES
+from zoudu.publish.sheet import EVALUATIONS, FIGURES
 from zoudu.render.notice import printable
 
 REPORT_STATUS = {"pending": N_("pending (not yet decided)"), "upheld": N_("upheld"), "dismissed": N_("dismissed")}
