@@ -252,7 +252,7 @@ def test_the_demo_asks_one_question_of_each_kind_and_nothing_else(cli, tmp_path)
 
 
 def test_kept_results_follow_the_anomaly_settings(cli, root, tmp_path):
-    """A closed month's result, its JSON and each cadre's part are kept (zoudu/memo.py): the
+    """A closed month's result, its JSON and each cadre's part are kept (zoudu/memo/stages.py): the
     anomalies are kept with them, and a change to rules.yaml's anomalies section is never served stale."""
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.book import Book, found, kept_audit as audit, workspace_at
-from zoudu import memo as cache
+from zoudu.memo import store as cache
 
 MONTH = "2026-11"
 

@@ -83,7 +83,7 @@ def test_a_month_still_running_is_not_cached(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("fmt", ["json", "csv"])
 def test_a_closed_months_output_is_remembered_and_follows_every_change(cli, tmp_path, fmt):
-    """``zoudu audit --format json|csv`` of a closed month is remembered whole (``memo.rendered``):
+    """``zoudu audit --format json|csv`` of a closed month is remembered whole (``zoudu.memo.stages.rendered``):
     the second run prints the same bytes, notices and exit status as the first; an entry
     appended since, or another language, is a miss, and gives what an audit without any
     cache gives."""
@@ -115,7 +115,8 @@ def test_each_cadres_part_of_a_kept_month_is_their_part_of_the_whole(tmp_path, m
     import sys
 
     from tests.conftest import REPO
-    from zoudu import audit as audit_pkg, memo
+    from zoudu import audit as audit_pkg
+    from zoudu.memo import stages as memo
     from zoudu.ledger.workspace import Workspace
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))

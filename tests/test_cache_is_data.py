@@ -10,7 +10,7 @@ import msgspec
 import pytest
 
 from tests.conftest import make_workspace
-from zoudu import memo as cache
+from zoudu.memo import store as cache
 from zoudu.ledger.roster import load_roster
 from zoudu.ledger.settings import Settings, load_settings
 

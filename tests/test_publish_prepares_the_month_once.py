@@ -9,7 +9,8 @@ import datetime as dt
 import pytest
 
 from tests.conftest import make_workspace
-from zoudu import audit, memo
+from zoudu import audit
+from zoudu.memo import stages as memo
 from zoudu.ledger import record
 from zoudu.publish import notice
 from zoudu.render.notice import csv_bytes

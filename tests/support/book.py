@@ -104,7 +104,7 @@ def audit(ws: Workspace, month: str, cadre: str | None = None, **options: Any) -
 
 
 def kept_audit(ws: Workspace, month: str, cadre: str | None = None, **options: Any) -> AuditResult:
-    """As ``audit``, through ``zoudu.memo`` as the commands audit: a closed month's result is kept."""
-    from zoudu import memo
+    """As ``audit``, through ``zoudu.memo.stages`` as the commands audit: a closed month's result is kept."""
+    from zoudu.memo import stages
 
-    return memo.audit_month(Workspace(ws.root, clock=ws.clock), month, cadre, **options)
+    return stages.audit_month(Workspace(ws.root, clock=ws.clock), month, cadre, **options)

@@ -19,7 +19,7 @@ Public API (``publish`` and ``dossier`` build on it)::
     audit_month(ws, "2026-11", cadre=None) -> AuditResult
     to_json(result) -> dict   # the object of docs/audit-rules.md#what-the-audit-prints
 
-The stages are plain functions; ``zoudu.memo`` wraps ``prepare`` and ``whole`` from outside to
+The stages are plain functions; ``zoudu.memo.stages`` wraps ``prepare`` and ``whole`` from outside to
 remember a closed month's result (docs/architecture.md#caches).
 """
 
@@ -76,7 +76,7 @@ def audit_month(ws: Workspace, month: str, cadre: str | None = None, *,
     ``days=False`` leaves ``CadreResult.days`` empty, for callers that show no calendar (the audit command).
     Raises ZouduError for a malformed month, a month that has not begun, an unknown cadre.
     Problems in the data (damaged lines, a missing file, an unknown year) are notices, not errors.
-    The commands call ``zoudu.memo.audit_month``, which remembers a closed month's result.
+    The commands call ``zoudu.memo.stages.audit_month``, which remembers a closed month's result.
     """
     with without_cycle_collector():
         prepared = prepare(ws, month, cadre)
@@ -96,7 +96,7 @@ class Rendered(msgspec.Struct, frozen=True):
 def rendered(ws: Workspace, month: str, cadre: str | None, form: str,
              render: Callable[[AuditResult], str]) -> Rendered:
     """``render(audit_month(ws, month, cadre, days=False))`` with its notices and exit status.
-    ``form`` names ``render`` and its options (``zoudu.memo.rendered`` remembers by it)."""
+    ``form`` names ``render`` and its options (``zoudu.memo.stages.rendered`` remembers by it)."""
     with without_cycle_collector():
         return render_result(audit_month(ws, month, cadre, days=False), render)
 

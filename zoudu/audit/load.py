@@ -187,7 +187,7 @@ class Reader:
 
     def picked(self, path: Path, shown: str, what: str, pick: Callable[[], list[Numbered]]) -> list[Numbered]:
         """``pick()``'s lines (``what`` says which) of another month's file at ``path``; a hook, so
-        that ``zoudu.memo`` can keep them while the file is unchanged."""
+        that ``zoudu.memo.stages`` can keep them while the file is unchanged."""
         return pick()
 
 

@@ -45,7 +45,7 @@ def audit(
     gc.disable()  # many small objects, no cycles, and the process ends here (see audit_month)
     ws = workspace()
     if fmt == "table":
-        from zoudu.memo import audit_month
+        from zoudu.memo.stages import audit_month
         from zoudu.render.audit import render_audit
 
         result = audit_month(ws, month, cadre, days=False)  # no output here shows the day-by-day calendar
@@ -61,9 +61,9 @@ def audit(
                     n=len(result.anomalies), month=result.month)))
         notices, untrusted, code = result.notices, result.untrusted, result.exit_code
     else:
-        from zoudu.memo import rendered
+        from zoudu.memo.stages import rendered
 
-        # a closed month's JSON or CSV is remembered whole (memo.rendered)
+        # a closed month's JSON or CSV is remembered whole (zoudu.memo.stages.rendered)
         shown = rendered(ws, month, cadre, fmt, _json_text if fmt == "json" else _csv_text)
         sys.stdout.write(_with_placeholders(shown.text, ws.settings) if fmt == "json" else shown.text)
         notices, untrusted, code = shown.notices, shown.untrusted, shown.exit_code

@@ -128,7 +128,7 @@ def publish(
         fmt = format_of(output)
     if fmt not in PUBLISH_FORMATS:
         raise ZouduError(_("--format must be terminal, html, md or csv, not '{value}'").format(value=fmt))
-    from zoudu import memo
+    from zoudu.memo import stages as memo
     from zoudu.render import notice as notice_render
     from zoudu.publish.notice import notice_sheet
     from zoudu.timeparse import parse_date, parse_month
@@ -147,7 +147,7 @@ def publish(
         _warn(sheet.notices)
         warn_placeholders(ws)
         return
-    # a closed month's notice is remembered as printed (memo.printed); only HTML draws calendars
+    # a closed month's notice is remembered as printed (zoudu.memo.stages.printed); only HTML draws calendars
     sheet = memo.printed(ws, month, published, fmt, _sheet_bytes(fmt), calendar=fmt == "html")
     # every refusal (placeholders, the date, an unknown year, a damaged ledger) came above, before any seal;
     # a month sealed now is printed again, so that its notice carries the seal's checkpoint
@@ -231,7 +231,7 @@ def dossier(
     """One cadre's archive (档案) across months: attendance, violations, liability, evaluations."""
     if fmt not in DOSSIER_FORMATS:
         raise ZouduError(_("--format must be table or json, not '{value}'").format(value=fmt))
-    from zoudu.memo import audit_month
+    from zoudu.memo.stages import audit_month
     from zoudu.publish.dossier import dossier as build, to_json
 
     from zoudu.render.progress import bar

@@ -13,7 +13,7 @@ only leave and void lines; ``zoudu verify`` checks every file.
 Cost: verifying a line means canonical JSON and a SHA-256 (a few µs), too slow to repeat
 for a whole month on every audit. So the state of the check after the last complete line
 (its length in bytes, the SHA-256 of those bytes, the chain head, the line count and the
-first break found) is kept in the user's cache folder (``zoudu.memo``'s ``chain`` state:
+first break found) is kept in the user's cache folder (``zoudu.memo.states``' ``chain`` state:
 ``~/.cache/zoudu``, off with ``ZOUDU_NO_CACHE``), keyed by the ledger's path. The next audit hashes the file's
 first ``length`` bytes (about 1 GB/s); if they are unchanged it verifies only the lines
 appended since, else the whole file again. The ledger is append-only, so the usual case is
@@ -33,7 +33,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from zoudu import memo
+from zoudu.memo import states as memo
 from zoudu.ledger.store import chain_hash, fast_fields, genesis, month_of_file, parse_line, value_chain
 from zoudu.model import Problem
 

@@ -1,7 +1,7 @@
 """The few entries of a kind that commands look for across every month (seals, publications).
 
 Finding them means reading every ledger file; a file that has not changed holds the
-same ones. So the scan is remembered per file: ``zoudu.memo`` keeps (``marks``), under the file's stamp
+same ones. So the scan is remembered per file: ``zoudu.memo.store`` keeps (``marks``), under the file's stamp
 (device, inode, size, modification and status-change times: any write is a miss), the
 byte offset and line number of each line that names one of the kinds, and only those
 lines are read again. The cache holds numbers, never entries: each line is parsed from
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zoudu import memo
+from zoudu.memo import store as memo
 from zoudu.ledger.store import line_starts, open_ledger, parse_line
 from zoudu.model import Entry
 

@@ -42,7 +42,7 @@ def check_id(cadre_id: str) -> str:
 
 
 def load_roster(path: Path, shown_as: str) -> Roster:
-    from zoudu import memo
+    from zoudu.memo import store as memo
     from zoudu.ledger.files import read_bytes
 
     if not path.exists():
@@ -50,7 +50,8 @@ def load_roster(path: Path, shown_as: str) -> Roster:
     data = read_bytes(path)
     if is_log(data):
         return memo.roster(data, shown_as, lambda: _parse_log(path, shown_as), count=lambda: _entries_in(data),
-                           rebuild=lambda changes: Roster.of(replay(changes), shown_as, changes))
+                           rebuild=lambda changes: Roster.of(replay(changes), shown_as, changes),
+                           schema=tuple[RosterChange, ...])
     return _parse(data, shown_as)  # the old format, until 'zoudu roster migrate': read every time
 
 

@@ -159,11 +159,11 @@ _TOP = {
 
 def load_settings(path: Path, shown_as: str = "rules.yaml") -> Settings:
     """Read and check ``rules.yaml``; any problem is a ZouduError naming file and line."""
-    from zoudu import memo
+    from zoudu.memo import store as memo
     from zoudu.ledger.files import read_bytes
 
     data = read_bytes(path)
-    return memo.rules(data, shown_as, lambda: _parse(data, shown_as))
+    return memo.rules(data, shown_as, lambda: _parse(data, shown_as), Settings)
 
 
 def _parse(data: bytes, shown_as: str) -> Settings:

@@ -9,7 +9,7 @@ from typing import Callable, Iterable
 from zoudu import model
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
-from zoudu.ledger.store import Reading, read_ledger, without_cycle_collector
+from zoudu.ledger.store import Reading, open_ledger, read_ledger, without_cycle_collector
 from zoudu.ledger.append import repair
 from zoudu.model import Entry, Problem
 from zoudu.timeparse import months_between
@@ -108,7 +108,7 @@ def verify(ws: Workspace, do_repair: bool = False, months: list[str] | None = No
     """Check every ledger (or only ``months``), one month in memory at a time.
 
     A month whose file, roster and code are byte for byte as when it last verified clean is
-    not parsed again (``zoudu.memo.Verified``, whose entries carry a keyed MAC): its bytes are hashed and
+    not parsed again (``zoudu.memo.states.Verified``, whose entries carry a keyed MAC): its bytes are hashed and
     its count and head reused. ``from_bytes`` checks every month asked from its bytes whatever
     is remembered (``publish``). ``through`` ({month: N}) also notes the hash of each such
     month's entry number N in ``Report.through`` (None when the file holds fewer).
@@ -156,9 +156,9 @@ def _verify(ws: Workspace, do_repair: bool, months: list[str] | None, from_bytes
         for month in missing_months(found):
             report.problems.append(Problem(ws.shown(ws.ledger_path(month)), None, _(
                 "this month's ledger is missing, though months before and after it have one (deleted?)")))
-    from zoudu.memo import Verified
+    from zoudu.memo.states import Verified
 
-    kept = Verified(ws)  # what verify found clean before (docs/architecture.md#caches)
+    kept = Verified(ws.root / ROSTER, open_ledger)  # what verify found clean before (docs/architecture.md#caches)
     for done, month in enumerate(months):
         if progress is not None:
             progress(done, len(months))

@@ -115,7 +115,7 @@ def dossier(ws: Workspace, token: str, start: str | None = None, end: str | None
     Without bounds, every month that has a ledger. Bad months, an unknown cadre
     and a range in which the cadre has no record raise ZouduError. ``progress(done, total)``
     is told of each month audited. ``audit`` is ``audit_month`` (``zoudu.audit``'s by default; the
-    command gives ``zoudu.memo``'s, which reads a closed month's part of each cadre kept apart).
+    command gives ``zoudu.memo.stages``', which reads a closed month's part of each cadre kept apart).
     """
     if audit is None:
         from zoudu.audit import audit_month as audit

@@ -52,7 +52,7 @@ def notice_sheet(ws: Workspace, month: str, published: dt.date | None = None, ca
     An explicit ``published`` date must not lie before the month's last day. Without one the
     notice is dated today, and a month not yet over is marked as such (see ``build_sheet``).
     ``calendar=False`` leaves each row's day-by-day calendar empty (only the HTML sheet draws it).
-    ``audit`` is ``audit_month`` (``zoudu.audit``'s by default; the commands give ``zoudu.memo``'s).
+    ``audit`` is ``audit_month`` (``zoudu.audit``'s by default; the commands give ``zoudu.memo.stages``').
     """
     if audit is None:
         from zoudu.audit import audit_month as audit
@@ -75,7 +75,7 @@ def printed(ws: Workspace, month: str, published: dt.date | None, form: str,
             render: Callable[[NoticeSheet], bytes], calendar: bool) -> Printed:
     """``render(notice_sheet(ws, month, published, calendar))`` as printed, verified every time, with
     the county's cosignature when the sheet draws calendars. ``form`` names ``render``
-    (``zoudu.memo.printed`` remembers a closed month's notice by it)."""
+    (``zoudu.memo.stages.printed`` remembers a closed month's notice by it)."""
     from zoudu.audit import audit_month
 
     with steady(ws):

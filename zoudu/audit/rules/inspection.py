@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from zoudu.audit import coverage
+import zoudu.audit.coverage as coverage  # by its own name, not through the package zoudu.audit, which imports this module
 from zoudu.audit.result import Violation
 from zoudu.audit.rules.base import Month, hm
 from zoudu.i18n import _
