@@ -1,6 +1,6 @@
-"""The audit reads every ledger line with one typed decoder (``zoudu.audit.read``: msgspec into
+"""The audit reads every ledger line with one typed decoder (``zoudu.ledger.lines.decode``: msgspec into
 a ``Line``); a line it refuses falls back to the reader of every other command
-(``zoudu.ledger.store.parse_line``). For any line at all, both paths must give the same
+(``zoudu.ledger.lines.parse_line``). For any line at all, both paths must give the same
 record and the same problems: property tests with hypothesis."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import datetime as dt
 
 from hypothesis import given, settings, strategies as st
 
-from zoudu.audit import read
+from zoudu.ledger import lines as read
 from zoudu.ledger.store import encode_line
 
 TZ = dt.timezone(dt.timedelta(hours=8))
@@ -94,7 +94,7 @@ def test_the_typed_decoder_gives_what_the_general_reader_gives(text):
     fast_problems: list = []
     general_problems: list = []
     fast = read.decode(text, "ledgers/2026-11.yaml", 7, fast_problems)
-    general = read._general(text, "ledgers/2026-11.yaml", 7, general_problems)
+    general = read.general(text, "ledgers/2026-11.yaml", 7, general_problems)
     assert fast == general
     assert fast_problems == general_problems
 

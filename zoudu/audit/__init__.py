@@ -4,7 +4,7 @@ A pipeline of named stages, each returning a value (like beancount's loader)::
 
     span     = span_of(...)                      # audit.span: the days and weeks looked at
     sources  = load(...)                         # audit.load: which lines of which files
-    facts    = gather(span, ..., sources)        # audit.read + audit.facts: what the lines say
+    facts    = gather(span, ..., sources)        # ledger.lines + audit.facts: what the lines say
     coverage = cover(span, settings, facts)      # audit.coverage: what covered each slot
     found    = run(Month(...), TABLE)            # audit.rules: one function per rule id
     result   = AuditResult(...)                  # here: liability, per-cadre figures
