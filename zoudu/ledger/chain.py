@@ -78,7 +78,7 @@ def check_chain(path: Path, shown: str, data: bytes | None = None) -> ChainCheck
         digest.update(memoryview(data)[start:end])
     checked = 0
     if end > start:
-        prev, number, found, checked = _verify(data, start, end, shown, prev, number)
+        prev, number, found, checked = _verify(data, start, end, shown, month, prev, number)
         if first_break is None:
             first_break = found
     if start == 0 or end != start:  # something new to remember
@@ -87,14 +87,14 @@ def check_chain(path: Path, shown: str, data: bytes | None = None) -> ChainCheck
     return ChainCheck(shown, first_break, checked, start > 0)
 
 
-def _verify(data: bytes, start: int, end: int, shown: str, prev: str, number: int
+def _verify(data: bytes, start: int, end: int, shown: str, month: str, prev: str, number: int
             ) -> tuple[str, int, int | None, int]:
     """(chain head, last line number, first break, lines looked at) over ``data[start:end]``
     (whole lines), read as ``zoudu verify`` reads a file (``lines.Reading``), a megabyte at a time
     so that memory does not grow with the file. A damaged line is passed over (the audit reports
     it); like ``zoudu verify``, the chain goes on past it."""
     chunks = (data[pos:min(end, pos + _CHUNK)] for pos in range(start, end, _CHUNK))
-    reading = Reading(blocks(chunks, number + 1), shown, "", check_chain=True, head=prev)
+    reading = Reading(blocks(chunks, number + 1), shown, month, check_chain=True, head=prev)
     for _entry in reading:
         pass
     first_break = next((p.line for p in reading.problems if p.code == "chain"), None)
