@@ -7,7 +7,7 @@ Generates October 2026 at ``--scale`` (bench/gen_month.py) in a temporary folder
 times, best of 5, each reader over every entry line of the month's file:
 
 * msgspec Struct: ``msgspec.json.Decoder(Line).decode`` (types checked while decoding);
-* audit.read.decode: the audit's reader (the above, plus the times read and checked);
+* lines.decode: the audit's reader (the above, plus the times read and checked);
 * json.loads / orjson.loads: a dict per line (no type checked: the floor of a dict reader).
 """
 
@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from gen_month import generate  # noqa: E402
-from zoudu.audit import read  # noqa: E402
+from zoudu.ledger import lines as read  # noqa: E402
 
 
 def best(fn, lines, runs: int = 5) -> float:
@@ -47,7 +47,7 @@ def main() -> None:
     lines = [line for line in text.split("\n") if line.startswith("- {")]
     raw = [line[2:].encode() for line in lines]
     rows = [("msgspec Struct (typed)", lambda ls: [read._DECODER.decode(b) for b in ls], raw),
-            ("audit.read.decode", lambda ls: [read.decode(t, "f", 1, []) for t in ls], lines),
+            ("lines.decode", lambda ls: [read.decode(t, "f", 1, []) for t in ls], lines),
             ("json.loads (dict)", lambda ls: [json.loads(t[2:]) for t in ls], lines)]
     try:
         import orjson

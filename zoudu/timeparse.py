@@ -237,3 +237,11 @@ def shift_month(month: str, delta: int) -> str:
 def iso(value: dt.datetime) -> str:
     """How times are stored: seconds, with the offset."""
     return value.isoformat(timespec="seconds")
+
+
+def fixed_offset(tz: dt.tzinfo, first: dt.date, last: dt.date) -> dt.timedelta | None:
+    """The zone's one UTC offset over the days ``first``..``last``; None if daylight saving time
+    changes it. A stored time with that offset can then be read as local time without conversion."""
+    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    offsets = {dt.datetime.combine(day, dt.time(hour), tz).utcoffset() for day in days for hour in (0, 12)}
+    return offsets.pop() if len(offsets) == 1 else None

@@ -4,7 +4,7 @@ A pipeline of named stages, each returning a value (like beancount's loader)::
 
     span     = span_of(...)                      # audit.span: the days and weeks looked at
     sources  = load(...)                         # audit.load: which lines of which files
-    facts    = gather(span, ..., sources)        # audit.read + audit.facts: what the lines say
+    facts    = gather(span, ..., sources)        # ledger.lines + audit.facts: what the lines say
     facts    = decided(span, ..., facts)         # audit.rules.late: which evidence came late, who may approve it
     rulings  = Rulings.of(facts)                 # audit.appeals: what each appeal decided
     coverage = cover(span, ..., facts, rulings)  # audit.coverage: what covered each slot

@@ -1,6 +1,6 @@
 """Stage 2 of the audit, *facts*: what the ledger lines say, per cadre and day, voids applied.
 
-``gather(span, settings, roster, sources)`` reads every source once (``audit.read``)
+``gather(span, settings, roster, sources)`` reads every source once (``zoudu.ledger.lines.decode``)
 and returns ``Facts``: office sign-ins and village entries of the audited days
 (with their local day and time, window, place, delay, the approver the line names),
 leave entries and their cancellations (销假), spot checks, reports and evaluations of the
@@ -24,12 +24,13 @@ import msgspec
 
 from zoudu import model
 from zoudu.audit.load import HISTORY, MONTH, NEIGHBOUR, Source
-from zoudu.audit.read import Line, decode
+from zoudu.ledger.lines import Line, decode
 from zoudu.audit.span import Span
 from zoudu.i18n import _
 from zoudu.ledger.lateness import is_imported
 from zoudu.ledger.settings import Settings
 from zoudu.model import Problem, Roster
+from zoudu.timeparse import fixed_offset
 
 
 class SignIn(NamedTuple):
@@ -388,10 +389,7 @@ def _quarter(month: str) -> str:
 
 def _fixed_offset(tz: dt.tzinfo, span: Span) -> dt.timedelta | None:
     """The zone's one UTC offset over the audited days (a day of slack each side); None if it changes."""
-    first, last = span.days[0].date - dt.timedelta(days=1), span.days[-1].date + dt.timedelta(days=1)
-    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-    offsets = {dt.datetime.combine(day, dt.time(hour), tz).utcoffset() for day in days for hour in (0, 12)}
-    return offsets.pop() if len(offsets) == 1 else None
+    return fixed_offset(tz, span.days[0].date - dt.timedelta(days=1), span.days[-1].date + dt.timedelta(days=1))
 
 
 def leave_spans(span: Span, tz: dt.tzinfo, entries: list[Line], cancels: dict[str, Line]

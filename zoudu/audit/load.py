@@ -11,28 +11,31 @@
   lines that mention ``leave`` or ``void`` (a void and a cancellation sit in the
   file of the leave they name, so they are found with it).
 
-Other months' lines are picked out by scanning the file's bytes (the regex engine and
-``bytes.find``) before any JSON is decoded, so a year of history costs a scan, not a parse;
+Other months' lines are picked out by scanning the file's bytes (the pre-filters of
+``zoudu.ledger.lines``, for the entry kinds named here) before any JSON is decoded, so a year
+of history costs a scan, not a parse;
 those files are read one after the other into one reused buffer (``Reader``). Memory grows
 with one month's entries, not with the number of months kept.
 
 A source yields ``(line number, text or None if not UTF-8, complete)`` like
-the lines of ``zoudu.ledger.store.iter_blocks``; the engine parses each line once.
+the lines of ``zoudu.ledger.lines.blocks``; the engine parses each line once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable
 
+from zoudu import model
+from zoudu.ledger import lines as line_format
 from zoudu.ledger.chain import ChainCheck, check_chain
+from zoudu.ledger.lines import Numbered, kind_mark, kind_needle, numbered, pick_mentions, stored_offset
 from zoudu.i18n import _
 from zoudu.model import Problem
-from zoudu.timeparse import shift_month
+from zoudu.timeparse import fixed_offset, shift_month
 from zoudu.ledger.workspace import Workspace
 
 # How far back a leave may have started and still run into the audited month
@@ -40,12 +43,12 @@ from zoudu.ledger.workspace import Workspace
 LEAVE_LOOKBACK_MONTHS = 12
 
 MONTH, NEIGHBOUR, HISTORY = "month", "neighbour", "history"
-_ALWAYS = (b"leave", b"void", b'"kind": "meeting"')  # leave, leave_cancel, void, meetings: needed whatever their date
-# The same, in a line the tool wrote (a leave starts with "approver", so it is found anyway).
-_KINDS = (b'"kind": "leave_cancel"', b'"kind": "void"', b'"kind": "meeting"', b'"kind": "approval"')
-
-
-Numbered = tuple[int, "str | None", bool]  # (line number, text or None if not UTF-8, complete)
+# Needed whatever their date: leave and its cancellation and voids (any line naming them, a
+# hand-written one too), and meetings.
+_ALWAYS = (model.LEAVE.encode(), model.VOID.encode(), kind_needle(model.MEETING))
+# The same, in the days picked from a neighbouring month (a leave starts with "approver", so it is
+# found anyway); and approvals, which sit in the file of the entry they approve.
+_DATELESS = (model.LEAVE_CANCEL, model.VOID, model.MEETING, model.APPROVAL)
 
 
 @dataclass
@@ -67,100 +70,14 @@ class Loaded:
     chain: ChainCheck | None = None  # the hash chain of the month's own file (None: no file)
 
 
-def _lines_at(data: bytes | bytearray, starts: list[int], end: int | None = None) -> list[Numbered]:
-    """The whole lines beginning at ``starts`` (sorted), with their line numbers; ``data`` holds
-    the file's ``end`` bytes (all of it if None)."""
-    end = len(data) if end is None else end
-    out: list[Numbered] = []
-    line, pos = 1, 0
-    for start in starts:
-        line += data.count(b"\n", pos, start)
-        pos = start
-        stop = data.find(b"\n", start, end)
-        raw = data[start:end] if stop < 0 else data[start:stop]
-        try:
-            text: str | None = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            text = None
-        out.append((line, text, stop >= 0))
-    return out
-
-
-def _line_starts(data: bytes | bytearray, needle: bytes, end: int | None = None) -> set[int]:
-    """Start offsets of the lines that contain ``needle`` (in the first ``end`` bytes)."""
-    end = len(data) if end is None else end
-    starts: set[int] = set()
-    if len(needle) < 8:
-        # measured: the regex engine finds a short word twice as fast as bytes.find (it skips
-        # ahead to the word's first byte); a long needle is found faster by bytes.find
-        hits: Iterable[int] = (m.start() for m in re.compile(re.escape(needle)).finditer(data, 0, end))
-    else:
-        hits = _finds(data, needle, end)
-    line_end = -1
-    for hit in hits:
-        if hit < line_end:  # on the line already taken
-            continue
-        starts.add(data.rfind(b"\n", 0, hit) + 1)
-        line_end = data.find(b"\n", hit, end)
-        if line_end < 0:
-            break
-    return starts
-
-
-def _finds(data: bytes | bytearray, needle: bytes, end: int) -> Iterator[int]:
-    hit = data.find(needle, 0, end)
-    while hit >= 0:
-        yield hit
-        hit = data.find(needle, hit + len(needle), end)
-
-
-_OTHER_START = re.compile(rb'\n(?!- \{"at": "|#|\n|$)')
-
-
 def pick_days(data: bytes | bytearray, days: set[bytes], offset: bytes | None = None,
               slack: set[bytes] = frozenset(), end: int | None = None,
               early: tuple[bytes, int] | None = None) -> list[Numbered]:
-    """Lines dated on one of ``days`` (``b"2026-09-28"``), lines mentioning leave or void, and
-    every line that does not start with its time the way the tool writes it (spot checks,
-    approved entries, hand edits), which are parsed to find out. Found by scanning the bytes
-    (the first ``end`` of ``data``, all if None).
-
-    With ``offset`` (the workspace's, like ``b"+08:00"``), a line dated on a ``slack`` day is
-    picked only if its time carries another offset (its local day may then be one of ``days``).
-    With ``early`` (a day and an hour), the village entries of that day up to that hour are picked
-    too (a stay written then covers the evening before)."""
-    end = len(data) if end is None else end
-    # one scan: a line dated on one of the days, on a slack day at another offset, a village entry
-    # of the early hours, or not starting the way the tool writes a line (nor a comment, nor blank)
-    choices = [b'- \\{"at": "(?:' + b"|".join(sorted(days)) + b")"] if days else []
-    if slack:
-        others = b"|".join(sorted(slack))
-        if offset is None:
-            choices.append(b'- \\{"at": "(?:' + others + b")")
-        else:
-            choices.append(b'- \\{"at": "(?:' + others + b')T[0-9:]{8}(?!' + re.escape(offset) + b'")')
-    if early is not None:
-        hours = b"|".join(b"%02d" % hour for hour in range(early[1] + 1))
-        choices.append(b'- \\{"at": "' + early[0] + b"T(?:" + hours + b')[^\n]*"kind": "village"')
-    choices.append(_OTHER_START.pattern[2:])
-    pattern = re.compile(b"\n(?:" + b"|".join(choices) + b")")
-    starts = {m.start() + 1 for m in pattern.finditer(data, 0, end)}  # endpos: the bytes past end are not seen
-    if end and not data.startswith((b"#", b'- {"at": "'), 0, end) or bytes(data[10:min(20, end)]) in days | slack:
-        starts.add(0)
-    elif early is not None and pattern.match(b"\n" + bytes(data[:min(4096, end)]).split(b"\n", 1)[0]):
-        starts.add(0)
-    for needle in _KINDS:
-        starts |= _line_starts(data, needle, end)
-    return _lines_at(data, sorted(starts), end)
-
-
-def pick_mentions(data: bytes | bytearray, needles: Iterable[bytes], end: int | None = None) -> list[Numbered]:
-    """Lines that contain one of ``needles`` (in the first ``end`` bytes of ``data``), found
-    without splitting the file."""
-    starts: set[int] = set()
-    for needle in needles:
-        starts |= _line_starts(data, needle, end)
-    return _lines_at(data, sorted(starts), end)
+    """``lines.pick_days`` with the kinds the audit needs whatever their date; with ``early`` (a day
+    and an hour), the village entries of that day up to that hour too (a stay written then covers
+    the evening before)."""
+    return line_format.pick_days(data, days, offset, slack, end, _DATELESS,
+                                 None if early is None else (*early, model.VILLAGE))
 
 
 class Reader:
@@ -192,25 +109,7 @@ class Reader:
 
 
 def _mentioning_void(lines: list[tuple[int, str | None, bool]]) -> list[tuple[int, str | None, bool]]:
-    return [item for item in lines if item[1] is not None and "void" in item[1]]
-
-
-def numbered(parts: list[bytes], first: int = 1) -> Iterator[Numbered]:
-    """The lines of a file (or of a stretch of it beginning at line ``first``) split at its
-    newlines, decoded one at a time: a month's lines are held as UTF-8 bytes (a third of what
-    the same text takes as Python strings with Chinese in it). The last part is what follows
-    the last newline: an incomplete line unless empty."""
-    last = len(parts) - 1
-    for index, raw in enumerate(parts):
-        try:
-            text: str | None = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            text = None
-        if index == last:
-            if raw:
-                yield index + first, text, False
-            return
-        yield index + first, text, True
+    return [item for item in lines if item[1] is not None and model.VOID in item[1]]
 
 
 def month_bytes(ws: Workspace, month: str, loaded: Loaded) -> tuple[Path, str, bytes] | None:
@@ -228,7 +127,7 @@ def month_bytes(ws: Workspace, month: str, loaded: Loaded) -> tuple[Path, str, b
 def month_source(shown: str, data: bytes, start: int = 0, stop: int | None = None) -> Source:
     """The month's lines from byte ``start`` to ``stop`` (both where a line begins, or the end),
     with the voids of the whole file."""
-    voids = _lines_at(data, sorted(_line_starts(data, b"void")))
+    voids = pick_mentions(data, [model.VOID.encode()])
     whole = start == 0 and (stop is None or stop >= len(data))
     parts = (data if whole else data[start:stop]).split(b"\n")
     first = 1 if start == 0 else data.count(b"\n", 0, start) + 1
@@ -243,17 +142,6 @@ def read_month(ws: Workspace, month: str, loaded: Loaded) -> None:
         loaded.sources.append(month_source(shown, data))
 
 
-def fixed_offset(tz: dt.tzinfo, days: Iterable[dt.date]) -> str | None:
-    """The UTC offset as stored times write it (``"+08:00"``) when ``tz`` keeps one offset over
-    ``days``; None if daylight saving time changes it. A stored time with that suffix can then be
-    read as local time without conversion."""
-    offsets = {dt.datetime.combine(day, dt.time(hour), tz).utcoffset() for day in days for hour in (0, 12)}
-    if len(offsets) != 1:
-        return None
-    seconds = int(offsets.pop().total_seconds())  # type: ignore[union-attr]
-    return f"{'+' if seconds >= 0 else '-'}{abs(seconds) // 3600:02d}:{abs(seconds) % 3600 // 60:02d}"
-
-
 def read_days(ws: Workspace, month: str, first: dt.date, last: dt.date, loaded: Loaded, reader: Reader,
               night: bool = False) -> None:
     """Lines of another month's file dated ``first``..``last`` (a day of slack each side; none when
@@ -264,8 +152,8 @@ def read_days(ws: Workspace, month: str, first: dt.date, last: dt.date, loaded: 
         return
     days = {(first + dt.timedelta(days=i)).isoformat().encode() for i in range((last - first).days + 1)}
     slack = {(first - dt.timedelta(days=1)).isoformat().encode(), (last + dt.timedelta(days=1)).isoformat().encode()}
-    offset = fixed_offset(ws.settings.tz, [first - dt.timedelta(days=1) + dt.timedelta(days=i)
-                                           for i in range((last - first).days + 3)])
+    zone = fixed_offset(ws.settings.tz, first - dt.timedelta(days=1), last + dt.timedelta(days=1))
+    offset = None if zone is None else stored_offset(zone)
     offset_bytes = offset.encode() if offset else None
     early = ((last + dt.timedelta(days=1)).isoformat().encode(), ws.settings.slots["morning"].end.hour) if night else None
 
@@ -346,7 +234,7 @@ def load(ws: Workspace, month: str, first: dt.date, last: dt.date, cuts: dict[st
 # seal freezes the evidence, so a finding can still be contested once the notice is posted.
 # The disclosed secret of the month's spot-check draw is bound by its commitment, recorded before:
 # it decides which checks the draw asked for, and nothing about attendance.
-_AFTER_SEAL = ('"kind": "appeal"', '"kind": "review"', '"kind": "draw_disclose"')
+_AFTER_SEAL = tuple(kind_mark(kind) for kind in (model.APPEAL, model.REVIEW, model.DRAW_DISCLOSE))
 
 
 def _cut(src: Source, last: int) -> Source:

@@ -2,7 +2,7 @@
 
 What is checked: every complete line of the audited month's own file
 (``ledgers/YYYY-MM.yaml``), exactly as ``zoudu verify`` checks it
-(``zoudu.ledger.store.read_ledger(..., check_chain=True)``): each entry's ``hash`` must be
+(``zoudu.ledger.lines.Reading`` with ``check_chain``): each entry's ``hash`` must be
 ``chain_hash`` of the entry before it (the first chains to ``genesis(month)``); a line
 that cannot be read, a comment or a blank line is passed over; an incomplete last line is
 left to the audit's own "torn line" problem. The first line whose hash does not match is
@@ -20,11 +20,9 @@ appended since, else the whole file again. The ledger is append-only, so the usu
 a few new lines. Any problem with the cache means "verify the whole file": it is only an
 accelerator, and it cannot hide an edit, since any change to the cached bytes is a miss.
 
-A line the tool wrote is checked first by a fast path that rebuilds the canonical JSON from
-the line's text (drop the hash, tighten the separators, escape non-ASCII as ``\\uXXXX``):
-if the SHA-256 of that text matches the line's hash the line is good. When it does not
-(a hand edit, a note with ``", "`` in it, a character outside the BMP) the line is decoded
-and checked with ``zoudu.ledger.store.chain_hash``, which decides.
+Each line is read and checked by ``zoudu.ledger.lines.Reading``, the reader ``zoudu verify``
+runs: a line the tool wrote in one go (the canonical JSON rebuilt from its decoded values,
+``lines.value_chain``), anything else the long way (``lines.chain_hash`` decides).
 """
 
 from __future__ import annotations
@@ -34,8 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zoudu.memo import states as memo
-from zoudu.ledger.store import chain_hash, fast_fields, genesis, month_of_file, parse_line, value_chain
-from zoudu.model import Problem
+from zoudu.ledger.lines import Reading, blocks, genesis
+from zoudu.ledger.store import month_of_file
 
 _CHUNK = 1 << 20  # bytes decoded at a time
 
@@ -75,7 +73,7 @@ def check_chain(path: Path, shown: str, data: bytes | None = None) -> ChainCheck
         digest.update(memoryview(data)[start:end])
     checked = 0
     if end > start:
-        prev, number, found, checked = _verify(data, start, end, shown, prev, number)
+        prev, number, found, checked = _verify(data, start, end, shown, month, prev, number)
         if first_break is None:
             first_break = found
     if start == 0 or end != start:  # something new to remember
@@ -83,54 +81,17 @@ def check_chain(path: Path, shown: str, data: bytes | None = None) -> ChainCheck
     return ChainCheck(shown, first_break, checked, start > 0)
 
 
-def _verify(data: bytes, start: int, end: int, shown: str, prev: str, number: int
+def _verify(data: bytes, start: int, end: int, shown: str, month: str, prev: str, number: int
             ) -> tuple[str, int, int | None, int]:
     """(chain head, last line number, first break, lines looked at) over ``data[start:end]``
-    (whole lines), read a megabyte at a time so that memory does not grow with the file."""
-    first_break = None
-    ignored: list[Problem] = []
-    head = prev
-    checked = 0
-    pos = start
-    while pos < end:
-        stop = data.rfind(b"\n", pos, min(end, pos + _CHUNK)) + 1
-        if stop <= pos:  # one line longer than a chunk
-            stop = data.find(b"\n", pos, end) + 1
-        piece = data[pos:stop]
-        pos = stop
-        try:
-            lines: list = piece.decode("utf-8").split("\n")
-        except UnicodeDecodeError:
-            lines = piece.split(b"\n")
-        del piece
-        lines.pop()  # after the last newline: nothing
-        checked += len(lines)
-        for text in lines:
-            number += 1
-            if not isinstance(text, str):
-                try:
-                    text = text.decode("utf-8")
-                except UnicodeDecodeError:
-                    continue  # not UTF-8: the audit reports the line; it chains nothing
-            if text.startswith('- {"'):
-                # fast path: the canonical JSON rebuilt from the decoded values (store.value_chain)
-                fields = fast_fields(text)
-                found = value_chain(fields, head) if fields is not None else None
-                if found is not None:
-                    head = found
-                    continue
-            if not text.strip() or text.startswith("#"):
-                continue
-            entry = parse_line(text, shown, number, ignored)
-            if entry is None:
-                continue  # damaged: the audit reports it; like ``zoudu verify``, the chain goes on past it
-            fields = entry.data
-            stored_hash = fields.get("hash", "")
-            try:
-                good = stored_hash == chain_hash(head, fields)
-            except (TypeError, ValueError):  # not JSON-able (a hand edit in YAML): it cannot match
-                good = False
-            if not good and first_break is None:
-                first_break = number
-            head = str(stored_hash)
-    return head, number, first_break, checked
+    (whole lines), read as ``zoudu verify`` reads a file (``lines.Reading``), a megabyte at a time
+    so that memory does not grow with the file. A damaged line is passed over (the audit reports
+    it); like ``zoudu verify``, the chain goes on past it."""
+    chunks = (data[pos:min(end, pos + _CHUNK)] for pos in range(start, end, _CHUNK))
+    reading = Reading(blocks(chunks, number + 1), shown, month, check_chain=True, head=prev)
+    for _entry in reading:
+        pass
+    first_break = next((p.line for p in reading.problems if p.code == "chain"), None)
+    checked = data.count(b"\n", start, end)
+    return str(reading.head), number + checked, first_break, checked
+

@@ -289,9 +289,11 @@ def month_entries(ws, month: str, cadres: set[str] | None = None,
 def _concerning(ws, path, data: bytes, cadres: set[str]) -> list[dict[str, Any]]:
     """The lines of ``data`` that name these cadres, and the voids of those lines (a void sits in
     the file of what it cancels), in the order of the file."""
-    mine = _decode_lines(ws, path, data, [f'"cadre": "{c}"'.encode() for c in cadres])
+    from zoudu.ledger.lines import field_needle
+
+    mine = _decode_lines(ws, path, data, [field_needle("cadre", c) for c in cadres])
     ids = {str(e["id"]) for e in mine if "id" in e}
-    voids = [e for e in _decode_lines(ws, path, data, [f'"target": "{i}"'.encode() for i in sorted(ids)])
+    voids = [e for e in _decode_lines(ws, path, data, [field_needle("target", i) for i in sorted(ids)])
              if e.get("kind") == model.VOID and str(e.get("target")) in ids] if ids else []
     seen = {e.get("id") for e in mine}  # a void may name the cadre too
     return mine + [v for v in voids if v.get("id") not in seen]
@@ -387,6 +389,7 @@ def read_back(ws, ids: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, 
 
     Reads a bounded tail of each file (``READ_BACK_BYTES``): the new lines are at its end.
     """
+    from zoudu.ledger.lines import field_needle
     from zoudu.timeparse import shift_month
 
     months = sorted({i[:7] for i in ids})
@@ -396,7 +399,7 @@ def read_back(ws, ids: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, 
     for month in months:
         path = ws.ledger_path(month)
         tails[month] = _tail(path, READ_BACK_BYTES)
-        found = [e for e in _decode_lines(ws, path, tails[month], [f'"id": "{i}"'.encode() for i in ids])
+        found = [e for e in _decode_lines(ws, path, tails[month], [field_needle("id", i) for i in ids])
                  if e.get("id") in wanted]
         new.extend(found)
     order = {i: n for n, i in enumerate(ids)}
@@ -419,7 +422,7 @@ def _line_at(data: bytes, start: int) -> bytes:
 
 def _decode_lines(ws, path, data: bytes, needles: list[bytes] | None = None) -> list[dict[str, Any]]:
     from zoudu.errors import ZouduError
-    from zoudu.ledger.store import decode_line, line_starts
+    from zoudu.ledger.lines import decode_line, line_starts
 
     if needles is None:
         lines = data.split(b"\n")

@@ -13,23 +13,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from zoudu.memo import store as memo
-from zoudu.ledger.store import line_starts, open_ledger, parse_line
+from zoudu.ledger.lines import kind_needle, line_starts, numbered_starts, parse_line
+from zoudu.ledger.store import open_ledger
 from zoudu.model import Entry
 
 _Offsets = list[tuple[int, int]]  # (byte offset of the line, its line number)
 
 
 def _scan(path: Path, kinds: tuple[str, ...]) -> _Offsets:
-    """Where lines mentioning ``"kind": "<one of kinds>"`` start (as the recording commands write them)."""
+    """Where lines naming one of ``kinds`` as their kind start (as the recording commands write them)."""
     with open_ledger(path) as fh:
         data = fh.read()
-    found: _Offsets = []
-    line, counted = 1, 0
-    for start in line_starts(data, [f'"kind": "{kind}"'.encode() for kind in kinds]):
-        line += data.count(b"\n", counted, start)
-        counted = start
-        found.append((start, line))
-    return found
+    return list(numbered_starts(data, line_starts(data, [kind_needle(kind) for kind in kinds])))
 
 
 def offsets(path: Path, shown: str, kinds: tuple[str, ...]) -> _Offsets:

@@ -69,11 +69,13 @@ def _entries_in(data: bytes) -> int:
 
 def is_log(data: bytes) -> bool:
     """True for the dated log (or an empty roster), False for the old one-cadre-per-line format."""
+    from zoudu.ledger.lines import kind_needle
+
     for raw in data.removeprefix(b"\xef\xbb\xbf").split(b"\n"):
         line = raw.strip()
         if not line or line.startswith(b"#"):
             continue
-        return line.startswith(b"- {") and b'"kind": "roster"' in line
+        return line.startswith(b"- {") and kind_needle(ROSTER_CHANGE) in line
     return True
 
 

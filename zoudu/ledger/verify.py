@@ -9,7 +9,8 @@ from typing import Callable, Iterable
 from zoudu import model
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
-from zoudu.ledger.store import Reading, open_ledger, read_ledger, without_cycle_collector
+from zoudu.ledger.store import open_ledger, read_file, read_ledger, without_cycle_collector
+from zoudu.memo.states import Verified
 from zoudu.ledger.append import repair
 from zoudu.model import Entry, Problem
 from zoudu.timeparse import months_between
@@ -130,13 +131,7 @@ def _watched(entries: Iterable[Entry], number: int, seen: dict[str, str | None],
 def _verify(ws: Workspace, do_repair: bool, months: list[str] | None, from_bytes: bool,
             through: dict[str, int], progress: Callable[[int, int], None] | None) -> Report:
     report = Report()
-    try:
-        roster: model.Roster | None = ws.roster
-    except ZouduError as e:  # a roster damaged by hand is damage verify names (exit 1), not bad usage
-        roster = None
-        where = re.fullmatch(r"(.*):(\d+)", e.location or "")
-        report.problems.append(Problem(where.group(1), int(where.group(2)), e.message) if where
-                               else Problem(e.location or ROSTER, None, e.message))
+    roster = _roster(ws, report)
     every = months is None
     for bad in ws.misnamed() if every else ():
         report.problems.append(Problem(ws.shown(bad), None, _(
@@ -156,42 +151,57 @@ def _verify(ws: Workspace, do_repair: bool, months: list[str] | None, from_bytes
         for month in missing_months(found):
             report.problems.append(Problem(ws.shown(ws.ledger_path(month)), None, _(
                 "this month's ledger is missing, though months before and after it have one (deleted?)")))
-    from zoudu.memo.states import Verified
-
     kept = Verified(ws.root / ROSTER, open_ledger)  # what verify found clean before (docs/architecture.md#caches)
     for done, month in enumerate(months):
         if progress is not None:
             progress(done, len(months))
-        path = ws.ledger_path(month)
-        shown = ws.shown(path)
-        known = None if from_bytes or month in through else kept.lookup(path)
-        report.files += 1
-        if known is not None:
-            report.entries += known[0]
-            report.heads[month] = known
-            continue
-        read = _Counted()
-        reading = Reading(path, shown, check_chain=True, digest=read)
-        entries: Iterable[Entry] = reading
-        if month in through:
-            entries = _watched(reading, through[month], report.through, month)
-        # checked as they are read: an entry is let go once checked (a block of the file in memory)
-        if roster is not None:
-            found = check_entries(month, entries, roster)
-        else:  # a damaged roster (said above): the file is still read for damage of its own
-            found = []
-            for _entry in entries:
-                pass
-        problems = reading.problems + found
-        report.entries += reading.count
-        report.problems += problems
-        report.heads[month] = (reading.count, reading.head)
-        if not problems:
-            kept.remember(path, read.size, read.hexdigest(), reading.count, reading.head)
+        _verify_month(ws, month, report, roster, kept, from_bytes, through)
     if progress is not None:
         progress(len(months), len(months))
     report.problems.sort(key=lambda p: (p.file, p.line or 0))
     return report
+
+
+def _roster(ws: Workspace, report: Report) -> model.Roster | None:
+    """The roster the entries are checked against; None, with the problem noted, if it is damaged."""
+    try:
+        return ws.roster
+    except ZouduError as e:  # a roster damaged by hand is damage verify names (exit 1), not bad usage
+        where = re.fullmatch(r"(.*):(\d+)", e.location or "")
+        report.problems.append(Problem(where.group(1), int(where.group(2)), e.message) if where
+                               else Problem(e.location or ROSTER, None, e.message))
+        return None
+
+
+def _verify_month(ws: Workspace, month: str, report: Report, roster: model.Roster | None, kept: Verified,
+                  from_bytes: bool, through: dict[str, int]) -> None:
+    """One month's file into ``report``: remembered clean and unchanged, or read and checked."""
+    path = ws.ledger_path(month)
+    shown = ws.shown(path)
+    known = None if from_bytes or month in through else kept.lookup(path)
+    report.files += 1
+    if known is not None:
+        report.entries += known[0]
+        report.heads[month] = known
+        return
+    read = _Counted()
+    reading = read_file(path, shown, check_chain=True, digest=read)
+    entries: Iterable[Entry] = reading
+    if month in through:
+        entries = _watched(reading, through[month], report.through, month)
+    # checked as they are read: an entry is let go once checked (a block of the file in memory)
+    if roster is not None:
+        found = check_entries(month, entries, roster)
+    else:  # a damaged roster (said above): the file is still read for damage of its own
+        found = []
+        for _entry in entries:
+            pass
+    problems = reading.problems + found
+    report.entries += reading.count
+    report.problems += problems
+    report.heads[month] = (reading.count, reading.head)
+    if not problems:
+        kept.remember(path, read.size, read.hexdigest(), reading.count, reading.head)
 
 
 class _Counted:
