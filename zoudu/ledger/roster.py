@@ -12,7 +12,6 @@ so that ``zoudu roster migrate`` can convert it once; nothing is appended to it.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 
