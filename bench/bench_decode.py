@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from gen_month import generate  # noqa: E402
-from zoudu.ledger import lines as read  # noqa: E402
+from zoudu.ledger.lines import typed as read  # noqa: E402
 
 
 def best(fn, lines, runs: int = 5) -> float:

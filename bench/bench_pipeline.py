@@ -82,7 +82,7 @@ def python_time(code: str, runs: int) -> float:
 
 def decode_floor(path: Path) -> float:
     """msgspec decode of every entry line of ``path`` into the audit's typed Line."""
-    from zoudu.ledger import lines as read
+    from zoudu.ledger.lines import typed as read
 
     raw = [line[2:] for line in path.read_bytes().split(b"\n") if line.startswith(b"- {")]
     start = time.perf_counter()

@@ -23,7 +23,8 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from zoudu.ledger.store import HEADER, chain_hash, encode_line, genesis  # noqa: E402
+from zoudu.ledger.lines import chain_hash, encode_line, genesis  # noqa: E402
+from zoudu.ledger.store import HEADER  # noqa: E402
 from zoudu.model import Cadre, Roster  # noqa: E402
 from zoudu.ledger.roster import save_roster  # noqa: E402
 from zoudu.ledger.create import init_workspace  # noqa: E402

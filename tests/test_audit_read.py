@@ -1,6 +1,6 @@
-"""The audit reads every ledger line with one typed decoder (``zoudu.ledger.lines.decode``: msgspec into
+"""The audit reads every ledger line with one typed decoder (``zoudu.ledger.lines.typed.decode``: msgspec into
 a ``Line``); a line it refuses falls back to the reader of every other command
-(``zoudu.ledger.lines.parse_line``). For any line at all, both paths must give the same
+(``zoudu.ledger.lines.entry.parse_line``). For any line at all, both paths must give the same
 record and the same problems: property tests with hypothesis."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 
 from tests.support.ledger_lines import lines
-from zoudu.ledger import lines as read
+from zoudu.ledger.lines import typed as read
 from zoudu.ledger.lines import encode_line
 
 

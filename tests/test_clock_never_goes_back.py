@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from zoudu.ledger.store import chain_hash, encode_line
+from zoudu.ledger.lines import chain_hash, encode_line
 
 
 @pytest.fixture

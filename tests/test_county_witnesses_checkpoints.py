@@ -61,7 +61,7 @@ def test_a_seal_yields_a_signed_checkpoint_over_every_entry(cli, township):
     files = ("roster.yaml", "2026-10.yaml", "2026-11.yaml")
     hashes = [line for f in files for line in lines_of(township / "ledgers" / f) if line.startswith("- ")]
     assert cp.size == len(hashes) == 2 + 6 + 1  # the roster's two entries, seven sign-ins; the seal is a leaf of the next
-    from zoudu.ledger.store import decode_line
+    from zoudu.ledger.lines.entry import decode_line
 
     leaves = [bytes.fromhex(decode_line(line, "x")["hash"]) for line in hashes]
     assert cp.root == tlog.merkle_root(leaves)

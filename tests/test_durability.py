@@ -157,7 +157,7 @@ def test_swapping_two_lines_is_detected(tmp_path, cli):
 
 
 def test_a_forged_line_with_a_recomputed_hash_still_breaks_the_next_link(tmp_path, cli):
-    from zoudu.ledger.store import chain_hash, encode_line
+    from zoudu.ledger.lines import chain_hash, encode_line
 
     ws, path, lines = _ledger_with_five(tmp_path, cli)
     prev = json.loads(lines[2][2:])["hash"]
@@ -193,7 +193,7 @@ def test_append_refuses_after_a_garbled_last_line(tmp_path, cli):
 
 
 def test_void_naming_a_missing_entry_and_unknown_cadres_are_found(tmp_path, cli):
-    from zoudu.ledger.store import chain_hash, encode_line
+    from zoudu.ledger.lines import chain_hash, encode_line
 
     ws, path, lines = _ledger_with_five(tmp_path, cli)
     prev = json.loads(lines[-1][2:])["hash"]

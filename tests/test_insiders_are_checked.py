@@ -14,7 +14,8 @@ import pytest
 
 from tests.support.cli import refused, snapshot, township_by_cli
 from tests.test_signed_seals_catch_rewrites import lines_of, rechain
-from zoudu.ledger.store import decode_line, encode_line
+from zoudu.ledger.lines import encode_line
+from zoudu.ledger.lines.entry import decode_line
 
 CADRES = (
     ("c001", "--name", "刘书记", "--team"),

@@ -8,7 +8,8 @@ import yaml
 from hypothesis import given, settings, strategies as st
 
 from zoudu.ledger import record
-from zoudu.ledger.lines import decode_line, encode_line
+from zoudu.ledger.lines import encode_line
+from zoudu.ledger.lines.entry import decode_line
 from zoudu.ledger.store import read_ledger
 
 # Any text a person could type or paste: every plane, controls, YAML syntax, no lone surrogates.
@@ -115,7 +116,8 @@ def test_the_fast_chain_check_vouches_for_the_values_and_nothing_else(fields, va
     """``value_chain`` (verify's and the audit's fast check) says an entry chains only when
     ``chain_hash`` of its values says so: it may leave a line to the slow check (None), never
     pass one whose values were changed, were it by one space."""
-    from zoudu.ledger.lines import chain_hash, value_chain
+    from zoudu.ledger.lines import chain_hash
+    from zoudu.ledger.lines.entry import value_chain
 
     fields = dict(fields, id=fields.get("id", "2026-11-0001"))
     fields["hash"] = chain_hash(prev, fields)

@@ -13,9 +13,11 @@ from hypothesis import given, settings, strategies as st
 
 from tests.support.book import Book, audit, workspace_at
 from tests.support.ledger_lines import lines
-from zoudu.ledger import lines as reader
+from zoudu.ledger.lines import entry as reader
+from zoudu.ledger.lines.typed import decode
 from zoudu.ledger.chain import check_chain
-from zoudu.ledger.lines import Reading, chain_hash, decode_line, encode_line, genesis
+from zoudu.ledger.lines import chain_hash, encode_line, genesis
+from zoudu.ledger.lines.entry import Reading, decode_line
 from zoudu.ledger.verify import verify
 
 SHOWN, MONTH = "ledgers/2026-11.yaml", "2026-11"
@@ -71,7 +73,7 @@ def test_one_line_gives_the_same_entry_and_record_every_way(text):
         slow_problems: list = []
         assert reader.parse_line(text, SHOWN, 7, slow_problems) == entry
         assert slow_problems == fast_problems
-    record = reader.decode(text, SHOWN, 7, [])
+    record = decode(text, SHOWN, 7, [])
     assert (record is None) == (entry is None)
     if entry is not None:
         assert (record.id, record.kind, record.at, record.recorded, record.by, record.cadre, record.hash,

@@ -292,7 +292,8 @@ def test_rules_yaml_text_in_the_markdown_heading_and_footer_stays_text(tmp_path,
 def escaped(tmp_path, clock):
     """A roster edited by hand: YAML's "\\e" puts an escape code into a name and a post
     (and the roster log's chain recomputed, as anyone holding the file could)."""
-    from zoudu.ledger.store import chain_hash, decode_line, encode_line, genesis
+    from zoudu.ledger.lines import chain_hash, encode_line, genesis
+    from zoudu.ledger.lines.entry import decode_line
 
     ws = make_workspace(tmp_path / "e", clock)
     roster = ws.root / "ledgers" / "roster.yaml"

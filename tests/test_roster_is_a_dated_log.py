@@ -85,7 +85,7 @@ def test_a_hand_edited_roster_line_is_named_by_verify(cli, root):
 
 def test_a_roster_line_recorded_before_the_one_above_it_is_found(cli, root):
     """A line written by hand with an earlier recorded time (the chain recomputed, as anyone could)."""
-    from zoudu.ledger.store import chain_hash, encode_line
+    from zoudu.ledger.lines import chain_hash, encode_line
 
     entries = log(root)
     forged = dict(entries[-1], id="roster-0004", op="leave", recorded="2020-01-01T00:00:00+08:00")

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.support.workspace import set_phone
-from zoudu.ledger.store import chain_hash, decode_line, encode_line, genesis
+from zoudu.ledger.lines import chain_hash, encode_line, genesis
+from zoudu.ledger.lines.entry import decode_line
 from zoudu.ledger.workspace import Workspace
 from zoudu.ledger.seals import sealed_state
 

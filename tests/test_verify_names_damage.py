@@ -36,7 +36,7 @@ def test_a_roster_line_broken_by_hand_is_damage_verify_names(cli, root):
 
 def test_a_field_nobody_reads_is_named_even_with_the_chain_recomputed(cli, root):
     """A nonce ground into an unknown field (to match a printed seal) is damage, chain or no chain."""
-    from zoudu.ledger.store import chain_hash, encode_line, genesis
+    from zoudu.ledger.lines import chain_hash, encode_line, genesis
 
     assert cli("checkin", "c003", "--at", "2026-11-03T08:00", root=root).returncode == 0
     path = root / "ledgers" / "2026-11.yaml"

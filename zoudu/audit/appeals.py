@@ -16,7 +16,7 @@ import datetime as dt
 from typing import Iterable
 
 from zoudu import model
-from zoudu.ledger.lines import Line
+from zoudu.ledger.lines.typed import Line
 
 APPEALED, OVERTURNED, STANDING = "appealed", "overturned", "standing"
 

@@ -22,7 +22,7 @@ from functools import lru_cache
 from zoudu import model
 from zoudu.audit.appeals import Rulings
 from zoudu.audit.facts import Facts, LeaveSpan, SignIn, Visit
-from zoudu.ledger.lines import Line
+from zoudu.ledger.lines.typed import Line
 from zoudu.audit.result import LEAVE, MISSING, NOT_REQUIRED, OFFICE, TRIP, VILLAGE, Day
 from zoudu.audit.span import DayInfo, Span
 from zoudu.ledger.settings import Quota, Settings

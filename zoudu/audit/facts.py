@@ -24,7 +24,7 @@ import msgspec
 
 from zoudu import model
 from zoudu.audit.load import HISTORY, MONTH, NEIGHBOUR, Source
-from zoudu.ledger.lines import Line, decode
+from zoudu.ledger.lines.typed import Line, decode
 from zoudu.audit.span import Span
 from zoudu.i18n import _
 from zoudu.ledger.lateness import is_imported

@@ -30,9 +30,10 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from zoudu import model
-from zoudu.ledger import lines as line_format
+from zoudu.ledger.lines import scan as line_scan
 from zoudu.ledger.chain import ChainCheck, check_chain
-from zoudu.ledger.lines import Numbered, kind_mark, kind_needle, numbered, pick_mentions, stored_offset
+from zoudu.ledger.lines import kind_mark, kind_needle, stored_offset
+from zoudu.ledger.lines.scan import Numbered, numbered, pick_mentions
 from zoudu.i18n import _
 from zoudu.model import Problem
 from zoudu.timeparse import fixed_offset, shift_month
@@ -76,7 +77,7 @@ def pick_days(data: bytes | bytearray, days: set[bytes], offset: bytes | None = 
     """``lines.pick_days`` with the kinds the audit needs whatever their date; with ``early`` (a day
     and an hour), the village entries of that day up to that hour too (a stay written then covers
     the evening before)."""
-    return line_format.pick_days(data, days, offset, slack, end, _DATELESS,
+    return line_scan.pick_days(data, days, offset, slack, end, _DATELESS,
                                  None if early is None else (*early, model.VILLAGE))
 
 

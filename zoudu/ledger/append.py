@@ -19,10 +19,9 @@ from zoudu import system
 from zoudu.errors import UnsafeToAppend, ZouduError
 from zoudu.i18n import _
 from zoudu.model import Problem
-from zoudu.ledger.store import (
-    HEADER, MAX_LINE, _BOM, _FULL, _TAIL_CHUNK, chain_hash, decode_line, encode_line, genesis, month_of_file,
-    open_ledger, parse_line, read_ledger,
-)
+from zoudu.ledger.lines import BOM, MAX_LINE, chain_hash, encode_line, genesis
+from zoudu.ledger.lines.entry import decode_line, parse_line
+from zoudu.ledger.store import HEADER, _FULL, _TAIL_CHUNK, month_of_file, open_ledger, read_ledger
 
 
 class WorkspaceLock:
@@ -115,7 +114,7 @@ def _last_entry(path: Path, shown_as: str, month: str) -> tuple[str, int, str | 
                 "the last line is incomplete (a write was cut off); nothing was recorded. "
                 "Run 'zoudu verify --repair' to set it aside"), f"{shown_as}:{line}")
         text = last.decode("utf-8", errors="replace")
-        if not text.strip() or text.startswith("#") or text.startswith(_BOM):
+        if not text.strip() or text.startswith("#") or text.startswith(BOM):
             # A comment or blank line at the end (a header, or a hand edit):
             # the rare slow path reads the whole file to find the last entry.
             scan = read_ledger(path, shown_as)
@@ -322,7 +321,7 @@ def _chains(fh, start: int, last: bytes, month: str) -> bool:
             before = line.decode("utf-8")
         except UnicodeDecodeError:
             return False
-        if not before.strip() or before.startswith("#") or before.startswith(_BOM):
+        if not before.strip() or before.startswith("#") or before.startswith(BOM):
             continue
         previous = parse_line(before, "", 0, problems)
         if previous is None:

@@ -32,7 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zoudu.memo import states as memo
-from zoudu.ledger.lines import Reading, blocks, genesis
+from zoudu.ledger.lines import genesis
+from zoudu.ledger.lines.entry import Reading, blocks
 from zoudu.ledger.store import month_of_file
 
 _CHUNK = 1 << 20  # bytes decoded at a time

@@ -422,7 +422,8 @@ def _line_at(data: bytes, start: int) -> bytes:
 
 def _decode_lines(ws, path, data: bytes, needles: list[bytes] | None = None) -> list[dict[str, Any]]:
     from zoudu.errors import ZouduError
-    from zoudu.ledger.lines import decode_line, line_starts
+    from zoudu.ledger.lines.entry import decode_line
+    from zoudu.ledger.lines.scan import line_starts
 
     if needles is None:
         lines = data.split(b"\n")

@@ -13,7 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from zoudu.memo import store as memo
-from zoudu.ledger.lines import kind_needle, line_starts, numbered_starts, parse_line
+from zoudu.ledger.lines import kind_needle
+from zoudu.ledger.lines.entry import parse_line
+from zoudu.ledger.lines.scan import line_starts, numbered_starts
 from zoudu.ledger.store import open_ledger
 from zoudu.model import Entry
 

@@ -235,7 +235,7 @@ def supervision_problem(roster: Roster, cadre: Cadre, good: set[str] | None = No
 def log_lines(cadres: list[Cadre] | tuple[Cadre, ...], by: str, recorded: str, tz: dt.tzinfo) -> str:
     """The roster log that adds ``cadres`` (each from their ``since``) and records who left: the text
     of a whole new file, chained from the start."""
-    from zoudu.ledger.store import chain_hash, encode_line, genesis
+    from zoudu.ledger.lines import chain_hash, encode_line, genesis
 
     def entry(op: str, cadre: Cadre, day: dt.date, fields: dict) -> dict:
         at = dt.datetime.combine(day, dt.time(0, 0), tz).isoformat(timespec="seconds")

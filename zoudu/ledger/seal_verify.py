@@ -109,7 +109,7 @@ def _sealed_files(e, scan_of: Callable[[str], Any], late: dict[str, str]) -> lis
     """Whether each file (and the roster log) the seal ``e`` covers still begins with exactly what was
     sealed: its count of entries and the hash of the last; the entries added after it to the files
     the sealed month's audit read go to ``late`` ("file:line" -> what is said of it)."""
-    from zoudu.ledger.store import genesis
+    from zoudu.ledger.lines import genesis
 
     problems: list[model.Problem] = []
     sealed = dict(e.data.get("files") or {})

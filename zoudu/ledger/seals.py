@@ -67,7 +67,7 @@ class FileState(NamedTuple):
 
 
 def file_state(path: Path, shown: str, month: str) -> FileState:
-    from zoudu.ledger.store import genesis
+    from zoudu.ledger.lines import genesis
 
     if not path.exists():
         return FileState(0, genesis(month))

@@ -20,10 +20,8 @@ from typing import Any, Iterator
 from zoudu import system
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
-# the line format, used here and by the appends through this module
-from zoudu.ledger.lines import (  # noqa: F401
-    BOM as _BOM, MAX_LINE, Reading, blocks, chain_hash, decode_line, encode_line, genesis, parse_line,
-)
+from zoudu.ledger.lines import genesis
+from zoudu.ledger.lines.entry import Reading, blocks
 from zoudu.model import Entry, Problem
 
 HEADER = "# zoudu ledger {month}: append-only, one entry per line; correct a mistake with `zoudu void`.\n"

@@ -117,7 +117,7 @@ def verified(ws: Workspace, month: str, published: dt.date | None) -> tuple[str,
     chain head its seal recorded: entries added since are late and not on the sheet), and only
     while its file still passes through that head."""
     from zoudu.ledger.seals import CODE_HEX, code_of, is_sealed
-    from zoudu.ledger.store import genesis
+    from zoudu.ledger.lines import genesis
     from zoudu.ledger.create import refuse_placeholders
     from zoudu.ledger.verify import verify
 

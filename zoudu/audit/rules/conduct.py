@@ -7,7 +7,7 @@ import datetime as dt
 from zoudu.audit.coverage import visit_span
 from zoudu.audit.dated import RosterByDay
 from zoudu.audit.facts import Visit
-from zoudu.ledger.lines import Line
+from zoudu.ledger.lines.typed import Line
 from zoudu.audit.result import Violation
 from zoudu.audit.rules.base import Month, hm
 from zoudu.i18n import _

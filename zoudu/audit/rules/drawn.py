@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from zoudu import model
 from zoudu.audit.coverage import EVENING, slot_span
-from zoudu.ledger.lines import Line
+from zoudu.ledger.lines.typed import Line
 from zoudu.audit.result import Violation
 from zoudu.audit.rules.base import Month
 from zoudu.i18n import _

@@ -16,7 +16,7 @@ from typing import Any
 from zoudu import model
 from zoudu.audit.dated import RosterByDay
 from zoudu.audit.facts import Facts, SignIn, Visit, leave_spans
-from zoudu.ledger.lines import Line
+from zoudu.ledger.lines.typed import Line
 from zoudu.audit.result import Violation
 from zoudu.audit.rules.base import Month, duration
 from zoudu.audit.span import Span
