@@ -32,7 +32,7 @@ from typing import Callable, Iterable
 from zoudu import model
 from zoudu.ledger.lines import scan as line_scan
 from zoudu.ledger.chain import ChainCheck, check_chain
-from zoudu.ledger.lines import kind_mark, kind_needle, stored_offset
+from zoudu.ledger.lines import field_needle, kind_mark, kind_needle, stored_offset
 from zoudu.ledger.lines.scan import Numbered, numbered, pick_mentions
 from zoudu.i18n import _
 from zoudu.model import Problem
@@ -160,11 +160,24 @@ def read_days(ws: Workspace, month: str, first: dt.date, last: dt.date, loaded: 
 
     def pick() -> list[Numbered]:
         data, end = reader.read(path)
-        return pick_days(data, days, offset_bytes, slack, end, early)
+        found = pick_days(data, days, offset_bytes, slack, end, early)
+        return found if days or early is None else _of_the_night(found, early[0])
 
     what = f"days+meeting+approval {sorted(days)} {sorted(slack)} {offset}" + (f" early {early}" if early else "")
     lines = reader.picked(path, ws.shown(path), what, pick)
     loaded.sources.append(Source(ws.shown(path), NEIGHBOUR, lines, _mentioning_void(lines)))
+
+
+_NIGHT_KINDS = tuple(kind_mark(kind) for kind in (model.VOID, model.APPROVAL))
+
+
+def _of_the_night(found: list[Numbered], day: bytes) -> list[Numbered]:
+    """Of the lines picked in a file none of whose days are audited, those that can bear on the
+    evening before ``day``: entries dated ``day`` (the early hours' stays) and the voids and
+    approvals that may name them; its leave and meetings are for the audits of its own days."""
+    dated = field_needle("at", day.decode() + "T")[:-1].decode()  # "at": "2026-12-01T (any hour)
+    return [item for item in found if item[1] is not None
+            and (dated in item[1] or any(mark in item[1] for mark in _NIGHT_KINDS))]
 
 
 def read_next(ws: Workspace, month: str, last: dt.date, loaded: Loaded, reader: Reader) -> None:
