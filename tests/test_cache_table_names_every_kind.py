@@ -12,9 +12,9 @@ from tests.conftest import REPO
 from zoudu import memo
 from zoudu.memo import store
 
-# How memo's modules name a kind where they keep one: a msgpack entry (_cached, load, store, file_key, key_of)
+# How memo's modules name a kind where they keep one: a msgpack entry (_cached, per_file, load, store, file_key, key_of)
 # or a JSON state (_read_state, _keep_state).
-USES = re.compile(r'\b(?:_cached|load|store|file_key|key_of|_read_state|_keep_state)\(\s*"([a-z0-9-]+)"')
+USES = re.compile(r'\b(?:_cached|per_file|load|store|file_key|key_of|_read_state|_keep_state)\(\s*"([a-z0-9-]+)"')
 
 
 MEMO = REPO / "zoudu" / "memo"  # the package that keeps every cache

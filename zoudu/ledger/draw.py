@@ -30,7 +30,7 @@ from zoudu import model
 from zoudu.errors import ZouduError
 from zoudu.i18n import _
 from zoudu.model import Entry
-from zoudu.timeparse import iso, month_days, parse_month, shift_month
+from zoudu.timeparse import iso, month_days, parse_month
 from zoudu.ledger.workspace import Workspace
 
 SECRET_ENV = "ZOUDU_DRAW_SECRET_DIR"
@@ -232,21 +232,11 @@ def pool_of(ws: Workspace, month: str, since: dt.date) -> dict[str, list[str]]:
 def _leaves(ws: Workspace, month: str) -> dict[str, list[tuple[dt.datetime, dt.datetime]]]:
     """Each cadre's leaves and trips as recorded now (voided ones left out, cancellations applied),
     from the files of ``month`` and the months before it that may hold one reaching into it."""
-    from zoudu.ledger.record import LEAVE_LOOKBACK_MONTHS
-    from zoudu.ledger.store import read_ledger
+    from zoudu.ledger.record import leaves_of
 
     found: dict[str, list[tuple[dt.datetime, dt.datetime]]] = {}
-    for back in range(LEAVE_LOOKBACK_MONTHS):
-        path = ws.ledger_path(shift_month(month, -back))
-        if not path.exists():
-            continue
-        entries = read_ledger(path, ws.shown(path)).entries
-        voided = {e.data.get("target") for e in entries if e.kind == model.VOID}
-        ends = {e.data.get("leave"): e.at for e in entries if e.kind == model.LEAVE_CANCEL and e.id not in voided}
-        for e in entries:
-            if e.kind == model.LEAVE and e.cadre and e.id not in voided:
-                until = dt.datetime.fromisoformat(e.data["until"])
-                found.setdefault(e.cadre, []).append((e.at, min(until, ends.get(e.id, until))))
+    for leave in leaves_of(ws, None, month):
+        found.setdefault(str(leave.entry.cadre), []).append((leave.entry.at, leave.end))
     return found
 
 

@@ -152,8 +152,9 @@ class Leave(NamedTuple):
     end: dt.datetime  # ``until``, or the time of its cancellation (销假)
 
 
-def leaves_of(ws: Workspace, cadre_id: str, last_month: str, months: int = LEAVE_LOOKBACK_MONTHS) -> list[Leave]:
-    """The cadre's leaves recorded in ``last_month`` and the months before it (voided ones left out).
+def leaves_of(ws: Workspace, cadre_id: str | None, last_month: str, months: int = LEAVE_LOOKBACK_MONTHS) -> list[Leave]:
+    """The cadre's leaves (every cadre's, ``cadre_id`` None) recorded in ``last_month`` and the months
+    before it (voided ones left out).
 
     A leave is kept in the month it starts; a void or cancellation in the file of the
     leave it names, so each file answers for its own leaves.
@@ -168,7 +169,7 @@ def leaves_of(ws: Workspace, cadre_id: str, last_month: str, months: int = LEAVE
         ends = {e.data.get("leave"): e.at for e in entries
                 if e.kind == model.LEAVE_CANCEL and e.id not in voided}
         for e in entries:
-            if e.kind == model.LEAVE and e.cadre == cadre_id and e.id not in voided:
+            if e.kind == model.LEAVE and e.cadre and cadre_id in (None, e.cadre) and e.id not in voided:
                 until = dt.datetime.fromisoformat(e.data["until"])
                 found.append(Leave(e, path, min(until, ends.get(e.id, until))))
     return found

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import msgspec
 
-from zoudu.memo.store import _cache_dir, file_key, file_stamp, key_of, load, pack, store, unpack
+from zoudu.memo.store import _cache_dir, file_stamp, key_of, load, pack, per_file, store, unpack
 
 _KEPT_READER: Any = None
 
@@ -30,15 +30,7 @@ def _lines_reader():
 
         class KeptReader(Reader):
             def picked(self, path: Path, shown: str, what: str, pick: Callable[[], list]) -> list:
-                found = file_key("lines", path, shown, what)  # the file's stamp, taken before it is read
-                if found is not None:
-                    stored = load("lines", *found, list[tuple[int, Optional[str], bool]])
-                    if stored is not None:
-                        return stored
-                lines = pick()
-                if found is not None:
-                    store("lines", *found, lines)
-                return lines
+                return per_file("lines", path, shown, what, pick, list[tuple[int, Optional[str], bool]])
 
         _KEPT_READER = KeptReader
     return _KEPT_READER()

@@ -294,15 +294,21 @@ def roster(data: bytes, shown_as: str, build: Callable[[], Any], count: Callable
                    rebuild=rebuild)
 
 
+def per_file(kind: str, path: Path, shown: str, what: str, build: Callable[[], T], schema: Any) -> T:
+    """``build()`` (``what`` it finds in the file at ``path``) while that file is unchanged: kept
+    under the file's stamp, taken before it is read (``marks`` and ``lines``)."""
+    key = file_key(kind, path, shown, what)
+    if key is not None:
+        stored = load(kind, *key, schema)
+        if stored is not None:
+            return stored
+    found = build()
+    if key is not None:
+        store(kind, *key, found)
+    return found
+
+
 def marks(path: Path, shown: str, kinds: tuple[str, ...], scan: Callable[[], list[tuple[int, int]]]
           ) -> list[tuple[int, int]]:
     """``scan()`` (where the file's lines of ``kinds`` are) while the file at ``path`` is unchanged."""
-    key = file_key("marks", path, shown, ",".join(kinds))  # the file's stamp, taken before it is read
-    if key is not None:
-        stored = load("marks", *key, list[tuple[int, int]])
-        if stored is not None:
-            return stored
-    found = scan()
-    if key is not None:
-        store("marks", *key, found)
-    return found
+    return per_file("marks", path, shown, ",".join(kinds), scan, list[tuple[int, int]])
