@@ -136,3 +136,15 @@ def test_a_stay_recorded_after_the_seal_changes_no_sealed_verdict(cli, tmp_path,
     after = audited()
     assert after["violations"] == sealed["violations"]
     assert evening_missing(after)
+
+
+def test_a_stay_stored_at_another_utc_offset_covers_the_evening_too(cli, ws):
+    """01:00 on the 1st in Beijing, written as 17:00 UTC the day before (a hand edit or another
+    tool): in the next month's file, read for the month's last evening as the audit reads any time."""
+    book = last_day_in_the_office(ws)
+    book.pending["2026-12"].append({"kind": "village", "at": "2026-11-30T17:00:00+00:00",
+                                    "recorded": "2026-11-30T17:05:00+00:00", "by": "clerk", "cadre": "c003",
+                                    "village": "石庄村", "witness": "村民老王", "stay": True})
+    book.write()
+    assert not evening_missing(audit_json(cli, ws, NOVEMBER))
+

@@ -161,7 +161,7 @@ def read_days(ws: Workspace, month: str, first: dt.date, last: dt.date, loaded: 
     def pick() -> list[Numbered]:
         data, end = reader.read(path)
         found = pick_days(data, days, offset_bytes, slack, end, early)
-        return found if days or early is None else _of_the_night(found, early[0])
+        return found if days or early is None else _of_the_night(found, slack)
 
     what = f"days+meeting+approval {sorted(days)} {sorted(slack)} {offset}" + (f" early {early}" if early else "")
     lines = reader.picked(path, ws.shown(path), what, pick)
@@ -171,13 +171,15 @@ def read_days(ws: Workspace, month: str, first: dt.date, last: dt.date, loaded: 
 _NIGHT_KINDS = tuple(kind_mark(kind) for kind in (model.VOID, model.APPROVAL))
 
 
-def _of_the_night(found: list[Numbered], day: bytes) -> list[Numbered]:
+def _of_the_night(found: list[Numbered], slack: set[bytes]) -> list[Numbered]:
     """Of the lines picked in a file none of whose days are audited, those that can bear on the
-    evening before ``day``: entries dated ``day`` (the early hours' stays) and the voids and
-    approvals that may name them; its leave and meetings are for the audits of its own days."""
-    dated = field_needle("at", day.decode() + "T")[:-1].decode()  # "at": "2026-12-01T (any hour)
-    return [item for item in found if item[1] is not None
-            and (dated in item[1] or any(mark in item[1] for mark in _NIGHT_KINDS))]
+    audited month's last evening: entries dated the day before the file's first day or its first
+    day (``slack``: a stay of the early hours, or one stored at another UTC offset), the voids and
+    approvals that may name them, and lines that cannot be read (the audit names them); the
+    file's leave and meetings are for the audits of its own days."""
+    dated = tuple(field_needle("at", day.decode() + "T")[:-1].decode() for day in sorted(slack))
+    return [item for item in found if item[1] is None or not item[2]
+            or any(mark in item[1] for mark in dated + _NIGHT_KINDS)]
 
 
 def read_next(ws: Workspace, month: str, last: dt.date, loaded: Loaded, reader: Reader) -> None:

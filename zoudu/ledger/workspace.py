@@ -108,13 +108,13 @@ def _init(ws: "Workspace", root: Path, clock: Callable[[], dt.datetime] | None, 
     object.__setattr__(ws, "_read", {} if read is None else read)  # what was read of the folder's files
 
 
-def _file_state(path: Path) -> tuple[int, int, int] | None:
+def _file_state(path: Path) -> tuple[int, int, int, int] | None:
     """What tells a file's content changed: an append grows it, a rewrite replaces it (None: no file)."""
     try:
         stat = os.stat(path)
     except OSError:
         return None
-    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns  # ctime: a rewrite that puts mtime back
 
 
 class Workspace:
