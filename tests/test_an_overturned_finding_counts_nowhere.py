@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.cli import refused
 from tests.support.book import Book, workspace_at
 from tests.support.verdicts import audit_json, cadre_of, found, new_id, run, sheet_row
 from zoudu.ledger.workspace import Workspace
@@ -56,9 +57,23 @@ def test_an_overturned_spot_check_counts_nowhere(tmp_path, cli, check):
 
 def test_the_latest_appeal_of_a_finding_decides_it_for_every_figure(tmp_path, cli):
     ws = township(tmp_path, cli, "08:10")
-    appeal(cli, ws, "overturned")
-    appeal(cli, ws, None)  # appealed again, not decided yet: the finding stands until it is
+    appeal(cli, ws, "upheld")
+    appeal(cli, ws, None)  # appealed again, not decided yet: the finding stands as it was
     status, missing, notice, archive = figures(cli, ws)
     assert status == ["appealed"]
     assert missing == ["afternoon", "morning"]
     assert notice == "1" and archive == 1
+    appeal(cli, ws, "overturned")  # the latest appeal, overturned: gone from every figure
+    status, missing, notice, archive = figures(cli, ws)
+    assert status == ["overturned"] and missing == [] and notice == "0" and archive == 0
+
+
+def test_a_finding_overturned_cannot_be_appealed_back(tmp_path, cli):
+    """An appeal left undecided would bring an overturned finding back (the latest appeal decides):
+    once overturned, there is nothing left to appeal."""
+    ws = township(tmp_path, cli, "08:10")
+    appeal(cli, ws, "overturned")
+    refused(cli, ws.root, "appeal", "c003", "--rule", "inspection.absent", "--date", DAY, "--slot", "morning",
+            "--reason", "再次申诉", message="overturned")
+    status, missing, notice, archive = figures(cli, ws)
+    assert status == ["overturned"] and missing == [] and notice == "0" and archive == 0

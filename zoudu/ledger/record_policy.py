@@ -91,7 +91,25 @@ def appeal(ws: Workspace, token: str, rule: str, date: str, slot: str | None, re
     fields.update({"rule": rule, "date": day.isoformat(), "reason": text(reason, _("reason"))})
     if slot is not None:
         fields["slot"] = slot
+    _not_overturned(ws, month_of(moment), fields)
     return write(ws, month_of(moment), [fields])
+
+
+def _not_overturned(ws: Workspace, month: str, fields: dict[str, Any]) -> None:
+    """Refuses an appeal of a finding already overturned on review: it is gone, and an appeal left
+    undecided would bring it back (the latest appeal decides, docs/audit-rules.md#the-policy-cross-checked)."""
+    path = ws.ledger_path(month)
+    if not path.exists():
+        return
+    entries = read_ledger(path, ws.shown(path)).entries
+    voided = {e.data.get("target") for e in entries if e.kind == model.VOID}
+    same = {e.id for e in entries if e.kind == model.APPEAL and e.id not in voided and e.cadre == fields["cadre"]
+            and all(e.data.get(k) == fields.get(k) for k in ("rule", "date", "slot"))}
+    for e in entries:
+        if e.kind == model.REVIEW and e.id not in voided and e.data.get("target") in same \
+                and e.data.get("decision") == "overturned":
+            raise ZouduError(_("this finding was already overturned on appeal ({appeal}, review {review}): there is "
+                               "nothing left to appeal").format(appeal=e.data.get("target"), review=e.id))
 
 
 # The words a clerk writes a decision in: the finding (or the allegation) stands, is dismissed, is overturned.
