@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.book import Book, found, kept_audit as audit, workspace_at
+from tests.support.workspace import own_cache
 from zoudu.memo import store as cache
 
 MONTH = "2026-11"
@@ -14,8 +15,7 @@ MONTH = "2026-11"
 
 @pytest.fixture
 def ws(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.delenv("ZOUDU_NO_CACHE", raising=False)
+    own_cache(monkeypatch, tmp_path)
     return workspace_at(tmp_path / "w", "2026-12-01T09:00")
 
 

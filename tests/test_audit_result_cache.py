@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from tests.support.book import Book, found, kept_audit as audit, workspace_at
+from tests.support.workspace import own_cache
 from zoudu import i18n
-from zoudu.ledger import record
 from zoudu.ledger import record_roster
 
 MONTH = "2026-11"
@@ -16,8 +16,7 @@ MONTH = "2026-11"
 
 @pytest.fixture
 def ws(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.delenv("ZOUDU_NO_CACHE", raising=False)
+    own_cache(monkeypatch, tmp_path)
     return workspace_at(tmp_path / "w", "2026-12-10T09:00")
 
 
@@ -74,8 +73,7 @@ def test_each_language_has_its_own_result(ws):
 
 
 def test_a_month_still_running_is_not_cached(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.delenv("ZOUDU_NO_CACHE", raising=False)
+    own_cache(monkeypatch, tmp_path)
     running = workspace_at(tmp_path / "w", "2026-11-20T09:00")
     audit(running, MONTH)
     assert not list((tmp_path / "cache" / "zoudu").glob("audit-*.msgpack"))
@@ -119,8 +117,7 @@ def test_each_cadres_part_of_a_kept_month_is_their_part_of_the_whole(tmp_path, m
     from zoudu.memo import stages as memo
     from zoudu.ledger.workspace import Workspace
 
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.delenv("ZOUDU_NO_CACHE", raising=False)
+    own_cache(monkeypatch, tmp_path)
     root = tmp_path / "gen"
     subprocess.run([sys.executable, str(REPO / "bench" / "gen_month.py"), str(root), "--scale", "1"], check=True,
                    capture_output=True)

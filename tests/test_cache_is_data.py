@@ -10,6 +10,7 @@ import msgspec
 import pytest
 
 from tests.conftest import make_workspace
+from tests.support.workspace import own_cache
 from zoudu.memo import store as cache
 from zoudu.ledger.roster import load_roster
 from zoudu.ledger.settings import Settings, load_settings
@@ -27,8 +28,7 @@ class Planted:
 
 @pytest.fixture
 def township(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.delenv("ZOUDU_NO_CACHE", raising=False)
+    own_cache(monkeypatch, tmp_path)
     return make_workspace(tmp_path / "township")
 
 

@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TZ, run_cli
-from tests.support.punches import save_xlsx
+from tests.support.cli import snapshot
+from tests.support.punches import entries as ledger_lines, save_xlsx
 
 TODAY = dt.datetime.now(TZ).date()
 DAY = TODAY - dt.timedelta(days=1)  # yesterday: inside the import limit, never in the future
@@ -38,20 +39,6 @@ def root(tmp_path: Path) -> Path:
         r = run_cli("roster", "add", *args, "--since", "2020-01-01", root=root)
         assert r.returncode == 0, r.stderr
     return root
-
-
-
-
-def ledger_lines(root: Path) -> list[dict]:
-    out = []
-    for path in sorted((root / "ledgers").glob("20*.yaml")):
-        out += [json.loads(line[2:]) for line in path.read_text(encoding="utf-8").splitlines()
-                if line.startswith("- {")]
-    return out
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted((root / "ledgers").glob("20*.yaml"))}
 
 
 def attlog(tmp_path: Path, rows: list[tuple[str, str]], name: str = "attlog.dat") -> Path:

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 
 from tests.conftest import make_workspace
+from tests.support.workspace import own_cache
 from zoudu import audit
 from zoudu.memo import stages as memo
 from zoudu.ledger import record
@@ -20,8 +21,7 @@ PUBLISHED = dt.date(2026, 11, 2)
 
 @pytest.fixture
 def ws(tmp_path, clock, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.delenv("ZOUDU_NO_CACHE", raising=False)
+    own_cache(monkeypatch, tmp_path)
     clock.set("2026-10-12T08:00")
     ws = make_workspace(tmp_path / "w", clock)
     record.checkin(ws, ["c003"], "2026-10-12T08:00", None, None, None, None)

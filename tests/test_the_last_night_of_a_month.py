@@ -10,14 +10,14 @@ import pytest
 
 from tests.support.book import Book, workspace_at
 from tests.support.verdicts import audit_json, cadre_of, found, week_of
+from tests.support.workspace import own_cache
 
 NOVEMBER = "2026-11"  # Monday 30 November is its last day; its week (Thursday 3 December) is December's
 
 
 @pytest.fixture
 def ws(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.delenv("ZOUDU_NO_CACHE", raising=False)
+    own_cache(monkeypatch, tmp_path)
     return workspace_at(tmp_path / "w", "2026-12-05T09:00")
 
 

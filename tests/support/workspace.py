@@ -121,3 +121,10 @@ def _in_process(argv: list[str], full_env: dict[str, str], input: str | None) ->
         i18n._explicit, i18n._translation, i18n._lang = saved_lang
     return subprocess.CompletedProcess(["zoudu", *argv], code, out.getvalue().decode("utf-8"),
                                        err.getvalue().decode("utf-8"))
+
+
+def own_cache(monkeypatch, tmp_path: Path) -> Path:
+    """Caches on, in a folder of this test's own (``ZOUDU_NO_CACHE`` unset): the folder zoudu keeps them in."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("ZOUDU_NO_CACHE", raising=False)
+    return tmp_path / "cache" / "zoudu"
