@@ -27,6 +27,7 @@ def pytest_configure(config):
     elif sys.flags.warn_default_encoding and config.getoption("dist", "no") != "no":
         os.environ[_WARN_ENCODING] = "1"
 
+
 @pytest.fixture(autouse=True)
 def english():
     """Messages in English inside the test process, unless a test asks otherwise."""
